@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// main.c -- the fedscore command: a table of subcommands.
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "keygen", keygen_main, "Generate an Ed25519 identity (PASERK k4)" },
+	{ "key", key_main, "Show facts about a key file" },
+	{ "ping", ping_main, "Check keys and transport between two parties" },
+	{ "demo", demo_main, "Run the federation locally, end to end" },
+};
+
+const char *cli_self = "fedscore";
+
+static void
+show_help(FILE *f)
+{
+	fprintf(f, "usage: fedscore <command> [<args>]\n\n");
+	fprintf(f, "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	}
+	fprintf(
+	    f, "\nRun 'fedscore <command> --help' for a command's usage.\n");
+}
+
+int
+cli_exit(fs_err err)
+{
+	switch (err) {
+	case FS_OK:
+		return (0);
+	case FS_ERR_BAD_SIGNATURE:
+	case FS_ERR_WRONG_KEY:
+	case FS_ERR_DECRYPT:
+	case FS_ERR_CLOCK_SKEW:
+	case FS_ERR_EXPIRED:
+	case FS_ERR_NOT_YET_VALID:
+	case FS_ERR_REVOKED:
+	case FS_ERR_REPLAYED:
+	case FS_ERR_UNREGISTERED:
+	case FS_ERR_REFUSED:
+	case FS_ERR_WRONG_REGION:
+	case FS_ERR_WRONG_AUDIENCE:
+	case FS_ERR_PURPOSE:
+	case FS_ERR_SCOPE:
+	case FS_ERR_USED_UP:
+	case FS_ERR_UNBOUND:
+		return (EXIT_REFUSED);
+	default:
+		return (EXIT_USAGE);
+	}
+}
+
+int
+cli_usage(const char *usage, bool asked)
+{
+	fputs(usage, asked ? stdout : stderr);
+	return (asked ? 0 : EXIT_USAGE);
+}
+
+bool
+cli_is_help(const char *arg)
+{
+	return (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 0) {
+		cli_self = argv[0];
+	}
+	if (fs_crypto_init() != FS_OK) {
+		fprintf(stderr, "fedscore: cannot initialize libsodium\n");
+		return (EXIT_USAGE);
+	}
+	if (argc < 2) {
+		show_help(stderr);
+		return (EXIT_USAGE);
+	}
+	if (strcmp(argv[1], "help") == 0 || cli_is_help(argv[1])) {
+		show_help(stdout);
+		return (0);
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			return (commands[i].fn(argc - 1, argv + 1));
+		}
+	}
+	fprintf(stderr,
+	    "fedscore: '%s' is not a command; expected one of the list "
+	    "below\n\n",
+	    argv[1]);
+	show_help(stderr);
+	return (EXIT_USAGE);
+}
