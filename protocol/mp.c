@@ -53,9 +53,10 @@ static fs_err
 container(fs_mp *r, uint32_t *n, uint8_t fixlo, uint8_t tag16, uint8_t tag32,
     uint32_t minitem)
 {
-	uint64_t v;
-	fs_err   rv;
-	uint8_t  t;
+	const uint8_t *start = r->p;
+	uint64_t       v;
+	fs_err         rv;
+	uint8_t        t;
 
 	if (left(r) < 1) {
 		return (FS_ERR_TRUNCATED);
@@ -78,6 +79,7 @@ container(fs_mp *r, uint32_t *n, uint8_t fixlo, uint8_t tag16, uint8_t tag32,
 	// Every item takes at least one byte: a count the rest of the input
 	// cannot hold is a truncation, caught before the caller loops.
 	if (v * minitem > left(r)) {
+		r->p = start;
 		return (FS_ERR_TRUNCATED);
 	}
 	*n = (uint32_t) v;
@@ -127,10 +129,11 @@ fs_mp_uint(fs_mp *r, uint64_t *v)
 fs_err
 fs_mp_int(fs_mp *r, int64_t *v)
 {
-	uint64_t u;
-	fs_err   rv;
-	uint8_t  t;
-	size_t   n;
+	const uint8_t *start = r->p;
+	uint64_t       u;
+	fs_err         rv;
+	uint8_t        t;
+	size_t         n;
 
 	if (left(r) < 1) {
 		return (FS_ERR_TRUNCATED);
@@ -160,6 +163,7 @@ fs_mp_int(fs_mp *r, int64_t *v)
 			return (rv);
 		}
 		if (u > INT64_MAX) {
+			r->p = start;
 			return (FS_ERR_TOO_LARGE);
 		}
 		*v = (int64_t) u;
@@ -194,9 +198,10 @@ static fs_err
 raw(fs_mp *r, const uint8_t **p, size_t *len, size_t max, uint8_t tag8,
     uint8_t fixlo, uint8_t fixhi)
 {
-	uint64_t n;
-	fs_err   rv;
-	uint8_t  t;
+	const uint8_t *start = r->p;
+	uint64_t       n;
+	fs_err         rv;
+	uint8_t        t;
 
 	if (left(r) < 1) {
 		return (FS_ERR_TRUNCATED);
@@ -212,11 +217,9 @@ raw(fs_mp *r, const uint8_t **p, size_t *len, size_t max, uint8_t tag8,
 	} else {
 		return (FS_ERR_TYPE);
 	}
-	if (n > max) {
-		return (FS_ERR_TOO_LARGE);
-	}
-	if (n > left(r)) {
-		return (FS_ERR_TRUNCATED);
+	if (n > max || n > left(r)) {
+		r->p = start;
+		return (n > max ? FS_ERR_TOO_LARGE : FS_ERR_TRUNCATED);
 	}
 	*p   = r->p;
 	*len = (size_t) n;

@@ -128,7 +128,7 @@ fs_err fs_replay_check(fs_replay *r, const fs_envelope *env, uint64_t now_ms);
 // Strict msgpack reading.  Each reader consumes exactly one item of the
 // named type (any of its msgpack formats) or fails: FS_ERR_TRUNCATED when
 // the input ends, FS_ERR_TYPE for another type, FS_ERR_TOO_LARGE when a
-// length passes the caller's bound.
+// length passes the caller's bound.  A reader that fails consumes nothing.
 typedef struct fs_mp {
 	const uint8_t *p;
 	const uint8_t *end;

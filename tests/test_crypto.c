@@ -24,11 +24,12 @@ test_paserk_public_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach (json_object_get(doc, "tests"), i, t) {
-		bool        fail = json_is_true(json_object_get(t, "expect-fail"));
-		size_t      klen;
-		uint8_t    *key = vec_hex(
-                    json_string_value(json_object_get(t, "key")), &klen);
+	json_array_foreach(json_object_get(doc, "tests"), i, t)
+	{
+		bool     fail = json_is_true(json_object_get(t, "expect-fail"));
+		size_t   klen;
+		uint8_t *key = vec_hex(
+		    json_string_value(json_object_get(t, "key")), &klen);
 		fs_pubkey   pub;
 		fs_err      rv = fs_pubkey_init(&pub, key, klen);
 		char        s[FS_PASERK_PUBLIC_LEN + 1];
@@ -43,7 +44,8 @@ test_paserk_public_vectors(void **state)
 			fs_paserk_public(s, pub.pk);
 			assert_string_equal(s, want);
 			assert_int_equal(
-			    fs_paserk_parse_public(back, want, strlen(want)), FS_OK);
+			    fs_paserk_parse_public(back, want, strlen(want)),
+			    FS_OK);
 			assert_memory_equal(back, key, FS_PK_BYTES);
 		}
 		free(key);
@@ -61,11 +63,12 @@ test_paserk_pid_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach (json_object_get(doc, "tests"), i, t) {
-		bool      fail = json_is_true(json_object_get(t, "expect-fail"));
-		size_t    klen;
-		uint8_t  *key = vec_hex(
-                    json_string_value(json_object_get(t, "key")), &klen);
+	json_array_foreach(json_object_get(doc, "tests"), i, t)
+	{
+		bool     fail = json_is_true(json_object_get(t, "expect-fail"));
+		size_t   klen;
+		uint8_t *key = vec_hex(
+		    json_string_value(json_object_get(t, "key")), &klen);
 		fs_pubkey pub;
 		fs_err    rv = fs_pubkey_init(&pub, key, klen);
 		char      s[FS_PASERK_PID_LEN + 1];
@@ -74,15 +77,16 @@ test_paserk_pid_vectors(void **state)
 			// Keys of the wrong size or version cannot be named.
 			assert_int_equal(rv, FS_ERR_VERSION);
 		} else {
-			const char *want =
-			    json_string_value(json_object_get(t, "paserk"));
+			const char *want
+			    = json_string_value(json_object_get(t, "paserk"));
 			uint8_t kid[FS_KID_BYTES];
 
 			assert_int_equal(rv, FS_OK);
 			fs_paserk_pid(s, pub.pk);
 			assert_string_equal(s, want);
 			assert_int_equal(
-			    fs_paserk_parse_pid(kid, want, strlen(want)), FS_OK);
+			    fs_paserk_parse_pid(kid, want, strlen(want)),
+			    FS_OK);
 			assert_memory_equal(kid, pub.kid, FS_KID_BYTES);
 		}
 		free(key);
@@ -100,15 +104,17 @@ test_paserk_secret_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach (json_object_get(doc, "tests"), i, t) {
-		bool        fail = json_is_true(json_object_get(t, "expect-fail"));
-		const char *hex  = json_string_value(json_object_get(t, "key"));
-		const char *want = json_string_value(json_object_get(t, "paserk"));
-		size_t      klen;
-		uint8_t    *key;
-		uint8_t    *sk;
-		fs_key     *k;
-		char        s[FS_PASERK_SECRET_LEN + 1];
+	json_array_foreach(json_object_get(doc, "tests"), i, t)
+	{
+		bool fail = json_is_true(json_object_get(t, "expect-fail"));
+		const char *hex = json_string_value(json_object_get(t, "key"));
+		const char *want
+		    = json_string_value(json_object_get(t, "paserk"));
+		size_t   klen;
+		uint8_t *key;
+		uint8_t *sk;
+		fs_key  *k;
+		char     s[FS_PASERK_SECRET_LEN + 1];
 
 		if (hex == NULL) {
 			continue;
@@ -121,7 +127,8 @@ test_paserk_secret_vectors(void **state)
 
 			assert_true(klen < 128);
 			fs_b64_encode(enc + 10, key, klen);
-			assert_int_equal(fs_paserk_parse_secret(&sk, enc, strlen(enc)),
+			assert_int_equal(
+			    fs_paserk_parse_secret(&sk, enc, strlen(enc)),
 			    FS_ERR_MALFORMED);
 		} else {
 			assert_int_equal(klen, FS_SK_BYTES);
@@ -129,7 +136,8 @@ test_paserk_secret_vectors(void **state)
 			fs_paserk_secret(s, fs_key_secret(k));
 			assert_string_equal(s, want);
 			assert_int_equal(
-			    fs_paserk_parse_secret(&sk, want, strlen(want)), FS_OK);
+			    fs_paserk_parse_secret(&sk, want, strlen(want)),
+			    FS_OK);
 			assert_memory_equal(sk, key, FS_SK_BYTES);
 			sodium_free(sk);
 			fs_key_free(k);
@@ -158,27 +166,27 @@ test_paserk_parse_refuses(void **state)
 	// Another version, another type, padding, truncation.
 	strcpy(bad, good);
 	bad[1] = '3';
-	assert_int_equal(fs_paserk_parse_public(pk, bad, strlen(bad)),
-	    FS_ERR_VERSION);
-	assert_int_equal(fs_paserk_parse_public(pk, "k4.local.AAAA", 13),
-	    FS_ERR_TYPE);
+	assert_int_equal(
+	    fs_paserk_parse_public(pk, bad, strlen(bad)), FS_ERR_VERSION);
+	assert_int_equal(
+	    fs_paserk_parse_public(pk, "k4.local.AAAA", 13), FS_ERR_TYPE);
 	snprintf(bad, sizeof(bad), "%s=", good);
-	assert_int_equal(fs_paserk_parse_public(pk, bad, strlen(bad)),
-	    FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_paserk_parse_public(pk, bad, strlen(bad)), FS_ERR_MALFORMED);
 	assert_int_equal(fs_paserk_parse_public(pk, good, strlen(good) - 1),
 	    FS_ERR_MALFORMED);
 	// Standard base64 alphabet is not base64url.
 	strcpy(bad, good);
 	bad[12] = '+';
-	assert_int_equal(fs_paserk_parse_public(pk, bad, strlen(bad)),
-	    FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_paserk_parse_public(pk, bad, strlen(bad)), FS_ERR_MALFORMED);
 
 	// A secret key whose public half was swapped is refused.
 	fs_paserk_secret(sec, fs_key_secret(k));
-	sec[FS_PASERK_SECRET_LEN - 5] =
-	    sec[FS_PASERK_SECRET_LEN - 5] == 'A' ? 'B' : 'A';
-	assert_int_equal(fs_paserk_parse_secret(&sk, sec, strlen(sec)),
-	    FS_ERR_WRONG_KEY);
+	sec[FS_PASERK_SECRET_LEN - 5]
+	    = sec[FS_PASERK_SECRET_LEN - 5] == 'A' ? 'B' : 'A';
+	assert_int_equal(
+	    fs_paserk_parse_secret(&sk, sec, strlen(sec)), FS_ERR_WRONG_KEY);
 	fs_key_free(k);
 }
 
@@ -207,8 +215,8 @@ test_keyfile_roundtrip_and_modes(void **state)
 	    fs_keyfile_write_public(pub, fs_key_public(k)), FS_ERR_EXISTS);
 
 	assert_int_equal(fs_keyfile_read_secret(&k2, sec), FS_OK);
-	assert_memory_equal(fs_key_public(k2)->kid, fs_key_public(k)->kid,
-	    FS_KID_BYTES);
+	assert_memory_equal(
+	    fs_key_public(k2)->kid, fs_key_public(k)->kid, FS_KID_BYTES);
 	assert_int_equal(fs_keyfile_read_public(&p, pub), FS_OK);
 	assert_memory_equal(p.pk, fs_key_public(k)->pk, FS_PK_BYTES);
 
@@ -219,8 +227,7 @@ test_keyfile_roundtrip_and_modes(void **state)
 	// A public key is not a secret key, nor the other way round.
 	assert_int_equal(chmod(sec, 0600), 0);
 	assert_int_equal(fs_keyfile_read_public(&p, sec), FS_ERR_TYPE);
-	assert_int_equal(
-	    fs_keyfile_read_secret(&k2, pub), FS_ERR_PERMISSION);
+	assert_int_equal(fs_keyfile_read_secret(&k2, pub), FS_ERR_PERMISSION);
 	assert_int_equal(chmod(pub, 0600), 0);
 	assert_int_equal(fs_keyfile_read_secret(&k2, pub), FS_ERR_TYPE);
 
@@ -243,13 +250,14 @@ test_b64_strict(void **state)
 	assert_int_equal(fs_b64_decode(out, sizeof(out), &n, "-_8", 3), FS_OK);
 	assert_int_equal(n, 2);
 	// Non-zero trailing bits, padding, one dangling character.
-	assert_int_equal(fs_b64_decode(out, sizeof(out), &n, "-_9", 3),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(fs_b64_decode(out, sizeof(out), &n, "-_8=", 4),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(fs_b64_decode(out, sizeof(out), &n, "AAAAA", 5),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(fs_b64_decode(out, 2, &n, "AAAAAA", 6), FS_ERR_TOO_LARGE);
+	assert_int_equal(
+	    fs_b64_decode(out, sizeof(out), &n, "-_9", 3), FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_b64_decode(out, sizeof(out), &n, "-_8=", 4), FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_b64_decode(out, sizeof(out), &n, "AAAAA", 5), FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_b64_decode(out, 2, &n, "AAAAAA", 6), FS_ERR_TOO_LARGE);
 }
 
 static void
@@ -257,7 +265,8 @@ test_strerror_covers_every_code(void **state)
 {
 	(void) state;
 	for (int e = 0; e < FS_ERR_NUM; e++) {
-		assert_string_not_equal(fs_strerror((fs_err) e), "unknown error");
+		assert_string_not_equal(
+		    fs_strerror((fs_err) e), "unknown error");
 		assert_string_not_equal(fs_err_name((fs_err) e), "unknown");
 	}
 }

@@ -21,8 +21,9 @@ vec_path(const char *rel)
 	const char *dir = getenv("FS_VECTORS");
 
 	if (dir == NULL) {
-		fail_msg("FS_VECTORS is not set: run the tests with 'meson test', "
-		         "which points it at ../shared/vectors");
+		fail_msg(
+		    "FS_VECTORS is not set: run the tests with 'meson test', "
+		    "which points it at ../shared/vectors");
 	}
 	snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
 	return (buf);
@@ -36,8 +37,9 @@ vec_read(const char *path, size_t *lenp)
 	long     n;
 
 	if (f == NULL) {
-		fail_msg("cannot open %s: the official test vectors are expected "
-		         "in ../shared/vectors beside the project",
+		fail_msg(
+		    "cannot open %s: the official test vectors are expected "
+		    "in ../shared/vectors beside the project",
 		    path);
 	}
 	fseek(f, 0, SEEK_END);
@@ -60,8 +62,9 @@ vec_load(const char *rel)
 	json_t      *j = json_load_file(path, 0, &err);
 
 	if (j == NULL) {
-		fail_msg("cannot load %s (line %d: %s): the official test vectors "
-		         "are expected in ../shared/vectors beside the project",
+		fail_msg(
+		    "cannot load %s (line %d: %s): the official test vectors "
+		    "are expected in ../shared/vectors beside the project",
 		    path, err.line, err.text);
 	}
 	return (j);
