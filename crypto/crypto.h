@@ -96,10 +96,12 @@ fs_err fs_b64_decode(
 #define FS_PASERK_PID_LEN    (7 + 44)  // "k4.pid." + 44
 #define FS_KEY_NAME_MAX      64
 
-// A public identity: the Ed25519 key, its id, and a name for people.
+// A public identity: the Ed25519 key, its id, and the X25519 key that
+// sealed boxes are addressed to (converted once, when the key is loaded).
 typedef struct fs_pubkey {
 	uint8_t pk[FS_PK_BYTES];
 	uint8_t kid[FS_KID_BYTES];
+	uint8_t xpk[FS_X25519_BYTES];
 } fs_pubkey;
 
 // A secret identity.  Opaque: its secret half is in guarded memory.
@@ -128,11 +130,9 @@ fs_err fs_paserk_parse_secret(uint8_t **skp, const char *s, size_t len);
 
 // fs_pubkey_init fills pub from a raw Ed25519 key of len bytes; any
 // other length than FS_PK_BYTES (a key of another PASERK version) is
-// refused.
+// refused.  A key that is not a point on the curve gets an all-zero
+// X25519 key, which sealing refuses.
 fs_err fs_pubkey_init(fs_pubkey *pub, const uint8_t *pk, size_t len);
-// fs_pubkey_x25519 converts the Ed25519 key to X25519 for sealing.
-fs_err fs_pubkey_x25519(
-    uint8_t out[static FS_X25519_BYTES], const fs_pubkey *pub);
 
 fs_err fs_key_generate(fs_key **kp);
 fs_err fs_key_from_seed(fs_key **kp, const uint8_t seed[static FS_SEED_BYTES]);

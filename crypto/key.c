@@ -16,7 +16,6 @@
 struct fs_key {
 	uint8_t  *sk; // sodium_malloc'd, read-only
 	fs_pubkey pub;
-	uint8_t   xpk[crypto_box_PUBLICKEYBYTES];
 };
 
 fs_err
@@ -27,14 +26,8 @@ fs_pubkey_init(fs_pubkey *pub, const uint8_t *pk, size_t len)
 	}
 	memcpy(pub->pk, pk, FS_PK_BYTES);
 	fs_kid_compute(pub->kid, pk);
-	return (FS_OK);
-}
-
-fs_err
-fs_pubkey_x25519(uint8_t out[static FS_X25519_BYTES], const fs_pubkey *pub)
-{
-	if (crypto_sign_ed25519_pk_to_curve25519(out, pub->pk) != 0) {
-		return (FS_ERR_CRYPTO);
+	if (crypto_sign_ed25519_pk_to_curve25519(pub->xpk, pk) != 0) {
+		memset(pub->xpk, 0, sizeof(pub->xpk));
 	}
 	return (FS_OK);
 }
@@ -54,8 +47,7 @@ key_new(fs_key **kp, const uint8_t sk[static FS_SK_BYTES])
 	}
 	memcpy(k->sk, sk, FS_SK_BYTES);
 	(void) fs_pubkey_init(&k->pub, sk + FS_SEED_BYTES, FS_PK_BYTES);
-	if (crypto_sign_ed25519_sk_to_curve25519(k->sk + XSK_OFF, sk) != 0
-	    || crypto_sign_ed25519_pk_to_curve25519(k->xpk, k->pub.pk) != 0) {
+	if (crypto_sign_ed25519_sk_to_curve25519(k->sk + XSK_OFF, sk) != 0) {
 		fs_key_free(k);
 		return (FS_ERR_CRYPTO);
 	}
@@ -137,7 +129,8 @@ fs_key_open_sealed(const fs_key *k, uint8_t *out, const uint8_t *c, size_t len)
 	if (len < crypto_box_SEALBYTES) {
 		return (FS_ERR_TRUNCATED);
 	}
-	if (crypto_box_seal_open(out, c, len, k->xpk, k->sk + XSK_OFF) != 0) {
+	if (crypto_box_seal_open(out, c, len, k->pub.xpk, k->sk + XSK_OFF)
+	    != 0) {
 		return (FS_ERR_DECRYPT);
 	}
 	return (FS_OK);

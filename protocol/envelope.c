@@ -62,7 +62,6 @@ fs_envelope_seal(const fs_key *sender, const fs_envelope_out *m, uint8_t **outp,
 	const uint8_t  *body   = m->body;
 	size_t          blen   = m->body_len;
 	int             bad    = 0;
-	fs_err          rv;
 
 	if (m->enc != FS_ENC_NONE && m->enc != FS_ENC_SEALED) {
 		return (FS_ERR_INVALID);
@@ -75,15 +74,16 @@ fs_envelope_seal(const fs_key *sender, const fs_envelope_out *m, uint8_t **outp,
 		return (FS_ERR_TOO_LARGE);
 	}
 	if (m->enc == FS_ENC_SEALED) {
-		uint8_t xpk[FS_X25519_BYTES];
+		static const uint8_t zero[FS_X25519_BYTES];
 
-		if ((rv = fs_pubkey_x25519(xpk, m->recipient)) != 0) {
-			return (rv);
+		if (sodium_memcmp(m->recipient->xpk, zero, sizeof(zero)) == 0) {
+			return (FS_ERR_CRYPTO);
 		}
 		if ((sealed = malloc(blen + crypto_box_SEALBYTES)) == NULL) {
 			return (FS_ERR_NOMEM);
 		}
-		if (crypto_box_seal(sealed, body, blen, xpk) != 0) {
+		if (crypto_box_seal(sealed, body, blen, m->recipient->xpk)
+		    != 0) {
 			free(sealed);
 			return (FS_ERR_CRYPTO);
 		}
