@@ -31,58 +31,40 @@ static void
 handle(
     void *arg, const uint8_t *req, size_t len, uint8_t **repp, size_t *replenp)
 {
-	server         *s = arg;
-	fs_envelope     env;
-	fs_envelope_out out = { 0 };
+	server         *s   = arg;
+	fs_envelope     env = { 0 };
+	fs_envelope_out out = { .type = FS_MSG_PONG, .enc = FS_ENC_SEALED };
 	uint64_t        now = fs_now_ms();
 	fs_err          rv;
 
 	rv = fs_envelope_open(&env, req, len, s->key, fs_keyring_lookup,
 	    &s->ring, now, FS_SKEW_DEFAULT_MS);
+	if (rv == FS_OK && env.type != FS_MSG_PING) {
+		rv = FS_ERR_TYPE;
+	}
+	if (rv == FS_OK) {
+		rv = fs_replay_check(s->replay, &env, now);
+	}
 	if (rv != FS_OK) {
-		// Nobody we can answer with a bound reply: log and drop.
 		fprintf(stderr, "fedscore ping serve: refused a request: %s\n",
 		    fs_strerror(rv));
+		(void) fs_reply_error(s->key, req, len, rv,
+		    "expected a fresh ping from a registered peer", repp,
+		    replenp);
+		fs_envelope_fini(&env);
 		return;
 	}
-	if ((rv = fs_replay_check(s->replay, &env, now)) != FS_OK
-	    || env.type != FS_MSG_PING) {
-		uint8_t *body;
-		size_t   blen;
-
-		if (rv == FS_OK) {
-			rv = FS_ERR_TYPE;
-		}
-		fprintf(stderr, "fedscore ping serve: refused a request: %s\n",
-		    fs_strerror(rv));
-		if (fs_error_body_encode(
-		        rv, "expected a fresh ping", &body, &blen)
-		    == FS_OK) {
-			out.type     = FS_MSG_ERROR;
-			out.body     = body;
-			out.body_len = blen;
-		}
-	} else {
-		out.type     = FS_MSG_PONG;
-		out.body     = env.body;
-		out.body_len = env.body_len;
-	}
-	out.recipient = NULL;
-	for (int i = 0; i < (int) s->ring.n; i++) {
+	for (size_t i = 0; i < s->ring.n; i++) {
 		if (sodium_memcmp(s->peers[i].kid, env.sender, FS_KID_BYTES)
 		    == 0) {
 			out.recipient = &s->peers[i];
 		}
 	}
-	out.enc      = FS_ENC_SEALED;
 	out.reply_to = env.hash;
 	out.time_ms  = fs_now_ms();
-	if (out.body != NULL) {
-		(void) fs_envelope_seal(s->key, &out, repp, replenp);
-	}
-	if (out.type == FS_MSG_ERROR) {
-		free((void *) out.body);
-	}
+	out.body     = env.body;
+	out.body_len = env.body_len;
+	(void) fs_envelope_seal(s->key, &out, repp, replenp);
 	fs_envelope_fini(&env);
 }
 
@@ -185,13 +167,18 @@ ping_send(const char *keypath, const char *peerpath, const char *url,
 		goto out;
 	}
 	if (env.type == FS_MSG_ERROR) {
-		if ((rv = fs_error_body_decode(
-		         env.body, env.body_len, &rv, detail, sizeof(detail)))
-		    == FS_OK) {
-			rv = FS_ERR_REFUSED;
+		fs_err code;
+
+		rv = fs_error_body_decode(
+		    env.body, env.body_len, &code, detail, sizeof(detail));
+		if (rv == FS_OK) {
+			rv = code;
+		} else {
+			snprintf(
+			    detail, sizeof(detail), "unreadable error reply");
 		}
-		fprintf(stderr, "fedscore ping: %s refused the ping: %s\n", url,
-		    detail);
+		fprintf(stderr, "fedscore ping: %s refused the ping: %s (%s)\n",
+		    url, fs_strerror(rv), detail);
 		goto out;
 	}
 	if (env.type != FS_MSG_PONG || env.body_len != out.body_len

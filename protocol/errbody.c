@@ -74,3 +74,26 @@ fs_error_body_decode(const uint8_t *buf, size_t len, fs_err *code, char *detail,
 	}
 	return (FS_OK);
 }
+
+fs_err
+fs_reply_error(const fs_key *self, const uint8_t *req, size_t len, fs_err code,
+    const char *detail, uint8_t **repp, size_t *replenp)
+{
+	uint8_t         hash[FS_HASH_BYTES];
+	uint8_t        *body;
+	size_t          blen;
+	fs_envelope_out m = { .type = FS_MSG_ERROR };
+	fs_err          rv;
+
+	if ((rv = fs_error_body_encode(code, detail, &body, &blen)) != 0) {
+		return (rv);
+	}
+	crypto_generichash(hash, sizeof(hash), req, len, NULL, 0);
+	m.reply_to = hash;
+	m.time_ms  = fs_now_ms();
+	m.body     = body;
+	m.body_len = blen;
+	rv         = fs_envelope_seal(self, &m, repp, replenp);
+	free(body);
+	return (rv);
+}

@@ -115,6 +115,13 @@ fs_err fs_error_body_encode(
 fs_err fs_error_body_decode(const uint8_t *buf, size_t len, fs_err *code,
     char *detail, size_t detail_cap);
 
+// fs_reply_error builds a signed FS_MSG_ERROR reply to the request bytes
+// req: in clear (an error carries no personal data, and the requester may
+// be one we hold no key for), bound to the request's hash, so the caller
+// can tell a refusal from a transport failure and knows who refused.
+fs_err fs_reply_error(const fs_key *self, const uint8_t *req, size_t len,
+    fs_err code, const char *detail, uint8_t **repp, size_t *replenp);
+
 // Replay cache: remembers (sender, nonce) pairs for as long as their
 // envelopes could pass a clock-skew check of skew_ms.  capacity bounds the
 // pairs per two skews.  Thread-safe.
