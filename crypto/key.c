@@ -21,7 +21,7 @@ struct fs_key {
 fs_err
 fs_pubkey_init(fs_pubkey *pub, const uint8_t *pk, size_t len)
 {
-	if (len != FS_PK_BYTES) {
+	if (pk == NULL || len != FS_PK_BYTES) {
 		return (FS_ERR_VERSION);
 	}
 	memcpy(pub->pk, pk, FS_PK_BYTES);
