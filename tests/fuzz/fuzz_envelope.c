@@ -30,7 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ring.keys = fs_key_public(a);
 	ring.n    = 1;
 	if (fs_envelope_open(&env, data, size, b, fs_keyring_lookup, &ring,
-	        GOLDEN_TIME, FS_SKEW_DEFAULT_MS) == FS_OK) {
+	        GOLDEN_TIME, FS_SKEW_DEFAULT_MS)
+	    == FS_OK) {
 		fs_envelope_fini(&env);
 	}
 	(void) fs_error_body_decode(data, size, &code, detail, sizeof(detail));

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// conf.c -- INI-like configuration files.
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static void say(char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+say(char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || cap == 0) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+}
+
+static char *
+dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d != NULL) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return (d);
+}
+
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && isspace((unsigned char) **s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && isspace((unsigned char) (*s)[*n - 1])) {
+		(*n)--;
+	}
+}
+
+static bool
+is_word(const char *s, size_t n)
+{
+	if (n == 0 || n > 64) {
+		return (false);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char) s[i]) && s[i] != '_' && s[i] != '-'
+		    && s[i] != '.') {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+void
+fs_conf_free(fs_conf *c)
+{
+	if (c == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		fs_conf_section *s = &c->sections[i];
+
+		for (size_t j = 0; j < s->n; j++) {
+			free(s->entries[j].key);
+			free(s->entries[j].value);
+		}
+		free(s->entries);
+		free(s->type);
+		free(s->name);
+	}
+	free(c->sections);
+	free(c->path);
+	free(c->dir);
+	free(c);
+}
+
+static fs_err
+add_section(
+    fs_conf *c, const char *t, size_t tn, const char *nm, size_t nn, int line)
+{
+	fs_conf_section *ns, *s;
+
+	ns = realloc(c->sections, (c->n + 1) * sizeof(*ns));
+	if (ns == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	c->sections = ns;
+	s           = &ns[c->n];
+	memset(s, 0, sizeof(*s));
+	s->line = line;
+	s->type = dupn(t, tn);
+	s->name = nm != NULL ? dupn(nm, nn) : NULL;
+	c->n++;
+	if (s->type == NULL || (nm != NULL && s->name == NULL)) {
+		return (FS_ERR_NOMEM);
+	}
+	return (FS_OK);
+}
+
+static fs_err
+add_entry(fs_conf_section *s, const char *k, size_t kn, const char *v,
+    size_t vn, int line)
+{
+	fs_conf_entry *ne;
+
+	if ((ne = realloc(s->entries, (s->n + 1) * sizeof(*ne))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	s->entries     = ne;
+	ne[s->n].key   = dupn(k, kn);
+	ne[s->n].value = dupn(v, vn);
+	ne[s->n].line  = line;
+	s->n++;
+	if (ne[s->n - 1].key == NULL || ne[s->n - 1].value == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	return (FS_OK);
+}
+
+// parse_section reads "[type]" or "[type name]".
+static fs_err
+parse_section(
+    fs_conf *c, const char *p, size_t n, int line, char *why, size_t whycap)
+{
+	const char *t, *nm = NULL, *sp;
+	size_t      tn, nn = 0;
+
+	if (n < 3 || p[n - 1] != ']') {
+		say(why, whycap,
+		    "%s:%d: expected a section header '[type]' or '[type "
+		    "name]', "
+		    "found '%.*s'",
+		    c->path, line, (int) (n > 40 ? 40 : n), p);
+		return (FS_ERR_CONFIG);
+	}
+	t  = p + 1;
+	tn = n - 2;
+	trim(&t, &tn);
+	if ((sp = memchr(t, ' ', tn)) != NULL) {
+		nm = sp + 1;
+		nn = tn - (size_t) (nm - t);
+		tn = (size_t) (sp - t);
+		trim(&nm, &nn);
+	}
+	if (!is_word(t, tn) || (nm != NULL && !is_word(nm, nn))) {
+		say(why, whycap,
+		    "%s:%d: expected section type and name of letters, digits, "
+		    "'_', '-' or '.', found '%.*s'",
+		    c->path, line, (int) (n > 40 ? 40 : n), p);
+		return (FS_ERR_CONFIG);
+	}
+	return (add_section(c, t, tn, nm, nn, line));
+}
+
+fs_err
+fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
+    char *why, size_t whycap)
+{
+	fs_conf    *c;
+	const char *p = text, *end = text + len, *slash;
+	int         line = 0;
+	fs_err      rv   = FS_OK;
+
+	if (len > FS_CONF_MAX) {
+		say(why, whycap, "%s: expected at most %d bytes, found %zu",
+		    path, FS_CONF_MAX, len);
+		return (FS_ERR_TOO_LARGE);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL
+	    || (c->path = strdup(path)) == NULL) {
+		free(c);
+		return (FS_ERR_NOMEM);
+	}
+	slash  = strrchr(path, '/');
+	c->dir = slash != NULL ? dupn(path, (size_t) (slash - path) + 1)
+	                       : strdup("");
+	if (c->dir == NULL) {
+		fs_conf_free(c);
+		return (FS_ERR_NOMEM);
+	}
+	while (p < end && rv == FS_OK) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		const char *l  = p;
+		size_t      n  = (size_t) ((nl != NULL ? nl : end) - p);
+		const char *eq;
+
+		p = nl != NULL ? nl + 1 : end;
+		line++;
+		if (memchr(l, '\0', n) != NULL) {
+			say(why, whycap,
+			    "%s:%d: expected text, found a NUL byte", path,
+			    line);
+			rv = FS_ERR_CONFIG;
+			break;
+		}
+		trim(&l, &n);
+		if (n == 0 || l[0] == '#' || l[0] == ';') {
+			continue;
+		}
+		if (l[0] == '[') {
+			rv = parse_section(c, l, n, line, why, whycap);
+			continue;
+		}
+		if ((eq = memchr(l, '=', n)) == NULL || c->n == 0) {
+			say(why, whycap,
+			    "%s:%d: expected 'key = value' inside a section, "
+			    "found "
+			    "'%.*s'",
+			    path, line, (int) (n > 40 ? 40 : n), l);
+			rv = FS_ERR_CONFIG;
+			break;
+		}
+		{
+			const char *k = l, *v = eq + 1;
+			size_t      kn = (size_t) (eq - l);
+			size_t      vn = n - kn - 1;
+
+			trim(&k, &kn);
+			trim(&v, &vn);
+			if (!is_word(k, kn)) {
+				say(why, whycap,
+				    "%s:%d: expected a key of letters, digits, "
+				    "'_', "
+				    "'-' or '.', found '%.*s'",
+				    path, line, (int) (kn > 40 ? 40 : kn), k);
+				rv = FS_ERR_CONFIG;
+				break;
+			}
+			{
+				fs_conf_section *s = &c->sections[c->n - 1];
+
+				for (size_t j = 0; j < s->n && rv == FS_OK;
+				     j++) {
+					if (strlen(s->entries[j].key) == kn
+					    && memcmp(s->entries[j].key, k, kn)
+					        == 0) {
+						say(why, whycap,
+						    "%s:%d: '%.*s' is already "
+						    "set on line %d",
+						    path, line, (int) kn, k,
+						    s->entries[j].line);
+						rv = FS_ERR_CONFIG;
+					}
+				}
+				if (rv != FS_OK) {
+					break;
+				}
+			}
+			rv = add_entry(
+			    &c->sections[c->n - 1], k, kn, v, vn, line);
+		}
+	}
+	if (rv != FS_OK) {
+		fs_conf_free(c);
+		return (rv);
+	}
+	*cp = c;
+	return (FS_OK);
+}
+
+fs_err
+fs_conf_load(fs_conf **cp, const char *path, char *why, size_t whycap)
+{
+	FILE  *f;
+	char  *buf;
+	size_t n;
+	fs_err rv;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		say(why, whycap, "%s: %s", path, strerror(errno));
+		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
+	}
+	if ((buf = malloc(FS_CONF_MAX + 1)) == NULL) {
+		fclose(f);
+		return (FS_ERR_NOMEM);
+	}
+	n = fread(buf, 1, FS_CONF_MAX + 1, f);
+	if (ferror(f)) {
+		say(why, whycap, "%s: read error", path);
+		rv = FS_ERR_IO;
+	} else {
+		rv = fs_conf_parse(cp, buf, n, path, why, whycap);
+	}
+	fclose(f);
+	free(buf);
+	return (rv);
+}
+
+const fs_conf_section *
+fs_conf_section_find(const fs_conf *c, const char *type, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const fs_conf_section *s = &c->sections[i];
+
+		if (strcmp(s->type, type) == 0
+		    && (name == NULL
+		        || (s->name != NULL && strcmp(s->name, name) == 0))) {
+			return (s);
+		}
+	}
+	return (NULL);
+}
+
+const char *
+fs_conf_get(const fs_conf_section *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->entries[i].key, key) == 0) {
+			return (s->entries[i].value);
+		}
+	}
+	return (NULL);
+}
+
+static bool
+in_list(const char *const *list, const char *k)
+{
+	for (; list != NULL && *list != NULL; list++) {
+		if (strcmp(*list, k) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+fs_err
+fs_conf_check(const fs_conf *c, const fs_conf_section *s,
+    const char *const *allowed, const char *const *required, char *why,
+    size_t whycap)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (!in_list(allowed, s->entries[i].key)) {
+			say(why, whycap,
+			    "%s:%d: '%s' is not a setting of section [%s]",
+			    c->path, s->entries[i].line, s->entries[i].key,
+			    s->type);
+			return (FS_ERR_CONFIG);
+		}
+	}
+	for (; required != NULL && *required != NULL; required++) {
+		if (fs_conf_get(s, *required) == NULL) {
+			say(why, whycap,
+			    "%s:%d: section [%s%s%s] needs '%s = ...'", c->path,
+			    s->line, s->type, s->name ? " " : "",
+			    s->name ? s->name : "", *required);
+			return (FS_ERR_CONFIG);
+		}
+	}
+	return (FS_OK);
+}
+
+char *
+fs_conf_path(const fs_conf *c, const fs_conf_section *s, const char *key)
+{
+	const char *v = fs_conf_get(s, key);
+	char       *out;
+
+	if (v == NULL) {
+		return (NULL);
+	}
+	if (v[0] == '/' || strstr(v, "://") != NULL) {
+		return (strdup(v));
+	}
+	if ((out = malloc(strlen(c->dir) + strlen(v) + 1)) != NULL) {
+		strcpy(out, c->dir);
+		strcat(out, v);
+	}
+	return (out);
+}
+
+fs_err
+fs_parse_duration(const char *s, int64_t *ms)
+{
+	char     *end;
+	long long v;
+	int64_t   mul;
+
+	errno = 0;
+	v     = strtoll(s, &end, 10);
+	if (end == s || errno != 0 || v < 0) {
+		return (FS_ERR_MALFORMED);
+	}
+	if (strcmp(end, "ms") == 0) {
+		mul = 1;
+	} else if (strcmp(end, "s") == 0) {
+		mul = 1000;
+	} else if (strcmp(end, "m") == 0) {
+		mul = 60 * 1000;
+	} else if (strcmp(end, "h") == 0) {
+		mul = 3600 * 1000;
+	} else if (strcmp(end, "d") == 0) {
+		mul = 86400 * 1000;
+	} else {
+		return (FS_ERR_MALFORMED);
+	}
+	if (v > INT64_MAX / mul) {
+		return (FS_ERR_TOO_LARGE);
+	}
+	*ms = (int64_t) v * mul;
+	return (FS_OK);
+}
+
+fs_err
+fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
+    int64_t def, int64_t min, int64_t max, int64_t *out, char *why,
+    size_t whycap)
+{
+	const char *v = fs_conf_get(s, key);
+	char       *end;
+	long long   x;
+
+	if (v == NULL) {
+		*out = def;
+		return (FS_OK);
+	}
+	errno = 0;
+	x     = strtoll(v, &end, 10);
+	if (end == v || *end != '\0' || errno != 0 || x < min || x > max) {
+		for (size_t i = 0; i < s->n; i++) {
+			if (strcmp(s->entries[i].key, key) == 0) {
+				say(why, whycap,
+				    "%s:%d: expected %s to be a whole number "
+				    "from %lld "
+				    "to %lld, found '%s'",
+				    c->path, s->entries[i].line, key,
+				    (long long) min, (long long) max, v);
+			}
+		}
+		return (FS_ERR_CONFIG);
+	}
+	*out = x;
+	return (FS_OK);
+}
