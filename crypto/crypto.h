@@ -263,4 +263,16 @@ fs_err fs_voprf_finalize(uint8_t *out,
 fs_err fs_oprf_evaluate(const fs_oprf_key *k,
     uint8_t out[static FS_OPRF_OUTPUT_BYTES], const uint8_t *input, size_t len);
 
+// Pseudonyms (DESIGN.md), from the OPRF output y of a normalized ID
+// number: the subject pseudonym that travels, the behavior base that stays
+// with nodes, and the behavior key of one event reference, equal across
+// departments.
+#define FS_PSEUDONYM_BYTES 32
+void fs_pseudonym_subject(uint8_t subject[static FS_PSEUDONYM_BYTES],
+    const uint8_t                 y[static FS_OPRF_OUTPUT_BYTES]);
+void fs_pseudonym_behavior_base(uint8_t base[static FS_PSEUDONYM_BYTES],
+    const uint8_t                       y[static FS_OPRF_OUTPUT_BYTES]);
+void fs_behavior_key(uint8_t key[static FS_PSEUDONYM_BYTES],
+    const uint8_t base[static FS_PSEUDONYM_BYTES], const char *ref, size_t len);
+
 #endif // FS_CRYPTO_H
