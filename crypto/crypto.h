@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -274,5 +275,17 @@ void fs_pseudonym_behavior_base(uint8_t base[static FS_PSEUDONYM_BYTES],
     const uint8_t                       y[static FS_OPRF_OUTPUT_BYTES]);
 void fs_behavior_key(uint8_t key[static FS_PSEUDONYM_BYTES],
     const uint8_t base[static FS_PSEUDONYM_BYTES], const char *ref, size_t len);
+
+// Citizen ID numbers (GB 11643-1999), 18 characters: 6-digit region code,
+// birth date YYYYMMDD, 3-digit sequence, ISO 7064 MOD 11-2 check
+// character.  fs_idnum_normalize trims surrounding whitespace, upper-cases
+// the check character 'x' and validates every part, with birth dates from
+// 1900-01-01 to the day of now (UTC+8, China's time).  On failure it
+// returns FS_ERR_ID_NUMBER and, when why is not NULL, writes there which
+// part is wrong, what was expected and what was found (never the whole
+// number).
+#define FS_IDNUM_LEN 18
+fs_err fs_idnum_normalize(char out[static FS_IDNUM_LEN + 1], const char *in,
+    size_t len, time_t now, char *why, size_t whycap);
 
 #endif // FS_CRYPTO_H
