@@ -15,6 +15,8 @@ static const struct {
 	{ "keygen", keygen_main, "Generate an Ed25519 identity (PASERK k4)" },
 	{ "key", key_main, "Show facts about a key file" },
 	{ "ping", ping_main, "Check keys and transport between two parties" },
+	{ "issuer", issuer_main, "Run the identity and consent authority" },
+	{ "pseudonym", pseudonym_main, "Show a citizen's subject pseudonym" },
 	{ "demo", demo_main, "Run the federation locally, end to end" },
 };
 

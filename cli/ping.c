@@ -179,6 +179,8 @@ ping_send(const char *keypath, const char *peerpath, const char *url,
 		}
 		fprintf(stderr, "fedscore ping: %s refused the ping: %s (%s)\n",
 		    url, fs_strerror(rv), detail);
+		// Whatever the peer's reason, for us it is a refusal.
+		rv = FS_ERR_REFUSED;
 		goto out;
 	}
 	if (env.type != FS_MSG_PONG || env.body_len != out.body_len

@@ -106,6 +106,11 @@ void fs_log_set_level(fs_log_level level);
 void fs_log(fs_log_level level, const char *who, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+// Daemons: block SIGINT and SIGTERM before starting any thread, then wait
+// for one of them; returns the signal.
+void fs_daemon_block_signals(void);
+int  fs_daemon_wait(void);
+
 // fs_hexid writes the first 8 bytes of a hash or key id as 16 hex
 // characters, the way the log names things without revealing them.
 void fs_hexid(char out[static 17], const uint8_t *bytes);

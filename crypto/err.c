@@ -35,7 +35,7 @@ static const struct {
 	[FS_ERR_TIMEOUT]      = { "timeout", "timed out" },
 	[FS_ERR_TRANSPORT]    = { "transport", "transport failure" },
 	[FS_ERR_UNREGISTERED] = { "unregistered", "sender is not registered" },
-	[FS_ERR_REFUSED]      = { "refused", "refused by peer" },
+	[FS_ERR_REFUSED]      = { "refused", "refused" },
 	[FS_ERR_WRONG_REGION] = { "wrong-region", "made for another region" },
 	[FS_ERR_WRONG_AUDIENCE]
 	= { "wrong-audience", "made for another requester" },

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// pseudonym.c -- fedscore pseudonym: a citizen's subject pseudonym, as
+// department staff need it at the counter.  The ID number is blinded
+// before it leaves this process; the issuer's proof is checked.
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "issuer.h"
+
+static const char usage[] = "usage: fedscore pseudonym -c CONF --id ID\n";
+
+int
+pseudonym_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char            *confpath = NULL, *id = NULL;
+	char                   why[FS_WHY_MAX] = "";
+	char                   norm[FS_IDNUM_LEN + 1];
+	char                   out[64];
+	const char            *ids[1] = { norm };
+	uint8_t                y[FS_OPRF_OUTPUT_BYTES];
+	uint8_t                subject[FS_PSEUDONYM_BYTES];
+	fs_conf               *conf = NULL;
+	const fs_conf_section *s;
+	fs_issuer_peer         peer;
+	fs_issuer_client      *ic  = NULL;
+	fs_key                *key = NULL;
+	char                  *url = NULL, *keypath = NULL;
+	fs_err                 rv;
+	int                    c;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			confpath = optarg;
+			break;
+		case 'i':
+			id = optarg;
+			break;
+		case 'h':
+			return (cli_usage(usage, true));
+		default:
+			return (cli_usage(usage, false));
+		}
+	}
+	if (confpath == NULL || id == NULL || optind != argc) {
+		return (cli_usage(usage, false));
+	}
+	if ((rv = fs_idnum_normalize(
+	         norm, id, strlen(id), time(NULL), why, sizeof(why)))
+	        != 0
+	    || (rv = fs_conf_load(&conf, confpath, why, sizeof(why))) != 0
+	    || (rv = fs_issuer_peer_load(conf, &peer, &url, why, sizeof(why)))
+	        != 0) {
+		goto out;
+	}
+	if ((s = fs_conf_section_find(conf, "node", NULL)) == NULL
+	    || (keypath = fs_conf_path(conf, s, "key")) == NULL) {
+		snprintf(why, sizeof(why),
+		    "%s: expected a [node] section with "
+		    "the node's key",
+		    confpath);
+		rv = FS_ERR_CONFIG;
+		goto out;
+	}
+	if ((rv = fs_keyfile_read_secret(&key, keypath)) != 0) {
+		snprintf(why, sizeof(why), "%s: %s", keypath, fs_strerror(rv));
+		goto out;
+	}
+	if ((rv = fs_issuer_client_open(&ic, key, &peer)) != 0
+	    || (rv = fs_issuer_pseudonyms(ic, ids, 1, y, why, sizeof(why)))
+	        != 0) {
+		goto out;
+	}
+	fs_pseudonym_subject(subject, y);
+	fs_b64_encode(out, subject, sizeof(subject));
+	printf("%s\n", out);
+out:
+	sodium_memzero(norm, sizeof(norm));
+	sodium_memzero(y, sizeof(y));
+	if (rv != FS_OK) {
+		fprintf(stderr, "fedscore pseudonym: %s\n",
+		    why[0] ? why : fs_strerror(rv));
+	}
+	fs_issuer_client_close(ic);
+	fs_key_free(key);
+	fs_conf_free(conf);
+	free(url);
+	free(keypath);
+	return (cli_exit(rv));
+}
