@@ -149,6 +149,28 @@ main(int argc, char **argv)
 		put(argv[1], "oversize.env", big, o);
 	}
 
+	// Message bodies, as seed inputs for their decoders' fuzzers.
+	{
+		fs_lookup       l = { .deadline_ms = GOLDEN_TIME };
+		fs_shared_item  it = { .dim = FS_DIM_NEGATIVE, .points = -100 };
+		fs_contribution co = { .rules_version = "golden",
+			.dims = { 0, 20, -50, 10, 0 },
+			.shared = &it,
+			.nshared = 1,
+			.considered = 3,
+			.counted = 2 };
+
+		strcpy(l.token, "v4.public.golden");
+		if (fs_lookup_encode(&l, &buf, &len) == FS_OK) {
+			put(argv[1], "lookup.msg", buf, len);
+			free(buf);
+		}
+		if (fs_contribution_encode(&co, &buf, &len) == FS_OK) {
+			put(argv[1], "contribution.msg", buf, len);
+			free(buf);
+		}
+	}
+
 	fs_key_free(a);
 	fs_key_free(b);
 	fs_key_free(c);
