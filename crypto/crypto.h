@@ -2,7 +2,8 @@
 //
 // crypto.h -- primitives and formats of fedscore, with no I/O beyond key
 // files: the error enum every module shares, Ed25519 identities and their
-// PASERK names, base64url, PASETO v4.public.
+// PASERK names, base64url, RFC 3339 times, PASETO v4.public and consent
+// tokens.
 //
 // Design notes.
 // * Every party has one Ed25519 identity.  Its public key is written as
@@ -13,6 +14,9 @@
 //   are wiped by sodium_free().  Copies on the stack are wiped with
 //   sodium_memzero().
 // * Functions return an fs_err; out-parameters are written only on success.
+// * Consent tokens are PASETO v4.public (see their section below and
+//   docs/consent-tokens.md); their claims are JSON decoded with jansson
+//   under fedscore's own bounds.
 
 #ifndef FS_CRYPTO_H
 #define FS_CRYPTO_H
@@ -205,5 +209,102 @@ fs_err fs_paseto_verify(uint8_t **msgp, size_t *msglenp, const char *token,
 // holds a NUL.
 fs_err fs_paseto_footer(
     char **footerp, size_t *lenp, const char *token, size_t len);
+
+// Times: RFC 3339 date-times, as PASETO's registered claims use them.
+//
+// fs_time_format always writes UTC with a "Z" and whole seconds
+// ("2026-11-23T10:00:00Z").  fs_time_parse takes the RFC 3339 grammar
+// strictly: upper-case "T" and "Z", an optional fraction of up to nine
+// digits (dropped: times are whole seconds), "Z" or a numeric offset, which
+// is applied.  Leap seconds (":60") and years outside 0000..9999 are
+// refused.
+#define FS_TIME_LEN     20 // "YYYY-MM-DDTHH:MM:SSZ"
+#define FS_TIME_MAX_LEN 35 // with nine fraction digits and an offset
+fs_err fs_time_format(char out[static FS_TIME_LEN + 1], int64_t t);
+fs_err fs_time_parse(int64_t *tp, const char *s, size_t len);
+
+// Consent tokens: the claims a consent token carries, and its footer.
+//
+// Design notes.
+// * The message is one JSON object, compact with sorted keys when we write
+//   it.  On reading it must be an object (FS_ERR_TYPE), at most
+//   FS_CLAIMS_MAX_LEN bytes and FS_JSON_MAX_DEPTH levels deep
+//   (FS_ERR_TOO_LARGE; the depth is checked by a scan before jansson sees
+//   the input), valid UTF-8 without duplicate keys (FS_ERR_MALFORMED).
+// * Claims, all required except nbf (default: iat) and uses (default 1):
+//     iss      issuer name                  1..64 token-safe characters
+//     sub      subject pseudonym            b64url of 32 bytes
+//     aud      requester id                 1..64 token-safe characters
+//     purpose  the one purpose of the use   1..64 token-safe characters
+//     scope    "tier" "score" "breakdown" "attest" "self"
+//     iat nbf exp                           RFC 3339 date-times
+//     jti      token id                     b64url of 16 random bytes
+//     uses     lookups allowed              integer 1..FS_CLAIM_USES_MAX
+//     reg      region of the coordinator    1..64 token-safe characters
+//   Token-safe characters are A-Z a-z 0-9 and "-._~:/".  A value of another
+//   JSON type is FS_ERR_TYPE, an unknown scope FS_ERR_SCOPE, anything else
+//   wrong FS_ERR_MALFORMED.
+// * Unknown claims are refused, not ignored: a token says exactly what the
+//   citizen consented to, and a claim that one verifier ignores cannot
+//   mean something to another.
+// * The footer is {"kid":"k4.pid.…"}, naming the issuer's key; no other
+//   key is allowed in it.
+#define FS_SUBJECT_BYTES  32
+#define FS_JTI_BYTES      16
+#define FS_CLAIM_STR_MAX  64
+#define FS_CLAIM_USES_MAX 1000000
+#define FS_CLAIMS_MAX_LEN 2048
+#define FS_FOOTER_MAX_LEN 256
+#define FS_JSON_MAX_DEPTH 4
+#define FS_FOOTER_LEN     (8 + FS_PASERK_PID_LEN + 2) // {"kid":"…"}
+#define FS_SKEW_DEFAULT   300                         // seconds
+#define FS_SKEW_MAX       86400
+
+typedef enum fs_scope {
+	FS_SCOPE_TIER = 1,  // the tier only
+	FS_SCOPE_SCORE,     // the score and its tier
+	FS_SCOPE_BREAKDOWN, // the score per dimension
+	FS_SCOPE_ATTEST,    // a signed attestation of the score
+	FS_SCOPE_SELF,      // a citizen viewing their own data
+} fs_scope;
+
+// fs_scope_name returns the claim value of scope, or NULL if unknown.
+const char *fs_scope_name(fs_scope scope);
+// fs_scope_parse refuses anything but a known name with FS_ERR_SCOPE.
+fs_err fs_scope_parse(fs_scope *scopep, const char *s, size_t len);
+
+typedef struct fs_claims {
+	char     iss[FS_CLAIM_STR_MAX + 1];
+	uint8_t  sub[FS_SUBJECT_BYTES];
+	char     aud[FS_CLAIM_STR_MAX + 1];
+	char     purpose[FS_CLAIM_STR_MAX + 1];
+	fs_scope scope;
+	int64_t  iat; // Unix seconds
+	int64_t  nbf;
+	int64_t  exp; // valid while now < exp
+	uint8_t  jti[FS_JTI_BYTES];
+	uint32_t uses;
+	char     reg[FS_CLAIM_STR_MAX + 1];
+} fs_claims;
+
+// fs_claims_init clears c, draws a random jti and sets uses to 1.
+void fs_claims_init(fs_claims *c);
+// fs_claims_encode writes c as compact JSON with sorted keys into a
+// malloc'd string; claims that would not decode are FS_ERR_INVALID (or
+// FS_ERR_SCOPE).  *lenp may be NULL.
+fs_err fs_claims_encode(char **jsonp, size_t *lenp, const fs_claims *c);
+// fs_claims_decode parses len bytes of JSON as described above.
+fs_err fs_claims_decode(fs_claims *c, const uint8_t *json, size_t len);
+// fs_claims_check checks the times of c against now, allowing skew seconds
+// (0..FS_SKEW_MAX) each way: FS_ERR_EXPIRED from exp on,
+// FS_ERR_NOT_YET_VALID before nbf or iat.  Claims that would not encode
+// are FS_ERR_INVALID.
+fs_err fs_claims_check(const fs_claims *c, int64_t now, int64_t skew);
+
+// The consent token footer {"kid":"k4.pid.…"}.
+void fs_footer_encode(
+    char out[static FS_FOOTER_LEN + 1], const uint8_t kid[static FS_KID_BYTES]);
+fs_err fs_footer_decode(
+    uint8_t kid[static FS_KID_BYTES], const char *s, size_t len);
 
 #endif // FS_CRYPTO_H

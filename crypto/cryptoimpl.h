@@ -16,4 +16,8 @@
 fs_err fsi_paseto_peek(
     uint8_t **msgp, size_t *msglenp, const char *token, size_t len);
 
+// fsi_claim_str_ok: 1..FS_CLAIM_STR_MAX token-safe characters, the rule
+// for iss, aud, purpose and reg (and so for a region).
+bool fsi_claim_str_ok(const char *s, size_t len);
+
 #endif // FS_CRYPTOIMPL_H
