@@ -307,4 +307,26 @@ void fs_footer_encode(
 fs_err fs_footer_decode(
     uint8_t kid[static FS_KID_BYTES], const char *s, size_t len);
 
+// fs_token_issue signs c as a consent token with the issuer's key, for
+// region, which is both the implicit assertion and the claim "reg".
+// c->reg must be empty or equal to region.
+fs_err fs_token_issue(char **tokenp, const fs_key *issuer, const fs_claims *c,
+    const char *region);
+
+// fs_token_verify checks a consent token for region at time now (with skew
+// seconds of tolerance) and returns its claims.  In order: the token's
+// form, the footer's kid (FS_ERR_WRONG_KEY when it names another key than
+// issuer), the signature with region as implicit assertion, the claims,
+// the claim "reg", the times.
+//
+// A token made for another region fails the signature, like a forgery.
+// To tell the two apart, a failed token is verified once more under the
+// region its own (so far untrusted) claim "reg" names: only if the
+// signature verifies there is the error FS_ERR_WRONG_REGION; otherwise it
+// is FS_ERR_BAD_SIGNATURE.  Either way the token is refused.
+//
+// Audience, purpose, scope, uses and revocation are the caller's to check.
+fs_err fs_token_verify(fs_claims *c, const char *token, size_t len,
+    const fs_pubkey *issuer, const char *region, int64_t now, int64_t skew);
+
 #endif // FS_CRYPTO_H
