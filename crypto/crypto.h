@@ -3,7 +3,7 @@
 // crypto.h -- primitives and formats of fedscore, with no I/O beyond key
 // files: the error enum every module shares, Ed25519 identities and their
 // PASERK names, base64url, the OPRF behind pseudonyms, citizen ID
-// numbers.
+// numbers, RFC 3339 times, PASETO v4.public and consent tokens.
 //
 // Design notes.
 // * Every party has one Ed25519 identity.  Its public key is written as
@@ -14,6 +14,9 @@
 //   are wiped by sodium_free().  Copies on the stack are wiped with
 //   sodium_memzero().
 // * Functions return an fs_err; out-parameters are written only on success.
+// * Consent tokens are PASETO v4.public (see their section below and
+//   docs/consent-tokens.md); their claims are JSON decoded with jansson
+//   under fedscore's own bounds.
 
 #ifndef FS_CRYPTO_H
 #define FS_CRYPTO_H
@@ -61,6 +64,7 @@ typedef enum fs_err {
 	FS_ERR_CONFIG,         // configuration file is wrong
 	FS_ERR_UNBOUND,        // reply does not answer our request
 	FS_ERR_PROOF,          // a zero-knowledge proof does not verify
+	FS_ERR_FOOTER,         // token footer is not the one expected
 	FS_ERR_NUM             // not an error: the count
 } fs_err;
 
@@ -287,5 +291,166 @@ void fs_behavior_key(uint8_t key[static FS_PSEUDONYM_BYTES],
 #define FS_IDNUM_LEN 18
 fs_err fs_idnum_normalize(char out[static FS_IDNUM_LEN + 1], const char *in,
     size_t len, time_t now, char *why, size_t whycap);
+// PASETO v4.public (https://github.com/paseto-standard/paseto-spec).
+//
+// Design notes.
+// * A token is "v4.public." b64url(message || Ed25519 signature), then
+//   "." b64url(footer) when the footer is not empty.  The signature covers
+//   PAE(header, message, footer, implicit assertion); the implicit
+//   assertion is never in the token, so a verifier must know it.
+// * Parsing is strict and comes before any signature check: the exact
+//   header (another version or purpose is FS_ERR_VERSION), base64url
+//   without padding (FS_ERR_MALFORMED), no bare trailing dot, at least a
+//   signature (FS_ERR_TRUNCATED), at most FS_PASETO_MAX_LEN characters
+//   (FS_ERR_TOO_LARGE).  Tokens longer than that are neither issued nor
+//   read.
+// * Every parser takes bytes and a length and needs no NUL: a fuzzer can
+//   call it directly.
+// * Tokens, messages and footers returned are malloc'd and NUL-terminated;
+//   release them with free().
+#define FS_PASETO_MAX_LEN 8192
+
+// fs_paseto_sign signs msg with k.  footer is a string, NULL or "" for
+// none; implicit (ilen bytes) is the implicit assertion, NULL when ilen
+// is 0.
+fs_err fs_paseto_sign(char **tokenp, const fs_key *k, const uint8_t *msg,
+    size_t msglen, const char *footer, const uint8_t *implicit, size_t ilen);
+
+// fs_paseto_verify checks token (len characters) against pub and the
+// implicit assertion, and on success returns its message in *msgp (may be
+// NULL to only verify) and its length in *msglenp (may be NULL).  When
+// footer is not NULL, the token's footer must be exactly that string ("" for
+// none), else FS_ERR_FOOTER; when it is NULL any footer is accepted: it is
+// covered by the signature, and fs_paseto_footer reads it.
+fs_err fs_paseto_verify(uint8_t **msgp, size_t *msglenp, const char *token,
+    size_t len, const fs_pubkey *pub, const char *footer,
+    const uint8_t *implicit, size_t ilen);
+
+// fs_paseto_footer returns the footer of a well-formed v4.public token,
+// "" if it has none, without checking the signature: it is untrusted until
+// fs_paseto_verify succeeds, and serves to choose the key.  *lenp (may be
+// NULL) receives its length, which may differ from strlen() if the footer
+// holds a NUL.
+fs_err fs_paseto_footer(
+    char **footerp, size_t *lenp, const char *token, size_t len);
+
+// Times: RFC 3339 date-times, as PASETO's registered claims use them.
+//
+// fs_time_format always writes UTC with a "Z" and whole seconds
+// ("2026-11-23T10:00:00Z").  fs_time_parse takes the RFC 3339 grammar
+// strictly: upper-case "T" and "Z", an optional fraction of up to nine
+// digits (dropped: times are whole seconds), "Z" or a numeric offset, which
+// is applied.  Leap seconds (":60") and years outside 0000..9999 are
+// refused.
+#define FS_TIME_LEN     20 // "YYYY-MM-DDTHH:MM:SSZ"
+#define FS_TIME_MAX_LEN 35 // with nine fraction digits and an offset
+fs_err fs_time_format(char out[static FS_TIME_LEN + 1], int64_t t);
+fs_err fs_time_parse(int64_t *tp, const char *s, size_t len);
+
+// Consent tokens: the claims a consent token carries, and its footer.
+//
+// Design notes.
+// * The message is one JSON object, compact with sorted keys when we write
+//   it.  On reading it must be an object (FS_ERR_TYPE), at most
+//   FS_CLAIMS_MAX_LEN bytes and FS_JSON_MAX_DEPTH levels deep
+//   (FS_ERR_TOO_LARGE; the depth is checked by a scan before jansson sees
+//   the input), valid UTF-8 without duplicate keys (FS_ERR_MALFORMED).
+// * Claims, all required except nbf (default: iat) and uses (default 1):
+//     iss      issuer name                  1..64 token-safe characters
+//     sub      subject pseudonym            b64url of 32 bytes
+//     aud      requester id                 1..64 token-safe characters
+//     purpose  the one purpose of the use   1..64 token-safe characters
+//     scope    "tier" "score" "breakdown" "attest" "self"
+//     iat nbf exp                           RFC 3339 date-times
+//     jti      token id                     b64url of 16 random bytes
+//     uses     lookups allowed              integer 1..FS_CLAIM_USES_MAX
+//     reg      region of the coordinator    1..64 token-safe characters
+//   Token-safe characters are A-Z a-z 0-9 and "-._~:/".  A value of another
+//   JSON type is FS_ERR_TYPE, an unknown scope FS_ERR_SCOPE, anything else
+//   wrong FS_ERR_MALFORMED.
+// * Unknown claims are refused, not ignored: a token says exactly what the
+//   citizen consented to, and a claim that one verifier ignores cannot
+//   mean something to another.
+// * The footer is {"kid":"k4.pid.…"}, naming the issuer's key; no other
+//   key is allowed in it.
+#define FS_SUBJECT_BYTES  32
+#define FS_JTI_BYTES      16
+#define FS_CLAIM_STR_MAX  64
+#define FS_CLAIM_USES_MAX 1000000
+#define FS_CLAIMS_MAX_LEN 2048
+#define FS_FOOTER_MAX_LEN 256
+#define FS_JSON_MAX_DEPTH 4
+#define FS_FOOTER_LEN     (8 + FS_PASERK_PID_LEN + 2) // {"kid":"…"}
+#define FS_SKEW_DEFAULT   300                         // seconds
+#define FS_SKEW_MAX       86400
+
+typedef enum fs_scope {
+	FS_SCOPE_TIER = 1,  // the tier only
+	FS_SCOPE_SCORE,     // the score and its tier
+	FS_SCOPE_BREAKDOWN, // the score per dimension
+	FS_SCOPE_ATTEST,    // a signed attestation of the score
+	FS_SCOPE_SELF,      // a citizen viewing their own data
+} fs_scope;
+
+// fs_scope_name returns the claim value of scope, or NULL if unknown.
+const char *fs_scope_name(fs_scope scope);
+// fs_scope_parse refuses anything but a known name with FS_ERR_SCOPE.
+fs_err fs_scope_parse(fs_scope *scopep, const char *s, size_t len);
+
+typedef struct fs_claims {
+	char     iss[FS_CLAIM_STR_MAX + 1];
+	uint8_t  sub[FS_SUBJECT_BYTES];
+	char     aud[FS_CLAIM_STR_MAX + 1];
+	char     purpose[FS_CLAIM_STR_MAX + 1];
+	fs_scope scope;
+	int64_t  iat; // Unix seconds
+	int64_t  nbf;
+	int64_t  exp; // valid while now < exp
+	uint8_t  jti[FS_JTI_BYTES];
+	uint32_t uses;
+	char     reg[FS_CLAIM_STR_MAX + 1];
+} fs_claims;
+
+// fs_claims_init clears c, draws a random jti and sets uses to 1.
+void fs_claims_init(fs_claims *c);
+// fs_claims_encode writes c as compact JSON with sorted keys into a
+// malloc'd string; claims that would not decode are FS_ERR_INVALID (or
+// FS_ERR_SCOPE).  *lenp may be NULL.
+fs_err fs_claims_encode(char **jsonp, size_t *lenp, const fs_claims *c);
+// fs_claims_decode parses len bytes of JSON as described above.
+fs_err fs_claims_decode(fs_claims *c, const uint8_t *json, size_t len);
+// fs_claims_check checks the times of c against now, allowing skew seconds
+// (0..FS_SKEW_MAX) each way: FS_ERR_EXPIRED from exp on,
+// FS_ERR_NOT_YET_VALID before nbf or iat.  Claims that would not encode
+// are FS_ERR_INVALID.
+fs_err fs_claims_check(const fs_claims *c, int64_t now, int64_t skew);
+
+// The consent token footer {"kid":"k4.pid.…"}.
+void fs_footer_encode(
+    char out[static FS_FOOTER_LEN + 1], const uint8_t kid[static FS_KID_BYTES]);
+fs_err fs_footer_decode(
+    uint8_t kid[static FS_KID_BYTES], const char *s, size_t len);
+
+// fs_token_issue signs c as a consent token with the issuer's key, for
+// region, which is both the implicit assertion and the claim "reg".
+// c->reg must be empty or equal to region.
+fs_err fs_token_issue(char **tokenp, const fs_key *issuer, const fs_claims *c,
+    const char *region);
+
+// fs_token_verify checks a consent token for region at time now (with skew
+// seconds of tolerance) and returns its claims.  In order: the token's
+// form, the footer's kid (FS_ERR_WRONG_KEY when it names another key than
+// issuer), the signature with region as implicit assertion, the claims,
+// the claim "reg", the times.
+//
+// A token made for another region fails the signature, like a forgery.
+// To tell the two apart, a failed token is verified once more under the
+// region its own (so far untrusted) claim "reg" names: only if the
+// signature verifies there is the error FS_ERR_WRONG_REGION; otherwise it
+// is FS_ERR_BAD_SIGNATURE.  Either way the token is refused.
+//
+// Audience, purpose, scope, uses and revocation are the caller's to check.
+fs_err fs_token_verify(fs_claims *c, const char *token, size_t len,
+    const fs_pubkey *issuer, const char *region, int64_t now, int64_t skew);
 
 #endif // FS_CRYPTO_H
