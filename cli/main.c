@@ -17,6 +17,7 @@ static const struct {
 	{ "ping", ping_main, "Check keys and transport between two parties" },
 	{ "issuer", issuer_main, "Run the identity and consent authority" },
 	{ "pseudonym", pseudonym_main, "Show a citizen's subject pseudonym" },
+	{ "consent", consent_main, "Grant, revoke and verify consent tokens" },
 	{ "demo", demo_main, "Run the federation locally, end to end" },
 };
 

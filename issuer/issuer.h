@@ -66,6 +66,27 @@ fs_err fs_issuer_serve(fs_issuer *iss, char *why, size_t whycap);
 fs_err fs_issuer_register(fs_issuer *iss, const char *name, fs_role role,
     const fs_pubkey *pub, char *why, size_t whycap);
 
+// Consent.  The issuer grants a consent token for a citizen it has
+// authenticated, naming the requester, the one purpose and the scope.
+#define FS_JTI_STR_LEN 22 // base64url of 16 bytes
+
+typedef struct fs_grant {
+	const char *idnum;     // normalized (fs_idnum_normalize)
+	const char *requester; // the aud claim
+	const char *purpose;
+	fs_scope    scope;
+	int64_t     ttl_s;
+	uint32_t    uses;
+} fs_grant;
+
+fs_err fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
+    char jti[static FS_JTI_STR_LEN + 1], char *why, size_t whycap);
+fs_err fs_issuer_revoke(
+    fs_issuer *iss, const char *jti, char *why, size_t whycap);
+
+void fs_jti_string(char out[static FS_JTI_STR_LEN + 1],
+    const uint8_t       jti[static FS_JTI_BYTES]);
+
 // The OPRF seed file: one line of base64url, 0600, never overwritten.
 fs_err fs_seedfile_read(
     uint8_t seed[static FS_OPRF_SEED_BYTES], const char *path);
@@ -90,6 +111,14 @@ fs_err fs_revlist_decode(fs_revlist *rl, const uint8_t *buf, size_t len,
     const fs_pubkey *issuer, const char *region);
 bool   fs_revlist_has(const fs_revlist *rl, const char *jti);
 void   fs_revlist_fini(fs_revlist *rl);
+
+// fs_consent_verify is the check every holder of a token makes before it
+// acts on it: the issuer's signature, the region, the times and, when rl
+// is not NULL, revocation.  Audience, purpose, scope and uses are the
+// caller's to check.
+fs_err fs_consent_verify(fs_claims *c, const char *token, size_t len,
+    const fs_pubkey *issuer, const char *region, const fs_revlist *rl,
+    int64_t now, char *why, size_t whycap);
 
 // The client side, for nodes: pseudonyms through the issuer.
 typedef struct fs_issuer_client fs_issuer_client;

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// consent.c -- granting and revoking consent, and the check every holder
+// of a token (coordinator, nodes) makes before it acts on one.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "issuerimpl.h"
+
+static bool
+purpose_known(const fs_issuer *iss, const char *purpose)
+{
+	// No list configured: any token-safe purpose; the coordinator's
+	// scheme still decides which it serves.
+	if (iss->npurposes == 0) {
+		return (true);
+	}
+	for (size_t i = 0; i < iss->npurposes; i++) {
+		if (strcmp(iss->purposes[i], purpose) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+void
+fs_jti_string(
+    char out[static FS_JTI_STR_LEN + 1], const uint8_t jti[static FS_JTI_BYTES])
+{
+	fs_b64_encode(out, jti, FS_JTI_BYTES);
+}
+
+fs_err
+fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
+    char jti[static FS_JTI_STR_LEN + 1], char *why, size_t whycap)
+{
+	fs_claims     c;
+	uint8_t       y[FS_OPRF_OUTPUT_BYTES];
+	sqlite3_stmt *st;
+	char         *token = NULL;
+	int64_t       now   = (int64_t) (fs_now_ms() / 1000);
+	int           rc;
+	fs_err        rv;
+
+	if (!purpose_known(iss, g->purpose)) {
+		snprintf(why, whycap,
+		    "purpose '%s' is not one this issuer grants", g->purpose);
+		return (FS_ERR_PURPOSE);
+	}
+	if (g->ttl_s < 1 || g->uses < 1 || g->uses > FS_CLAIM_USES_MAX) {
+		snprintf(why, whycap,
+		    "expected a positive validity and 1 to %d "
+		    "uses",
+		    FS_CLAIM_USES_MAX);
+		return (FS_ERR_INVALID);
+	}
+	fs_claims_init(&c);
+	if (strlen(g->requester) > FS_CLAIM_STR_MAX
+	    || strlen(g->purpose) > FS_CLAIM_STR_MAX) {
+		snprintf(why, whycap,
+		    "requester and purpose are at most %d "
+		    "characters",
+		    FS_CLAIM_STR_MAX);
+		return (FS_ERR_INVALID);
+	}
+	// The issuer may see ID numbers: it evaluates the PRF directly.
+	if ((rv = fs_oprf_evaluate(
+	         iss->oprf, y, (const uint8_t *) g->idnum, strlen(g->idnum)))
+	    != 0) {
+		return (rv);
+	}
+	fs_pseudonym_subject(c.sub, y);
+	sodium_memzero(y, sizeof(y));
+	snprintf(c.iss, sizeof(c.iss), "%s", iss->name);
+	snprintf(c.aud, sizeof(c.aud), "%s", g->requester);
+	snprintf(c.purpose, sizeof(c.purpose), "%s", g->purpose);
+	c.scope = g->scope;
+	c.iat   = now;
+	c.nbf   = now;
+	c.exp   = now + g->ttl_s;
+	c.uses  = g->uses;
+	if ((rv = fs_token_issue(&token, iss->key, &c, iss->region)) != 0) {
+		snprintf(
+		    why, whycap, "cannot issue the token: %s", fs_strerror(rv));
+		return (rv);
+	}
+	fs_jti_string(jti, c.jti);
+	if (sqlite3_prepare_v2(iss->db,
+	        "INSERT INTO grant_ (jti, subject, requester, purpose, scope, "
+	        "uses, issued_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		free(token);
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, c.sub, FS_SUBJECT_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c.aud, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c.purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, fs_scope_name(c.scope), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, c.uses);
+	sqlite3_bind_int64(st, 7, c.iat * 1000);
+	sqlite3_bind_int64(st, 8, c.exp * 1000);
+	pthread_mutex_lock(&iss->mtx);
+	rc = sqlite3_step(st);
+	pthread_mutex_unlock(&iss->mtx);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		// A grant that is not recorded cannot be revoked: do not give
+		// it.
+		free(token);
+		snprintf(why, whycap, "cannot record the grant: %s",
+		    sqlite3_errmsg(iss->db));
+		return (FS_ERR_IO);
+	}
+	*tokenp = token;
+	return (FS_OK);
+}
+
+fs_err
+fs_issuer_revoke(fs_issuer *iss, const char *jti, char *why, size_t whycap)
+{
+	sqlite3_stmt *st;
+	int           rc;
+
+	if (sqlite3_prepare_v2(iss->db,
+	        "INSERT INTO revocation (jti, revoked_ms) "
+	        "SELECT jti, ? FROM grant_ WHERE jti = ?",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
+	sqlite3_bind_text(st, 2, jti, -1, SQLITE_STATIC);
+	pthread_mutex_lock(&iss->mtx);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE && sqlite3_changes(iss->db) == 0) {
+		rc = SQLITE_NOTFOUND;
+	}
+	pthread_mutex_unlock(&iss->mtx);
+	sqlite3_finalize(st);
+	switch (rc) {
+	case SQLITE_DONE:
+		return (FS_OK);
+	case SQLITE_CONSTRAINT:
+		snprintf(why, whycap, "consent %s is already revoked", jti);
+		return (FS_ERR_EXISTS);
+	case SQLITE_NOTFOUND:
+		snprintf(why, whycap,
+		    "no consent with jti '%s' was granted here", jti);
+		return (FS_ERR_NOT_FOUND);
+	default:
+		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
+		return (FS_ERR_IO);
+	}
+}
+
+fs_err
+fs_consent_verify(fs_claims *c, const char *token, size_t len,
+    const fs_pubkey *issuer, const char *region, const fs_revlist *rl,
+    int64_t now, char *why, size_t whycap)
+{
+	fs_claims out;
+	char      jti[FS_JTI_STR_LEN + 1];
+	fs_err    rv;
+
+	rv = fs_token_verify(
+	    &out, token, len, issuer, region, now, FS_SKEW_DEFAULT);
+	if (rv != FS_OK) {
+		snprintf(
+		    why, whycap, "consent token refused: %s", fs_strerror(rv));
+		return (rv);
+	}
+	fs_jti_string(jti, out.jti);
+	if (rl != NULL && fs_revlist_has(rl, jti)) {
+		snprintf(why, whycap,
+		    "consent %s was revoked (revocation list "
+		    "%llu)",
+		    jti, (unsigned long long) rl->seq);
+		return (FS_ERR_REVOKED);
+	}
+	*c = out;
+	return (FS_OK);
+}
