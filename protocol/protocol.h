@@ -230,4 +230,19 @@ void                     fs_client_close(fs_client *c);
 fs_err fs_client_call(fs_client *c, const uint8_t *req, size_t len,
     int timeout_ms, uint8_t **repp, size_t *replenp);
 
+// One call of fs_client_call_many: rep is malloc'd on success.
+typedef struct fs_call {
+	fs_client     *client;
+	const uint8_t *req;
+	size_t         len;
+	uint8_t       *rep;
+	size_t         replen;
+	fs_err         rv;
+} fs_call;
+
+// fs_client_call_many runs n calls in parallel and returns when all have
+// answered or timeout_ms has passed; each call's rv says how it ended.
+// Must not be called from an nng callback.
+fs_err fs_client_call_many(fs_call *calls, size_t n, int timeout_ms);
+
 #endif // FS_PROTOCOL_H
