@@ -16,7 +16,9 @@ fs_msm_naive(uint8_t out[static FS_OPRF_ELEMENT_BYTES], const uint8_t *scalars,
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = points + i * FS_OPRF_ELEMENT_BYTES;
 
-		if (!crypto_core_ristretto255_is_valid_point(p)) {
+		// libsodium 1.0.18 ignores the top bit; RFC 9496 refuses it.
+		if ((p[31] & 0x80) != 0
+		    || !crypto_core_ristretto255_is_valid_point(p)) {
 			return (FS_ERR_MALFORMED);
 		}
 		// libsodium refuses to return the identity; a zero term adds

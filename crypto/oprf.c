@@ -62,15 +62,31 @@ scalar_ok(const uint8_t s[static SB])
 	return (ok);
 }
 
-// mul_err explains why crypto_scalarmult_ristretto255(n, p) failed for a
-// scalar n that is not zero: p does not decode, or it is the identity.
-static fs_err
-mul_err(const uint8_t p[static EB])
+// decodes tells whether p is a canonical encoding of a point.  libsodium
+// 1.0.18 ignores the top bit of the last byte, which RFC 9496 refuses:
+// accepting it would give every element a second encoding.
+static bool
+decodes(const uint8_t p[static EB])
 {
-	if (!crypto_core_ristretto255_is_valid_point(p)) {
+	return (
+	    (p[31] & 0x80) == 0 && crypto_core_ristretto255_is_valid_point(p));
+}
+
+// mul checks that p decodes (libsodium does the rest) and multiplies it by
+// a scalar n that is not zero; -1 means p is the identity.
+static fs_err
+mul(uint8_t q[static EB], const uint8_t n[static SB],
+    const uint8_t p[static EB])
+{
+	if ((p[31] & 0x80) != 0) {
 		return (FS_ERR_MALFORMED);
 	}
-	return (FS_ERR_CRYPTO);
+	if (crypto_scalarmult_ristretto255(q, n, p) != 0) {
+		// The point does not decode, or it is the identity (n is not
+		// zero and the group has prime order).
+		return (decodes(p) ? FS_ERR_CRYPTO : FS_ERR_MALFORMED);
+	}
+	return (FS_OK);
 }
 
 // check_point refuses the identity and points that do not decode.
@@ -80,7 +96,7 @@ check_point(const uint8_t p[static EB])
 	if (sodium_is_zero(p, EB)) {
 		return (FS_ERR_CRYPTO);
 	}
-	if (!crypto_core_ristretto255_is_valid_point(p)) {
+	if (!decodes(p)) {
 		return (FS_ERR_MALFORMED);
 	}
 	return (FS_OK);
@@ -239,12 +255,13 @@ fs_oprf_blind_evaluate(const fs_oprf_key *k, uint8_t evaluated[static EB],
     const uint8_t blinded[static EB])
 {
 	uint8_t d[EB];
+	fs_err  rv;
 
 	if (k->mode != FS_OPRF_MODE_OPRF) {
 		return (FS_ERR_INVALID);
 	}
-	if (crypto_scalarmult_ristretto255(d, k->sk, blinded) != 0) {
-		return (mul_err(blinded));
+	if ((rv = mul(d, k->sk, blinded)) != FS_OK) {
+		return (rv);
 	}
 	memcpy(evaluated, d, EB);
 	return (FS_OK);
@@ -368,11 +385,7 @@ fs_voprf_blind_evaluate_fixed(const fs_oprf_key *k, uint8_t *evaluated,
 	dd = buf;
 	d  = buf + n * EB;
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t *c = blinded + i * EB;
-
-		if (crypto_scalarmult_ristretto255(dd + i * EB, k->sk, c)
-		    != 0) {
-			rv = mul_err(c);
+		if ((rv = mul(dd + i * EB, k->sk, blinded + i * EB)) != FS_OK) {
 			goto done;
 		}
 	}
@@ -491,9 +504,7 @@ unblind_hash(uint8_t out[static FS_OPRF_OUTPUT_BYTES], const uint8_t *input,
 	if (crypto_core_ristretto255_scalar_invert(inv, blind) != 0) {
 		return (FS_ERR_INVALID);
 	}
-	if (crypto_scalarmult_ristretto255(e, inv, ev) != 0) {
-		rv = mul_err(ev);
-	} else {
+	if ((rv = mul(e, inv, ev)) == FS_OK) {
 		finalize_hash(out, input, len, e);
 	}
 	sodium_memzero(inv, sizeof(inv));
