@@ -670,6 +670,11 @@ test_msm_matches_naive(void **state)
 	memset(p + EB, 0xff, EB);
 	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_MALFORMED);
 	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_MALFORMED);
+	// Scalars must be reduced.
+	random_point(p + EB);
+	s[SB - 1] |= 0x20;
+	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_INVALID);
+	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_INVALID);
 	free(s);
 	free(p);
 }
