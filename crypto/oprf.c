@@ -45,8 +45,8 @@ scalar_ok(const uint8_t s[static SB])
 	return (ok);
 }
 
-// mul checks that p decodes (libsodium does the rest) and multiplies it by
-// a scalar n that is not zero; -1 means p is the identity.
+// mul multiplies p by a scalar n that is not zero, refusing an encoding
+// that does not decode (FS_ERR_MALFORMED) and the identity (FS_ERR_CRYPTO).
 static fs_err
 mul(uint8_t q[static EB], const uint8_t n[static SB],
     const uint8_t p[static EB])
