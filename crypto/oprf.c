@@ -188,11 +188,15 @@ fs_oprf_blind_fixed(fs_oprf_mode mode, const uint8_t blind[static SB],
 	if ((rv = fs_hash_to_group(p, mode, &msg, 1)) != FS_OK) {
 		return (rv);
 	}
+	// H(input) stands for the input (an ID number), which anyone can
+	// recover from it by guessing.
 	if (crypto_scalarmult_ristretto255(q, blind, p) != 0) {
-		return (FS_ERR_CRYPTO);
+		rv = FS_ERR_CRYPTO;
+	} else {
+		memcpy(blinded, q, EB);
 	}
-	memcpy(blinded, q, EB);
-	return (FS_OK);
+	sodium_memzero(p, sizeof(p));
+	return (rv);
 }
 
 fs_err
@@ -389,9 +393,11 @@ fs_oprf_evaluate(const fs_oprf_key *k, uint8_t out[static FS_OPRF_OUTPUT_BYTES],
 		return (rv);
 	}
 	if (crypto_scalarmult_ristretto255(e, k->sk, p) != 0) {
-		return (FS_ERR_CRYPTO);
+		rv = FS_ERR_CRYPTO;
+	} else {
+		finalize_hash(out, input, len, e);
 	}
-	finalize_hash(out, input, len, e);
+	sodium_memzero(p, sizeof(p));
 	sodium_memzero(e, sizeof(e));
-	return (FS_OK);
+	return (rv);
 }
