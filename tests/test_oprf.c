@@ -463,6 +463,19 @@ test_invalid_points_refused(void **state)
 	memcpy(bad + EB, neg, EB);
 	assert_int_equal(
 	    fs_voprf_blind_evaluate(b.k, ev, pr, bad, b.n), FS_ERR_MALFORMED);
+	// A valid element with the top bit set: libsodium 1.0.18 ignores
+	// the bit, RFC 9496 refuses the encoding, and so do we.
+	memcpy(bad, b.blinded, sizeof(bad));
+	bad[EB - 1] |= 0x80;
+	assert_true(crypto_core_ristretto255_is_valid_point(bad));
+	assert_int_equal(
+	    fs_voprf_blind_evaluate(b.k, ev, pr, bad, b.n), FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_voprf_verify(fs_oprf_key_public(b.k), bad, b.ev, b.n, b.proof),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_oprf_finalize(o, (const uint8_t *) "x", 1, b.blinds, bad),
+	    FS_ERR_MALFORMED);
 	memcpy(bad, b.ev, sizeof(bad));
 	memcpy(bad + 3 * EB, ff, EB);
 	assert_int_equal(fs_voprf_verify(fs_oprf_key_public(b.k), b.blinded,
@@ -649,9 +662,19 @@ test_msm_matches_naive(void **state)
 	crypto_core_ristretto255_scalar_negate(s + SB, s);
 	assert_int_equal(fs_msm(a, s, p, 2), FS_OK);
 	assert_true(sodium_is_zero(a, EB));
-	// A point that does not decode.
+	// A point that does not decode, or only with its top bit ignored.
+	memcpy(p + EB, p, EB);
+	p[2 * EB - 1] |= 0x80;
+	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_MALFORMED);
+	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_MALFORMED);
 	memset(p + EB, 0xff, EB);
 	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_MALFORMED);
+	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_MALFORMED);
+	// Scalars must be reduced.
+	random_point(p + EB);
+	s[SB - 1] |= 0x20;
+	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_INVALID);
+	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_INVALID);
 	free(s);
 	free(p);
 }
