@@ -82,6 +82,13 @@ void fs_b64_encode(char *out, const uint8_t *bin, size_t binlen);
 fs_err fs_b64_decode(
     uint8_t *out, size_t maxlen, size_t *outlen, const char *in, size_t len);
 
+// Standard base64 with padding (RFC 4648 section 4), as signed notes and
+// checkpoints use it; as strict as base64url above.
+size_t fs_b64std_encoded_len(size_t binlen);
+void   fs_b64std_encode(char *out, const uint8_t *bin, size_t binlen);
+fs_err fs_b64std_decode(
+    uint8_t *out, size_t maxlen, size_t *outlen, const char *in, size_t len);
+
 // Keys.
 #define FS_PK_BYTES     crypto_sign_PUBLICKEYBYTES // 32
 #define FS_SK_BYTES     crypto_sign_SECRETKEYBYTES // 64 (seed || pk)
