@@ -45,6 +45,7 @@ static const struct {
 	[FS_ERR_ID_NUMBER] = { "id-number", "invalid citizen ID number" },
 	[FS_ERR_CONFIG]    = { "config", "invalid configuration" },
 	[FS_ERR_UNBOUND] = { "unbound", "reply does not answer this request" },
+	[FS_ERR_BAD_PROOF] = { "bad-proof", "Merkle proof does not verify" },
 };
 
 const char *
