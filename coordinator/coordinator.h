@@ -32,9 +32,9 @@
 #include "crypto.h"
 #include "protocol.h"
 
-#define FS_TIERS_MAX 16
+#define FS_TIERS_MAX    16
 #define FS_PURPOSES_MAX 32
-#define FS_LABEL_MAX 64
+#define FS_LABEL_MAX    64
 
 typedef struct fs_tier {
 	char    name[FS_LABEL_MAX + 1];  // machine name, e.g. "excellent"
@@ -43,20 +43,20 @@ typedef struct fs_tier {
 } fs_tier;
 
 typedef struct fs_scheme {
-	char     id[FS_LABEL_MAX + 1];
-	char     version[FS_LABEL_MAX + 1];
-	char     name[FS_LABEL_MAX + 1];
-	char     region[FS_LABEL_MAX + 1];
-	char     hash[17]; // first 8 bytes of BLAKE2b of the file, hex
-	int64_t  scale_min, scale_max;
-	int64_t  base;
-	int64_t  default_valid_days;
-	bool     require_all;
-	int64_t  deadline_ms;
-	size_t   ntiers; // sorted by min, descending
-	fs_tier  tiers[FS_TIERS_MAX];
-	size_t   npurposes;
-	char     purposes[FS_PURPOSES_MAX][FS_LABEL_MAX + 1];
+	char    id[FS_LABEL_MAX + 1];
+	char    version[FS_LABEL_MAX + 1];
+	char    name[FS_LABEL_MAX + 1];
+	char    region[FS_LABEL_MAX + 1];
+	char    hash[17]; // first 8 bytes of BLAKE2b of the file, hex
+	int64_t scale_min, scale_max;
+	int64_t base;
+	int64_t default_valid_days;
+	bool    require_all;
+	int64_t deadline_ms;
+	size_t  ntiers; // sorted by min, descending
+	fs_tier tiers[FS_TIERS_MAX];
+	size_t  npurposes;
+	char    purposes[FS_PURPOSES_MAX][FS_LABEL_MAX + 1];
 } fs_scheme;
 
 // fs_scheme_load reads a scheme file (docs/schemes.md).
@@ -79,5 +79,48 @@ typedef struct fs_score {
 // fs_aggregate combines the contributions of the nodes that answered.
 void fs_aggregate(fs_score *out, const fs_scheme *s,
     const fs_contribution *const *c, size_t n);
+
+// The requester's signed lookup request (PASETO v4.public).
+typedef struct fs_request {
+	char    consent[FS_TOKEN_MAX + 1];
+	char    jti[FS_CLAIM_STR_MAX + 1];
+	char    scope[FS_CLAIM_STR_MAX + 1]; // "" = the consent's scope
+	int64_t iat;
+} fs_request;
+
+fs_err fs_request_sign(char **tokenp, const fs_key *requester,
+    const char *consent, const char *scope, const char *region, int64_t now);
+// fs_request_kid reads the (untrusted) key id of the request's signer.
+fs_err fs_request_kid(
+    uint8_t kid[static FS_KID_BYTES], const char *token, size_t len);
+fs_err fs_request_verify(fs_request *r, const char *token, size_t len,
+    const fs_pubkey *requester, const char *region, int64_t now, int64_t skew);
+
+// The coordinator's signed answer: its JSON is the message of the token.
+fs_err fs_answer_sign(
+    char **tokenp, const fs_key *coord, const char *json, const char *region);
+fs_err fs_answer_verify(char **jsonp, const char *token, size_t len,
+    const fs_pubkey *coord, const char *region);
+
+// The daemon.
+typedef struct fs_coord fs_coord;
+
+fs_err fs_coord_open(fs_coord **cp, const char *conf, char *why, size_t whycap);
+void   fs_coord_close(fs_coord *c);
+// fs_coord_serve answers on the HTTP API and, if configured, over nng,
+// until SIGINT or SIGTERM.
+fs_err fs_coord_serve(fs_coord *c, char *why, size_t whycap);
+
+// An outcome of a lookup, as HTTP reports it: status, a problem type and
+// title (RFC 9457), and the answer or the detail.
+typedef struct fs_outcome {
+	int    status; // 200, 401, 403, 409, 422, 503, ...
+	fs_err err;    // FS_OK on 200
+	char  *body;   // malloc'd JSON: the answer, or a problem
+} fs_outcome;
+
+// fs_coord_lookup handles one request body {"request": "v4.public..."}.
+void fs_coord_lookup(
+    fs_coord *c, const char *body, size_t len, fs_outcome *out);
 
 #endif // FS_COORDINATOR_H

@@ -13,7 +13,7 @@ static const char *const scheme_keys[] = { "id", "version", "name", "region",
 	"deadline", "purposes", NULL };
 static const char *const scheme_required[] = { "id", "version", "region",
 	"scale_min", "scale_max", "base", "purposes", NULL };
-static const char *const tier_keys[] = { "label", "min", NULL };
+static const char *const tier_keys[]       = { "label", "min", NULL };
 
 static fs_err
 copy_label(char out[static FS_LABEL_MAX + 1], const fs_conf *c,
@@ -26,8 +26,9 @@ copy_label(char out[static FS_LABEL_MAX + 1], const fs_conf *c,
 		return (FS_OK);
 	}
 	if (strlen(v) == 0 || strlen(v) > FS_LABEL_MAX) {
-		snprintf(why, whycap, "%s: expected %s of 1 to %d bytes, found %zu",
-		    c->path, key, FS_LABEL_MAX, strlen(v));
+		snprintf(why, whycap,
+		    "%s: expected %s of 1 to %d bytes, found %zu", c->path, key,
+		    FS_LABEL_MAX, strlen(v));
 		return (FS_ERR_CONFIG);
 	}
 	snprintf(out, FS_LABEL_MAX + 1, "%s", v);
@@ -43,16 +44,18 @@ tier_cmp(const void *a, const void *b)
 }
 
 static fs_err
-parse_purposes(fs_scheme *s, const char *v, const char *path, char *why,
-    size_t whycap)
+parse_purposes(
+    fs_scheme *s, const char *v, const char *path, char *why, size_t whycap)
 {
 	while (*v != '\0') {
 		size_t n = strcspn(v, " ,");
 
 		if (n > 0) {
-			if (s->npurposes == FS_PURPOSES_MAX || n > FS_LABEL_MAX) {
+			if (s->npurposes == FS_PURPOSES_MAX
+			    || n > FS_LABEL_MAX) {
 				snprintf(why, whycap,
-				    "%s: expected at most %d purposes of at most %d "
+				    "%s: expected at most %d purposes of at "
+				    "most %d "
 				    "characters",
 				    path, FS_PURPOSES_MAX, FS_LABEL_MAX);
 				return (FS_ERR_CONFIG);
@@ -67,8 +70,8 @@ parse_purposes(fs_scheme *s, const char *v, const char *path, char *why,
 }
 
 fs_err
-fs_scheme_parse(fs_scheme *out, const char *text, size_t len,
-    const char *path, char *why, size_t whycap)
+fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
+    char *why, size_t whycap)
 {
 	fs_conf               *c;
 	const fs_conf_section *sec;
@@ -87,27 +90,34 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len,
 		rv = FS_ERR_CONFIG;
 		goto out;
 	}
-	if ((rv = fs_conf_check(c, sec, scheme_keys, scheme_required, why,
-	         whycap)) != 0
+	if ((rv = fs_conf_check(
+	         c, sec, scheme_keys, scheme_required, why, whycap))
+	        != 0
 	    || (rv = copy_label(s.id, c, sec, "id", why, whycap)) != 0
 	    || (rv = copy_label(s.version, c, sec, "version", why, whycap)) != 0
 	    || (rv = copy_label(s.name, c, sec, "name", why, whycap)) != 0
 	    || (rv = copy_label(s.region, c, sec, "region", why, whycap)) != 0
 	    || (rv = fs_conf_int(c, sec, "scale_min", 0, 0, 100000,
-	            &s.scale_min, why, whycap)) != 0
+	            &s.scale_min, why, whycap))
+	        != 0
 	    || (rv = fs_conf_int(c, sec, "scale_max", 1000, 1, 100000,
-	            &s.scale_max, why, whycap)) != 0
-	    || (rv = fs_conf_int(c, sec, "base", 0, 0, 100000, &s.base, why,
-	            whycap)) != 0
+	            &s.scale_max, why, whycap))
+	        != 0
+	    || (rv = fs_conf_int(
+	            c, sec, "base", 0, 0, 100000, &s.base, why, whycap))
+	        != 0
 	    || (rv = fs_conf_int(c, sec, "default_valid_days", 1095, 1, 36500,
-	            &s.default_valid_days, why, whycap)) != 0
-	    || (rv = parse_purposes(&s,
-	            fs_conf_get(sec, "purposes"), path, why, whycap)) != 0) {
+	            &s.default_valid_days, why, whycap))
+	        != 0
+	    || (rv = parse_purposes(
+	            &s, fs_conf_get(sec, "purposes"), path, why, whycap))
+	        != 0) {
 		goto out;
 	}
 	if (s.scale_min >= s.scale_max || s.base < s.scale_min
 	    || s.base > s.scale_max) {
-		snprintf(why, whycap, "%s: expected scale_min < scale_max and the "
+		snprintf(why, whycap,
+		    "%s: expected scale_min < scale_max and the "
 		    "base within the scale, found %lld..%lld with base %lld",
 		    path, (long long) s.scale_min, (long long) s.scale_max,
 		    (long long) s.base);
@@ -116,8 +126,10 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len,
 	}
 	v = fs_conf_get(sec, "require_all");
 	if (v != NULL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
-		snprintf(why, whycap, "%s: expected require_all = true or false, "
-		    "found '%s'", path, v);
+		snprintf(why, whycap,
+		    "%s: expected require_all = true or false, "
+		    "found '%s'",
+		    path, v);
 		rv = FS_ERR_CONFIG;
 		goto out;
 	}
@@ -126,8 +138,10 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len,
 	if ((v = fs_conf_get(sec, "deadline")) != NULL
 	    && (fs_parse_duration(v, &s.deadline_ms) != FS_OK
 	        || s.deadline_ms < 1 || s.deadline_ms > 60000)) {
-		snprintf(why, whycap, "%s: expected deadline as a duration from "
-		    "1ms to 60s, found '%s'", path, v);
+		snprintf(why, whycap,
+		    "%s: expected deadline as a duration from "
+		    "1ms to 60s, found '%s'",
+		    path, v);
 		rv = FS_ERR_CONFIG;
 		goto out;
 	}
@@ -137,27 +151,33 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len,
 
 		if (strcmp(t->type, "tier") != 0) {
 			if (strcmp(t->type, "scheme") != 0) {
-				snprintf(why, whycap, "%s:%d: expected [scheme] or "
-				    "[tier NAME], found [%s]", path, t->line, t->type);
+				snprintf(why, whycap,
+				    "%s:%d: expected [scheme] or "
+				    "[tier NAME], found [%s]",
+				    path, t->line, t->type);
 				rv = FS_ERR_CONFIG;
 				goto out;
 			}
 			continue;
 		}
 		if (t->name == NULL || s.ntiers == FS_TIERS_MAX) {
-			snprintf(why, whycap, "%s:%d: expected [tier NAME], at most %d",
-			    path, t->line, FS_TIERS_MAX);
+			snprintf(why, whycap,
+			    "%s:%d: expected [tier NAME], at most %d", path,
+			    t->line, FS_TIERS_MAX);
 			rv = FS_ERR_CONFIG;
 			goto out;
 		}
 		tier = &s.tiers[s.ntiers++];
 		snprintf(tier->name, sizeof(tier->name), "%s", t->name);
-		if ((rv = fs_conf_check(c, t, tier_keys, tier_keys, why, whycap))
+		if ((rv = fs_conf_check(
+		         c, t, tier_keys, tier_keys, why, whycap))
 		        != 0
-		    || (rv = copy_label(tier->label, c, t, "label", why, whycap))
+		    || (rv = copy_label(
+		            tier->label, c, t, "label", why, whycap))
 		        != 0
-		    || (rv = fs_conf_int(c, t, "min", 0, s.scale_min, s.scale_max,
-		            &x, why, whycap)) != 0) {
+		    || (rv = fs_conf_int(c, t, "min", 0, s.scale_min,
+		            s.scale_max, &x, why, whycap))
+		        != 0) {
 			goto out;
 		}
 		tier->min = x;
@@ -165,15 +185,19 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len,
 	qsort(s.tiers, s.ntiers, sizeof(s.tiers[0]), tier_cmp);
 	// Every score must fall in a tier: the lowest starts at scale_min.
 	if (s.ntiers == 0 || s.tiers[s.ntiers - 1].min != s.scale_min) {
-		snprintf(why, whycap, "%s: expected tiers whose lowest starts at "
-		    "scale_min %lld", path, (long long) s.scale_min);
+		snprintf(why, whycap,
+		    "%s: expected tiers whose lowest starts at "
+		    "scale_min %lld",
+		    path, (long long) s.scale_min);
 		rv = FS_ERR_CONFIG;
 		goto out;
 	}
 	for (size_t i = 1; i < s.ntiers; i++) {
 		if (s.tiers[i].min == s.tiers[i - 1].min) {
-			snprintf(why, whycap, "%s: tiers %s and %s start at the same "
-			    "score %lld", path, s.tiers[i].name, s.tiers[i - 1].name,
+			snprintf(why, whycap,
+			    "%s: tiers %s and %s start at the same "
+			    "score %lld",
+			    path, s.tiers[i].name, s.tiers[i - 1].name,
 			    (long long) s.tiers[i].min);
 			rv = FS_ERR_CONFIG;
 			goto out;

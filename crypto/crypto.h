@@ -695,4 +695,9 @@ fs_err fs_cosig_sign(char **outp, size_t *lenp, const char *note, size_t len,
 fs_err fs_cosig_verify(
     uint64_t *tp, const fs_note *n, const fs_note_verifier *witness);
 
+// fs_token_peek decodes a consent token's claims WITHOUT checking its
+// signature: untrusted, only for a requester to read the region and
+// requester id it must use.  Never act on them.
+fs_err fs_token_peek(fs_claims *c, const char *token, size_t len);
+
 #endif // FS_CRYPTO_H

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// coordimpl.h -- internals shared by the files of coordinator/.  Must not
+// be exposed to other modules: they use coordinator.h.
+
+#ifndef FS_COORDIMPL_H
+#define FS_COORDIMPL_H
+
+#include <pthread.h>
+
+#include "coordinator.h"
+#include "issuer.h"
+
+#define NODES_MAX      64
+#define REQUESTERS_MAX 256
+
+typedef struct coord_node {
+	char       name[FS_NAME_MAX + 1];
+	char      *url;
+	fs_pubkey  key;
+	fs_client *client;
+} coord_node;
+
+typedef struct coord_requester {
+	char      id[FS_CLAIM_STR_MAX + 1];
+	fs_pubkey key;
+	size_t    npurposes;
+	char      purposes[FS_PURPOSES_MAX][FS_LABEL_MAX + 1];
+} coord_requester;
+
+struct fs_coord {
+	fs_conf  *conf;
+	char      name[FS_NAME_MAX + 1];
+	fs_key   *key;
+	fs_scheme scheme;
+	char     *listen; // nng, optional
+	char     *http;   // HTTP API URL
+	int64_t   skew_ms;
+	int64_t   refresh_ms;
+
+	sqlite3        *db;
+	pthread_mutex_t dbmtx;
+
+	fs_issuer_peer    issuer;
+	char             *issuer_url;
+	fs_issuer_client *ic;
+	pthread_mutex_t   revmtx;
+	fs_revlist        revoked;
+	bool              have_revoked;
+	uint64_t          revoked_at_ms;
+	pthread_t         refresher;
+	bool              refresher_started;
+	pthread_mutex_t   stopmtx;
+	pthread_cond_t    stopcv;
+	bool              stopping;
+
+	size_t          nnodes;
+	coord_node      nodes[NODES_MAX];
+	size_t          nrequesters;
+	coord_requester requesters[REQUESTERS_MAX];
+};
+
+// store.c
+fs_err coord_store_open(
+    fs_coord *c, const char *path, char *why, size_t whycap);
+// coord_store_admit records the request nonce and uses one of the
+// consent's uses, in one transaction: FS_ERR_REPLAYED or FS_ERR_USED_UP.
+fs_err coord_store_admit(fs_coord *c, const uint8_t kid[static FS_KID_BYTES],
+    const char *req_jti, int64_t req_exp_ms, const char *consent_jti,
+    uint32_t max_uses, uint32_t *used);
+// coord_store_disclose appends a disclosure and returns its index.
+// The log entry holds no personal data; the full record beside it (the
+// subject and the salt of its commitment) is for auditors and for the
+// citizen's own access view.
+typedef struct coord_disclosure {
+	int64_t     time_ms;
+	const char *requester;
+	const char *purpose;
+	const char *scope;
+	uint8_t     subject[FS_SUBJECT_BYTES];
+	uint8_t     salt[16];
+	const char *consent; // the token, kept for auditors
+	const char *entry;   // the log entry, JSON
+} coord_disclosure;
+fs_err coord_store_disclose(
+    fs_coord *c, const coord_disclosure *d, int64_t *indexp);
+
+#endif // FS_COORDIMPL_H
