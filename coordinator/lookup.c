@@ -14,7 +14,6 @@
 #include "coordimpl.h"
 
 #define WHO      "coordinator"
-#define BODY_MAX (2 * FS_TOKEN_MAX + 1024)
 
 // A refusal becomes an RFC 9457 problem.
 static void problem(fs_outcome *out, int status, fs_err err, const char *fmt,
@@ -227,6 +226,31 @@ result_json(const fs_score *s, fs_scope scope)
 	return (r);
 }
 
+fs_err
+fs_lookup_body_decode(
+    json_t **op, const char *body, size_t len, const char **tokenp)
+{
+	json_t      *o;
+	json_error_t jerr;
+	const char  *token;
+
+	if (len > FS_LOOKUP_BODY_MAX) {
+		return (FS_ERR_TOO_LARGE);
+	}
+	if ((o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	if (!json_is_object(o) || json_object_size(o) != 1
+	    || (token = json_string_value(json_object_get(o, "request"))) == NULL
+	    || strlen(token) > FS_PASETO_MAX_LEN) {
+		json_decref(o);
+		return (FS_ERR_MALFORMED);
+	}
+	*op     = o;
+	*tokenp = token;
+	return (FS_OK);
+}
+
 void
 fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 {
@@ -236,7 +260,6 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 	fs_scope               scope;
 	json_t *o = NULL, *answer = NULL, *nodes, *missing, *rules,
 	       *entry = NULL, *receipts;
-	json_error_t jerr;
 	const char  *token;
 	uint8_t      kid[FS_KID_BYTES];
 	char         why[FS_WHY_MAX], tbuf[FS_TIME_LEN + 1];
@@ -250,17 +273,11 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 
 	memset(out, 0, sizeof(*out));
 	// 1. The body and the requester's signature.
-	if (len > BODY_MAX
-	    || (o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr))
-	        == NULL
-	    || !json_is_object(o) || json_object_size(o) != 1
-	    || (token = json_string_value(json_object_get(o, "request")))
-	        == NULL) {
-		problem(out, 422, FS_ERR_MALFORMED,
-		    "expected a JSON object {\"request\": \"v4.public...\"} of "
-		    "at "
+	if ((rv = fs_lookup_body_decode(&o, body, len, &token)) != FS_OK) {
+		problem(out, 422, rv,
+		    "expected a JSON object {\"request\": \"v4.public...\"} of at "
 		    "most %d bytes",
-		    BODY_MAX);
+		    FS_LOOKUP_BODY_MAX);
 		goto done;
 	}
 	if ((rv = fs_request_kid(kid, token, strlen(token))) != FS_OK) {
