@@ -39,7 +39,15 @@ struct fs_coord {
 	int64_t   refresh_ms;
 
 	sqlite3        *db;
-	pthread_mutex_t dbmtx;
+	pthread_mutex_t dbmtx; // also guards mst
+	fs_merkle_state mst;   // the disclosure log's tree
+
+	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
+	pthread_mutex_t cpmtx;
+	char           *checkpoint; // latest signed checkpoint note
+	uint64_t        checkpoint_size;
+	pthread_t       checkpointer;
+	bool            checkpointer_started;
 
 	fs_issuer_peer    issuer;
 	char             *issuer_url;
@@ -82,7 +90,20 @@ typedef struct coord_disclosure {
 	const char *consent; // the token, kept for auditors
 	const char *entry;   // the log entry, JSON
 } coord_disclosure;
+// coord_store_disclose appends n disclosures in one transaction, the log
+// tree with them, and returns their indexes in the log.
 fs_err coord_store_disclose(
-    fs_coord *c, const coord_disclosure *d, int64_t *indexp);
+    fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes);
+// coord_store_log_load restores the log's tree state at startup.
+fs_err coord_store_log_load(fs_coord *c);
+// coord_log_get is an fs_merkle_get_fn over the stored hashes; the caller
+// holds dbmtx.
+fs_err coord_log_get(
+    void *arg, uint64_t level, uint64_t index, uint8_t out[32]);
+
+// log.c
+struct nng_http_server;
+fs_err coord_log_start(fs_coord *c);
+fs_err coord_log_handlers(fs_coord *c, struct nng_http_server *srv);
 
 #endif // FS_COORDIMPL_H

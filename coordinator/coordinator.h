@@ -123,8 +123,8 @@ typedef struct fs_outcome {
 // *tokenp points into *op, a jansson object the caller releases.
 #define FS_LOOKUP_BODY_MAX (2 * FS_TOKEN_MAX + 1024)
 typedef struct json_t json_t;
-fs_err fs_lookup_body_decode(
-    json_t **op, const char *body, size_t len, const char **tokenp);
+fs_err                fs_lookup_body_decode(
+                   json_t **op, const char *body, size_t len, const char **tokenp);
 
 // fs_coord_lookup handles one request body {"request": "v4.public..."}.
 void fs_coord_lookup(

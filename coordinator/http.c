@@ -184,6 +184,12 @@ fs_coord_serve(fs_coord *c, char *why, size_t whycap)
 		goto out;
 	}
 	h = NULL; // owned by the server now
+	if ((err = coord_log_start(c)) != 0
+	    || (err = coord_log_handlers(c, srv)) != 0) {
+		snprintf(
+		    why, whycap, "the disclosure log: %s", fs_strerror(err));
+		goto out;
+	}
 	if ((rv = nng_http_server_start(srv)) != 0) {
 		snprintf(why, whycap, "cannot listen on %s: %s", c->http,
 		    nng_strerror(rv));

@@ -13,7 +13,7 @@
 
 #include "coordimpl.h"
 
-#define WHO      "coordinator"
+#define WHO "coordinator"
 
 // A refusal becomes an RFC 9457 problem.
 static void problem(fs_outcome *out, int status, fs_err err, const char *fmt,
@@ -237,11 +237,13 @@ fs_lookup_body_decode(
 	if (len > FS_LOOKUP_BODY_MAX) {
 		return (FS_ERR_TOO_LARGE);
 	}
-	if ((o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+	if ((o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr))
+	    == NULL) {
 		return (FS_ERR_MALFORMED);
 	}
 	if (!json_is_object(o) || json_object_size(o) != 1
-	    || (token = json_string_value(json_object_get(o, "request"))) == NULL
+	    || (token = json_string_value(json_object_get(o, "request")))
+	        == NULL
 	    || strlen(token) > FS_PASETO_MAX_LEN) {
 		json_decref(o);
 		return (FS_ERR_MALFORMED);
@@ -249,6 +251,42 @@ fs_lookup_body_decode(
 	*op     = o;
 	*tokenp = token;
 	return (FS_OK);
+}
+
+// disclosure_json proves that the disclosure is in the log: its index,
+// the tree size and root just after it was appended, and the inclusion
+// proof; the signed answer commits the coordinator to that root, which
+// later checkpoints must be consistent with.
+static json_t *
+disclosure_json(fs_coord *c, int64_t index)
+{
+	fs_merkle_proof proof;
+	uint8_t         root[FS_MERKLE_HASH_BYTES];
+	char            b[64];
+	uint64_t        size;
+	json_t         *d, *p;
+	fs_err          rv;
+
+	pthread_mutex_lock(&c->dbmtx);
+	size = c->mst.size;
+	fs_merkle_state_root(&c->mst, root);
+	rv = fs_merkle_prove_inclusion(
+	    &proof, (uint64_t) index, size, coord_log_get, c);
+	pthread_mutex_unlock(&c->dbmtx);
+	d = json_pack("{s:I, s:I}", "index", (json_int_t) index, "tree_size",
+	    (json_int_t) size);
+	fs_b64std_encode(b, root, sizeof(root));
+	json_object_set_new(d, "root", json_string(b));
+	if (rv == FS_OK) {
+		p = json_array();
+		for (size_t i = 0; i < proof.n; i++) {
+			fs_b64std_encode(
+			    b, proof.hash[i], FS_MERKLE_HASH_BYTES);
+			json_array_append_new(p, json_string(b));
+		}
+		json_object_set_new(d, "inclusion", p);
+	}
+	return (d);
 }
 
 void
@@ -260,22 +298,23 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 	fs_scope               scope;
 	json_t *o = NULL, *answer = NULL, *nodes, *missing, *rules,
 	       *entry = NULL, *receipts;
-	const char  *token;
-	uint8_t      kid[FS_KID_BYTES];
-	char         why[FS_WHY_MAX], tbuf[FS_TIME_LEN + 1];
-	char         h64[64];
-	int64_t      now = (int64_t) (fs_now_ms() / 1000);
-	int64_t      index;
-	uint32_t     used;
-	part        *parts    = NULL;
-	size_t       answered = 0;
-	fs_err       rv;
+	const char *token;
+	uint8_t     kid[FS_KID_BYTES];
+	char        why[FS_WHY_MAX], tbuf[FS_TIME_LEN + 1];
+	char        h64[64];
+	int64_t     now = (int64_t) (fs_now_ms() / 1000);
+	int64_t     index;
+	uint32_t    used;
+	part       *parts    = NULL;
+	size_t      answered = 0;
+	fs_err      rv;
 
 	memset(out, 0, sizeof(*out));
 	// 1. The body and the requester's signature.
 	if ((rv = fs_lookup_body_decode(&o, body, len, &token)) != FS_OK) {
 		problem(out, 422, rv,
-		    "expected a JSON object {\"request\": \"v4.public...\"} of at "
+		    "expected a JSON object {\"request\": \"v4.public...\"} of "
+		    "at "
 		    "most %d bytes",
 		    FS_LOOKUP_BODY_MAX);
 		goto done;
@@ -505,7 +544,7 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		memcpy(d.subject, cl.sub, FS_SUBJECT_BYTES);
 		d.consent = req.consent;
 		d.entry   = ej;
-		rv        = ej != NULL ? coord_store_disclose(c, &d, &index)
+		rv        = ej != NULL ? coord_store_disclose(c, &d, 1, &index)
 		                       : FS_ERR_NOMEM;
 		free(ej);
 		if (rv != FS_OK) {
@@ -513,8 +552,8 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 			problem(out, 500, rv, "cannot record the disclosure");
 			goto done;
 		}
-		json_object_set_new(answer, "disclosure",
-		    json_pack("{s:I}", "index", (json_int_t) index));
+		json_object_set_new(
+		    answer, "disclosure", disclosure_json(c, index));
 		aj = json_dumps(answer, JSON_COMPACT | JSON_SORT_KEYS);
 		if (aj == NULL
 		    || fs_answer_sign(&signed_, c->key, aj, c->scheme.region)

@@ -14,7 +14,7 @@
 #define WHO "coordinator"
 
 static const char *const coord_keys[] = { "name", "key", "db", "scheme",
-	"listen", "http", "skew", "revocation_refresh", NULL };
+	"listen", "http", "skew", "revocation_refresh", "log_origin", NULL };
 static const char *const coord_required[]
     = { "name", "key", "db", "scheme", "http", NULL };
 static const char *const node_keys[]      = { "key", "url", NULL };
@@ -141,13 +141,17 @@ fs_coord_close(fs_coord *c)
 	if (c == NULL) {
 		return;
 	}
+	pthread_mutex_lock(&c->stopmtx);
+	c->stopping = true;
+	pthread_cond_broadcast(&c->stopcv);
+	pthread_mutex_unlock(&c->stopmtx);
 	if (c->refresher_started) {
-		pthread_mutex_lock(&c->stopmtx);
-		c->stopping = true;
-		pthread_cond_broadcast(&c->stopcv);
-		pthread_mutex_unlock(&c->stopmtx);
 		pthread_join(c->refresher, NULL);
 	}
+	if (c->checkpointer_started) {
+		pthread_join(c->checkpointer, NULL);
+	}
+	free(c->checkpoint);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		fs_client_close(c->nodes[i].client);
 		free(c->nodes[i].url);
@@ -175,6 +179,8 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 		return (FS_ERR_NOMEM);
 	}
 	pthread_mutex_init(&c->dbmtx, NULL);
+	pthread_mutex_init(&c->cpmtx, NULL);
+	fs_merkle_state_init(&c->mst);
 	pthread_mutex_init(&c->revmtx, NULL);
 	pthread_mutex_init(&c->stopmtx, NULL);
 	pthread_cond_init(&c->stopcv, NULL);
@@ -232,6 +238,23 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 		goto fail;
 	}
 	if ((rv = load_parties(c, why, whycap)) != 0) {
+		goto fail;
+	}
+	// The log's origin names it in checkpoints and is the name of the
+	// key that signs them.
+	if (fs_conf_get(s, "log_origin") != NULL) {
+		snprintf(c->origin, sizeof(c->origin), "%s",
+		    fs_conf_get(s, "log_origin"));
+	} else {
+		snprintf(c->origin, sizeof(c->origin),
+		    "fedscore.%s/disclosures", c->scheme.region);
+	}
+	if (!fs_note_name_valid(c->origin, strlen(c->origin))) {
+		snprintf(why, whycap,
+		    "%s: expected log_origin without spaces or "
+		    "'+', found '%s'",
+		    confpath, c->origin);
+		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
 	if ((path = fs_conf_path(c->conf, s, "db")) == NULL) {

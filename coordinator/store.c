@@ -25,7 +25,14 @@ static const char schema[]
       "  purpose TEXT NOT NULL, scope TEXT NOT NULL,"
       "  subject BLOB NOT NULL, salt BLOB NOT NULL, consent TEXT NOT NULL,"
       "  entry TEXT NOT NULL);"
-      "CREATE INDEX disclosure_subject ON disclosure (subject);";
+      "CREATE INDEX disclosure_subject ON disclosure (subject);"
+      // Every complete subtree hash of the disclosure log, by tree level
+      // and index (level 0: leaf hashes): proofs and tiles read them.
+      "CREATE TABLE log_hash ("
+      "  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+      "  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+      "CREATE TABLE checkpoint ("
+      "  size INTEGER PRIMARY KEY, note TEXT NOT NULL);";
 
 fs_err
 coord_store_open(fs_coord *c, const char *path, char *why, size_t whycap)
@@ -109,33 +116,130 @@ out:
 }
 
 fs_err
-coord_store_disclose(fs_coord *c, const coord_disclosure *d, int64_t *indexp)
+coord_log_get(void *arg, uint64_t level, uint64_t index, uint8_t out[32])
+{
+	fs_coord     *c = arg;
+	sqlite3_stmt *st;
+	fs_err        rv = FS_ERR_NOT_FOUND;
+
+	if (sqlite3_prepare_v2(c->db,
+	        "SELECT hash FROM log_hash WHERE level = ? AND idx = ?", -1,
+	        &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) level);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64) index);
+	if (sqlite3_step(st) == SQLITE_ROW
+	    && sqlite3_column_bytes(st, 0) == 32) {
+		memcpy(out, sqlite3_column_blob(st, 0), 32);
+		rv = FS_OK;
+	}
+	sqlite3_finalize(st);
+	return (rv);
+}
+
+static fs_err
+log_put(void *arg, uint64_t level, uint64_t index, const uint8_t hash[32])
+{
+	sqlite3_stmt *st = arg;
+	int           rc;
+
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) level);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64) index);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+}
+
+fs_err
+coord_store_log_load(fs_coord *c)
 {
 	sqlite3_stmt *st;
-	fs_err        rv = FS_ERR_IO;
+	uint64_t      size = 0;
+	fs_err        rv;
+
+	if (sqlite3_prepare_v2(
+	        c->db, "SELECT count(*) FROM disclosure", -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		size = (uint64_t) sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_lock(&c->dbmtx);
+	rv = fs_merkle_state_load(&c->mst, size, coord_log_get, c);
+	pthread_mutex_unlock(&c->dbmtx);
+	return (rv);
+}
+
+fs_err
+coord_store_disclose(
+    fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes)
+{
+	sqlite3_stmt   *ins = NULL, *put = NULL;
+	fs_merkle_state saved;
+	fs_err          rv = FS_ERR_IO;
 
 	pthread_mutex_lock(&c->dbmtx);
-	if (sqlite3_prepare_v2(c->db,
-	        "INSERT INTO disclosure (time_ms, requester, purpose, scope, "
-	        "subject, salt, consent, entry) VALUES (?,?,?,?,?,?,?,?)",
-	        -1, &st, NULL)
-	    == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, d->time_ms);
-		sqlite3_bind_text(st, 2, d->requester, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, d->purpose, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, d->scope, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(
-		    st, 5, d->subject, FS_SUBJECT_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 6, d->salt, 16, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, d->consent, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, d->entry, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_DONE) {
-			// Log indexes start at 0, SQLite rowids at 1.
-			*indexp = sqlite3_last_insert_rowid(c->db) - 1;
-			rv      = FS_OK;
-		}
-		sqlite3_finalize(st);
+	saved = c->mst;
+	if (fs_db_begin(c->db) != FS_OK
+	    || sqlite3_prepare_v2(c->db,
+	           "INSERT INTO disclosure (idx, time_ms, requester, purpose, "
+	           "scope, subject, salt, consent, entry) "
+	           "VALUES (?,?,?,?,?,?,?,?,?)",
+	           -1, &ins, NULL)
+	        != SQLITE_OK
+	    || sqlite3_prepare_v2(c->db,
+	           "INSERT INTO log_hash (level, idx, hash) VALUES (?,?,?)", -1,
+	           &put, NULL)
+	        != SQLITE_OK) {
+		goto fail;
 	}
+	// The disclosure's index is its position in the log: the rows and
+	// the tree grow together, in one transaction.
+	for (size_t i = 0; i < n; i++) {
+		uint8_t leaf[FS_MERKLE_HASH_BYTES];
+		int64_t index = (int64_t) c->mst.size;
+
+		sqlite3_bind_int64(ins, 1, index);
+		sqlite3_bind_int64(ins, 2, d[i].time_ms);
+		sqlite3_bind_text(ins, 3, d[i].requester, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, d[i].purpose, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, d[i].scope, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(
+		    ins, 6, d[i].subject, FS_SUBJECT_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 7, d[i].salt, 16, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 8, d[i].consent, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 9, d[i].entry, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			goto fail;
+		}
+		sqlite3_reset(ins);
+		fs_merkle_leaf_hash(
+		    leaf, (const uint8_t *) d[i].entry, strlen(d[i].entry));
+		if (fs_merkle_state_append(&c->mst, leaf, log_put, put)
+		    != FS_OK) {
+			goto fail;
+		}
+		indexes[i] = index;
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(put);
+	ins = put = NULL;
+	if (fs_db_commit(c->db) != FS_OK) {
+		goto fail;
+	}
+	rv = FS_OK;
+	goto out;
+fail:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(put);
+	fs_db_rollback(c->db);
+	c->mst = saved;
+out:
 	pthread_mutex_unlock(&c->dbmtx);
 	return (rv);
 }
