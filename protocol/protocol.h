@@ -35,9 +35,11 @@
 
 // Message types.  Requests are odd, their replies the next even number.
 enum fs_msg_type {
-	FS_MSG_PING  = 1,   // body: opaque bytes
-	FS_MSG_PONG  = 2,   // body: the same bytes
-	FS_MSG_ERROR = 126, // body: see fs_error_body_encode
+	FS_MSG_PING         = 1,   // body: opaque bytes
+	FS_MSG_PONG         = 2,   // body: the same bytes
+	FS_MSG_LOOKUP       = 7,   // body: fs_lookup, sealed
+	FS_MSG_CONTRIBUTION = 8,   // body: fs_contribution, sealed
+	FS_MSG_ERROR        = 126, // body: see fs_error_body_encode
 };
 
 typedef enum fs_enc {
