@@ -20,6 +20,7 @@ int demo_main(int argc, char **argv);
 int issuer_main(int argc, char **argv);
 int pseudonym_main(int argc, char **argv);
 int consent_main(int argc, char **argv);
+int node_main(int argc, char **argv);
 
 // cli_exit maps an error to the exit code: refusals give 1, everything
 // else 2.

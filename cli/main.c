@@ -18,6 +18,7 @@ static const struct {
 	{ "issuer", issuer_main, "Run the identity and consent authority" },
 	{ "pseudonym", pseudonym_main, "Show a citizen's subject pseudonym" },
 	{ "consent", consent_main, "Grant, revoke and verify consent tokens" },
+	{ "node", node_main, "Run a department node: records, rules, lookups" },
 	{ "demo", demo_main, "Run the federation locally, end to end" },
 };
 
