@@ -48,6 +48,9 @@ static const struct {
 	[FS_ERR_PROOF]   = { "proof", "proof does not verify" },
 	[FS_ERR_FOOTER]  = { "footer", "token footer is not the one expected" },
 	[FS_ERR_BAD_PROOF] = { "bad-proof", "Merkle proof does not verify" },
+	[FS_ERR_WRONG_SUBJECT]
+	= { "wrong-subject", "made for another subject" },
+	[FS_ERR_STALE] = { "stale", "state too old to decide safely" },
 };
 
 const char *

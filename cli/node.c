@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// node.c -- fedscore node: run a department node.  Imports, disputes,
+// repair, the counter view of a citizen, and the daemon; the work is in
+// node/, this file parses options and prints.
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "node.h"
+
+static const char usage[]
+    = "usage: fedscore node rules import -c CONF RULES.csv\n"
+      "       fedscore node records import -c CONF RECORDS.csv "
+      "[--progress]\n"
+      "       fedscore node serve -c CONF\n"
+      "       fedscore node show -c CONF --id ID\n"
+      "       fedscore node dispute open -c CONF --record RID "
+      "--reason TEXT [--received DATE]\n"
+      "       fedscore node dispute resolve -c CONF --record RID "
+      "--upheld|--corrected [--points N]\n"
+      "       fedscore node disputes -c CONF [--overdue]\n"
+      "       fedscore node repair -c CONF --record RID --date DATE\n";
+
+typedef struct opts {
+	const char *verb;
+	const char *conf, *id, *record, *reason, *received, *points, *date;
+	const char *file;
+	bool        progress, upheld, corrected, overdue;
+} opts;
+
+static void
+progress(void *arg, const char *phase, uint64_t done, uint64_t total)
+{
+	int pct = total > 0 ? (int) (done * 100 / total) : 0;
+	int bar = pct / 4;
+
+	(void) arg;
+	fprintf(stderr, "\r%-8s [%.*s%*s] %3d%%", phase, bar,
+	    "#########################", 25 - bar, "", pct);
+	if (done >= total) {
+		fputc('\n', stderr);
+	}
+	fflush(stderr);
+}
+
+static fs_err
+parse_date(const char *s, fs_day *d, const char *opt, char *why, size_t cap)
+{
+	if (fs_date_parse(d, s, strlen(s)) != FS_OK) {
+		snprintf(why, cap,
+		    "expected %s as a date YYYY-MM-DD that exists, found '%s'",
+		    opt, s);
+		return (FS_ERR_INVALID);
+	}
+	return (FS_OK);
+}
+
+static fs_err
+rules_import(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	char   version[FS_VERSION_MAX + 1];
+	bool   changed;
+	fs_err rv;
+
+	if ((rv = fs_node_rules_import(n, o->file, version, &changed, why, cap))
+	    == FS_OK) {
+		printf(changed ? "rules version %s imported and current\n"
+		               : "rules unchanged: version %s is current\n",
+		    version);
+	}
+	return (rv);
+}
+
+static fs_err
+records_import(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	fs_import_stats st;
+	bool            bar = o->progress && isatty(STDERR_FILENO);
+	fs_err          rv;
+
+	rv = fs_node_records_import(
+	    n, o->file, bar ? progress : NULL, NULL, &st, why, cap);
+	if (rv == FS_OK) {
+		printf("imported %llu records: %llu new, %llu updated; %llu ID "
+		       "numbers pseudonymized through the issuer, %llu from "
+		       "the cache\n",
+		    (unsigned long long) st.records,
+		    (unsigned long long) st.inserted,
+		    (unsigned long long) st.updated,
+		    (unsigned long long) st.evaluated,
+		    (unsigned long long) st.cached);
+	}
+	return (rv);
+}
+
+static void
+print_contribution(const fs_contribution *c)
+{
+	char key[17];
+
+	printf("contribution now (rules %s):\n ", c->rules_version);
+	for (int d = 0; d < FS_DIM_COUNT; d++) {
+		printf(" %s %lld%s", fs_dim_name((fs_dim) d),
+		    (long long) c->dims[d], d + 1 < FS_DIM_COUNT ? "," : "\n");
+	}
+	for (size_t i = 0; i < c->nshared; i++) {
+		fs_hexid(key, c->shared[i].behavior_key);
+		printf("  shared behavior %s: %s %lld\n", key,
+		    fs_dim_name(c->shared[i].dim),
+		    (long long) c->shared[i].points);
+	}
+	printf("  %u of %u records counted%s\n", c->counted, c->considered,
+	    c->disputed ? "; a counted record is under dispute" : "");
+}
+
+static fs_err
+show(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	char            norm[FS_IDNUM_LEN + 1], sub[64];
+	char            d1[FS_DATE_LEN + 1], d2[FS_DATE_LEN + 1];
+	uint8_t         subject[FS_PSEUDONYM_BYTES];
+	fs_node_record *recs = NULL;
+	size_t          cnt;
+	fs_contribution c = { 0 };
+	bool            known;
+	time_t          now = time(NULL);
+	fs_err          rv;
+
+	rv = fs_idnum_normalize(norm, o->id, strlen(o->id), now, why, cap);
+	if (rv == FS_OK) {
+		rv = fs_node_subject(n, norm, subject, &known, why, cap);
+	}
+	sodium_memzero(norm, sizeof(norm));
+	if (rv != FS_OK) {
+		return (rv);
+	}
+	fs_b64_encode(sub, subject, sizeof(subject));
+	printf("subject: %s\n", sub);
+	if ((rv = fs_node_records_of(n, subject, fs_today((int64_t) now), &recs,
+	         &cnt, &c, why, cap))
+	    != 0) {
+		return (rv);
+	}
+	printf("records held: %zu\n", cnt);
+	if (cnt > 0) {
+		printf("  %-20s %-12s %-9s %6s %-10s %-10s %s\n", "RECORD",
+		    "CODE", "DIMENSION", "POINTS", "OCCURRED", "UNTIL",
+		    "STATUS");
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		const fs_node_record *r = &recs[i];
+
+		fs_date_format(d1, r->occurred_on);
+		fs_date_format(d2, r->until);
+		printf("  %-20s %-12s %-9s %6lld %-10s %-10s %s%s%s%s\n",
+		    r->record_id, r->code,
+		    r->status == FS_REC_UNKNOWN_CODE ? "-"
+		                                     : fs_dim_name(r->dim),
+		    (long long) r->points, d1,
+		    r->status == FS_REC_UNKNOWN_CODE ? "-" : d2,
+		    fs_record_status_name(r->status),
+		    r->disputed ? ", disputed" : "",
+		    r->dispute == FS_DISPUTE_CORRECTED ? ", corrected" : "",
+		    r->event_ref[0] != '\0' ? "" : ", no event_ref");
+	}
+	print_contribution(&c);
+	fs_contribution_fini(&c);
+	free(recs);
+	return (FS_OK);
+}
+
+static fs_err
+dispute_open(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	fs_dispute_info d;
+	fs_day          today    = fs_today((int64_t) time(NULL));
+	fs_day          received = today;
+	char            a[FS_DATE_LEN + 1], b[FS_DATE_LEN + 1];
+	fs_err          rv;
+
+	if (o->received != NULL
+	    && (rv = parse_date(o->received, &received, "--received", why, cap))
+	        != 0) {
+		return (rv);
+	}
+	if ((rv = fs_node_dispute_open(
+	         n, o->record, o->reason, received, today, &d, why, cap))
+	    == FS_OK) {
+		fs_date_format(a, d.flag_due);
+		fs_date_format(b, d.check_due);
+		printf("record %s flagged as disputed; flag due %s, check due "
+		       "%s%s\n",
+		    d.record_id, a, b,
+		    d.opened_on > d.flag_due ? " (flagged late)" : "");
+	}
+	return (rv);
+}
+
+static fs_err
+dispute_resolve(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	int32_t p;
+	char   *end;
+	long    v;
+	fs_err  rv;
+
+	if (o->points != NULL) {
+		v = strtol(o->points, &end, 10);
+		if (*end != '\0' || end == o->points || v < -FS_NODE_POINTS_MAX
+		    || v > FS_NODE_POINTS_MAX) {
+			snprintf(why, cap,
+			    "expected --points as an integer from %d to %d, "
+			    "found '%s'",
+			    -FS_NODE_POINTS_MAX, FS_NODE_POINTS_MAX, o->points);
+			return (FS_ERR_INVALID);
+		}
+		p = (int32_t) v;
+	}
+	rv = fs_node_dispute_resolve(n, o->record, o->corrected,
+	    o->points != NULL ? &p : NULL, fs_today((int64_t) time(NULL)), why,
+	    cap);
+	if (rv == FS_OK) {
+		if (!o->corrected) {
+			printf("dispute on record %s resolved: upheld\n",
+			    o->record);
+		} else if (o->points != NULL) {
+			printf("dispute on record %s resolved: corrected to %d "
+			       "points\n",
+			    o->record, p);
+		} else {
+			printf("dispute on record %s resolved: corrected, the "
+			       "record is withdrawn\n",
+			    o->record);
+		}
+	}
+	return (rv);
+}
+
+static fs_err
+disputes(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	fs_dispute_info *list;
+	size_t           cnt;
+	fs_day           today = fs_today((int64_t) time(NULL));
+	char             a[FS_DATE_LEN + 1], b[FS_DATE_LEN + 1];
+	char             c[FS_DATE_LEN + 1], d[FS_DATE_LEN + 1];
+	fs_err           rv;
+
+	if ((rv = fs_node_disputes(n, o->overdue, today, &list, &cnt, why, cap))
+	    != 0) {
+		return (rv);
+	}
+	if (cnt > 0) {
+		printf("%-20s %-10s %-10s %-10s %-10s %s\n", "RECORD",
+		    "RECEIVED", "FLAGGED", "FLAG DUE", "CHECK DUE", "STATE");
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		const fs_dispute_info *e = &list[i];
+
+		fs_date_format(a, e->received_on);
+		fs_date_format(b, e->opened_on);
+		fs_date_format(c, e->flag_due);
+		fs_date_format(d, e->check_due);
+		printf("%-20s %-10s %-10s %-10s %-10s %s%s\n", e->record_id, a,
+		    b, c, d, today > e->check_due ? "check overdue" : "open",
+		    e->opened_on > e->flag_due ? ", flagged late" : "");
+	}
+	printf("%zu open dispute%s%s\n", cnt, cnt == 1 ? "" : "s",
+	    o->overdue ? " past their check due date" : "");
+	free(list);
+	return (FS_OK);
+}
+
+static fs_err
+repair(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	fs_day date;
+	fs_err rv;
+
+	if ((rv = parse_date(o->date, &date, "--date", why, cap)) == FS_OK
+	    && (rv = fs_node_repair(n, o->record, date,
+	            fs_today((int64_t) time(NULL)), why, cap))
+	        == FS_OK) {
+		printf("record %s repaired on %s\n", o->record, o->date);
+	}
+	return (rv);
+}
+
+// check says whether the options fit the verb.
+static bool
+check(const opts *o)
+{
+	const char *v     = o->verb;
+	bool        files = o->file != NULL;
+	bool extra = o->id || o->record || o->reason || o->received || o->points
+	    || o->date || o->progress || o->upheld || o->corrected
+	    || o->overdue;
+
+	if (o->conf == NULL) {
+		return (false);
+	}
+	if (strcmp(v, "rules import") == 0) {
+		return (files && !extra);
+	}
+	if (strcmp(v, "records import") == 0) {
+		return (files && !(extra && !o->progress));
+	}
+	if (files) {
+		return (false);
+	}
+	if (strcmp(v, "serve") == 0) {
+		return (!extra);
+	}
+	if (strcmp(v, "show") == 0) {
+		return (o->id != NULL);
+	}
+	if (strcmp(v, "dispute open") == 0) {
+		return (o->record && o->reason && !o->upheld && !o->corrected
+		    && !o->points && !o->date);
+	}
+	if (strcmp(v, "dispute resolve") == 0) {
+		return (o->record && o->upheld != o->corrected && !o->reason
+		    && !o->date);
+	}
+	if (strcmp(v, "disputes") == 0) {
+		return (!(extra && !o->overdue));
+	}
+	if (strcmp(v, "repair") == 0) {
+		return (o->record && o->date && !o->reason && !o->points);
+	}
+	return (false);
+}
+
+int
+node_main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "received", required_argument, NULL, 'e' },
+		{ "points", required_argument, NULL, 'p' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "upheld", no_argument, NULL, 'u' },
+		{ "corrected", no_argument, NULL, 'C' },
+		{ "overdue", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	opts     o = { 0 };
+	char     verb[32];
+	char     why[FS_WHY_MAX] = "";
+	fs_node *n               = NULL;
+	fs_err   rv;
+	int      c;
+
+	if (argc < 2 || cli_is_help(argv[1])) {
+		return (cli_usage(usage, argc >= 2));
+	}
+	if ((strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "records") == 0
+	        || strcmp(argv[1], "dispute") == 0)
+	    && argc >= 3 && argv[2][0] != '-') {
+		snprintf(verb, sizeof(verb), "%s %s", argv[1], argv[2]);
+		argc -= 2;
+		argv += 2;
+	} else {
+		snprintf(verb, sizeof(verb), "%s", argv[1]);
+		argc--;
+		argv++;
+	}
+	o.verb = verb;
+	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o.conf = optarg;
+			break;
+		case 'i':
+			o.id = optarg;
+			break;
+		case 'r':
+			o.record = optarg;
+			break;
+		case 'R':
+			o.reason = optarg;
+			break;
+		case 'e':
+			o.received = optarg;
+			break;
+		case 'p':
+			o.points = optarg;
+			break;
+		case 'd':
+			o.date = optarg;
+			break;
+		case 'P':
+			o.progress = true;
+			break;
+		case 'u':
+			o.upheld = true;
+			break;
+		case 'C':
+			o.corrected = true;
+			break;
+		case 'o':
+			o.overdue = true;
+			break;
+		case 'h':
+			return (cli_usage(usage, true));
+		default:
+			return (cli_usage(usage, false));
+		}
+	}
+	if (optind == argc - 1) {
+		o.file = argv[optind];
+	} else if (optind != argc) {
+		return (cli_usage(usage, false));
+	}
+	if (!check(&o)) {
+		return (cli_usage(usage, false));
+	}
+	if ((rv = fs_node_open(&n, o.conf, why, sizeof(why))) != 0) {
+		goto out;
+	}
+	if (strcmp(verb, "rules import") == 0) {
+		rv = rules_import(n, &o, why, sizeof(why));
+	} else if (strcmp(verb, "records import") == 0) {
+		rv = records_import(n, &o, why, sizeof(why));
+	} else if (strcmp(verb, "serve") == 0) {
+		rv = fs_node_serve(n, why, sizeof(why));
+	} else if (strcmp(verb, "show") == 0) {
+		rv = show(n, &o, why, sizeof(why));
+	} else if (strcmp(verb, "dispute open") == 0) {
+		rv = dispute_open(n, &o, why, sizeof(why));
+	} else if (strcmp(verb, "dispute resolve") == 0) {
+		rv = dispute_resolve(n, &o, why, sizeof(why));
+	} else if (strcmp(verb, "disputes") == 0) {
+		rv = disputes(n, &o, why, sizeof(why));
+	} else {
+		rv = repair(n, &o, why, sizeof(why));
+	}
+out:
+	fs_node_close(n);
+	if (rv != FS_OK) {
+		fprintf(stderr, "fedscore node %s: %s\n", verb,
+		    why[0] ? why : fs_strerror(rv));
+	}
+	return (cli_exit(rv));
+}

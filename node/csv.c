@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// csv.c -- one strict RFC 4180 reader for every CSV a node imports.
+//
+// The input is read in blocks into a buffer of at least two records'
+// bound, so memory stays bounded whatever the file's size.  A record is
+// parsed from its first byte each time; when it runs past the bytes
+// buffered, the rest of the block is moved to the front, more is read
+// and the record is parsed again.  A record longer than the bound can
+// then only be one that is too long.
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "nodeimpl.h"
+
+#define BLOCK (64 * 1024)
+#define BUFSZ (BLOCK + 2 * FS_CSV_RECORD_MAX)
+
+struct fs_csv {
+	FILE       *f; // NULL for memory
+	const char *mem;
+	size_t      memlen, mempos;
+	char       *name;
+	char       *buf; // input window
+	size_t      start, end;
+	bool        eof;
+	uint64_t    consumed, size;
+	long        line, next_line;
+	bool        bom_checked;
+	char        out[FS_CSV_RECORD_MAX + FS_CSV_FIELDS_MAX];
+	size_t      nfields;
+	size_t      off[FS_CSV_FIELDS_MAX];
+	size_t      len[FS_CSV_FIELDS_MAX];
+};
+
+static fs_csv *
+csv_new(const char *name)
+{
+	fs_csv *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL
+	    || (r->buf = malloc(BUFSZ)) == NULL
+	    || (r->name = strdup(name)) == NULL) {
+		if (r != NULL) {
+			free(r->buf);
+		}
+		free(r);
+		return (NULL);
+	}
+	r->next_line = 1;
+	return (r);
+}
+
+fs_err
+fs_csv_open_file(
+    fs_csv **rp, const char *path, const char *name, char *why, size_t whycap)
+{
+	fs_csv     *r;
+	struct stat st;
+
+	if ((r = csv_new(name != NULL ? name : path)) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if ((r->f = fopen(path, "rb")) == NULL) {
+		snprintf(why, whycap, "%s: %s", path, strerror(errno));
+		fs_csv_close(r);
+		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
+	}
+	if (fstat(fileno(r->f), &st) == 0 && S_ISREG(st.st_mode)) {
+		r->size = (uint64_t) st.st_size;
+	}
+	*rp = r;
+	return (FS_OK);
+}
+
+fs_err
+fs_csv_open_mem(fs_csv **rp, const char *buf, size_t len, const char *name)
+{
+	fs_csv *r;
+
+	if ((r = csv_new(name != NULL ? name : "input")) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	r->mem    = buf;
+	r->memlen = len;
+	r->size   = len;
+	*rp       = r;
+	return (FS_OK);
+}
+
+void
+fs_csv_close(fs_csv *r)
+{
+	if (r == NULL) {
+		return;
+	}
+	if (r->f != NULL) {
+		fclose(r->f);
+	}
+	free(r->buf);
+	free(r->name);
+	free(r);
+}
+
+// fill moves what is left to the front and reads more.
+static fs_err
+fill(fs_csv *r, char *why, size_t whycap)
+{
+	size_t left = r->end - r->start;
+	size_t got;
+
+	memmove(r->buf, r->buf + r->start, left);
+	r->start = 0;
+	r->end   = left;
+	if (r->f != NULL) {
+		got = fread(r->buf + r->end, 1, BUFSZ - r->end, r->f);
+		if (got == 0 && ferror(r->f)) {
+			snprintf(why, whycap, "%s: cannot read: %s", r->name,
+			    strerror(errno));
+			return (FS_ERR_IO);
+		}
+	} else {
+		got = r->memlen - r->mempos;
+		if (got > BUFSZ - r->end) {
+			got = BUFSZ - r->end;
+		}
+		memcpy(r->buf + r->end, r->mem + r->mempos, got);
+		r->mempos += got;
+	}
+	r->end += got;
+	if (got == 0) {
+		r->eof = true;
+	}
+	return (FS_OK);
+}
+
+// utf8_len returns the length of the UTF-8 sequence at p (at most n bytes
+// available), 0 if it is not well-formed or not complete.
+size_t
+node_utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t   k;
+	unsigned min, cp;
+
+	if (c < 0x80) {
+		return (1);
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		k = 2, min = 0x80, cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		k = 3, min = 0x800, cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 4, min = 0x10000, cp = c & 0x07;
+	} else {
+		return (0);
+	}
+	if (n < k) {
+		return (0);
+	}
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			return (0);
+		}
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		return (0);
+	}
+	return (k);
+}
+
+// show writes a found character for a message: printable ASCII as is,
+// anything else as its byte value.
+static const char *
+show(char out[static 16], int c)
+{
+	if (c < 0) {
+		return ("end of file");
+	}
+	if (c == '\n') {
+		return ("end of line");
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		snprintf(out, 16, "'%c'", c);
+	} else {
+		snprintf(out, 16, "byte 0x%02x", (unsigned) c);
+	}
+	return (out);
+}
+
+// Results of one parse attempt.
+enum { PARSED, NEED_MORE, FAILED };
+
+static int
+parse(fs_csv *r, char *why, size_t whycap, fs_err *errp)
+{
+	const unsigned char *p   = (const unsigned char *) r->buf + r->start;
+	const unsigned char *end = (const unsigned char *) r->buf + r->end;
+	const unsigned char *q   = p;
+	size_t               o = 0, nf = 0, flen;
+	long                 lines = 0;
+	char                 tmp[16];
+	bool                 quoted;
+
+#define FAIL(err, ...)                                                         \
+	do {                                                                   \
+		int n_ = snprintf(                                             \
+		    why, whycap, "%s:%ld: ", r->name, r->next_line + lines);   \
+		if (n_ > 0 && (size_t) n_ < whycap) {                          \
+			snprintf(why + n_, whycap - (size_t) n_, __VA_ARGS__); \
+		}                                                              \
+		*errp = (err);                                                 \
+		return (FAILED);                                               \
+	} while (0)
+#define MORE()                                                             \
+	do {                                                               \
+		if (!r->eof && (size_t) (q - p) < FS_CSV_RECORD_MAX + 2) { \
+			return (NEED_MORE);                                \
+		}                                                          \
+	} while (0)
+
+	if (q == end) {
+		MORE();
+		r->nfields = 0;
+		return (PARSED);
+	}
+	if (*q == '\n' || (*q == '\r' && q + 1 < end && q[1] == '\n')) {
+		FAIL(
+		    FS_ERR_MALFORMED, "expected a record, found an empty line");
+	}
+	for (;;) {
+		if (nf == FS_CSV_FIELDS_MAX) {
+			FAIL(FS_ERR_TOO_LARGE,
+			    "expected at most %d fields, found more",
+			    FS_CSV_FIELDS_MAX);
+		}
+		r->off[nf] = o;
+		flen       = 0;
+		quoted     = q < end && *q == '"';
+		if (quoted) {
+			q++;
+		}
+		for (;;) {
+			int    c;
+			size_t k;
+
+			if ((size_t) (q - p) > FS_CSV_RECORD_MAX) {
+				FAIL(FS_ERR_TOO_LARGE,
+				    "expected a record of at most %d bytes, "
+				    "found a longer one",
+				    FS_CSV_RECORD_MAX);
+			}
+			if (q == end) {
+				MORE();
+				if (quoted) {
+					FAIL(FS_ERR_TRUNCATED,
+					    "expected a closing quote, found "
+					    "end of file");
+				}
+				break;
+			}
+			c = *q;
+			if (quoted && c == '"') {
+				if (q + 1 == end) {
+					MORE();
+					q++;
+					break;
+				}
+				if (q[1] != '"') {
+					q++;
+					break;
+				}
+				q++; // "" is one quote
+			} else if (!quoted && c == '"') {
+				FAIL(FS_ERR_MALFORMED,
+				    "expected a quote only around a whole "
+				    "field, found one inside field %zu",
+				    nf + 1);
+			} else if (!quoted && (c == ',' || c == '\n')) {
+				break;
+			} else if (c == '\r') {
+				if (q + 1 == end) {
+					MORE();
+				}
+				if (q + 1 == end || q[1] != '\n') {
+					FAIL(FS_ERR_MALFORMED,
+					    "expected CR only before LF, found "
+					    "a lone CR");
+				}
+				if (!quoted) {
+					break;
+				}
+				q++; // keep the LF of a quoted CRLF
+				c = '\n';
+				lines++;
+			} else if (c == '\n') {
+				lines++; // inside quotes
+			} else if (c < 0x20 && c != '\t') {
+				FAIL(FS_ERR_MALFORMED,
+				    "expected text, found control character "
+				    "0x%02x in field %zu",
+				    (unsigned) c, nf + 1);
+			}
+			k = node_utf8_len(q, (size_t) (end - q));
+			if (k == 0) {
+				if (!r->eof && end - q < 4) {
+					MORE();
+				}
+				FAIL(FS_ERR_MALFORMED,
+				    "expected UTF-8 text, found %s in field "
+				    "%zu",
+				    show(tmp, *q), nf + 1);
+			}
+			if (flen + k > FS_CSV_FIELD_MAX) {
+				FAIL(FS_ERR_TOO_LARGE,
+				    "expected field %zu of at most %d bytes, "
+				    "found a longer one",
+				    nf + 1, FS_CSV_FIELD_MAX);
+			}
+			if (c == '\n') {
+				r->out[o++] = '\n';
+				flen++;
+				q++;
+				continue;
+			}
+			memcpy(r->out + o, q, k);
+			o += k;
+			flen += k;
+			q += k;
+		}
+		r->len[nf]  = flen;
+		r->out[o++] = '\0';
+		nf++;
+		if (q == end) {
+			MORE();
+			break; // the last record may end the file
+		}
+		if (*q == ',') {
+			q++;
+			continue;
+		}
+		if (*q == '\n') {
+			q++;
+			break;
+		}
+		if (*q == '\r') {
+			if (q + 1 == end) {
+				MORE();
+			}
+			if (q + 1 < end && q[1] == '\n') {
+				q += 2;
+				break;
+			}
+		}
+		FAIL(FS_ERR_MALFORMED,
+		    "expected ',' or the end of the line after a closing "
+		    "quote, "
+		    "found %s",
+		    show(tmp, *q));
+	}
+#undef FAIL
+#undef MORE
+	r->nfields = nf;
+	r->line    = r->next_line;
+	r->next_line += lines + 1;
+	r->consumed += (uint64_t) (q - p);
+	r->start += (size_t) (q - p);
+	return (PARSED);
+}
+
+fs_err
+fs_csv_next(fs_csv *r, size_t *nfields, char *why, size_t whycap)
+{
+	fs_err rv = FS_OK;
+	int    st;
+
+	for (;;) {
+		if (!r->bom_checked && (r->end - r->start >= 3 || r->eof)) {
+			r->bom_checked = true;
+			if (r->end - r->start >= 3
+			    && memcmp(r->buf + r->start, "\xef\xbb\xbf", 3)
+			        == 0) {
+				r->start += 3;
+				r->consumed += 3;
+			}
+		}
+		if (r->bom_checked) {
+			st = parse(r, why, whycap, &rv);
+			if (st == PARSED) {
+				*nfields = r->nfields;
+				return (FS_OK);
+			}
+			if (st == FAILED) {
+				return (rv);
+			}
+		}
+		if ((rv = fill(r, why, whycap)) != 0) {
+			return (rv);
+		}
+	}
+}
+
+const char *
+fs_csv_field(const fs_csv *r, size_t i, size_t *lenp)
+{
+	if (i >= r->nfields) {
+		if (lenp != NULL) {
+			*lenp = 0;
+		}
+		return ("");
+	}
+	if (lenp != NULL) {
+		*lenp = r->len[i];
+	}
+	return (r->out + r->off[i]);
+}
+
+long
+fs_csv_line(const fs_csv *r)
+{
+	return (r->line);
+}
+
+const char *
+fs_csv_name(const fs_csv *r)
+{
+	return (r->name);
+}
+
+uint64_t
+fs_csv_offset(const fs_csv *r)
+{
+	return (r->consumed);
+}
+
+uint64_t
+fs_csv_size(const fs_csv *r)
+{
+	return (r->size);
+}

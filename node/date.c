@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// date.c -- calendar dates, working days and the normal form of event
+// references.
+//
+// Dates are counted in days from 1970-01-01 with the proleptic Gregorian
+// calendar (days_from_civil of H. Hinnant), which needs no time zone and
+// no libc.  Working days are Monday to Friday minus the holiday file; the
+// make-up working days on weekends of China's holiday calendar (调休) are
+// not modelled, which can only make a due date later by the number of
+// such days in the period.
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodeimpl.h"
+
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t  era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned) (y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + (int64_t) doe - 719468);
+}
+
+static void
+civil_from_days(int64_t z, int *yp, unsigned *mp, unsigned *dp)
+{
+	int64_t  era;
+	unsigned doe, yoe, doy, mp_;
+	int64_t  y;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned) (z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y   = (int64_t) yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp_ = (5 * doy + 2) / 153;
+	*dp = doy - (153 * mp_ + 2) / 5 + 1;
+	*mp = mp_ < 10 ? mp_ + 3 : mp_ - 9;
+	*yp = (int) (y + (*mp <= 2));
+}
+
+static bool
+leap(int y)
+{
+	return ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
+}
+
+fs_err
+fs_date_parse(fs_day *d, const char *s, size_t len)
+{
+	static const unsigned mdays[]
+	    = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned v[3]      = { 0 };
+	int      widths[3] = { 4, 2, 2 };
+	size_t   i         = 0;
+
+	if (len != FS_DATE_LEN || s[4] != '-' || s[7] != '-') {
+		return (FS_ERR_MALFORMED);
+	}
+	for (int f = 0; f < 3; f++) {
+		for (int k = 0; k < widths[f]; k++, i++) {
+			if (!isdigit((unsigned char) s[i])) {
+				return (FS_ERR_MALFORMED);
+			}
+			v[f] = v[f] * 10 + (unsigned) (s[i] - '0');
+		}
+		i++; // the '-'
+	}
+	if (v[0] < 1900 || v[0] > 2999 || v[1] < 1 || v[1] > 12 || v[2] < 1
+	    || v[2] > mdays[v[1] - 1] + (v[1] == 2 && leap((int) v[0]))) {
+		return (FS_ERR_MALFORMED);
+	}
+	*d = (fs_day) days_from_civil(v[0], v[1], v[2]);
+	return (FS_OK);
+}
+
+void
+fs_date_format(char out[static FS_DATE_LEN + 1], fs_day d)
+{
+	int      y;
+	unsigned m, dd;
+
+	civil_from_days(d, &y, &m, &dd);
+	y = y < 0 ? 0 : y % 10000;
+	snprintf(out, FS_DATE_LEN + 1, "%04d-%02u-%02u", y, m % 13, dd % 32);
+}
+
+fs_day
+fs_today(int64_t now)
+{
+	int64_t t = now + 8 * 3600;
+
+	return ((fs_day) ((t >= 0 ? t : t - 86399) / 86400));
+}
+
+static int
+cmp_day(const void *a, const void *b)
+{
+	fs_day x = *(const fs_day *) a, y = *(const fs_day *) b;
+
+	return ((x > y) - (x < y));
+}
+
+fs_err
+fs_holidays_load(fs_holidays *h, const char *path, char *why, size_t whycap)
+{
+	fs_holidays out = { 0 };
+	size_t      cap = 0;
+	char        line[256];
+	int         lineno = 0;
+	FILE       *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(why, whycap, "%s: %s", path, strerror(errno));
+		return (FS_ERR_IO);
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char  *p = line;
+		size_t n;
+		fs_day d;
+
+		lineno++;
+		while (isspace((unsigned char) *p)) {
+			p++;
+		}
+		n = strlen(p);
+		while (n > 0 && isspace((unsigned char) p[n - 1])) {
+			n--;
+		}
+		if (n == 0 || *p == '#') {
+			continue;
+		}
+		if (fs_date_parse(&d, p, n) != FS_OK) {
+			snprintf(why, whycap,
+			    "%s:%d: expected a date YYYY-MM-DD, found '%.*s'",
+			    path, lineno, (int) (n > 40 ? 40 : n), p);
+			fclose(f);
+			free(out.days);
+			return (FS_ERR_CONFIG);
+		}
+		if (out.n == cap) {
+			fs_day *nd;
+
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((nd = realloc(out.days, cap * sizeof(*nd)))
+			    == NULL) {
+				fclose(f);
+				free(out.days);
+				return (FS_ERR_NOMEM);
+			}
+			out.days = nd;
+		}
+		out.days[out.n++] = d;
+	}
+	fclose(f);
+	if (out.n > 0) {
+		qsort(out.days, out.n, sizeof(*out.days), cmp_day);
+	}
+	*h = out;
+	return (FS_OK);
+}
+
+void
+fs_holidays_fini(fs_holidays *h)
+{
+	if (h != NULL) {
+		free(h->days);
+		h->days = NULL;
+		h->n    = 0;
+	}
+}
+
+bool
+fs_workday(const fs_holidays *h, fs_day d)
+{
+	// 1970-01-01 was a Thursday: weekday 0 = Monday.
+	int64_t wd = ((int64_t) d % 7 + 7 + 3) % 7;
+
+	if (wd >= 5) {
+		return (false);
+	}
+	return (h == NULL || h->n == 0
+	    || bsearch(&d, h->days, h->n, sizeof(d), cmp_day) == NULL);
+}
+
+fs_day
+fs_workdays_add(const fs_holidays *h, fs_day from, int n)
+{
+	fs_day d = from;
+
+	while (n > 0) {
+		d++;
+		if (fs_workday(h, d)) {
+			n--;
+		}
+	}
+	return (d);
+}
+
+fs_err
+fs_event_ref_normalize(char *out, size_t *outlen, const char *in, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) in;
+	size_t               i = 0, o = 0;
+
+	while (i < len) {
+		size_t   k = node_utf8_len(p + i, len - i);
+		unsigned cp;
+
+		if (k == 0) {
+			return (FS_ERR_MALFORMED);
+		}
+		if (k == 1) {
+			cp = p[i];
+		} else if (k == 2) {
+			cp = ((p[i] & 0x1fu) << 6) | (p[i + 1] & 0x3fu);
+		} else if (k == 3) {
+			cp = ((p[i] & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6)
+			    | (p[i + 2] & 0x3fu);
+		} else {
+			cp = 0x10000; // beyond anything mapped below
+		}
+		if (cp >= 0xff01 && cp <= 0xff5e) {
+			cp -= 0xfee0; // full-width form of ASCII
+		} else if (cp == 0x3014) {
+			cp = '(';
+		} else if (cp == 0x3015) {
+			cp = ')';
+		} else if (cp == 0x3000) {
+			cp = ' ';
+		}
+		if (cp < 0x80) {
+			if (!isspace((int) cp)) {
+				out[o++] = (char) toupper((int) cp);
+			}
+		} else {
+			memcpy(out + o, p + i, k);
+			o += k;
+		}
+		i += k;
+	}
+	out[o]  = '\0';
+	*outlen = o;
+	return (FS_OK);
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// node.c -- a node's configuration: the [node] section, its key, the
+// coordinator allowed to look up, and the [issuer] it pseudonymizes with.
+//
+//   [node]
+//   name = traffic-police            1..64 characters, for the log
+//   key = node.key                   the node's Ed25519 secret key
+//   db = node.db                     SQLite, created on first use
+//   id_key = node.idkey              optional, default <db>.idkey
+//   release_db = node.db.release     optional, default <db>.release
+//   listen = tcp://0.0.0.0:7410      needed by serve
+//   coordinator = coord.key.pub      needed by serve: who may look up
+//   default_valid_days = 1095        optional (Yuxi art. 10)
+//   holidays = holidays.txt          optional, YYYY-MM-DD lines
+//   skew = 5m                        optional, allowed clock difference
+//   revocation_refresh = 5s          optional
+//   revocation_max_age = 2m          optional, then fail closed
+//   workers = 4                      optional, concurrent requests
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodeimpl.h"
+
+static const char *const allowed[]  = { "name", "key", "db", "id_key",
+	 "release_db", "listen", "coordinator", "default_valid_days", "holidays",
+	 "skew", "revocation_refresh", "revocation_max_age", "workers", NULL };
+static const char *const required[] = { "name", "key", "db", NULL };
+
+void
+fs_node_close(fs_node *n)
+{
+	if (n == NULL) {
+		return;
+	}
+	fs_issuer_client_close(n->ic);
+	fs_db_close(n->db);
+	fs_db_close(n->rdb);
+	fs_key_free(n->key);
+	sodium_free(n->idkey);
+	fs_replay_fini(n->replay);
+	fs_ruleset_fini(&n->rules);
+	fs_revlist_fini(&n->rl);
+	fs_holidays_fini(&n->holidays);
+	fs_conf_free(n->conf);
+	free(n->listen);
+	free(n->issuer_url);
+	pthread_cond_destroy(&n->cv);
+	pthread_mutex_destroy(&n->mtx);
+	free(n);
+}
+
+static fs_err
+duration(const fs_conf *c, const fs_conf_section *s, const char *k, int64_t def,
+    int64_t *out, char *why, size_t whycap)
+{
+	const char *v = fs_conf_get(s, k);
+
+	*out = def;
+	if (v != NULL && (fs_parse_duration(v, out) != FS_OK || *out <= 0)) {
+		snprintf(why, whycap,
+		    "%s: expected %s as a duration like 5s or 2m, found '%s'",
+		    c->path, k, v);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+static fs_err
+load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const fs_conf *c    = n->conf;
+	char          *path = NULL, *idpath = NULL, *rpath = NULL;
+	int64_t        v;
+	fs_err         rv;
+
+	if ((rv = fs_conf_check(c, s, allowed, required, why, whycap)) != 0
+	    || (rv = fs_conf_int(c, s, "default_valid_days",
+	            FS_NODE_VALID_DAYS_DEFAULT, 1, FS_NODE_VALID_DAYS_MAX, &v,
+	            why, whycap))
+	        != 0) {
+		return (rv);
+	}
+	n->default_days = (int32_t) v;
+	if ((rv = fs_conf_int(c, s, "workers", 4, 1, 64, &v, why, whycap))
+	    != 0) {
+		return (rv);
+	}
+	n->workers = (int) v;
+	if ((rv = duration(
+	         c, s, "skew", FS_SKEW_DEFAULT_MS, &n->skew_ms, why, whycap))
+	        != 0
+	    || (rv = duration(c, s, "revocation_refresh", 5000, &n->refresh_ms,
+	            why, whycap))
+	        != 0
+	    || (rv = duration(c, s, "revocation_max_age", 120000,
+	            &n->max_age_ms, why, whycap))
+	        != 0) {
+		return (rv);
+	}
+	if (strlen(fs_conf_get(s, "name")) > FS_NAME_MAX) {
+		snprintf(why, whycap, "%s: expected a name of at most %d bytes",
+		    c->path, FS_NAME_MAX);
+		return (FS_ERR_CONFIG);
+	}
+	snprintf(n->name, sizeof(n->name), "%s", fs_conf_get(s, "name"));
+	if (fs_conf_get(s, "listen") != NULL
+	    && (n->listen = fs_conf_path(c, s, "listen")) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if (fs_conf_get(s, "holidays") != NULL) {
+		if ((path = fs_conf_path(c, s, "holidays")) == NULL) {
+			return (FS_ERR_NOMEM);
+		}
+		rv = fs_holidays_load(&n->holidays, path, why, whycap);
+		free(path);
+		if (rv != FS_OK) {
+			return (rv);
+		}
+	}
+	if (fs_conf_get(s, "coordinator") != NULL) {
+		if ((path = fs_conf_path(c, s, "coordinator")) == NULL) {
+			return (FS_ERR_NOMEM);
+		}
+		rv = fs_keyfile_read_public(&n->coordinator, path);
+		if (rv != FS_OK) {
+			snprintf(why, whycap,
+			    "%s: %s (expected the coordinator's k4.public "
+			    "key)",
+			    path, fs_strerror(rv));
+		}
+		free(path);
+		if (rv != FS_OK) {
+			return (rv);
+		}
+		n->has_coord = true;
+		n->ring.keys = &n->coordinator;
+		n->ring.n    = 1;
+	}
+	if ((path = fs_conf_path(c, s, "key")) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if ((rv = fs_keyfile_read_secret(&n->key, path)) != 0) {
+		snprintf(why, whycap, "%s: %s (expected the node's secret key)",
+		    path, fs_strerror(rv));
+		free(path);
+		return (rv);
+	}
+	free(path);
+	if ((path = fs_conf_path(c, s, "db")) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if (fs_conf_get(s, "id_key") != NULL) {
+		idpath = fs_conf_path(c, s, "id_key");
+	} else if ((idpath = malloc(strlen(path) + 8)) != NULL) {
+		snprintf(idpath, strlen(path) + 8, "%s.idkey", path);
+	}
+	if (fs_conf_get(s, "release_db") != NULL) {
+		rpath = fs_conf_path(c, s, "release_db");
+	} else if ((rpath = malloc(strlen(path) + 9)) != NULL) {
+		snprintf(rpath, strlen(path) + 9, "%s.release", path);
+	}
+	if (idpath == NULL || rpath == NULL) {
+		rv = FS_ERR_NOMEM;
+	} else if ((rv = node_store_open(n, path, rpath, why, whycap))
+	    == FS_OK) {
+		rv = node_idkey_load(n, idpath, why, whycap);
+	}
+	free(path);
+	free(idpath);
+	free(rpath);
+	return (rv);
+}
+
+fs_err
+fs_node_open(fs_node **np, const char *conf, char *why, size_t whycap)
+{
+	fs_node               *n;
+	const fs_conf_section *s;
+	fs_err                 rv;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	pthread_mutex_init(&n->mtx, NULL);
+	pthread_cond_init(&n->cv, NULL);
+	if ((rv = fs_conf_load(&n->conf, conf, why, whycap)) != 0) {
+		goto fail;
+	}
+	if ((s = fs_conf_section_find(n->conf, "node", NULL)) == NULL) {
+		snprintf(why, whycap,
+		    "%s: expected a [node] section with name, key and db",
+		    conf);
+		rv = FS_ERR_CONFIG;
+		goto fail;
+	}
+	if ((rv = fs_issuer_peer_load(
+	         n->conf, &n->issuer, &n->issuer_url, why, whycap))
+	        != 0
+	    || (rv = load(n, s, why, whycap)) != 0) {
+		goto fail;
+	}
+	if (sodium_is_zero(n->issuer.oprf, sizeof(n->issuer.oprf))) {
+		snprintf(why, whycap,
+		    "%s: expected oprf in the [issuer] section: the issuer's "
+		    "OPRF public key file, which nodes check its proofs with",
+		    conf);
+		rv = FS_ERR_CONFIG;
+		goto fail;
+	}
+	if ((rv = fs_replay_init(&n->replay, 1 << 16, (uint64_t) n->skew_ms))
+	    != 0) {
+		goto fail;
+	}
+	*np = n;
+	return (FS_OK);
+fail:
+	fs_node_close(n);
+	return (rv);
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// nodeimpl.h -- internals shared by the files of node/.  Must not be
+// exposed to other modules: they use node.h.
+
+#ifndef FS_NODEIMPL_H
+#define FS_NODEIMPL_H
+
+#include <pthread.h>
+
+#include "node.h"
+
+#define NODE_WHO "node"
+
+struct fs_node {
+	fs_conf          *conf;
+	char              name[FS_NAME_MAX + 1];
+	fs_key           *key;
+	char             *listen;      // NULL when not configured
+	bool              has_coord;   // coordinator configured
+	fs_pubkey         coordinator; // the only party that may look up
+	fs_keyring        ring;
+	int32_t           default_days;
+	fs_holidays       holidays;
+	int64_t           skew_ms;
+	int64_t           refresh_ms; // revocation list refresh period
+	int64_t           max_age_ms; // fail closed past this age
+	int               workers;
+	fs_issuer_peer    issuer;
+	char             *issuer_url;
+	fs_issuer_client *ic;    // opened on first use
+	uint8_t          *idkey; // sodium_malloc'd, read-only
+	sqlite3          *db;    // rules, records, disputes, repairs, cache
+	sqlite3          *rdb;   // token uses, releases, revocation list
+	pthread_mutex_t   mtx;   // the database, the rules and the list below
+	fs_ruleset        rules; // current version, reloaded when it changes
+	fs_replay        *replay;
+	fs_revlist        rl;
+	bool              have_rl;
+	uint64_t          rl_fetched_ms;
+	// The revocation list refresher of the daemon.
+	pthread_t      thr;
+	pthread_cond_t cv;
+	bool           stop;
+};
+
+// csv.c
+size_t node_utf8_len(const unsigned char *p, size_t n);
+
+// rules.c: helpers of both importers.  node_found quotes a field for a
+// message, cut to 40 bytes.
+#define NODE_FOUND_MAX 64
+void   node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len);
+fs_err node_parse_int(
+    const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
+bool node_code_ok(const char *s, size_t len);
+// node_header_check wants the header cols, of which the last nopt are
+// optional.
+fs_err node_header_check(fs_csv *r, size_t nf, const char *const *cols,
+    size_t ncols, size_t nopt, char *why, size_t whycap);
+
+// store.c
+fs_err node_store_open(
+    fs_node *n, const char *path, const char *rpath, char *why, size_t whycap);
+fs_err node_idkey_load(fs_node *n, const char *path, char *why, size_t whycap);
+void   node_idhash(
+      const fs_node *n, uint8_t out[static FS_HASH_BYTES], const char *idnum);
+fs_err node_issuer(fs_node *n, fs_issuer_client **cp);
+fs_err node_meta_get(fs_node *n, const char *k, int64_t *v);
+fs_err node_meta_set(fs_node *n, const char *k, int64_t v);
+fs_err node_cache_get(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
+    uint8_t subject[static FS_PSEUDONYM_BYTES],
+    uint8_t base[static FS_PSEUDONYM_BYTES]);
+fs_err node_cache_put_y(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
+    const uint8_t y[static FS_OPRF_OUTPUT_BYTES]);
+
+// rules.c: loads the current version into n->rules if it changed;
+// FS_ERR_NOT_FOUND when no rules were imported.  Called with n->mtx held.
+fs_err node_rules_current(fs_node *n);
+
+// score.c: reads a subject's records from the database.
+fs_err node_records_load(fs_node *n,
+    const uint8_t subject[static FS_PSEUDONYM_BYTES], fs_node_record **recsp,
+    size_t *np);
+
+#endif // FS_NODEIMPL_H

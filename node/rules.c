@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// rules.c -- a department's published rules: parsing the CSV, the
+// version hash, and importing a new version.
+//
+// The version is the first 16 bytes, in hex, of BLAKE2b-256 over the
+// canonical form: one line per rule, sorted by code, of the eight fields
+// separated by TAB (valid_days resolved to a number, flags as 0/1).  The
+// same rules therefore always have the same version, whatever their
+// order, quoting or line ends in the file.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodeimpl.h"
+
+static const char *const header[] = { "code", "name", "dimension", "points",
+	"valid_days", "severe", "shared", "repair_bonus" };
+#define NCOLS (sizeof(header) / sizeof(header[0]))
+
+void
+fs_ruleset_fini(fs_ruleset *rs)
+{
+	if (rs != NULL) {
+		free(rs->rules);
+		rs->rules      = NULL;
+		rs->n          = 0;
+		rs->version[0] = '\0';
+	}
+}
+
+static int
+cmp_rule(const void *a, const void *b)
+{
+	return (
+	    strcmp(((const fs_rule *) a)->code, ((const fs_rule *) b)->code));
+}
+
+const fs_rule *
+fs_ruleset_find(const fs_ruleset *rs, const char *code)
+{
+	fs_rule key;
+
+	if (rs->n == 0 || strlen(code) > FS_NODE_CODE_MAX) {
+		return (NULL);
+	}
+	snprintf(key.code, sizeof(key.code), "%s", code);
+	return (bsearch(&key, rs->rules, rs->n, sizeof(fs_rule), cmp_rule));
+}
+
+void
+node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len)
+{
+	size_t k = 0;
+
+	if (len == 0) {
+		snprintf(out, NODE_FOUND_MAX, "an empty field");
+		return;
+	}
+	// Cut at a character boundary.
+	while (k < len && k < 40) {
+		size_t c
+		    = node_utf8_len((const unsigned char *) s + k, len - k);
+
+		if (c == 0 || k + c > 40) {
+			break;
+		}
+		k += c;
+	}
+	snprintf(
+	    out, NODE_FOUND_MAX, "'%.*s'%s", (int) k, s, k < len ? "..." : "");
+}
+
+fs_err
+node_parse_int(
+    const char *s, size_t len, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t v   = 0;
+	bool    neg = false;
+	size_t  i   = 0;
+
+	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i++;
+	}
+	if (i == len || len - i > 9) {
+		return (FS_ERR_MALFORMED);
+	}
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return (FS_ERR_MALFORMED);
+		}
+		v = v * 10 + (s[i] - '0');
+	}
+	v = neg ? -v : v;
+	if (v < min || v > max) {
+		return (FS_ERR_TOO_LARGE);
+	}
+	*out = v;
+	return (FS_OK);
+}
+
+bool
+node_code_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > FS_NODE_CODE_MAX) {
+		return (false);
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+		        || (c >= '0' && c <= '9') || c == '.' || c == '_'
+		        || c == '-')) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+fs_err
+node_header_check(fs_csv *r, size_t nf, const char *const *cols, size_t ncols,
+    size_t nopt, char *why, size_t whycap)
+{
+	char   want[256] = "", got[256] = "";
+	size_t o = 0, g = 0;
+	bool   ok = nf >= ncols - nopt && nf <= ncols;
+
+	for (size_t i = 0; i < ncols; i++) {
+		o += (size_t) snprintf(want + o, sizeof(want) - o, "%s%s%s",
+		    i == ncols - nopt ? "[" : "", i ? "," : "", cols[i]);
+	}
+	if (nopt > 0) {
+		snprintf(want + o, sizeof(want) - o, "]");
+	}
+	for (size_t i = 0; i < nf && g < sizeof(got) - 1; i++) {
+		size_t      len;
+		const char *f = fs_csv_field(r, i, &len);
+
+		if (ok && (len != strlen(cols[i]) || memcmp(f, cols[i], len))) {
+			ok = false;
+		}
+		g += (size_t) snprintf(got + g, sizeof(got) - g, "%s%.*s",
+		    i ? "," : "", (int) (len > 32 ? 32 : len), f);
+	}
+	if (!ok) {
+		snprintf(why, whycap,
+		    "%s:%ld: expected the header '%s', found '%s'",
+		    fs_csv_name(r), fs_csv_line(r), want, got);
+		return (FS_ERR_MALFORMED);
+	}
+	return (FS_OK);
+}
+
+#define FAIL(...)                                                              \
+	do {                                                                   \
+		int n_ = snprintf(                                             \
+		    why, whycap, "%s:%ld: ", fs_csv_name(r), fs_csv_line(r));  \
+		if (n_ > 0 && (size_t) n_ < whycap) {                          \
+			snprintf(why + n_, whycap - (size_t) n_, __VA_ARGS__); \
+		}                                                              \
+		rv = FS_ERR_MALFORMED;                                         \
+		goto fail;                                                     \
+	} while (0)
+
+static fs_err
+parse_row(
+    fs_csv *r, fs_rule *rule, int32_t default_days, char *why, size_t whycap)
+{
+	const char *f[NCOLS];
+	size_t      len[NCOLS];
+	char        found[NODE_FOUND_MAX];
+	int64_t     v;
+	fs_err      rv;
+
+	for (size_t i = 0; i < NCOLS; i++) {
+		f[i] = fs_csv_field(r, i, &len[i]);
+	}
+	memset(rule, 0, sizeof(*rule));
+	if (!node_code_ok(f[0], len[0])) {
+		node_found(found, f[0], len[0]);
+		FAIL("expected a code of 1 to %d letters, digits, '.', '_' or "
+		     "'-', found %s",
+		    FS_NODE_CODE_MAX, found);
+	}
+	memcpy(rule->code, f[0], len[0]);
+	if (len[1] == 0 || len[1] > FS_NODE_RULE_NAME_MAX) {
+		FAIL("expected a name of 1 to %d bytes, found %zu bytes",
+		    FS_NODE_RULE_NAME_MAX, len[1]);
+	}
+	memcpy(rule->name, f[1], len[1]);
+	if (fs_dim_parse(f[2], &rule->dim) != FS_OK) {
+		node_found(found, f[2], len[2]);
+		FAIL("expected dimension basic, positive, negative, repair or "
+		     "usage, found %s",
+		    found);
+	}
+	if (node_parse_int(
+	        f[3], len[3], -FS_NODE_POINTS_MAX, FS_NODE_POINTS_MAX, &v)
+	    != FS_OK) {
+		node_found(found, f[3], len[3]);
+		FAIL("expected points as an integer from %d to %d, found %s",
+		    -FS_NODE_POINTS_MAX, FS_NODE_POINTS_MAX, found);
+	}
+	rule->points = (int32_t) v;
+	if ((rule->dim == FS_DIM_NEGATIVE && v > 0)
+	    || ((rule->dim == FS_DIM_POSITIVE || rule->dim == FS_DIM_REPAIR)
+	        && v < 0)) {
+		FAIL("expected points %s 0 for dimension %s, found %lld",
+		    rule->dim == FS_DIM_NEGATIVE ? "<=" : ">=",
+		    fs_dim_name(rule->dim), (long long) v);
+	}
+	v = default_days;
+	if (len[4] > 0
+	    && node_parse_int(f[4], len[4], 1, FS_NODE_VALID_DAYS_MAX, &v)
+	        != FS_OK) {
+		node_found(found, f[4], len[4]);
+		FAIL("expected valid_days empty (%d) or from 1 to %d, found %s",
+		    default_days, FS_NODE_VALID_DAYS_MAX, found);
+	}
+	rule->valid_days = (int32_t) v;
+	for (int k = 5; k <= 6; k++) {
+		if (len[k] != 1 || (f[k][0] != '0' && f[k][0] != '1')) {
+			node_found(found, f[k], len[k]);
+			FAIL("expected %s 0 or 1, found %s", header[k], found);
+		}
+	}
+	rule->severe = f[5][0] == '1';
+	rule->shared = f[6][0] == '1';
+	if (rule->severe && rule->dim != FS_DIM_NEGATIVE) {
+		FAIL("expected severe 0 for dimension %s: only dishonesty is "
+		     "severe",
+		    fs_dim_name(rule->dim));
+	}
+	v = 0;
+	if (len[7] > 0
+	    && node_parse_int(f[7], len[7], 0, FS_NODE_POINTS_MAX, &v)
+	        != FS_OK) {
+		node_found(found, f[7], len[7]);
+		FAIL(
+		    "expected repair_bonus empty (0) or from 0 to %d, found %s",
+		    FS_NODE_POINTS_MAX, found);
+	}
+	if (v != 0 && rule->dim != FS_DIM_NEGATIVE) {
+		FAIL("expected repair_bonus 0 for dimension %s: only "
+		     "dishonesty is repaired",
+		    fs_dim_name(rule->dim));
+	}
+	rule->repair_bonus = (int32_t) v;
+	return (FS_OK);
+fail:
+	return (rv);
+}
+
+static void
+version_of(fs_ruleset *rs)
+{
+	crypto_generichash_state st;
+	uint8_t                  h[32];
+	char                     line[FS_NODE_RULE_NAME_MAX + 128];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	for (size_t i = 0; i < rs->n; i++) {
+		const fs_rule *u = &rs->rules[i];
+		int            k = snprintf(line, sizeof(line),
+		               "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", u->code, u->name,
+		               fs_dim_name(u->dim), u->points, u->valid_days, u->severe,
+		               u->shared, u->repair_bonus);
+
+		crypto_generichash_update(
+		    &st, (const uint8_t *) line, (size_t) k);
+	}
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(rs->version, sizeof(rs->version), h, 16);
+}
+
+fs_err
+fs_rules_parse(
+    fs_ruleset *rs, fs_csv *r, int32_t default_days, char *why, size_t whycap)
+{
+	fs_ruleset out = { 0 };
+	size_t     cap = 0, nf;
+	fs_err     rv;
+
+	if ((rv = fs_csv_next(r, &nf, why, whycap)) != 0) {
+		return (rv);
+	}
+	if (nf == 0) {
+		snprintf(why, whycap,
+		    "%s:1: expected the header, found an empty "
+		    "file",
+		    fs_csv_name(r));
+		return (FS_ERR_MALFORMED);
+	}
+	if ((rv = node_header_check(r, nf, header, NCOLS, 0, why, whycap))
+	    != 0) {
+		return (rv);
+	}
+	for (;;) {
+		if ((rv = fs_csv_next(r, &nf, why, whycap)) != 0) {
+			goto fail;
+		}
+		if (nf == 0) {
+			break;
+		}
+		if (nf != NCOLS) {
+			FAIL("expected %zu fields, found %zu", NCOLS, nf);
+		}
+		if (out.n == cap) {
+			fs_rule *nr;
+
+			cap = cap == 0 ? 32 : cap * 2;
+			if ((nr = realloc(out.rules, cap * sizeof(*nr)))
+			    == NULL) {
+				rv = FS_ERR_NOMEM;
+				goto fail;
+			}
+			out.rules = nr;
+		}
+		if ((rv = parse_row(
+		         r, &out.rules[out.n], default_days, why, whycap))
+		    != 0) {
+			goto fail;
+		}
+		for (size_t i = 0; i < out.n; i++) {
+			if (strcmp(out.rules[i].code, out.rules[out.n].code)
+			    == 0) {
+				FAIL("expected each code once, found '%s' "
+				     "again",
+				    out.rules[i].code);
+			}
+		}
+		out.n++;
+	}
+	if (out.n == 0) {
+		snprintf(why, whycap,
+		    "%s:2: expected at least one rule, found "
+		    "the end of the file",
+		    fs_csv_name(r));
+		rv = FS_ERR_MALFORMED;
+		goto fail;
+	}
+	qsort(out.rules, out.n, sizeof(fs_rule), cmp_rule);
+	version_of(&out);
+	*rs = out;
+	return (FS_OK);
+fail:
+	fs_ruleset_fini(&out);
+	return (rv);
+}
+
+fs_err
+node_rules_current(fs_node *n)
+{
+	sqlite3_stmt *st = NULL;
+	fs_ruleset    rs = { 0 };
+	const char   *v;
+	size_t        cap = 0;
+	fs_err        rv  = FS_ERR_IO;
+
+	if (sqlite3_prepare_v2(n->db,
+	        "SELECT version FROM rules_version ORDER BY seq DESC LIMIT 1",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return (FS_ERR_NOT_FOUND);
+	}
+	v = (const char *) sqlite3_column_text(st, 0);
+	if (strcmp(v, n->rules.version) == 0) {
+		sqlite3_finalize(st);
+		return (FS_OK);
+	}
+	snprintf(rs.version, sizeof(rs.version), "%s", v);
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(n->db,
+	        "SELECT code, name, dim, points, valid_days, severe, shared, "
+	        "repair_bonus FROM rule WHERE version = ? ORDER BY code",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_text(st, 1, rs.version, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		fs_rule *u;
+
+		if (rs.n == cap) {
+			fs_rule *nr;
+
+			cap = cap == 0 ? 32 : cap * 2;
+			if ((nr = realloc(rs.rules, cap * sizeof(*nr)))
+			    == NULL) {
+				rv = FS_ERR_NOMEM;
+				goto fail;
+			}
+			rs.rules = nr;
+		}
+		u = &rs.rules[rs.n++];
+		memset(u, 0, sizeof(*u));
+		snprintf(u->code, sizeof(u->code), "%s",
+		    (const char *) sqlite3_column_text(st, 0));
+		snprintf(u->name, sizeof(u->name), "%s",
+		    (const char *) sqlite3_column_text(st, 1));
+		u->dim          = (fs_dim) sqlite3_column_int(st, 2);
+		u->points       = sqlite3_column_int(st, 3);
+		u->valid_days   = sqlite3_column_int(st, 4);
+		u->severe       = sqlite3_column_int(st, 5) != 0;
+		u->shared       = sqlite3_column_int(st, 6) != 0;
+		u->repair_bonus = sqlite3_column_int(st, 7);
+	}
+	sqlite3_finalize(st);
+	// SQLite orders by its collation, which is byte order like strcmp.
+	fs_ruleset_fini(&n->rules);
+	n->rules = rs;
+	return (FS_OK);
+fail:
+	sqlite3_finalize(st);
+	fs_ruleset_fini(&rs);
+	return (rv);
+}
+
+static fs_err
+store_rules(fs_node *n, const fs_ruleset *rs, const char *source)
+{
+	sqlite3_stmt *st = NULL;
+	fs_err        rv = FS_ERR_IO;
+
+	if (sqlite3_prepare_v2(n->db,
+	        "INSERT INTO rules_version (version, seq, imported_ms, source, "
+	        "nrules) VALUES (?1, (SELECT ifnull(max(seq), 0) + 1 FROM "
+	        "rules_version), ?2, ?3, ?4) ON CONFLICT(version) DO UPDATE "
+	        "SET seq = excluded.seq, imported_ms = excluded.imported_ms, "
+	        "source = excluded.source",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_text(st, 1, rs->version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64) fs_now_ms());
+	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64) rs->n);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(n->db,
+	        "INSERT OR IGNORE INTO rule (version, code, name, dim, points, "
+	        "valid_days, severe, shared, repair_bonus) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	for (size_t i = 0; i < rs->n; i++) {
+		const fs_rule *u = &rs->rules[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, rs->version, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, u->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, u->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, (int) u->dim);
+		sqlite3_bind_int(st, 5, u->points);
+		sqlite3_bind_int(st, 6, u->valid_days);
+		sqlite3_bind_int(st, 7, u->severe);
+		sqlite3_bind_int(st, 8, u->shared);
+		sqlite3_bind_int(st, 9, u->repair_bonus);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			goto out;
+		}
+	}
+	rv = FS_OK;
+out:
+	sqlite3_finalize(st);
+	return (rv);
+}
+
+fs_err
+fs_node_rules_import(fs_node *n, const char *path,
+    char version[static FS_VERSION_MAX + 1], bool *changed, char *why,
+    size_t whycap)
+{
+	fs_csv    *r  = NULL;
+	fs_ruleset rs = { 0 };
+	bool       same;
+	fs_err     rv;
+
+	if ((rv = fs_csv_open_file(&r, path, NULL, why, whycap)) != 0
+	    || (rv = fs_rules_parse(&rs, r, n->default_days, why, whycap))
+	        != 0) {
+		fs_csv_close(r);
+		return (rv);
+	}
+	fs_csv_close(r);
+	pthread_mutex_lock(&n->mtx);
+	rv = node_rules_current(n);
+	if (rv != FS_OK && rv != FS_ERR_NOT_FOUND) {
+		goto out;
+	}
+	same = rv == FS_OK && strcmp(n->rules.version, rs.version) == 0;
+	rv   = FS_OK;
+	if (!same) {
+		if ((rv = fs_db_begin(n->db)) != 0
+		    || (rv = store_rules(n, &rs, path)) != 0
+		    || (rv = fs_db_commit(n->db)) != 0) {
+			snprintf(why, whycap, "cannot store the rules: %s",
+			    sqlite3_errmsg(n->db));
+			fs_db_rollback(n->db);
+			goto out;
+		}
+	}
+	snprintf(version, FS_VERSION_MAX + 1, "%s", rs.version);
+	*changed = !same;
+out:
+	pthread_mutex_unlock(&n->mtx);
+	fs_ruleset_fini(&rs);
+	return (rv);
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// store.c -- the node's SQLite schema, the ID-hash key and the pseudonym
+// cache.
+//
+// The cache maps BLAKE2b-256(key = idkey, normalized ID number) to the
+// subject pseudonym and the behavior base derived from the issuer's OPRF
+// output.  idkey lives in its own 0600 file, not in the database, so a
+// copy of the database alone cannot be searched by guessing ID numbers;
+// the database keeps a check value of the key, so a lost or swapped key
+// file is told apart from an empty cache.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodeimpl.h"
+
+// Records are clustered by record id; the index on subject serves
+// lookups and is rebuilt after large imports.  Dates are days since
+// 1970-01-01; a NULL valid_until means "from the rule".
+static const char schema[]
+    = "CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
+      "CREATE TABLE rules_version ("
+      "  version TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
+      "  imported_ms INTEGER NOT NULL, source TEXT NOT NULL,"
+      "  nrules INTEGER NOT NULL);"
+      "CREATE TABLE rule ("
+      "  version TEXT NOT NULL REFERENCES rules_version(version),"
+      "  code TEXT NOT NULL, name TEXT NOT NULL, dim INTEGER NOT NULL,"
+      "  points INTEGER NOT NULL, valid_days INTEGER NOT NULL,"
+      "  severe INTEGER NOT NULL, shared INTEGER NOT NULL,"
+      "  repair_bonus INTEGER NOT NULL, PRIMARY KEY (version, code))"
+      "  WITHOUT ROWID;"
+      "CREATE TABLE pseudonym ("
+      "  idhash BLOB PRIMARY KEY, subject BLOB NOT NULL,"
+      "  behavior_base BLOB NOT NULL) WITHOUT ROWID;"
+      "CREATE TABLE record ("
+      "  record_id TEXT PRIMARY KEY, subject BLOB NOT NULL,"
+      "  code TEXT NOT NULL, event_ref TEXT NOT NULL,"
+      "  occurred_on INTEGER NOT NULL, valid_until INTEGER,"
+      "  behavior_key BLOB, import INTEGER NOT NULL) WITHOUT ROWID;"
+      "CREATE INDEX record_subject ON record(subject);"
+      "CREATE TABLE import ("
+      "  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+      "  source TEXT NOT NULL, records INTEGER NOT NULL,"
+      "  inserted INTEGER NOT NULL, updated INTEGER NOT NULL,"
+      "  rules_version TEXT NOT NULL);"
+      "CREATE TABLE repair ("
+      "  record_id TEXT PRIMARY KEY, repaired_on INTEGER NOT NULL,"
+      "  entered_ms INTEGER NOT NULL) WITHOUT ROWID;"
+      "CREATE TABLE dispute ("
+      "  id INTEGER PRIMARY KEY, record_id TEXT NOT NULL,"
+      "  reason TEXT NOT NULL, received_on INTEGER NOT NULL,"
+      "  opened_on INTEGER NOT NULL, flag_due INTEGER NOT NULL,"
+      "  check_due INTEGER NOT NULL,"
+      "  status TEXT NOT NULL CHECK (status IN "
+      "    ('open', 'upheld', 'corrected')),"
+      "  points INTEGER, resolved_on INTEGER);"
+      "CREATE UNIQUE INDEX dispute_open ON dispute(record_id)"
+      "  WHERE status = 'open';"
+      "CREATE INDEX dispute_record ON dispute(record_id);";
+
+// The daemon's own writes -- uses of each token, the release log and the
+// last revocation list -- go to a database of their own, so that a long
+// import, which holds the records database's write lock, never blocks a
+// lookup.
+static const char release_schema[]
+    = "CREATE TABLE token_use ("
+      "  jti_hash BLOB PRIMARY KEY, uses INTEGER NOT NULL,"
+      "  first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL)"
+      "  WITHOUT ROWID;"
+      "CREATE TABLE release ("
+      "  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
+      "  request_hash BLOB NOT NULL, jti_hash BLOB NOT NULL,"
+      "  requester TEXT NOT NULL, purpose TEXT NOT NULL,"
+      "  contribution_hash BLOB NOT NULL);"
+      "CREATE TABLE revlist ("
+      "  k INTEGER PRIMARY KEY CHECK (k = 1), seq INTEGER NOT NULL,"
+      "  time_ms INTEGER NOT NULL, fetched_ms INTEGER NOT NULL,"
+      "  jtis TEXT NOT NULL);";
+
+static const char check_label[] = "fedscore node id-key check";
+
+fs_err
+node_store_open(
+    fs_node *n, const char *path, const char *rpath, char *why, size_t whycap)
+{
+	fs_err rv;
+
+	if ((rv = fs_db_open(&n->db, path, schema, 1, why, whycap)) == FS_OK) {
+		rv = fs_db_open(&n->rdb, rpath, release_schema, 1, why, whycap);
+	}
+	return (rv);
+}
+
+fs_err
+node_meta_get(fs_node *n, const char *k, int64_t *v)
+{
+	sqlite3_stmt *st;
+	fs_err        rv = FS_ERR_NOT_FOUND;
+
+	if (sqlite3_prepare_v2(
+	        n->db, "SELECT v FROM meta WHERE k = ?", -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rv = FS_OK;
+	}
+	sqlite3_finalize(st);
+	return (rv);
+}
+
+fs_err
+node_meta_set(fs_node *n, const char *k, int64_t v)
+{
+	sqlite3_stmt *st;
+	int           rc;
+
+	if (sqlite3_prepare_v2(n->db,
+	        "INSERT INTO meta (k, v) VALUES (?, ?) "
+	        "ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+}
+
+fs_err
+node_idkey_load(fs_node *n, const char *path, char *why, size_t whycap)
+{
+	uint8_t key[FS_OPRF_SEED_BYTES];
+	uint8_t chk[8];
+	int64_t want, have;
+	fs_err  rv;
+
+	rv = fs_seedfile_read(key, path);
+	if (rv == FS_ERR_NOT_FOUND) {
+		// A new key is only made for a database with no cache.
+		if (node_meta_get(n, "idkey_check", &want) == FS_OK) {
+			snprintf(why, whycap,
+			    "%s: expected the ID-hash key this database was "
+			    "made with, found no file",
+			    path);
+			return (FS_ERR_NOT_FOUND);
+		}
+		randombytes_buf(key, sizeof(key));
+		rv = fs_seedfile_write(path, key);
+	}
+	if (rv != FS_OK) {
+		sodium_memzero(key, sizeof(key));
+		snprintf(why, whycap,
+		    "%s: %s (expected the node's ID-hash key: one line of "
+		    "base64url, mode 0600)",
+		    path, fs_strerror(rv));
+		return (rv);
+	}
+	crypto_generichash(chk, sizeof(chk), (const uint8_t *) check_label,
+	    sizeof(check_label) - 1, key, sizeof(key));
+	have = 0;
+	for (size_t i = 0; i < 7; i++) {
+		have = (have << 8) | chk[i];
+	}
+	if (node_meta_get(n, "idkey_check", &want) == FS_OK) {
+		if (want != have) {
+			sodium_memzero(key, sizeof(key));
+			snprintf(why, whycap,
+			    "%s: expected the ID-hash key this database was "
+			    "made with, found another key",
+			    path);
+			return (FS_ERR_WRONG_KEY);
+		}
+	} else if ((rv = node_meta_set(n, "idkey_check", have)) != 0) {
+		sodium_memzero(key, sizeof(key));
+		snprintf(why, whycap, "cannot write to the database");
+		return (rv);
+	}
+	if ((n->idkey = sodium_malloc(sizeof(key))) == NULL) {
+		sodium_memzero(key, sizeof(key));
+		return (FS_ERR_NOMEM);
+	}
+	memcpy(n->idkey, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	sodium_mprotect_readonly(n->idkey);
+	return (FS_OK);
+}
+
+void
+node_idhash(
+    const fs_node *n, uint8_t out[static FS_HASH_BYTES], const char *idnum)
+{
+	crypto_generichash(out, FS_HASH_BYTES, (const uint8_t *) idnum,
+	    strlen(idnum), n->idkey, FS_OPRF_SEED_BYTES);
+}
+
+fs_err
+node_issuer(fs_node *n, fs_issuer_client **cp)
+{
+	fs_err rv;
+
+	if (n->ic == NULL
+	    && (rv = fs_issuer_client_open(&n->ic, n->key, &n->issuer)) != 0) {
+		return (rv);
+	}
+	*cp = n->ic;
+	return (FS_OK);
+}
+
+fs_err
+node_cache_get(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
+    uint8_t subject[static FS_PSEUDONYM_BYTES],
+    uint8_t base[static FS_PSEUDONYM_BYTES])
+{
+	sqlite3_stmt *st;
+	fs_err        rv = FS_ERR_NOT_FOUND;
+
+	if (sqlite3_prepare_v2(n->db,
+	        "SELECT subject, behavior_base FROM pseudonym WHERE idhash = ?",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_blob(st, 1, idhash, FS_HASH_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW
+	    && sqlite3_column_bytes(st, 0) == FS_PSEUDONYM_BYTES
+	    && sqlite3_column_bytes(st, 1) == FS_PSEUDONYM_BYTES) {
+		memcpy(subject, sqlite3_column_blob(st, 0), FS_PSEUDONYM_BYTES);
+		memcpy(base, sqlite3_column_blob(st, 1), FS_PSEUDONYM_BYTES);
+		rv = FS_OK;
+	}
+	sqlite3_finalize(st);
+	return (rv);
+}
+
+fs_err
+node_cache_put_y(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
+    const uint8_t y[static FS_OPRF_OUTPUT_BYTES])
+{
+	uint8_t       subject[FS_PSEUDONYM_BYTES], base[FS_PSEUDONYM_BYTES];
+	sqlite3_stmt *st;
+	int           rc;
+
+	if (sqlite3_prepare_v2(n->db,
+	        "INSERT INTO pseudonym (idhash, subject, behavior_base) "
+	        "VALUES (?, ?, ?) ON CONFLICT(idhash) DO UPDATE SET "
+	        "subject = excluded.subject, "
+	        "behavior_base = excluded.behavior_base",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	fs_pseudonym_subject(subject, y);
+	fs_pseudonym_behavior_base(base, y);
+	sqlite3_bind_blob(st, 1, idhash, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, subject, FS_PSEUDONYM_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, base, FS_PSEUDONYM_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	sodium_memzero(base, sizeof(base));
+	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+}
+
+fs_err
+fs_node_cache_put(
+    fs_node *n, const char *idnum, const uint8_t y[static FS_OPRF_OUTPUT_BYTES])
+{
+	uint8_t h[FS_HASH_BYTES];
+	fs_err  rv;
+
+	node_idhash(n, h, idnum);
+	pthread_mutex_lock(&n->mtx);
+	rv = node_cache_put_y(n, h, y);
+	pthread_mutex_unlock(&n->mtx);
+	return (rv);
+}
+
+fs_err
+fs_node_subject(fs_node *n, const char *idnum,
+    uint8_t subject[static FS_PSEUDONYM_BYTES], bool *known, char *why,
+    size_t whycap)
+{
+	uint8_t           h[FS_HASH_BYTES], base[FS_PSEUDONYM_BYTES];
+	uint8_t           y[FS_OPRF_OUTPUT_BYTES];
+	const char       *ids[1] = { idnum };
+	fs_issuer_client *ic;
+	fs_err            rv;
+
+	node_idhash(n, h, idnum);
+	pthread_mutex_lock(&n->mtx);
+	rv = node_cache_get(n, h, subject, base);
+	pthread_mutex_unlock(&n->mtx);
+	sodium_memzero(base, sizeof(base));
+	if (rv == FS_OK) {
+		*known = true;
+		return (FS_OK);
+	}
+	if (rv != FS_ERR_NOT_FOUND) {
+		return (rv);
+	}
+	// Not in the cache: the node holds nothing on this ID, but staff may
+	// want the pseudonym to compare with a citizen's token.
+	if ((rv = node_issuer(n, &ic)) != 0
+	    || (rv = fs_issuer_pseudonyms(ic, ids, 1, y, why, whycap)) != 0) {
+		return (rv);
+	}
+	fs_pseudonym_subject(subject, y);
+	sodium_memzero(y, sizeof(y));
+	*known = false;
+	return (FS_OK);
+}
