@@ -28,12 +28,32 @@ typedef struct worker {
 } worker;
 
 struct fs_server {
-	nng_socket sock;
-	int        nworkers;
-	worker    *w;
-	fs_handler fn;
-	void      *arg;
+	nng_socket      sock;
+	int             nworkers;
+	worker         *w;
+	fs_handler      fn;
+	void           *arg;
+	pthread_mutex_t mtx; // no operation starts once stopping is set
+	bool            stopping;
 };
+
+// start_op starts an operation on w's context unless the server is
+// stopping; fs_server_stop then cancels whatever was started.
+static bool
+start_op(worker *w, bool send)
+{
+	bool ok;
+
+	pthread_mutex_lock(&w->s->mtx);
+	ok = !w->s->stopping;
+	if (ok && send) {
+		nng_ctx_send(w->ctx, w->aio);
+	} else if (ok) {
+		nng_ctx_recv(w->ctx, w->aio);
+	}
+	pthread_mutex_unlock(&w->s->mtx);
+	return (ok);
+}
 
 struct fs_client {
 	nng_socket sock;
@@ -72,12 +92,14 @@ worker_main(void *arg)
 	int      rv;
 
 	for (;;) {
-		nng_ctx_recv(w->ctx, w->aio);
-		nng_aio_wait(w->aio);
-		if ((rv = nng_aio_result(w->aio)) == NNG_ECLOSED) {
+		if (!start_op(w, false)) {
 			break;
 		}
-		if (rv != 0) {
+		nng_aio_wait(w->aio);
+		if ((rv = nng_aio_result(w->aio)) != 0) {
+			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
+				break;
+			}
 			continue;
 		}
 		msg    = nng_aio_get_msg(w->aio);
@@ -97,11 +119,14 @@ worker_main(void *arg)
 			continue;
 		}
 		nng_aio_set_msg(w->aio, msg);
-		nng_ctx_send(w->ctx, w->aio);
+		if (!start_op(w, true)) {
+			nng_msg_free(msg);
+			break;
+		}
 		nng_aio_wait(w->aio);
 		if ((rv = nng_aio_result(w->aio)) != 0) {
 			nng_msg_free(msg);
-			if (rv == NNG_ECLOSED) {
+			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
 				break;
 			}
 		}
@@ -126,6 +151,7 @@ fs_server_start(
 	}
 	s->fn  = fn;
 	s->arg = arg;
+	pthread_mutex_init(&s->mtx, NULL);
 	if ((rv = nng_rep0_open(&s->sock)) != 0) {
 		free(s->w);
 		free(s);
@@ -166,15 +192,27 @@ fs_server_stop(fs_server *s)
 	if (s == NULL) {
 		return;
 	}
-	// Closing the socket fails every pending operation with ECLOSED,
-	// which the workers take as the end.
-	nng_close(s->sock);
+	// No operation starts from now on; those under way are cancelled,
+	// and the workers end.  Only then is the socket closed: nng must not
+	// see a context used while its socket goes away.
+	pthread_mutex_lock(&s->mtx);
+	s->stopping = true;
+	pthread_mutex_unlock(&s->mtx);
+	for (int i = 0; i < s->nworkers; i++) {
+		if (s->w[i].aio != NULL) {
+			nng_aio_stop(s->w[i].aio);
+		}
+	}
 	for (int i = 0; i < s->nworkers; i++) {
 		if (s->w[i].started) {
 			pthread_join(s->w[i].thr, NULL);
 		}
+	}
+	nng_close(s->sock);
+	for (int i = 0; i < s->nworkers; i++) {
 		nng_aio_free(s->w[i].aio);
 	}
+	pthread_mutex_destroy(&s->mtx);
 	free(s->w);
 	free(s);
 }
