@@ -160,6 +160,11 @@ federation(int n)
 	    "record_id,id_number,code,event_ref,occurred_on\n"
 	    "r1,11010519491231002X,P1,,2026-01-02\n"
 	    "r2,11010519491231002X,S1,case-1,2026-02-03\n");
+	write_file("scheme.conf",
+	    "[scheme]\nid = bench\nversion = 1\nregion = yuxi\nscale_min = 0\n"
+	    "scale_max = 1000\nbase = 500\ndeadline = 2s\n"
+	    "purposes = credit_loan\n[tier good]\nlabel = good\nmin = 600\n"
+	    "[tier fair]\nlabel = fair\nmin = 0\n");
 	f = fopen("coord.conf", "w");
 	fprintf(f,
 	    "[coordinator]\nname = bench\nkey = coord.key\ndb = coord.db\n"
@@ -235,7 +240,7 @@ one_lookup(fs_client *c)
 	body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	rv = fs_client_call(
-	    c, (const uint8_t *) body, strlen(body), 10000, &rep, &len);
+	    c, (const uint8_t *) body, strlen(body), 5000, &rep, &len);
 	free(body);
 	free(req);
 	if (rv != FS_OK) {
@@ -340,10 +345,18 @@ measure(int nodes, int concurrency, int lookups, bool latency)
 	    || fs_client_open(&c, url) != FS_OK) {
 		exit(2);
 	}
-	// Warm up, and wait until every node answers.
-	for (int i = 0; i < 200; i++) {
+	// Warm up, and wait (a bounded number of tries) until it answers.
+	for (int i = 0;; i++) {
 		if (one_lookup(c) == FS_OK) {
 			break;
+		}
+		if (i == 50) {
+			fprintf(stderr,
+			    "bench_lookup: the federation does not answer; "
+			    "see %s/bench.log\n",
+			    dir);
+			stop_all();
+			exit(2);
 		}
 	}
 	fs_key_generate(&fc.a);

@@ -28,6 +28,21 @@ typedef struct coord_requester {
 	char      purposes[FS_PURPOSES_MAX][FS_LABEL_MAX + 1];
 } coord_requester;
 
+// An admitted request, held in memory until its lookup ends.  Its nonce
+// and its use of the consent are committed with the disclosure, in one
+// transaction; meanwhile they count against replays and the consent's
+// uses as if committed.
+typedef struct coord_admission {
+	uint8_t  kid[FS_KID_BYTES];
+	char     req_jti[FS_CLAIM_STR_MAX + 1];
+	int64_t  req_exp_ms;
+	char     consent_jti[FS_JTI_STR_LEN + 1];
+	uint32_t max_uses;
+	bool     active;
+} coord_admission;
+
+#define INFLIGHT_MAX 256
+
 struct fs_coord {
 	fs_conf  *conf;
 	char      name[FS_NAME_MAX + 1];
@@ -38,9 +53,10 @@ struct fs_coord {
 	int64_t   skew_ms;
 	int64_t   refresh_ms;
 
-	sqlite3        *db;
-	pthread_mutex_t dbmtx; // also guards mst
-	fs_merkle_state mst;   // the disclosure log's tree
+	sqlite3         *db;
+	pthread_mutex_t  dbmtx; // also guards mst and inflight
+	coord_admission *inflight[INFLIGHT_MAX];
+	fs_merkle_state  mst; // the disclosure log's tree
 
 	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
 	pthread_mutex_t cpmtx;
@@ -71,12 +87,12 @@ struct fs_coord {
 // store.c
 fs_err coord_store_open(
     fs_coord *c, const char *path, char *why, size_t whycap);
-// coord_store_admit records the request nonce and uses one of the
-// consent's uses, in one transaction: FS_ERR_REPLAYED or FS_ERR_USED_UP.
-fs_err coord_store_admit(fs_coord *c, const uint8_t kid[static FS_KID_BYTES],
-    const char *req_jti, int64_t req_exp_ms, const char *consent_jti,
-    uint32_t max_uses, uint32_t *used);
-// coord_store_disclose appends a disclosure and returns its index.
+
+// coord_store_admit refuses a replayed request (FS_ERR_REPLAYED) or a
+// consent without uses left (FS_ERR_USED_UP), or admits it.
+fs_err coord_store_admit(fs_coord *c, coord_admission *a);
+// coord_store_release forgets an admission whose lookup asked no node.
+void coord_store_release(fs_coord *c, coord_admission *a);
 // The log entry holds no personal data; the full record beside it (the
 // subject and the salt of its commitment) is for auditors and for the
 // citizen's own access view.
@@ -94,6 +110,11 @@ typedef struct coord_disclosure {
 // tree with them, and returns their indexes in the log.
 fs_err coord_store_disclose(
     fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes);
+// coord_store_finish commits an admission -- its nonce and one use of its
+// consent -- with its disclosure d, or with none when d is NULL (the nodes
+// were asked but the lookup was refused).
+fs_err coord_store_finish(fs_coord *c, coord_admission *a,
+    const coord_disclosure *d, int64_t *indexp);
 // coord_store_log_load restores the log's tree state at startup.
 fs_err coord_store_log_load(fs_coord *c);
 // coord_log_get is an fs_merkle_get_fn over the stored hashes; the caller

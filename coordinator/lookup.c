@@ -298,16 +298,16 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 	fs_scope               scope;
 	json_t *o = NULL, *answer = NULL, *nodes, *missing, *rules,
 	       *entry = NULL, *receipts;
-	const char *token;
-	uint8_t     kid[FS_KID_BYTES];
-	char        why[FS_WHY_MAX], tbuf[FS_TIME_LEN + 1];
-	char        h64[64];
-	int64_t     now = (int64_t) (fs_now_ms() / 1000);
-	int64_t     index;
-	uint32_t    used;
-	part       *parts    = NULL;
-	size_t      answered = 0;
-	fs_err      rv;
+	const char     *token;
+	uint8_t         kid[FS_KID_BYTES];
+	char            why[FS_WHY_MAX], tbuf[FS_TIME_LEN + 1];
+	char            h64[64];
+	int64_t         now = (int64_t) (fs_now_ms() / 1000);
+	int64_t         index;
+	coord_admission adm      = { 0 };
+	part           *parts    = NULL;
+	size_t          answered = 0;
+	fs_err          rv;
 
 	memset(out, 0, sizeof(*out));
 	// 1. The body and the requester's signature.
@@ -394,11 +394,15 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		goto done;
 	}
 
-	// 3. Use it: once per request, within the consent's uses.
+	// 3. Use it: once per request, within the consent's uses.  The use
+	// and the nonce are committed with the disclosure.
 	fs_jti_string(h64, cl.jti);
-	rv = coord_store_admit(c, kid, req.jti,
-	    (req.iat + c->skew_ms / 1000) * 1000 + c->skew_ms, h64, cl.uses,
-	    &used);
+	memcpy(adm.kid, kid, FS_KID_BYTES);
+	snprintf(adm.req_jti, sizeof(adm.req_jti), "%s", req.jti);
+	fs_jti_string(adm.consent_jti, cl.jti);
+	adm.req_exp_ms = (req.iat * 1000) + 2 * c->skew_ms;
+	adm.max_uses   = cl.uses;
+	rv             = coord_store_admit(c, &adm);
 	if (rv == FS_ERR_REPLAYED) {
 		problem(out, 401, rv, "request %s of %s was seen before",
 		    req.jti, rq->id);
@@ -411,8 +415,12 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		    h64, cl.uses, cl.uses == 1 ? "" : "s");
 		goto done;
 	}
+	if (rv == FS_ERR_TOO_LARGE) {
+		problem(out, 503, rv, "too many lookups in progress");
+		goto done;
+	}
 	if (rv != FS_OK) {
-		problem(out, 500, rv, "cannot record the use of the consent");
+		problem(out, 500, rv, "cannot check the use of the consent");
 		goto done;
 	}
 
@@ -467,6 +475,9 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		if (c->scheme.require_all && answered < c->nnodes) {
 			char *m = json_dumps(missing, JSON_COMPACT);
 
+			// The nodes that answered used the consent: so does the
+			// coordinator, but nothing was disclosed.
+			(void) coord_store_finish(c, &adm, NULL, NULL);
 			problem(out, 503, FS_ERR_TIMEOUT,
 			    "the scheme requires every node; missing: %s",
 			    m != NULL ? m : "?");
@@ -544,7 +555,7 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		memcpy(d.subject, cl.sub, FS_SUBJECT_BYTES);
 		d.consent = req.consent;
 		d.entry   = ej;
-		rv        = ej != NULL ? coord_store_disclose(c, &d, 1, &index)
+		rv        = ej != NULL ? coord_store_finish(c, &adm, &d, &index)
 		                       : FS_ERR_NOMEM;
 		free(ej);
 		if (rv != FS_OK) {
@@ -593,5 +604,7 @@ done:
 	json_decref(entry);
 	json_decref(answer);
 	json_decref(o);
-	(void) used;
+	if (adm.active) {
+		coord_store_release(c, &adm);
+	}
 }

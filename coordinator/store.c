@@ -40,27 +40,104 @@ coord_store_open(fs_coord *c, const char *path, char *why, size_t whycap)
 	return (fs_db_open(&c->db, path, schema, 1, why, whycap));
 }
 
-fs_err
-coord_store_admit(fs_coord *c, const uint8_t kid[static FS_KID_BYTES],
-    const char *req_jti, int64_t req_exp_ms, const char *consent_jti,
-    uint32_t max_uses, uint32_t *used)
+static bool
+same_request(const coord_admission *x, const coord_admission *y)
 {
-	sqlite3_stmt *st  = NULL;
-	int64_t       now = (int64_t) fs_now_ms();
-	fs_err        rv  = FS_ERR_IO;
-	int           rc;
+	return (sodium_memcmp(x->kid, y->kid, FS_KID_BYTES) == 0
+	    && strcmp(x->req_jti, y->req_jti) == 0);
+}
+
+fs_err
+coord_store_admit(fs_coord *c, coord_admission *a)
+{
+	sqlite3_stmt *st;
+	int64_t       used      = 0;
+	int           free_slot = -1, rc;
+	fs_err        rv        = FS_OK;
 
 	pthread_mutex_lock(&c->dbmtx);
-	if (fs_db_begin(c->db) != FS_OK) {
-		goto out;
+	for (int i = 0; i < INFLIGHT_MAX; i++) {
+		coord_admission *b = c->inflight[i];
+
+		if (b == NULL) {
+			free_slot = free_slot < 0 ? i : free_slot;
+		} else if (same_request(a, b)) {
+			rv = FS_ERR_REPLAYED;
+		} else if (strcmp(a->consent_jti, b->consent_jti) == 0) {
+			used++;
+		}
 	}
+	if (rv == FS_OK && free_slot < 0) {
+		rv = FS_ERR_TOO_LARGE;
+	}
+	if (rv == FS_OK
+	    && sqlite3_prepare_v2(c->db,
+	           "SELECT 1 FROM request_nonce WHERE kid = ? AND jti = ?", -1,
+	           &st, NULL)
+	        == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, a->kid, FS_KID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, a->req_jti, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		rv = rc == SQLITE_ROW   ? FS_ERR_REPLAYED
+		    : rc == SQLITE_DONE ? FS_OK
+		                        : FS_ERR_IO;
+	}
+	if (rv == FS_OK
+	    && sqlite3_prepare_v2(c->db,
+	           "SELECT used FROM consent_use WHERE jti = ?", -1, &st, NULL)
+	        == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, a->consent_jti, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			used += sqlite3_column_int64(st, 0);
+		}
+		sqlite3_finalize(st);
+		if (used >= (int64_t) a->max_uses) {
+			rv = FS_ERR_USED_UP;
+		}
+	}
+	if (rv == FS_OK) {
+		a->active              = true;
+		c->inflight[free_slot] = a;
+	}
+	pthread_mutex_unlock(&c->dbmtx);
+	return (rv);
+}
+
+// forget removes a from the admissions in flight; the caller holds dbmtx.
+static void
+forget(fs_coord *c, coord_admission *a)
+{
+	for (int i = 0; i < INFLIGHT_MAX; i++) {
+		if (c->inflight[i] == a) {
+			c->inflight[i] = NULL;
+		}
+	}
+	a->active = false;
+}
+
+void
+coord_store_release(fs_coord *c, coord_admission *a)
+{
+	pthread_mutex_lock(&c->dbmtx);
+	forget(c, a);
+	pthread_mutex_unlock(&c->dbmtx);
+}
+
+// commit_admission writes a's nonce and use inside the open transaction.
+static fs_err
+commit_admission(fs_coord *c, const coord_admission *a)
+{
+	sqlite3_stmt *st;
+	int           rc;
+
 	// Old nonces can go: their requests fail the freshness check.
 	if (sqlite3_prepare_v2(c->db,
 	        "DELETE FROM request_nonce WHERE expires_ms < ?", -1, &st, NULL)
 	    != SQLITE_OK) {
-		goto fail;
+		return (FS_ERR_IO);
 	}
-	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
 	sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(c->db,
@@ -68,51 +145,34 @@ coord_store_admit(fs_coord *c, const uint8_t kid[static FS_KID_BYTES],
 	        "(?,?,?)",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
-		goto fail;
+		return (FS_ERR_IO);
 	}
-	sqlite3_bind_blob(st, 1, kid, FS_KID_BYTES, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, req_jti, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, req_exp_ms);
+	sqlite3_bind_blob(st, 1, a->kid, FS_KID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->req_jti, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, a->req_exp_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT) {
-		rv = FS_ERR_REPLAYED;
-		goto fail;
-	}
 	if (rc != SQLITE_DONE) {
-		goto fail;
+		return (rc == SQLITE_CONSTRAINT ? FS_ERR_REPLAYED : FS_ERR_IO);
 	}
+	// The WHERE holds the count at the consent's maximum, whatever else
+	// happened since the admission.
 	if (sqlite3_prepare_v2(c->db,
 	        "INSERT INTO consent_use (jti, used, max) VALUES (?, 1, ?) "
 	        "ON CONFLICT (jti) DO UPDATE SET used = used + 1 "
-	        "WHERE used < max RETURNING used",
+	        "WHERE used < max",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
-		goto fail;
+		return (FS_ERR_IO);
 	}
-	sqlite3_bind_text(st, 1, consent_jti, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, max_uses);
+	sqlite3_bind_text(st, 1, a->consent_jti, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->max_uses);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*used = (uint32_t) sqlite3_column_int64(st, 0);
-		rc    = sqlite3_step(st);
-	} else if (rc == SQLITE_DONE) {
-		// The WHERE of the upsert held nothing back: no use left.
-		sqlite3_finalize(st);
-		rv = FS_ERR_USED_UP;
-		goto fail;
-	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || fs_db_commit(c->db) != FS_OK) {
-		goto fail;
+	if (rc != SQLITE_DONE) {
+		return (FS_ERR_IO);
 	}
-	rv = FS_OK;
-	goto out;
-fail:
-	fs_db_rollback(c->db);
-out:
-	pthread_mutex_unlock(&c->dbmtx);
-	return (rv);
+	return (sqlite3_changes(c->db) == 1 ? FS_OK : FS_ERR_USED_UP);
 }
 
 fs_err
@@ -175,9 +235,11 @@ coord_store_log_load(fs_coord *c)
 	return (rv);
 }
 
-fs_err
-coord_store_disclose(
-    fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes)
+// disclose appends n disclosures (n may be 0) and commits, with the
+// admission a when not NULL, in one transaction.
+static fs_err
+disclose(fs_coord *c, coord_admission *a, const coord_disclosure *d, size_t n,
+    int64_t *indexes)
 {
 	sqlite3_stmt   *ins = NULL, *put = NULL;
 	fs_merkle_state saved;
@@ -185,12 +247,21 @@ coord_store_disclose(
 
 	pthread_mutex_lock(&c->dbmtx);
 	saved = c->mst;
-	if (fs_db_begin(c->db) != FS_OK
-	    || sqlite3_prepare_v2(c->db,
-	           "INSERT INTO disclosure (idx, time_ms, requester, purpose, "
-	           "scope, subject, salt, consent, entry) "
-	           "VALUES (?,?,?,?,?,?,?,?,?)",
-	           -1, &ins, NULL)
+	if (a != NULL) {
+		forget(c, a);
+	}
+	if (fs_db_begin(c->db) != FS_OK) {
+		goto out;
+	}
+	if (a != NULL && (rv = commit_admission(c, a)) != FS_OK) {
+		goto fail;
+	}
+	rv = FS_ERR_IO;
+	if (sqlite3_prepare_v2(c->db,
+	        "INSERT INTO disclosure (idx, time_ms, requester, purpose, "
+	        "scope, subject, salt, consent, entry) "
+	        "VALUES (?,?,?,?,?,?,?,?,?)",
+	        -1, &ins, NULL)
 	        != SQLITE_OK
 	    || sqlite3_prepare_v2(c->db,
 	           "INSERT INTO log_hash (level, idx, hash) VALUES (?,?,?)", -1,
@@ -242,4 +313,21 @@ fail:
 out:
 	pthread_mutex_unlock(&c->dbmtx);
 	return (rv);
+}
+
+fs_err
+coord_store_disclose(
+    fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes)
+{
+	return (disclose(c, NULL, d, n, indexes));
+}
+
+fs_err
+coord_store_finish(
+    fs_coord *c, coord_admission *a, const coord_disclosure *d, int64_t *indexp)
+{
+	int64_t dummy;
+
+	return (disclose(
+	    c, a, d, d != NULL ? 1 : 0, indexp != NULL ? indexp : &dummy));
 }

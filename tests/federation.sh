@@ -258,6 +258,18 @@ start_coord coord.conf
 lookup "$tok"
 check "the third use is refused after a restart: 409" '[ $? -eq 1 ] && grep -q "409" err'
 
+# Two lookups at once on a consent for one use: exactly one is answered.
+tok=$(grant c600 credit_loan score 1)
+for i in 1 2 3; do
+	"$FEDSCORE" lookup --coordinator http://127.0.0.1:$port \
+		--coordinator-key coord.key.pub --key bank.key "$tok" \
+		> race$i.out 2> race$i.err &
+	racers[$i]=$!
+done
+answered=0
+for i in 1 2 3; do wait ${racers[$i]} && answered=$((answered + 1)); done
+check "three lookups at once on one use: one answered" '[ $answered -eq 1 ]'
+
 # Revocation: refused within one refresh of the revocation list.
 tok=$(grant c600 credit_loan score 50)
 lookup "$tok"
