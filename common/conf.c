@@ -210,7 +210,8 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 		trim(&l, &n);
 		// A '#' after white space starts a comment, also after a value.
 		for (size_t i = 1; i < n; i++) {
-			if (l[i] == '#' && (l[i - 1] == ' ' || l[i - 1] == '\t')) {
+			if (l[i] == '#'
+			    && (l[i - 1] == ' ' || l[i - 1] == '\t')) {
 				n = i;
 				trim(&l, &n);
 				break;

@@ -259,11 +259,11 @@ test_request_and_answer_tokens(void **state)
 static void
 test_presets(void **state)
 {
-	static const char *cities[] = { "changzhou", "sanming", "shaoxing",
-		"yuxi", "jiangyin" };
-	const char        *dir      = getenv("FS_SCHEMES");
-	char               path[4096], why[FS_WHY_MAX];
-	fs_scheme          s;
+	static const char *cities[]
+	    = { "changzhou", "sanming", "shaoxing", "yuxi", "jiangyin" };
+	const char *dir = getenv("FS_SCHEMES");
+	char        path[4096], why[FS_WHY_MAX];
+	fs_scheme   s;
 
 	(void) state;
 	assert_non_null(dir);

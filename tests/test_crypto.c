@@ -24,8 +24,7 @@ test_paserk_public_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach(json_object_get(doc, "tests"), i, t)
-	{
+	json_array_foreach (json_object_get(doc, "tests"), i, t) {
 		bool     fail = json_is_true(json_object_get(t, "expect-fail"));
 		size_t   klen;
 		uint8_t *key = vec_hex(
@@ -63,8 +62,7 @@ test_paserk_pid_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach(json_object_get(doc, "tests"), i, t)
-	{
+	json_array_foreach (json_object_get(doc, "tests"), i, t) {
 		bool     fail = json_is_true(json_object_get(t, "expect-fail"));
 		size_t   klen;
 		uint8_t *key = vec_hex(
@@ -104,8 +102,7 @@ test_paserk_secret_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach(json_object_get(doc, "tests"), i, t)
-	{
+	json_array_foreach (json_object_get(doc, "tests"), i, t) {
 		bool fail = json_is_true(json_object_get(t, "expect-fail"));
 		const char *hex = json_string_value(json_object_get(t, "key"));
 		const char *want

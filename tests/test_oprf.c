@@ -104,8 +104,7 @@ suite(json_t *doc, int mode)
 	json_t *s;
 	size_t  i;
 
-	json_array_foreach(doc, i, s)
-	{
+	json_array_foreach (doc, i, s) {
 		const char *id
 		    = json_string_value(json_object_get(s, "identifier"));
 
@@ -206,8 +205,7 @@ test_oprf_vectors(void **state)
 	fs_oprf_key *k = derive_suite_key(s, FS_OPRF_MODE_OPRF);
 
 	(void) state;
-	json_array_foreach(json_object_get(s, "vectors"), i, v)
-	{
+	json_array_foreach (json_object_get(s, "vectors"), i, v) {
 		hexlist in, bl, be, ee, out;
 		uint8_t blinded[EB], ev[EB], o[OB];
 
@@ -258,8 +256,7 @@ test_voprf_vectors(void **state)
 	fs_oprf_key *k = derive_suite_key(s, FS_OPRF_MODE_VOPRF);
 
 	(void) state;
-	json_array_foreach(json_object_get(s, "vectors"), i, v)
-	{
+	json_array_foreach (json_object_get(s, "vectors"), i, v) {
 		hexlist        in, bl, be, ee, out;
 		json_t        *p = json_object_get(v, "Proof");
 		uint8_t        r[SB], want[FS_OPRF_PROOF_BYTES];
