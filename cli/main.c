@@ -20,6 +20,9 @@ static const struct {
 	{ "consent", consent_main, "Grant, revoke and verify consent tokens" },
 	{ "coordinator", coordinator_main, "Run the coordinator" },
 	{ "lookup", lookup_main, "Look a score up with a citizen's consent" },
+	{ "access", access_main, "List who looked your score up, verified" },
+	{ "audit", audit_main,
+	    "Verify the disclosure log; reconcile; anomalies" },
 	{ "demo", demo_main, "Run the federation locally, end to end" },
 };
 
