@@ -248,7 +248,8 @@ access_main(int argc, char **argv)
 			return (cli_usage(usage, false));
 		}
 	}
-	if (base == NULL || pubpath == NULL || optind != argc - 1) {
+	if (base == NULL || base[0] == '\0' || pubpath == NULL
+	    || optind != argc - 1) {
 		return (cli_usage(usage, false));
 	}
 	token = argv[optind];
