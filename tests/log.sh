@@ -8,7 +8,8 @@
 # verify and its state, consistency on a second run, the access view,
 # export and verify --full, anomalies, reconcile.  Then every tampering
 # case must make audit verify fail, naming what and where: an altered
-# entry, entries and hashes altered together, a truncated log, a fork, a
+# entry, entries and hashes altered together, reordered entries, a
+# truncated log, a fork, a
 # missing witness, a cosignature by an unknown key, an altered and a
 # stale checkpoint.  Checkpoints that a test must forge are served by
 # logtool's proxy in front of the real coordinator.
@@ -325,6 +326,14 @@ check "entry and leaf hash altered together: the recomputed root differs" \
 "$LOGTOOL" alter coord.db 2 '"scope":"breakdown"' '"scope":"tier"' --rehash
 verify --state st > out
 check "put back, the log verifies again" '[ $? -eq 0 ]'
+
+"$LOGTOOL" swap coord.db 0 2
+verify --state st > out
+check "two entries reordered with their leaf hashes: the recomputed root differs" \
+	'[ $? -eq 1 ] && grep -q "FAIL the root of the 4 entries" out'
+"$LOGTOOL" swap coord.db 0 2
+verify --state st > out
+check "put back in order, the log verifies again" '[ $? -eq 0 ]'
 
 # Truncation: the last disclosure and its hashes deleted, the
 # coordinator restarted on what is left.

@@ -8,6 +8,8 @@
 //	logtool alter DB INDEX FROM TO [--rehash]
 //	                                replace FROM by TO in a log entry
 //	                                (and its leaf hash, with --rehash)
+//	logtool swap DB I J             swap entries I and J and their leaf
+//	                                hashes: a log reordered consistently
 //	logtool truncate DB             drop the last disclosure and its hashes
 //	logtool cosign NOTE KEY NAME [TIME]
 //	                                print NOTE with a cosignature by KEY
@@ -165,6 +167,73 @@ alter(const char *path, long long index, const char *from, const char *to,
 			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : 2;
 			sqlite3_finalize(st);
 		}
+	}
+	sqlite3_close(db);
+	return (rc);
+}
+
+// swap reorders two entries, and their leaf hashes with them, so that
+// every tile is consistent and only the tree above tells.
+static int
+swap(const char *path, long long i, long long j)
+{
+	static const char *const get[]
+	    = { "SELECT entry FROM disclosure WHERE idx = ?",
+		      "SELECT hash FROM log_hash WHERE level = 0 AND idx = ?" };
+	static const char *const put[] = {
+		"UPDATE disclosure SET entry = ? WHERE idx = ?",
+		"UPDATE log_hash SET hash = ? WHERE level = 0 AND idx = ?"
+	};
+	sqlite3      *db = open_db(path);
+	sqlite3_stmt *st;
+	int           rc = 0;
+
+	if (db == NULL) {
+		return (2);
+	}
+	for (int k = 0; k < 2 && rc == 0; k++) {
+		void     *v[2]  = { NULL, NULL };
+		int       n[2]  = { 0, 0 };
+		long long at[2] = { i, j };
+
+		for (int m = 0; m < 2; m++) {
+			if (sqlite3_prepare_v2(db, get[k], -1, &st, NULL)
+			    != SQLITE_OK) {
+				rc = 2;
+				break;
+			}
+			sqlite3_bind_int64(st, 1, at[m]);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				n[m] = sqlite3_column_bytes(st, 0);
+				if ((v[m] = malloc((size_t) n[m] + 1))
+				    != NULL) {
+					memcpy(v[m], sqlite3_column_blob(st, 0),
+					    (size_t) n[m]);
+				}
+			}
+			sqlite3_finalize(st);
+			rc = v[m] == NULL ? 2 : rc;
+		}
+		for (int m = 0; m < 2 && rc == 0; m++) {
+			if (sqlite3_prepare_v2(db, put[k], -1, &st, NULL)
+			    != SQLITE_OK) {
+				rc = 2;
+				break;
+			}
+			// The other's value; an entry stays text.
+			if (k == 0) {
+				sqlite3_bind_text(
+				    st, 1, v[1 - m], n[1 - m], SQLITE_STATIC);
+			} else {
+				sqlite3_bind_blob(
+				    st, 1, v[1 - m], n[1 - m], SQLITE_STATIC);
+			}
+			sqlite3_bind_int64(st, 2, at[m]);
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : 2;
+			sqlite3_finalize(st);
+		}
+		free(v[0]);
+		free(v[1]);
 	}
 	sqlite3_close(db);
 	return (rc);
@@ -330,6 +399,9 @@ main(int argc, char **argv)
 		return (alter(argv[2], atoll(argv[3]), argv[4], argv[5],
 		    argc == 7 && strcmp(argv[6], "--rehash") == 0));
 	}
+	if (argc == 5 && strcmp(argv[1], "swap") == 0) {
+		return (swap(argv[2], atoll(argv[3]), atoll(argv[4])));
+	}
 	if (argc == 3 && strcmp(argv[1], "truncate") == 0) {
 		return (truncate_log(argv[2]));
 	}
@@ -343,7 +415,8 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr,
 	    "usage: logtool get URL | alter DB INDEX FROM TO [--rehash] | "
-	    "truncate DB | cosign NOTE KEY NAME [TIME] | proxy LISTEN "
+	    "swap DB I J | truncate DB | cosign NOTE KEY NAME [TIME] | proxy "
+	    "LISTEN "
 	    "UPSTREAM CHECKPOINT\n");
 	return (2);
 }
