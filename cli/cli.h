@@ -23,6 +23,8 @@ int consent_main(int argc, char **argv);
 int coordinator_main(int argc, char **argv);
 int lookup_main(int argc, char **argv);
 int node_main(int argc, char **argv);
+int access_main(int argc, char **argv);
+int audit_main(int argc, char **argv);
 
 // cli_exit maps an error to the exit code: refusals give 1, everything
 // else 2.

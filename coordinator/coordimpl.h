@@ -127,4 +127,7 @@ struct nng_http_server;
 fs_err coord_log_start(fs_coord *c);
 fs_err coord_log_handlers(fs_coord *c, struct nng_http_server *srv);
 
+// access.c: GET /v1/me/access, the citizen's own view of the log.
+fs_err coord_access_handler(fs_coord *c, struct nng_http_server *srv);
+
 #endif // FS_COORDIMPL_H

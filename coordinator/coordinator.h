@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common.h"
 #include "crypto.h"
@@ -129,5 +130,15 @@ fs_err                fs_lookup_body_decode(
 // fs_coord_lookup handles one request body {"request": "v4.public..."}.
 void fs_coord_lookup(
     fs_coord *c, const char *body, size_t len, fs_outcome *out);
+
+// fs_coord_export writes the full disclosure records from index from on
+// as JSON lines to out, reading the database that the configuration conf
+// names, read-only (beside a running coordinator), and stores in *np how
+// many it wrote.  Each line: index, time_ms, requester, purpose, scope,
+// subject and salt (base64url), consent (the token) and entry (the log
+// entry, exactly).  The records are personal data: for authorized
+// auditors only.
+fs_err fs_coord_export(const char *conf, int64_t from, FILE *out, uint64_t *np,
+    char *why, size_t whycap);
 
 #endif // FS_COORDINATOR_H

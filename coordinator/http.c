@@ -185,7 +185,8 @@ fs_coord_serve(fs_coord *c, char *why, size_t whycap)
 	}
 	h = NULL; // owned by the server now
 	if ((err = coord_log_start(c)) != 0
-	    || (err = coord_log_handlers(c, srv)) != 0) {
+	    || (err = coord_log_handlers(c, srv)) != 0
+	    || (err = coord_access_handler(c, srv)) != 0) {
 		snprintf(
 		    why, whycap, "the disclosure log: %s", fs_strerror(err));
 		goto out;

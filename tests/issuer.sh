@@ -108,8 +108,8 @@ check "an unknown scope is a usage error" '[ $? -eq 2 ] && grep -q "expected --s
 "$FEDSCORE" consent grant -c issuer.conf --id 11010519491231002Y --to bank-a \
 	--purpose credit_loan --scope score 2> err
 check "an invalid ID number is refused, saying which part" '[ $? -eq 2 ] && grep -q "character 18: expected a digit or X" err'
-"$FEDSCORE" consent revoke -c issuer.conf "$jti" > /dev/null
-check "consent revoke" '[ $? -eq 0 ]'
+"$FEDSCORE" consent revoke -c issuer.conf "$jti" > /dev/null 2> err
+check "consent revoke" '[ $? -eq 0 ] || { cat err; false; }'
 "$FEDSCORE" consent revoke -c issuer.conf "$jti" 2> err
 check "revoking twice says so" '[ $? -eq 2 ] && grep -q "already revoked" err'
 "$FEDSCORE" consent revoke -c issuer.conf AAAAAAAAAAAAAAAAAAAAAA 2> err
