@@ -349,7 +349,7 @@ fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
 		snprintf(why, whycap,
 		    "the consent was granted by another subject than the "
 		    "record's");
-		return (FS_ERR_REFUSED);
+		return (FS_ERR_WRONG_SUBJECT);
 	}
 	*c = cl;
 	return (FS_OK);
