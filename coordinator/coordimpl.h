@@ -19,6 +19,7 @@ typedef struct coord_node {
 	char      *url;
 	fs_pubkey  key;
 	fs_client *client;
+	uint64_t   witnessed; // size of the last checkpoint it cosigned
 } coord_node;
 
 typedef struct coord_requester {
@@ -60,7 +61,9 @@ struct fs_coord {
 
 	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
 	pthread_mutex_t cpmtx;
-	char           *checkpoint; // latest signed checkpoint note
+	char           *checkpoint; // latest checkpoint, cosigned, served
+	char           *base;       // the same, signed by us only
+	bool            witnessing; // nodes are asked to cosign
 	uint64_t        checkpoint_size;
 	pthread_t       checkpointer;
 	bool            checkpointer_started;
@@ -126,6 +129,11 @@ fs_err coord_log_get(
 struct nng_http_server;
 fs_err coord_log_start(fs_coord *c);
 fs_err coord_log_handlers(fs_coord *c, struct nng_http_server *srv);
+
+// witness.c: coord_witness asks every node to cosign the signed checkpoint
+// note and returns it with every valid cosignature line (malloc'd).
+fs_err coord_witness_load(fs_coord *c);
+char  *coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size);
 
 // access.c: GET /v1/me/access, the citizen's own view of the log.
 fs_err coord_access_handler(fs_coord *c, struct nng_http_server *srv);

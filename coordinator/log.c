@@ -26,12 +26,26 @@
 #define TILE_HEIGHT 8
 
 // coord_checkpoint signs a checkpoint of the tree as it is, if it grew.
+static bool
+all_witnessed(const fs_coord *c, uint64_t size)
+{
+	for (size_t i = 0; i < c->nnodes; i++) {
+		if (c->nodes[i].witnessed != size) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+// coord_checkpoint signs a checkpoint of the tree as it is, if it grew,
+// and gathers the witnesses' cosignatures; a witness that missed one is
+// asked again a second later.
 static void
 coord_checkpoint(fs_coord *c)
 {
 	uint8_t  root[FS_MERKLE_HASH_BYTES];
 	uint64_t size;
-	char    *body = NULL, *note = NULL;
+	char    *body = NULL, *note = NULL, *cosigned;
 	size_t   blen, nlen;
 	fs_err   rv;
 
@@ -39,44 +53,58 @@ coord_checkpoint(fs_coord *c)
 	size = c->mst.size;
 	fs_merkle_state_root(&c->mst, root);
 	pthread_mutex_unlock(&c->dbmtx);
-	pthread_mutex_lock(&c->cpmtx);
-	if (c->checkpoint != NULL && size == c->checkpoint_size) {
-		pthread_mutex_unlock(&c->cpmtx);
-		return;
-	}
-	pthread_mutex_unlock(&c->cpmtx);
-	if ((rv = fs_checkpoint_format(
-	         &body, &blen, c->origin, size, root, NULL, 0))
-	        != FS_OK
-	    || (rv = fs_note_sign(&note, &nlen, body, blen, c->origin, c->key))
-	        != FS_OK) {
-		fs_log(FS_LOG_ERROR, WHO, "cannot sign a checkpoint: %s",
-		    fs_strerror(rv));
-		free(body);
-		return;
-	}
-	free(body);
-	pthread_mutex_lock(&c->dbmtx);
-	{
-		sqlite3_stmt *st;
-
-		if (sqlite3_prepare_v2(c->db,
-		        "INSERT OR IGNORE INTO checkpoint (size, note) VALUES "
-		        "(?, ?)",
-		        -1, &st, NULL)
-		    == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
-			sqlite3_bind_text(
-			    st, 2, note, (int) nlen, SQLITE_STATIC);
-			sqlite3_step(st);
-			sqlite3_finalize(st);
+	if (c->base != NULL && size == c->checkpoint_size) {
+		if (all_witnessed(c, size) || !c->witnessing) {
+			return;
 		}
+		note = c->base;
+		nlen = strlen(note);
+	} else {
+		if ((rv = fs_checkpoint_format(
+		         &body, &blen, c->origin, size, root, NULL, 0))
+		        != FS_OK
+		    || (rv = fs_note_sign(
+		            &note, &nlen, body, blen, c->origin, c->key))
+		        != FS_OK) {
+			fs_log(FS_LOG_ERROR, WHO,
+			    "cannot sign a checkpoint: %s", fs_strerror(rv));
+			free(body);
+			return;
+		}
+		free(body);
+		pthread_mutex_lock(&c->dbmtx);
+		{
+			sqlite3_stmt *st;
+
+			if (sqlite3_prepare_v2(c->db,
+			        "INSERT OR IGNORE INTO checkpoint (size, note) "
+			        "VALUES (?, ?)",
+			        -1, &st, NULL)
+			    == SQLITE_OK) {
+				sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
+				sqlite3_bind_text(
+				    st, 2, note, (int) nlen, SQLITE_STATIC);
+				sqlite3_step(st);
+				sqlite3_finalize(st);
+			}
+		}
+		pthread_mutex_unlock(&c->dbmtx);
+		free(c->base);
+		c->base = note;
+		// Serve it at once; the cosigned note replaces it below.
+		pthread_mutex_lock(&c->cpmtx);
+		free(c->checkpoint);
+		c->checkpoint      = strdup(note);
+		c->checkpoint_size = size;
+		pthread_mutex_unlock(&c->cpmtx);
 	}
-	pthread_mutex_unlock(&c->dbmtx);
+	if (!c->witnessing
+	    || (cosigned = coord_witness(c, note, nlen, size)) == NULL) {
+		return;
+	}
 	pthread_mutex_lock(&c->cpmtx);
 	free(c->checkpoint);
-	c->checkpoint      = note;
-	c->checkpoint_size = size;
+	c->checkpoint = cosigned;
 	pthread_mutex_unlock(&c->cpmtx);
 }
 
@@ -107,7 +135,8 @@ coord_log_start(fs_coord *c)
 {
 	fs_err rv;
 
-	if ((rv = coord_store_log_load(c)) != FS_OK) {
+	if ((rv = coord_store_log_load(c)) != FS_OK
+	    || (rv = coord_witness_load(c)) != FS_OK) {
 		return (rv);
 	}
 	coord_checkpoint(c);

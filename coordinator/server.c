@@ -13,8 +13,9 @@
 
 #define WHO "coordinator"
 
-static const char *const coord_keys[] = { "name", "key", "db", "scheme",
-	"listen", "http", "skew", "revocation_refresh", "log_origin", NULL };
+static const char *const coord_keys[]
+    = { "name", "key", "db", "scheme", "listen", "http", "skew",
+	      "revocation_refresh", "log_origin", "witnesses", NULL };
 static const char *const coord_required[]
     = { "name", "key", "db", "scheme", "http", NULL };
 static const char *const node_keys[]      = { "key", "url", NULL };
@@ -152,6 +153,7 @@ fs_coord_close(fs_coord *c)
 		pthread_join(c->checkpointer, NULL);
 	}
 	free(c->checkpoint);
+	free(c->base);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		fs_client_close(c->nodes[i].client);
 		free(c->nodes[i].url);
@@ -240,6 +242,9 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 	if ((rv = load_parties(c, why, whycap)) != 0) {
 		goto fail;
 	}
+	// Nodes cosign checkpoints unless told not to (witnesses = false).
+	c->witnessing = fs_conf_get(s, "witnesses") == NULL
+	    || strcmp(fs_conf_get(s, "witnesses"), "false") != 0;
 	// The log's origin names it in checkpoints and is the name of the
 	// key that signs them.
 	if (fs_conf_get(s, "log_origin") != NULL) {

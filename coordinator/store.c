@@ -32,7 +32,9 @@ static const char schema[]
       "  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
       "  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
       "CREATE TABLE checkpoint ("
-      "  size INTEGER PRIMARY KEY, note TEXT NOT NULL);";
+      "  size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+      // The size of the last checkpoint each witness cosigned.
+      "CREATE TABLE witness (node TEXT PRIMARY KEY, size INTEGER NOT NULL);";
 
 fs_err
 coord_store_open(fs_coord *c, const char *path, char *why, size_t whycap)

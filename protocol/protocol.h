@@ -40,6 +40,8 @@ enum fs_msg_type {
 	// 3-6 are the issuer's, in issuer.h
 	FS_MSG_LOOKUP       = 7,   // coordinator to node: fs_lookup
 	FS_MSG_CONTRIBUTION = 8,   // node to coordinator: fs_contribution
+	FS_MSG_WITNESS      = 9,   // coordinator to node: fs_witness_req
+	FS_MSG_COSIGNATURE  = 10,  // node to coordinator: a cosignature line
 	FS_MSG_ERROR        = 126, // body: see fs_error_body_encode
 };
 
@@ -214,6 +216,25 @@ fs_err fs_contribution_encode(
 fs_err fs_contribution_decode(
     fs_contribution *c, const uint8_t *buf, size_t len);
 void fs_contribution_fini(fs_contribution *c);
+
+// Witnessing.  After signing a checkpoint the coordinator sends it to
+// every node with a consistency proof from the last checkpoint that node
+// cosigned; a node that finds the log consistent with what it saw before
+// answers with its C2SP tlog-cosignature/v1 line.
+#define FS_WITNESS_NOTE_MAX  8192
+#define FS_WITNESS_PROOF_MAX 64
+
+typedef struct fs_witness_req {
+	const char *note; // the signed checkpoint (points into the body)
+	size_t      note_len;
+	uint64_t    old_size; // the size the proof starts from; 0: none
+	size_t      nproof;
+	uint8_t     proof[FS_WITNESS_PROOF_MAX][32];
+} fs_witness_req;
+
+fs_err fs_witness_encode(
+    const fs_witness_req *w, uint8_t **outp, size_t *outlenp);
+fs_err fs_witness_decode(fs_witness_req *w, const uint8_t *buf, size_t len);
 
 // Request/reply over nng.  A server answers with a pool of contexts; the
 // handler runs on nng's threads, several at once, and must be
