@@ -15,7 +15,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	rm -rf "$dir"
+	[ -n "${FS_KEEP:-}" ] || rm -rf "$dir"
 }
 trap cleanup EXIT
 pass=0 fail=0
@@ -278,7 +278,7 @@ jti=$("$FEDSCORE" consent verify --key issuer.key.pub --region yuxi "$tok" |
 	sed 's/.*"jti":"\([^"]*\)".*/\1/')
 "$FEDSCORE" consent revoke -c issuer.conf "$jti" > /dev/null
 refused=no
-for _ in $(seq 1 60); do
+for _ in $(seq 1 150); do
 	if ! lookup "$tok" && grep -q revoked err; then refused=yes; break; fi
 	sleep 0.1
 done
