@@ -480,6 +480,7 @@ fs_attest_peek(fs_attestation *a, const char *token, size_t len)
 	static const char hdr[] = "v4.public.";
 	const char       *body  = token + sizeof(hdr) - 1;
 	char             *footer;
+	const char       *dot;
 	size_t            blen, n;
 	uint8_t          *raw;
 	fs_err            rv;
@@ -489,7 +490,9 @@ fs_attest_peek(fs_attestation *a, const char *token, size_t len)
 		return (rv);
 	}
 	free(footer);
-	blen = strcspn(body, ".");
+	// The token need not end in a NUL: search within len only.
+	dot  = memchr(body, '.', len - (sizeof(hdr) - 1));
+	blen = dot != NULL ? (size_t) (dot - body) : len - (sizeof(hdr) - 1);
 	if ((raw = malloc(blen)) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
