@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "coordinator.h"
 
@@ -747,6 +748,40 @@ test_recognize_refusals(void **state)
 	fs_key_free(sanming);
 }
 
+static void
+test_recognition_body(void **state)
+{
+	static const char *bad[] = {
+		"",
+		"[]",
+		"{}",
+		"{\"attestation\":1}",
+		"{\"attestation\":\"v4.public.x\",\"id\":"
+		"\"11010519491231002X\"}",
+		"{\"attestation\":\"a\",\"attestation\":\"b\"}",
+		"{\"request\":\"v4.public.x\"}",
+	};
+	static const char good[] = "{\"attestation\": \"v4.public.x\"}";
+	json_t           *o;
+	const char       *tok;
+
+	(void) state;
+	assert_int_equal(
+	    fs_recognition_body_decode(&o, good, strlen(good), &tok), FS_OK);
+	assert_string_equal(tok, "v4.public.x");
+	json_decref(o);
+	// Exactly the attestation: the ID number and the salt stay with the
+	// citizen.
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(fs_recognition_body_decode(
+		                     &o, bad[i], strlen(bad[i]), &tok),
+		    FS_ERR_MALFORMED);
+	}
+	assert_int_equal(fs_recognition_body_decode(
+	                     &o, "{}", FS_RECOGNITION_BODY_MAX + 1, &tok),
+	    FS_ERR_TOO_LARGE);
+}
+
 int
 main(void)
 {
@@ -761,6 +796,7 @@ main(void)
 		cmocka_unit_test(test_trust_bind),
 		cmocka_unit_test(test_recognize_map),
 		cmocka_unit_test(test_recognize_refusals),
+		cmocka_unit_test(test_recognition_body),
 	};
 
 	if (fs_crypto_init() != FS_OK) {
