@@ -101,6 +101,7 @@ CONF
 		die "records import $r"
 	"$FEDSCORE" node serve -c node.conf 2> node.log &
 	pids+=($!)
+	eval "node_$r=$!"
 	sed -e "s/^deadline = .*/deadline = 1s/" "$SCHEMES/$2.conf" > scheme.conf
 	cd "$dir" || die "cd"
 }
@@ -320,6 +321,12 @@ check "expired: refused, expired" '[ $expired = yes ] && grep -q "attestation of
 recognize "$short"
 check "replayed past expiry at the coordinator: 403 expired, and logged" \
 	'[ $? -eq 1 ] && grep -q "403 expired" err && grep -q "not recognized (disclosure" err'
+
+# An attestation needs every node: with Yuxi's node down, none is made.
+kill "$node_yuxi"; wait "$node_yuxi" 2>/dev/null
+lookup "$(grant good attest)"
+check "a node down: no attestation (503), an incomplete score would travel unmarked" \
+	'[ $? -eq 2 ] && grep -q "503" err && grep -q "an attestation needs every node" err'
 
 check "no ID number or salt in any log" \
 	'! grep -rq -e "${ID[good]}" -e "$salt_att" --include="*.log" .'
