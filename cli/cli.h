@@ -8,6 +8,8 @@
 #ifndef FS_CLI_H
 #define FS_CLI_H
 
+#include <stdio.h>
+
 #include "crypto.h"
 
 #define EXIT_REFUSED 1
@@ -25,6 +27,7 @@ int lookup_main(int argc, char **argv);
 int node_main(int argc, char **argv);
 int access_main(int argc, char **argv);
 int audit_main(int argc, char **argv);
+int attest_main(int argc, char **argv);
 
 // cli_exit maps an error to the exit code: refusals give 1, everything
 // else 2.
@@ -36,6 +39,19 @@ int cli_usage(const char *usage, bool asked);
 
 // cli_is_help is true for "-h" and "--help".
 bool cli_is_help(const char *arg);
+
+// cli_post sends a JSON body to the coordinator at base: an http(s) URL,
+// to which path is added when it names none, or an nng URL (its internal
+// interface, which answers lookups).  It returns the HTTP status and the
+// reply, malloc'd.
+fs_err cli_post(const char *base, const char *path, const char *body,
+    int *status, char **replyp);
+
+// The credit code (qrcode.c): text as a QR code on the terminal (the
+// symbol's width in modules in *widthp, which may be NULL), or as a PNG
+// of scale pixels a module.
+fs_err cli_qr_terminal(FILE *f, const char *text, int *widthp);
+fs_err cli_qr_png(const char *path, const char *text, int scale);
 
 // cli_self is the path of the running fedscore binary, for spawning
 // daemons from the demo.

@@ -29,6 +29,8 @@ grant(const opts *o)
 	char       norm[FS_IDNUM_LEN + 1];
 	char       jti[FS_JTI_STR_LEN + 1];
 	char       exp[FS_TIME_LEN + 1];
+	uint8_t    salt[FS_IDC_SALT_BYTES];
+	char       salt64[FS_IDC_SALT_BYTES * 2];
 	char      *token = NULL, *end;
 	int64_t    ttl   = 10 * 60 * 1000;
 	fs_grant   g     = { .idnum = norm, .uses = 1 };
@@ -70,7 +72,8 @@ grant(const opts *o)
 	         norm, o->id, strlen(o->id), time(NULL), why, sizeof(why)))
 	        != 0
 	    || (rv = fs_issuer_open(&iss, o->conf, why, sizeof(why))) != 0
-	    || (rv = fs_issuer_grant(iss, &g, &token, jti, why, sizeof(why)))
+	    || (rv = fs_issuer_grant(
+	            iss, &g, &token, jti, salt, why, sizeof(why)))
 	        != 0) {
 		goto out;
 	}
@@ -81,8 +84,16 @@ grant(const opts *o)
 	    "valid until %s\n",
 	    jti, g.requester, g.purpose, o->scope, g.uses,
 	    g.uses == 1 ? "" : "s", exp);
+	if (g.scope == FS_SCOPE_ATTEST) {
+		// For the citizen only, never stored: with the ID number it
+		// proves to a verifier that an attestation is theirs.
+		fs_b64_encode(salt64, salt, sizeof(salt));
+		fprintf(stderr, "subject binding salt: %s\n", salt64);
+		sodium_memzero(salt64, sizeof(salt64));
+	}
 out:
 	sodium_memzero(norm, sizeof(norm));
+	sodium_memzero(salt, sizeof(salt));
 	if (rv != FS_OK) {
 		fprintf(stderr, "fedscore consent grant: %s\n",
 		    why[0] ? why : fs_strerror(rv));

@@ -550,6 +550,115 @@ start_coordinator(demo *d)
 	return (true);
 }
 
+// value_after returns the value after prefix in text, up to the end of
+// the line or a quote, in out; "" when there is none.
+static void
+value_after(const char *text, const char *prefix, char *out, size_t cap)
+{
+	const char *p = strstr(text, prefix);
+	size_t      n;
+
+	out[0] = '\0';
+	if (p != NULL) {
+		p += strlen(prefix);
+		n = strcspn(p, "\"\n");
+		snprintf(out, cap, "%.*s", (int) n, p);
+	}
+}
+
+// recognition: a Yuxi citizen's tier, recognized in Changzhou.  The
+// citizen grants an attest consent (and keeps the salt the issuer hands
+// over); bank-a looks the tier up and gets an attestation; Changzhou's
+// credit office has signed a trust list for Yuxi's key; a Changzhou
+// verifier, shown the code, the ID number and the salt, checks it all
+// offline.
+static bool
+recognition(demo *d)
+{
+	const char *who  = d->ids[4];
+	const char *gr[] = { "consent", "grant", "-c", "issuer.conf", "--id",
+		who, "--to", "bank-a", "--purpose", "credit_loan", "--scope",
+		"attest", NULL };
+	const char *kg[] = { "keygen", "-o", "cz-office.key", "--name",
+		"changzhou credit office", NULL };
+	const char *sg[] = { "attest", "trust", "sign", "-k", "cz-office.key",
+		"-o", "cz-trust.list", "cz-trust.ini", NULL };
+	char        salt[64], att[FS_PASETO_MAX_LEN + 1], nb[FS_TIME_LEN + 1];
+	char        na[FS_TIME_LEN + 1];
+	char       *err, *ans, *key, *out;
+	time_t      now = time(NULL);
+	bool        ok;
+
+	say("  %s grants an attest consent; the issuer hands the salt of "
+	    "the\n  subject binding to the citizen only\n",
+	    d->names[4]);
+	unlink("grant.err");
+	if (wait_for(spawn(d, "token", "grant.err", gr)) != 0) {
+		return (false);
+	}
+	err = slurp(d, "grant.err");
+	value_after(err, "subject binding salt: ", salt, sizeof(salt));
+	free(err);
+	say("  bank-a asks for the tier only (the credit code):\n");
+	if (!lookup(d, "bank-a", "tier", true)) {
+		return (false);
+	}
+	ans = slurp(d, "answer.json");
+	value_after(ans, "\"attestation\": \"", att, sizeof(att));
+	free(ans);
+	key                     = slurp(d, "coord.key.pub");
+	key[strcspn(key, "\n")] = '\0';
+	fs_time_format(nb, (int64_t) now - 86400);
+	fs_time_format(na, (int64_t) now + 365 * 86400);
+	ok = salt[0] != '\0' && strncmp(att, "v4.public.", 10) == 0
+	    && run(d, NULL, kg) == 0
+	    && put(d, "cz-trust.ini",
+	           "[trust]\nlocal = changzhou\nscheme = %s/changzhou.conf\n"
+	           "[region yuxi]\nkey = %s\nnot_before = %s\n"
+	           "not_after = %s\nmap.excellent = excellent\n"
+	           "map.good = good\nmap.fair = fair\nmap.poor = poor\n",
+	           d->schemes, key, nb, na)
+	        == 0
+	    && run(d, NULL, sg) == 0;
+	free(key);
+	if (!ok) {
+		say("  !! cannot set up the recognition; see %s/commands.log\n",
+		    d->dir);
+		return (false);
+	}
+	say("  Changzhou's credit office signs a trust list: Yuxi's "
+	    "coordinator key,\n  valid for a year, each Yuxi tier onto "
+	    "Changzhou's of the same rank\n");
+	{
+		const char *vf[] = { "attest", "verify", "--trust",
+			"cz-trust.list", "--office", "cz-office.key.pub",
+			"--id", who, "--salt", salt, att, NULL };
+		const char *cd[] = { "attest", "code", att, NULL };
+		char       *line;
+
+		say("  a Changzhou verifier is shown the code, the ID number "
+		    "and the salt:\n");
+		ok  = run(d, "verify.out", vf) == 0;
+		out = slurp(d, "verify.out");
+		for (line = strtok(out, "\n"); line != NULL;
+		     line = strtok(NULL, "\n")) {
+			say("    %s%s\n", line[0] == ' ' ? "" : "→ ", line);
+		}
+		free(out);
+		if (!ok || run(d, "code.txt", cd) != 0) {
+			say("    !! expected the attestation to be "
+			    "recognized\n");
+			return (false);
+		}
+		out = slurp(d, "code.txt");
+		say("  the credit code, as the citizen's phone would show it "
+		    "(fedscore attest code):\n%s",
+		    out);
+		free(out);
+	}
+	return (true);
+}
+
 static bool
 scenarios(demo *d)
 {
@@ -606,7 +715,11 @@ scenarios(demo *d)
 	ok = ok && grant(d, 4, "bank-a", "hotel", "score", "1")
 	    && lookup(d, "bank-a", NULL, false);
 
-	say("\n7. A department is down (the court's node stops)\n");
+	say("\n7. Recognized in another region (mutual recognition, "
+	    "Changzhou art. 23)\n");
+	ok = ok && recognition(d);
+
+	say("\n8. A department is down (the court's node stops)\n");
 	stop(&d->node[1]);
 	ok = ok && grant(d, 4, "bank-a", "credit_loan", "score", "1")
 	    && lookup(d, "bank-a", NULL, true);
@@ -677,7 +790,7 @@ out:
 	}
 	stop(&d.coord);
 	stop(&d.issuer);
-	say("\n8. Every process stopped%s\n",
+	say("\n9. Every process stopped%s\n",
 	    keep ? "; the directory is kept" : "; the directory is removed");
 	if (!keep && chdir("/") == 0) {
 		nftw(d.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);

@@ -18,56 +18,6 @@ static const char usage[]
     = "usage: fedscore lookup --coordinator URL --coordinator-key PUB "
       "--key KEY [--scope S] TOKEN\n";
 
-#define TIMEOUT_MS 30000
-
-// post sends body to the coordinator's HTTP API, or over nng for
-// internal callers (tcp://, ipc://), and returns the status and reply.
-static fs_err
-post(const char *base, const char *body, int *status, char **replyp)
-{
-	char     full[1024];
-	uint8_t *rep;
-	size_t   replen;
-	fs_err   err;
-
-	if (strncmp(base, "http://", 7) != 0
-	    && strncmp(base, "https://", 8) != 0) {
-		fs_client *c;
-		json_t    *o;
-
-		if ((err = fs_client_open(&c, base)) != 0) {
-			return (err);
-		}
-		err = fs_client_call(c, (const uint8_t *) body, strlen(body),
-		    TIMEOUT_MS, &rep, &replen);
-		fs_client_close(c);
-		if (err != 0) {
-			return (err);
-		}
-		o = json_loadb((const char *) rep, replen, 0, NULL);
-		free(rep);
-		if (o == NULL
-		    || !json_is_integer(json_object_get(o, "status"))) {
-			json_decref(o);
-			return (FS_ERR_MALFORMED);
-		}
-		*status
-		    = (int) json_integer_value(json_object_get(o, "status"));
-		*replyp = json_dumps(json_object_get(o, "body"), JSON_COMPACT);
-		json_decref(o);
-		return (*replyp != NULL ? FS_OK : FS_ERR_NOMEM);
-	}
-	snprintf(full, sizeof(full), "%s%s", base,
-	    strstr(base + 8, "/") != NULL ? "" : "/v1/lookups");
-	if ((err = fs_http_request("POST", full, "application/json", body,
-	         strlen(body), TIMEOUT_MS, status, &rep, &replen))
-	    != FS_OK) {
-		return (err);
-	}
-	*replyp = (char *) rep; // NUL-terminated
-	return (FS_OK);
-}
-
 int
 lookup_main(int argc, char **argv)
 {
@@ -147,7 +97,9 @@ lookup_main(int argc, char **argv)
 	body = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	o = NULL;
-	if (body == NULL || (rv = post(url, body, &status, &reply)) != 0) {
+	if (body == NULL
+	    || (rv = cli_post(url, "/v1/lookups", body, &status, &reply))
+	        != 0) {
 		fprintf(
 		    stderr, "fedscore lookup: %s: %s\n", url, fs_strerror(rv));
 		goto out;

@@ -20,6 +20,8 @@ static const struct {
 	{ "consent", consent_main, "Grant, revoke and verify consent tokens" },
 	{ "coordinator", coordinator_main, "Run the coordinator" },
 	{ "lookup", lookup_main, "Look a score up with a citizen's consent" },
+	{ "attest", attest_main,
+	    "Recognize other regions' attestations; credit codes" },
 	{ "node", node_main, "Run a department node: records, rules, lookups" },
 	{ "access", access_main, "List who looked your score up, verified" },
 	{ "audit", audit_main,

@@ -85,6 +85,9 @@ struct fs_coord {
 	coord_node      nodes[NODES_MAX];
 	size_t          nrequesters;
 	coord_requester requesters[REQUESTERS_MAX];
+
+	int64_t   attest_ttl_s; // validity of the attestations made here
+	fs_trust *trust;        // the foreign regions recognized, or NULL
 };
 
 // store.c
@@ -137,5 +140,30 @@ char  *coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size);
 
 // access.c: GET /v1/me/access, the citizen's own view of the log.
 fs_err coord_access_handler(fs_coord *c, struct nng_http_server *srv);
+// trust.c
+struct fs_trust {
+	char             local[FS_LABEL_MAX + 1];
+	char            *scheme_path; // resolved against the list's path
+	int64_t          skew_s;
+	size_t           nregions;
+	fs_trust_region *regions;
+	bool             bound;
+	fs_scheme        scheme; // once bound
+};
+
+// attest.c: the attestation of a lookup.  coord_attest_prepare fills a
+// from the score and the consent (with the score only for scope attest),
+// with a fresh jti for the disclosure entry to name; coord_attest_sign
+// adds the disclosure's index in the log and signs.
+void   coord_attest_prepare(const fs_coord *c, fs_attestation *a,
+      const fs_score *s, bool with_score, const fs_claims *consent, int64_t now);
+fs_err coord_attest_sign(
+    const fs_coord *c, fs_attestation *a, int64_t index, char **tokenp);
+
+// recognition.c: the trust list named by [coordinator] trust, office
+// and office_name (all optional), and POST /v1/recognitions.
+fs_err coord_trust_load(
+    fs_coord *c, const fs_conf_section *s, char *why, size_t whycap);
+fs_err coord_recognize_handler(fs_coord *c, struct nng_http_server *srv);
 
 #endif // FS_COORDIMPL_H

@@ -191,6 +191,11 @@ fs_coord_serve(fs_coord *c, char *why, size_t whycap)
 		    why, whycap, "the disclosure log: %s", fs_strerror(err));
 		goto out;
 	}
+	if ((err = coord_recognize_handler(c, srv)) != 0) {
+		snprintf(
+		    why, whycap, "POST /v1/recognitions: %s", fs_strerror(err));
+		goto out;
+	}
 	if ((rv = nng_http_server_start(srv)) != 0) {
 		snprintf(why, whycap, "cannot listen on %s: %s", c->http,
 		    nng_strerror(rv));

@@ -82,6 +82,19 @@ scope_rank(fs_scope s)
 	}
 }
 
+// scope_covers: what a request may ask under a consent.  An attest
+// consent answers with an attestation, of the tier and score (attest) or
+// of the tier only (tier: the credit code).
+static bool
+scope_covers(fs_scope granted, fs_scope asked)
+{
+	if (granted == FS_SCOPE_ATTEST) {
+		return (asked == FS_SCOPE_ATTEST || asked == FS_SCOPE_TIER);
+	}
+	return (scope_rank(asked) > 0 && scope_rank(granted) > 0
+	    && scope_rank(asked) <= scope_rank(granted));
+}
+
 static void
 b64(char *out, const uint8_t *bin, size_t n)
 {
@@ -382,12 +395,12 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 	if (req.scope[0] != '\0'
 	    && fs_scope_parse(&scope, req.scope, strlen(req.scope)) != FS_OK) {
 		problem(out, 422, FS_ERR_SCOPE,
-		    "expected scope tier, score or breakdown, found '%s'",
+		    "expected scope tier, score, breakdown or attest, found "
+		    "'%s'",
 		    req.scope);
 		goto done;
 	}
-	if (scope_rank(scope) == 0 || scope_rank(cl.scope) == 0
-	    || scope_rank(scope) > scope_rank(cl.scope)) {
+	if (!scope_covers(cl.scope, scope)) {
 		problem(out, 403, FS_ERR_SCOPE,
 		    "the consent grants scope '%s'; this request asks for '%s'",
 		    fs_scope_name(cl.scope), fs_scope_name(scope));
@@ -431,6 +444,8 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		const fs_contribution **got;
 		fs_score                score;
 		coord_disclosure        d = { 0 };
+		fs_attestation          att;
+		bool                    attest = cl.scope == FS_SCOPE_ATTEST;
 		uint8_t                 commit[32], hash[32];
 		char                   *rj, *aj, *ej, *signed_ = NULL;
 
@@ -472,14 +487,18 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		json_object_set_new(
 		    nodes, "answered", json_integer((json_int_t) answered));
 		json_object_set_new(nodes, "missing", missing);
-		if (c->scheme.require_all && answered < c->nnodes) {
+		// An attestation is relied on offline, where nobody reads that
+		// a node was missing: it needs every node.
+		if ((c->scheme.require_all || attest) && answered < c->nnodes) {
 			char *m = json_dumps(missing, JSON_COMPACT);
 
 			// The nodes that answered used the consent: so does the
 			// coordinator, but nothing was disclosed.
 			(void) coord_store_finish(c, &adm, NULL, NULL);
 			problem(out, 503, FS_ERR_TIMEOUT,
-			    "the scheme requires every node; missing: %s",
+			    "%s every node; missing: %s",
+			    attest ? "an attestation needs"
+			           : "the scheme requires",
 			    m != NULL ? m : "?");
 			free(m);
 			json_decref(nodes);
@@ -501,8 +520,9 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		json_object_set_new(answer, "purpose", json_string(cl.purpose));
 		json_object_set_new(
 		    answer, "scope", json_string(fs_scope_name(scope)));
-		json_object_set_new(
-		    answer, "result", result_json(&score, scope));
+		json_object_set_new(answer, "result",
+		    result_json(&score,
+		        scope == FS_SCOPE_ATTEST ? FS_SCOPE_SCORE : scope));
 		json_object_set_new(answer, "scheme",
 		    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
 		        c->scheme.version, "hash", c->scheme.hash));
@@ -546,6 +566,13 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
 		        c->scheme.version, "hash", c->scheme.hash));
 		json_object_set_new(entry, "rules", rules);
+		if (attest) {
+			coord_attest_prepare(c, &att, &score,
+			    scope == FS_SCOPE_ATTEST, &cl, now);
+			b64(h64, att.jti, sizeof(att.jti));
+			json_object_set_new(
+			    entry, "attestation", json_string(h64));
+		}
 		ej = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
 
 		d.time_ms   = now * 1000;
@@ -565,6 +592,18 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		}
 		json_object_set_new(
 		    answer, "disclosure", disclosure_json(c, index));
+		if (attest) {
+			char *at = NULL;
+
+			if (coord_attest_sign(c, &att, index, &at) != FS_OK) {
+				problem(out, 500, FS_ERR_NOMEM,
+				    "cannot sign the attestation");
+				goto done;
+			}
+			json_object_set_new(
+			    answer, "attestation", json_string(at));
+			free(at);
+		}
 		aj = json_dumps(answer, JSON_COMPACT | JSON_SORT_KEYS);
 		if (aj == NULL
 		    || fs_answer_sign(&signed_, c->key, aj, c->scheme.region)

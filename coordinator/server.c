@@ -13,9 +13,9 @@
 
 #define WHO "coordinator"
 
-static const char *const coord_keys[]
-    = { "name", "key", "db", "scheme", "listen", "http", "skew",
-	      "revocation_refresh", "log_origin", "witnesses", NULL };
+static const char *const coord_keys[] = { "name", "key", "db", "scheme",
+	"listen", "http", "skew", "revocation_refresh", "log_origin",
+	"witnesses", "attest_ttl", "trust", "office", "office_name", NULL };
 static const char *const coord_required[]
     = { "name", "key", "db", "scheme", "http", NULL };
 static const char *const node_keys[]      = { "key", "url", NULL };
@@ -160,6 +160,7 @@ fs_coord_close(fs_coord *c)
 	}
 	fs_issuer_client_close(c->ic);
 	fs_revlist_fini(&c->revoked);
+	fs_trust_free(c->trust);
 	fs_db_close(c->db);
 	fs_key_free(c->key);
 	fs_conf_free(c->conf);
@@ -203,7 +204,21 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 	        != 0
 	    || (rv = duration(c->conf, s, "revocation_refresh", 5000,
 	            &c->refresh_ms, why, whycap))
+	        != 0
+	    || (rv = duration(c->conf, s, "attest_ttl",
+	            FS_ATTEST_TTL_DEFAULT * 1000, &c->attest_ttl_s, why,
+	            whycap))
 	        != 0) {
+		goto fail;
+	}
+	// Attestations live for whole seconds, a day at most: they are for
+	// showing now, not for keeping.
+	c->attest_ttl_s /= 1000;
+	if (c->attest_ttl_s < 1 || c->attest_ttl_s > 86400) {
+		snprintf(why, whycap,
+		    "%s: expected attest_ttl from 1s to 1d, found '%s'",
+		    confpath, fs_conf_get(s, "attest_ttl"));
+		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
 	snprintf(c->name, sizeof(c->name), "%s", fs_conf_get(s, "name"));
@@ -226,6 +241,10 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 		goto fail;
 	}
 	free(path);
+	path = NULL;
+	if ((rv = coord_trust_load(c, s, why, whycap)) != 0) {
+		goto fail;
+	}
 	if ((rv = fs_issuer_peer_load(
 	         c->conf, &c->issuer, &c->issuer_url, why, whycap))
 	    != 0) {

@@ -29,6 +29,7 @@ enum {
 	C_JTI,
 	C_USES,
 	C_REG,
+	C_IDC,
 	C_NUM
 };
 
@@ -44,9 +45,11 @@ static const char *const claim_names[C_NUM] = {
 	[C_JTI]     = "jti",
 	[C_USES]    = "uses",
 	[C_REG]     = "reg",
+	[C_IDC]     = "idc",
 };
 
-#define REQUIRED (((1u << C_NUM) - 1) & ~(1u << C_NBF) & ~(1u << C_USES))
+#define OPTIONAL ((1u << C_NBF) | (1u << C_USES) | (1u << C_IDC))
+#define REQUIRED (((1u << C_NUM) - 1) & ~OPTIONAL)
 
 static const char *const scope_names[] = {
 	[FS_SCOPE_TIER]      = "tier",
@@ -193,6 +196,11 @@ claims_valid(const fs_claims *c)
 	if (c->uses < 1 || c->uses > FS_CLAIM_USES_MAX) {
 		return (FS_ERR_MALFORMED);
 	}
+	// The subject binding serves attestations only: on any other
+	// consent it would be a claim nobody checks.
+	if (c->has_idc && c->scope != FS_SCOPE_ATTEST) {
+		return (FS_ERR_MALFORMED);
+	}
 	// Representable times, and a validity period that is not empty.
 	if (fs_time_format(t, c->iat) != FS_OK
 	    || fs_time_format(t, c->nbf) != FS_OK
@@ -273,6 +281,9 @@ claim_set(fs_claims *c, int i, json_t *v)
 		return (set_b64(c->sub, sizeof(c->sub), s, len));
 	case C_JTI:
 		return (set_b64(c->jti, sizeof(c->jti), s, len));
+	case C_IDC:
+		c->has_idc = true;
+		return (set_b64(c->idc, sizeof(c->idc), s, len));
 	case C_SCOPE:
 		return (fs_scope_parse(&c->scope, s, len));
 	case C_IAT:
@@ -354,6 +365,7 @@ fs_err
 fs_claims_encode(char **jsonp, size_t *lenp, const fs_claims *c)
 {
 	char    sub[FS_SUBJECT_BYTES * 2], jti[FS_JTI_BYTES * 2];
+	char    idc[FS_IDC_BYTES * 2];
 	json_t *o;
 	char   *buf = NULL;
 	size_t  n;
@@ -379,6 +391,10 @@ fs_claims_encode(char **jsonp, size_t *lenp, const fs_claims *c)
 	bad |= set_new(o, "jti", json_string(jti));
 	bad |= set_new(o, "uses", json_integer(c->uses));
 	bad |= set_new(o, "reg", json_string(c->reg));
+	if (c->has_idc) {
+		fs_b64_encode(idc, c->idc, sizeof(c->idc));
+		bad |= set_new(o, "idc", json_string(idc));
+	}
 	if (bad != 0) {
 		rv = FS_ERR_NOMEM;
 		goto out;

@@ -284,12 +284,24 @@ fs_err fs_oprf_evaluate(const fs_oprf_key *k,
 // with nodes, and the behavior key of one event reference, equal across
 // departments.
 #define FS_PSEUDONYM_BYTES 32
+#define FS_IDC_BYTES       32
+#define FS_IDC_SALT_BYTES  16
 void fs_pseudonym_subject(uint8_t subject[static FS_PSEUDONYM_BYTES],
     const uint8_t                 y[static FS_OPRF_OUTPUT_BYTES]);
 void fs_pseudonym_behavior_base(uint8_t base[static FS_PSEUDONYM_BYTES],
     const uint8_t                       y[static FS_OPRF_OUTPUT_BYTES]);
 void fs_behavior_key(uint8_t key[static FS_PSEUDONYM_BYTES],
     const uint8_t base[static FS_PSEUDONYM_BYTES], const char *ref, size_t len);
+
+// fs_idc_commit computes the subject binding of an attestation:
+// idc = BLAKE2b-256(key = salt, message = normalized ID number).  The
+// issuer draws the salt, puts idc in an attest consent and hands the salt
+// to the citizen only; whoever is shown the ID number and the salt can
+// check that an attestation is about that citizen, and nobody else can
+// test guesses against idc (docs/recognition.md).
+void fs_idc_commit(uint8_t idc[static FS_IDC_BYTES],
+    const uint8_t salt[static FS_IDC_SALT_BYTES], const char *idnum,
+    size_t len);
 
 // Citizen ID numbers (GB 11643-1999), 18 characters: 6-digit region code,
 // birth date YYYYMMDD, 3-digit sequence, ISO 7064 MOD 11-2 check
@@ -376,6 +388,8 @@ fs_err fs_time_parse(int64_t *tp, const char *s, size_t len);
 //     jti      token id                     b64url of 16 random bytes
 //     uses     lookups allowed              integer 1..FS_CLAIM_USES_MAX
 //     reg      region of the coordinator    1..64 token-safe characters
+//     idc      optional, scope attest only: commitment to the ID number,
+//              b64url of 32 bytes (see fs_idc_commit)
 //   Token-safe characters are A-Z a-z 0-9 and "-._~:/".  A value of another
 //   JSON type is FS_ERR_TYPE, an unknown scope FS_ERR_SCOPE, anything else
 //   wrong FS_ERR_MALFORMED.
@@ -420,6 +434,8 @@ typedef struct fs_claims {
 	uint8_t  jti[FS_JTI_BYTES];
 	uint32_t uses;
 	char     reg[FS_CLAIM_STR_MAX + 1];
+	bool     has_idc; // scope attest only
+	uint8_t  idc[FS_IDC_BYTES];
 } fs_claims;
 
 // fs_claims_init clears c, draws a random jti and sets uses to 1.

@@ -9,6 +9,10 @@
 //   behavior key  = BLAKE2b-256(key = behavior_base, event reference)
 // The subject travels to the coordinator; the behavior base stays with the
 // nodes, so the coordinator cannot link behavior keys to subjects.
+//
+// The subject binding of an attestation is not derived from y: the
+// issuer commits to the ID number itself, keyed with a random salt that
+// only the citizen keeps, idc = BLAKE2b-256(key = salt, ID number).
 
 #include <string.h>
 
@@ -46,4 +50,15 @@ fs_behavior_key(uint8_t key[static FS_PSEUDONYM_BYTES],
     const uint8_t base[static FS_PSEUDONYM_BYTES], const char *ref, size_t len)
 {
 	keyed(key, base, FS_PSEUDONYM_BYTES, ref, len);
+}
+
+void
+fs_idc_commit(uint8_t idc[static FS_IDC_BYTES],
+    const uint8_t salt[static FS_IDC_SALT_BYTES], const char *idnum, size_t len)
+{
+	// The salt keys BLAKE2b (16 bytes is BLAKE2b's smallest key): without
+	// it, a guess of the ID number cannot be tested against idc.
+	(void) crypto_generichash(idc, FS_IDC_BYTES,
+	    len > 0 ? (const uint8_t *) idnum : salt, len, salt,
+	    FS_IDC_SALT_BYTES);
 }

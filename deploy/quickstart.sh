@@ -12,11 +12,13 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-# What building needs, and what the tests add: Node.js for the PASETO
-# interoperability test, Go and x/mod for the transparency-log one.
+# What building needs (libqrencode and libpng draw credit codes), and
+# what the tests add: Node.js for the PASETO interoperability test, Go and
+# x/mod for the transparency-log one, zbar to read a credit code back.
 build_pkgs="gcc pkg-config meson ninja-build cmake libsodium-dev libnng-dev
-libsqlite3-dev libmsgpack-dev libjansson-dev libcmocka-dev"
-test_pkgs="golang-go golang-golang-x-mod-dev"
+libsqlite3-dev libmsgpack-dev libjansson-dev libcmocka-dev libqrencode-dev
+libpng-dev"
+test_pkgs="golang-go golang-golang-x-mod-dev zbar-tools"
 
 usage() {
 	echo "usage: deploy/quickstart.sh demo|test" >&2

@@ -34,10 +34,12 @@ fs_jti_string(
 
 fs_err
 fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
-    char jti[static FS_JTI_STR_LEN + 1], char *why, size_t whycap)
+    char jti[static FS_JTI_STR_LEN + 1], uint8_t *salt, char *why,
+    size_t whycap)
 {
 	fs_claims     c;
 	uint8_t       y[FS_OPRF_OUTPUT_BYTES];
+	uint8_t       s[FS_IDC_SALT_BYTES];
 	sqlite3_stmt *st;
 	char         *token = NULL;
 	int64_t       now   = (int64_t) (fs_now_ms() / 1000);
@@ -54,6 +56,11 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 		    "expected a positive validity and 1 to %d "
 		    "uses",
 		    FS_CLAIM_USES_MAX);
+		return (FS_ERR_INVALID);
+	}
+	if (g->scope == FS_SCOPE_ATTEST && salt == NULL) {
+		snprintf(why, whycap,
+		    "an attest consent needs somewhere to return the salt");
 		return (FS_ERR_INVALID);
 	}
 	fs_claims_init(&c);
@@ -73,6 +80,11 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 	}
 	fs_pseudonym_subject(c.sub, y);
 	sodium_memzero(y, sizeof(y));
+	if (g->scope == FS_SCOPE_ATTEST) {
+		randombytes_buf(s, sizeof(s));
+		fs_idc_commit(c.idc, s, g->idnum, strlen(g->idnum));
+		c.has_idc = true;
+	}
 	snprintf(c.iss, sizeof(c.iss), "%s", iss->name);
 	snprintf(c.aud, sizeof(c.aud), "%s", g->requester);
 	snprintf(c.purpose, sizeof(c.purpose), "%s", g->purpose);
@@ -84,6 +96,7 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 	if ((rv = fs_token_issue(&token, iss->key, &c, iss->region)) != 0) {
 		snprintf(
 		    why, whycap, "cannot issue the token: %s", fs_strerror(rv));
+		sodium_memzero(s, sizeof(s));
 		return (rv);
 	}
 	fs_jti_string(jti, c.jti);
@@ -93,6 +106,7 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		free(token);
+		sodium_memzero(s, sizeof(s));
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_text(st, 1, jti, -1, SQLITE_STATIC);
@@ -113,9 +127,14 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 		free(token);
 		snprintf(why, whycap, "cannot record the grant: %s",
 		    sqlite3_errmsg(iss->db));
+		sodium_memzero(s, sizeof(s));
 		return (FS_ERR_IO);
 	}
 	*tokenp = token;
+	if (c.has_idc) {
+		memcpy(salt, s, sizeof(s));
+	}
+	sodium_memzero(s, sizeof(s));
 	return (FS_OK);
 }
 

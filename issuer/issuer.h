@@ -68,6 +68,12 @@ fs_err fs_issuer_register(fs_issuer *iss, const char *name, fs_role role,
 
 // Consent.  The issuer grants a consent token for a citizen it has
 // authenticated, naming the requester, the one purpose and the scope.
+//
+// A consent of scope attest also binds the attestation to the citizen:
+// the issuer draws a random salt, puts idc = BLAKE2b-256(key = salt, ID
+// number) in the token (fs_idc_commit) and returns the salt for the
+// citizen only.  The salt is not stored: without it nobody, the issuer's
+// database included, can test an ID number against idc.
 #define FS_JTI_STR_LEN 22 // base64url of 16 bytes
 
 typedef struct fs_grant {
@@ -79,8 +85,11 @@ typedef struct fs_grant {
 	uint32_t    uses;
 } fs_grant;
 
+// fs_issuer_grant writes the salt of the subject binding to salt when the
+// scope is attest (salt must not be NULL then), and nothing otherwise.
 fs_err fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
-    char jti[static FS_JTI_STR_LEN + 1], char *why, size_t whycap);
+    char jti[static FS_JTI_STR_LEN + 1], uint8_t *salt, char *why,
+    size_t whycap);
 fs_err fs_issuer_revoke(
     fs_issuer *iss, const char *jti, char *why, size_t whycap);
 

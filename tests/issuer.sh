@@ -99,6 +99,16 @@ check "a forged token: refused, bad-signature" '[ $? -eq 1 ] && grep -q bad-sign
 check "a truncated token: refused" '[ $? -eq 1 ]'
 "$FEDSCORE" consent verify --key issuer.key.pub --region testregion "${tok}=" 2> err
 check "a padded token: refused, malformed" '[ $? -eq 1 ] && grep -q malformed err'
+# An attest consent binds its attestations to the citizen: the token holds
+# the commitment idc, the salt goes to the citizen (stderr) and nowhere else.
+atok=$("$FEDSCORE" consent grant -c issuer.conf --id $id --to bank-a \
+	--purpose credit_loan --scope attest 2> grant.err)
+salt=$(sed -n 's/^subject binding salt: \([^ ]*\)$/\1/p' grant.err)
+check "an attest consent gives the citizen a salt of 16 bytes" '[ ${#salt} -eq 22 ]'
+"$FEDSCORE" consent verify --key issuer.key.pub --region testregion "$atok" > claims
+check "and carries the commitment idc, not the salt" \
+	'grep -q "\"idc\":\"" claims && grep -q "\"scope\":\"attest\"" claims && ! grep -q "$salt" claims'
+check "a score consent has no idc" '! "$FEDSCORE" consent verify --key issuer.key.pub --region testregion "$tok" | grep -q idc'
 "$FEDSCORE" consent grant -c issuer.conf --id $id --to bank-a --purpose punish \
 	--scope score 2> err
 check "a purpose the issuer does not grant is refused" '[ $? -eq 1 ] && grep -q "punish" err'

@@ -364,6 +364,65 @@ test_claims_bounds(void **state)
 	assert_int_equal(decode_str(&c, buf), FS_ERR_TOO_LARGE);
 }
 
+// The subject binding: an optional claim of attest consents only, and
+// its commitment BLAKE2b-256(key = salt, ID number).
+static void
+test_claims_idc(void **state)
+{
+	static const char idnum[] = "11010519491231002X";
+	static const char want[]
+	    = "6KbRzE1ozv7ZQNloh8kekJa1SpgxBcYSRlYKLLMUOZU";
+	uint8_t   salt[FS_IDC_SALT_BYTES], idc[FS_IDC_BYTES];
+	char      b[64], buf[1024];
+	fs_claims c, d;
+	char     *json;
+
+	(void) state;
+	for (int i = 0; i < FS_IDC_SALT_BYTES; i++) {
+		salt[i] = (uint8_t) (i + 1);
+	}
+	fs_idc_commit(idc, salt, idnum, strlen(idnum));
+	fs_b64_encode(b, idc, sizeof(idc));
+	assert_string_equal(b, want);
+	salt[0] ^= 1;
+	fs_idc_commit(idc, salt, idnum, strlen(idnum));
+	fs_b64_encode(b, idc, sizeof(idc));
+	assert_string_not_equal(b, want);
+
+	// Round trip on an attest consent; absent, it stays absent.
+	sample(&c);
+	c.scope   = FS_SCOPE_ATTEST;
+	c.has_idc = true;
+	memcpy(c.idc, idc, sizeof(idc));
+	assert_int_equal(fs_claims_encode(&json, NULL, &c), FS_OK);
+	assert_non_null(strstr(json, "\"idc\":\""));
+	assert_int_equal(decode_str(&d, json), FS_OK);
+	assert_true(d.has_idc);
+	assert_memory_equal(d.idc, idc, sizeof(idc));
+	assert_memory_equal(&c, &d, sizeof(c));
+	free(json);
+	assert_int_equal(decode_str(&d, sample_json), FS_OK);
+	assert_false(d.has_idc);
+
+	// On another scope it is refused both ways.
+	c.scope = FS_SCOPE_SCORE;
+	assert_int_equal(fs_claims_encode(&json, NULL, &c), FS_ERR_INVALID);
+	snprintf(buf, sizeof(buf), "%.*s,\"idc\":\"%s\"}",
+	    (int) strlen(sample_json) - 1, sample_json, want);
+	assert_int_equal(decode_str(&d, buf), FS_ERR_MALFORMED);
+	assert_int_equal(decode_with("scope", "\"attest\""), FS_OK);
+	snprintf(buf, sizeof(buf), "\"attest\",\"idc\":\"%s\"", want);
+	assert_int_equal(decode_with("scope", buf), FS_OK);
+	// Not 32 bytes, not a string, padded.
+	assert_int_equal(
+	    decode_with("scope", "\"attest\",\"idc\":\"q6urq6ur\""),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(
+	    decode_with("scope", "\"attest\",\"idc\":1"), FS_ERR_TYPE);
+	snprintf(buf, sizeof(buf), "\"attest\",\"idc\":\"%s=\"", want);
+	assert_int_equal(decode_with("scope", buf), FS_ERR_MALFORMED);
+}
+
 static void
 test_claims_check_times(void **state)
 {
@@ -681,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_claims_wrong_types),
 		cmocka_unit_test(test_claims_bad_values),
 		cmocka_unit_test(test_claims_bounds),
+		cmocka_unit_test(test_claims_idc),
 		cmocka_unit_test(test_claims_check_times),
 		cmocka_unit_test(test_footer),
 		cmocka_unit_test(test_token_roundtrip),

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// recognition.c -- POST /v1/recognitions: the receiving coordinator
+// recognizes a foreign attestation under its trust list, as `fedscore
+// attest verify` does offline, and records each decision in its own
+// disclosure log.
+//
+// Who presents an attestation is not known, and need not be: the
+// attestation is the citizen's to show.  The ID number never travels
+// here; the subject binding is for the verifier who is shown the ID
+// (offline).  Garbage is refused without a trace, but every decision on
+// a genuine attestation of a trusted region -- recognized, expired,
+// unmapped -- is logged, so the log answers "what did this region
+// accept, and when".  The entry holds no personal data in clear: the
+// attestation's hash and a salted commitment to the local tier; the full
+// record (the attestation, the salt) is for auditors.  The handler does
+// no network I/O, only two signature checks and one short transaction,
+// so it answers on nng's thread.
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
+
+#include "coordimpl.h"
+
+#define WHO "coordinator"
+
+static void problem(fs_outcome *out, int status, fs_err err, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+problem(fs_outcome *out, int status, fs_err err, const char *fmt, ...)
+{
+	char    detail[FS_WHY_MAX];
+	char    type[96];
+	json_t *o;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	snprintf(
+	    type, sizeof(type), "urn:fedscore:problem:%s", fs_err_name(err));
+	o           = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
+	              fs_strerror(err), "status", status, "detail", detail);
+	out->status = status;
+	out->err    = err;
+	out->body   = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	fs_log(FS_LOG_INFO, WHO, "refused a recognition (%d %s): %s", status,
+	    fs_err_name(err), detail);
+}
+
+fs_err
+fs_recognition_body_decode(
+    json_t **op, const char *body, size_t len, const char **tokenp)
+{
+	json_t      *o;
+	json_error_t jerr;
+	const char  *token;
+
+	if (len > FS_RECOGNITION_BODY_MAX) {
+		return (FS_ERR_TOO_LARGE);
+	}
+	if ((o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr))
+	    == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	if (!json_is_object(o) || json_object_size(o) != 1
+	    || (token = json_string_value(json_object_get(o, "attestation")))
+	        == NULL
+	    || strlen(token) > FS_PASETO_MAX_LEN) {
+		json_decref(o);
+		return (FS_ERR_MALFORMED);
+	}
+	*op     = o;
+	*tokenp = token;
+	return (FS_OK);
+}
+
+// record appends the decision on a genuine attestation to the log.
+static fs_err
+record(fs_coord *c, const fs_attestation *a, const char *token,
+    const fs_tier *local, fs_err result, int64_t now, int64_t *indexp)
+{
+	coord_disclosure d = { 0 };
+	uint8_t          h[32];
+	char             b[64], tb[FS_TIME_LEN + 1];
+	json_t          *e;
+	char            *ej;
+	fs_err           rv;
+
+	fs_time_format(tb, now);
+	e = json_pack("{s:s, s:s, s:s, s:s}", "type", "recognition", "time", tb,
+	    "region", a->iss, "result",
+	    result == FS_OK ? "recognized" : fs_err_name(result));
+	crypto_generichash(
+	    h, sizeof(h), (const uint8_t *) token, strlen(token), NULL, 0);
+	fs_b64_encode(b, h, sizeof(h));
+	json_object_set_new(e, "attestation", json_string(b));
+	randombytes_buf(d.salt, sizeof(d.salt));
+	if (local != NULL) {
+		crypto_generichash(h, sizeof(h), (const uint8_t *) local->name,
+		    strlen(local->name), d.salt, sizeof(d.salt));
+		fs_b64_encode(b, h, sizeof(h));
+		json_object_set_new(e, "local_tier", json_string(b));
+	}
+	ej = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(e);
+	if (ej == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	// The full record: the foreign region in the requester's place, what
+	// the attestation disclosed as the scope, its subject binding (or
+	// zeros) as the subject, and the attestation itself.
+	d.time_ms   = now * 1000;
+	d.requester = a->iss;
+	d.purpose   = "recognition";
+	d.scope     = a->has_score ? "score" : "tier";
+	memcpy(d.subject, a->idc, sizeof(d.subject));
+	d.consent = token;
+	d.entry   = ej;
+	rv        = coord_store_disclose(c, &d, 1, indexp);
+	free(ej);
+	return (rv);
+}
+
+// status: a token that cannot be read is 422, one that is read and
+// refused is 403.
+static int
+status_of(fs_err rv)
+{
+	switch (rv) {
+	case FS_ERR_MALFORMED:
+	case FS_ERR_TRUNCATED:
+	case FS_ERR_TOO_LARGE:
+	case FS_ERR_VERSION:
+	case FS_ERR_TYPE:
+		return (422);
+	default:
+		return (403);
+	}
+}
+
+void
+fs_coord_recognize(fs_coord *c, const char *body, size_t len, fs_outcome *out)
+{
+	fs_attestation a;
+	fs_recognition r;
+	json_t        *o = NULL, *res, *f;
+	const char    *token;
+	char           why[FS_WHY_MAX], tb[FS_TIME_LEN + 1];
+	int64_t        now = (int64_t) (fs_now_ms() / 1000);
+	int64_t        index;
+	fs_err         rv, logged;
+
+	memset(out, 0, sizeof(*out));
+	if (c->trust == NULL) {
+		problem(out, 404, FS_ERR_UNREGISTERED,
+		    "this coordinator holds no trust list: it recognizes no "
+		    "other region");
+		return;
+	}
+	if ((rv = fs_recognition_body_decode(&o, body, len, &token)) != FS_OK) {
+		problem(out, 422, rv,
+		    "expected a JSON object {\"attestation\": "
+		    "\"v4.public...\"} of at most %d bytes",
+		    FS_RECOGNITION_BODY_MAX);
+		return;
+	}
+	if ((rv = fs_recognize_verify(
+	         &a, c->trust, token, strlen(token), why, sizeof(why)))
+	    != FS_OK) {
+		problem(out, status_of(rv), rv, "not recognized: %s", why);
+		goto done;
+	}
+	rv     = fs_recognize_check(&r, c->trust, &a, now, why, sizeof(why));
+	logged = record(
+	    c, &a, token, rv == FS_OK ? &r.local : NULL, rv, now, &index);
+	if (logged != FS_OK) {
+		// Nothing is decided that is not recorded.
+		problem(out, 500, logged, "cannot record the recognition");
+		goto done;
+	}
+	if (rv != FS_OK) {
+		problem(out, 403, rv, "not recognized (disclosure %lld): %s",
+		    (long long) index, why);
+		goto done;
+	}
+	fs_time_format(tb, a.exp);
+	f = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s}",
+	    "region", a.iss, "tier", "name", a.tier.name, "label", a.tier.label,
+	    "scheme", "id", a.scheme_id, "version", a.scheme_version, "hash",
+	    a.scheme_hash, "log_index", (json_int_t) a.log_index, "exp", tb);
+	if (a.has_score) {
+		json_object_set_new(f, "score", json_integer(a.score));
+	}
+	res = json_pack("{s:b, s:{s:s, s:s}, s:o, s:s, s:{s:I}}", "recognized",
+	    1, "local_tier", "name", r.local.name, "label", r.local.label,
+	    "foreign", f, "rule", r.rule, "disclosure", "index",
+	    (json_int_t) index);
+	if (r.by_score) {
+		json_object_set_new(
+		    res, "local_score", json_integer(r.local_score));
+	}
+	out->body   = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+	out->status = out->body != NULL ? 200 : 500;
+	out->err    = out->body != NULL ? FS_OK : FS_ERR_NOMEM;
+	json_decref(res);
+	fs_log(FS_LOG_INFO, WHO,
+	    "recognized an attestation of %s as %s (%s), disclosure %lld",
+	    a.iss, r.local.name, r.rule, (long long) index);
+done:
+	json_decref(o);
+}
+
+static void
+respond(nng_aio *aio, const fs_outcome *o)
+{
+	nng_http_res *res;
+	const char   *body = o->body != NULL ? o->body : "{}";
+
+	if (nng_http_res_alloc(&res) != 0) {
+		nng_aio_finish(aio, NNG_ENOMEM);
+		return;
+	}
+	nng_http_res_set_status(res, (uint16_t) o->status);
+	nng_http_res_set_header(res, "Content-Type",
+	    o->status == 200 ? "application/json" : "application/problem+json");
+	nng_http_res_set_header(res, "Cache-Control", "no-store");
+	nng_http_res_copy_data(res, body, strlen(body));
+	nng_aio_set_output(aio, 0, res);
+	nng_aio_finish(aio, 0);
+}
+
+static void
+recognitions(nng_aio *aio)
+{
+	nng_http_req     *req = nng_aio_get_input(aio, 0);
+	nng_http_handler *h   = nng_aio_get_input(aio, 1);
+	fs_coord         *c   = nng_http_handler_get_data(h);
+	fs_outcome        o;
+	void             *data;
+	size_t            len;
+	char             *body;
+
+	nng_http_req_get_data(req, &data, &len);
+	if ((body = malloc(len + 1)) == NULL) {
+		nng_aio_finish(aio, NNG_ENOMEM);
+		return;
+	}
+	memcpy(body, data, len);
+	body[len] = '\0';
+	fs_coord_recognize(c, body, len, &o);
+	respond(aio, &o);
+	free(o.body);
+	free(body);
+}
+
+fs_err
+coord_recognize_handler(fs_coord *c, struct nng_http_server *srv)
+{
+	nng_http_handler *h;
+
+	if (nng_http_handler_alloc(&h, "/v1/recognitions", recognitions) != 0) {
+		return (FS_ERR_NOMEM);
+	}
+	nng_http_handler_set_method(h, "POST");
+	nng_http_handler_set_data(h, c, NULL);
+	if (nng_http_server_add_handler(srv, h) != 0) {
+		nng_http_handler_free(h);
+		return (FS_ERR_INVALID);
+	}
+	return (FS_OK);
+}
+
+fs_err
+coord_trust_load(
+    fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const char *name = fs_conf_get(s, "office_name");
+	char       *list = fs_conf_path(c->conf, s, "trust");
+	char       *pub  = fs_conf_path(c->conf, s, "office");
+	fs_pubkey   office;
+	fs_err      rv = FS_OK;
+
+	if (list == NULL && pub == NULL && name == NULL) {
+		return (FS_OK); // recognizes no other region
+	}
+	if (list == NULL || pub == NULL) {
+		snprintf(why, whycap,
+		    "%s: expected both trust = <trust list> and office = "
+		    "<credit office k4.public key>, or neither",
+		    c->conf->path);
+		rv = FS_ERR_CONFIG;
+		goto out;
+	}
+	if ((rv = fs_keyfile_read_public(&office, pub)) != FS_OK) {
+		snprintf(why, whycap,
+		    "%s: %s (expected the credit office's "
+		    "k4.public key)",
+		    pub, fs_strerror(rv));
+		goto out;
+	}
+	if ((rv = fs_trust_load(&c->trust, list, &office,
+	         name != NULL ? name : FS_TRUST_OFFICE_NAME, why, whycap))
+	    != FS_OK) {
+		goto out;
+	}
+	// The list maps onto the tiers this coordinator scores with.
+	if (strcmp(fs_trust_scheme(c->trust)->id, c->scheme.id) != 0
+	    || strcmp(fs_trust_scheme(c->trust)->version, c->scheme.version)
+	        != 0) {
+		snprintf(why, whycap,
+		    "%s: the trust list maps onto scheme %s %s, this "
+		    "coordinator scores with %s %s",
+		    list, fs_trust_scheme(c->trust)->id,
+		    fs_trust_scheme(c->trust)->version, c->scheme.id,
+		    c->scheme.version);
+		rv = FS_ERR_CONFIG;
+	}
+out:
+	free(list);
+	free(pub);
+	return (rv);
+}
