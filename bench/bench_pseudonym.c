@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// bench_pseudonym.c -- pseudonyms per second end to end: a node blinds
+// batches of ID numbers, a real issuer process evaluates them over nng
+// with one proof per batch, the node checks the proof and finalizes.
+// Beside it, in the same run, the floor: crypto_scalarmult_ristretto255
+// per second on one core.
+//
+// usage: bench_pseudonym [-n IDS] [-b BATCH]
+// It runs the fedscore binary beside it (build/cli/fedscore).
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "issuer.h"
+
+extern char **environ;
+
+static char fedscore[PATH_MAX];
+
+static pid_t
+spawn(const char *const args[])
+{
+	posix_spawn_file_actions_t fa;
+	char                      *argv[16];
+	pid_t                      pid;
+	int                        i;
+
+	argv[0] = (char *) "fedscore";
+	for (i = 0; args[i] != NULL; i++) {
+		argv[i + 1] = (char *) args[i];
+	}
+	argv[i + 1] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(
+	    &fa, 2, "bench.log", O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (posix_spawn(&pid, fedscore, &fa, NULL, argv, environ) != 0) {
+		pid = -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	return (pid);
+}
+
+static int
+run(const char *const args[])
+{
+	int   status;
+	pid_t pid = spawn(args);
+
+	return (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+	            && WEXITSTATUS(status) == 0
+	        ? 0
+	        : -1);
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int f, struct FTW *w)
+{
+	(void) st;
+	(void) f;
+	(void) w;
+	return (remove(p));
+}
+
+typedef struct floor_ctx {
+	uint8_t scalar[32], point[32], out[32];
+} floor_ctx;
+
+static void
+scalarmult(void *arg, size_t n)
+{
+	floor_ctx *f = arg;
+
+	for (size_t i = 0; i < n; i++) {
+		if (crypto_scalarmult_ristretto255(f->out, f->scalar, f->point)
+		    != 0) {
+			abort();
+		}
+	}
+}
+
+// ID numbers with valid check characters, all different.
+static void
+make_ids(char (*ids)[FS_IDNUM_LEN + 1], size_t n)
+{
+	static const int w[17]
+	    = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
+	static const char check[] = "10X98765432";
+
+	for (size_t i = 0; i < n; i++) {
+		int sum = 0;
+
+		snprintf(ids[i], FS_IDNUM_LEN + 1, "3204021980%02zu%02zu%03zu",
+		    1 + (i / 28000) % 12, 1 + (i / 1000) % 28, i % 1000);
+		for (int k = 0; k < 17; k++) {
+			sum += (ids[i][k] - '0') * w[k];
+		}
+		ids[i][17] = check[sum % 11];
+		ids[i][18] = '\0';
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char   self[PATH_MAX], dir[] = "/tmp/fedscore-bench.XXXXXX";
+	char   conf[PATH_MAX + 256], why[FS_WHY_MAX], *url = NULL;
+	size_t n = 65536, batch = FS_ISSUER_BATCH_MAX;
+	char(*ids)[FS_IDNUM_LEN + 1];
+	const char      **ptrs;
+	uint8_t          *y;
+	floor_ctx         f;
+	fs_key           *node = NULL;
+	fs_conf          *c    = NULL;
+	fs_issuer_peer    peer;
+	fs_issuer_client *ic = NULL;
+	pid_t             issuer;
+	double            t0, dt, floor;
+	FILE             *fp;
+	int               opt;
+
+	while ((opt = getopt(argc, argv, "n:b:")) != -1) {
+		if (opt == 'n') {
+			n = strtoul(optarg, NULL, 10);
+		} else if (opt == 'b') {
+			batch = strtoul(optarg, NULL, 10);
+		} else {
+			fprintf(stderr,
+			    "usage: bench_pseudonym [-n IDS] [-b BATCH]\n");
+			return (2);
+		}
+	}
+	if (n < 1 || n > 10000000 || batch < 1 || batch > FS_ISSUER_BATCH_MAX
+	    || realpath(argv[0], self) == NULL || fs_crypto_init() != FS_OK
+	    || mkdtemp(dir) == NULL || chdir(dir) != 0) {
+		return (2);
+	}
+	snprintf(
+	    fedscore, sizeof(fedscore), "%s/../cli/fedscore", dirname(self));
+	fp = fopen("issuer.conf", "w");
+	fprintf(fp,
+	    "[issuer]\nname = bench\nregion = bench\nkey = issuer.key\n"
+	    "oprf_seed = oprf.seed\ndb = issuer.db\n"
+	    "listen = ipc://%s/issuer.sock\n",
+	    dir);
+	fclose(fp);
+	fp = fopen("node.conf", "w");
+	fprintf(fp,
+	    "[node]\nname = n\nkey = node.key\ndb = node.db\n"
+	    "[issuer]\nurl = ipc://%s/issuer.sock\nkey = issuer.key.pub\n"
+	    "oprf = oprf.seed.pub\nregion = bench\n",
+	    dir);
+	fclose(fp);
+	if (run((const char *const[]) {
+	        "issuer", "init", "-c", "issuer.conf", NULL })
+	        != 0
+	    || run((const char *const[]) { "keygen", "-o", "node.key", NULL })
+	        != 0
+	    || run((const char *const[]) { "issuer", "register", "-c",
+	           "issuer.conf", "--name", "n", "--role", "node", "--key",
+	           "node.key.pub", NULL })
+	        != 0
+	    || (issuer = spawn((const char *const[]) {
+	            "issuer", "serve", "-c", "issuer.conf", NULL }))
+	        < 0) {
+		fprintf(stderr, "bench_pseudonym: setup failed; see %s\n", dir);
+		return (2);
+	}
+	snprintf(conf, sizeof(conf), "%s/node.conf", dir);
+	ids  = calloc(n, sizeof(*ids));
+	ptrs = calloc(n, sizeof(*ptrs));
+	y    = malloc(n * FS_OPRF_OUTPUT_BYTES);
+	make_ids(ids, n);
+	for (size_t i = 0; i < n; i++) {
+		ptrs[i] = ids[i];
+	}
+	if (fs_conf_load(&c, conf, why, sizeof(why)) != FS_OK
+	    || fs_issuer_peer_load(c, &peer, &url, why, sizeof(why)) != FS_OK
+	    || fs_keyfile_read_secret(&node, "node.key") != FS_OK
+	    || fs_issuer_client_open(&ic, node, &peer) != FS_OK
+	    // One batch to warm up and to wait for the issuer to listen.
+	    || fs_issuer_pseudonyms(ic, ptrs, 1, y, why, sizeof(why))
+	        != FS_OK) {
+		fprintf(stderr, "bench_pseudonym: %s\n", why);
+		kill(issuer, SIGTERM);
+		return (2);
+	}
+	randombytes_buf(f.scalar, sizeof(f.scalar));
+	crypto_core_ristretto255_random(f.point);
+	bench_machine();
+	floor = bench_rate(scalarmult, &f, 2000, 7);
+	t0    = bench_now();
+	for (size_t i = 0; i < n; i += batch) {
+		size_t k = n - i < batch ? n - i : batch;
+
+		if (fs_issuer_pseudonyms(ic, ptrs + i, k,
+		        y + i * FS_OPRF_OUTPUT_BYTES, why, sizeof(why))
+		    != FS_OK) {
+			fprintf(stderr, "bench_pseudonym: %s\n", why);
+			break;
+		}
+	}
+	dt = bench_now() - t0;
+	printf("floor: crypto_scalarmult_ristretto255 %.0f /s\n", floor);
+	printf(
+	    "pseudonyms end to end (node blinds, issuer evaluates and proves "
+	    "over nng, node verifies and finalizes), %zu IDs in batches of "
+	    "%zu: %.0f /s, %.2fx the floor\n",
+	    n, batch, (double) n / dt, (double) n / dt / floor);
+	fs_issuer_client_close(ic);
+	kill(issuer, SIGTERM);
+	waitpid(issuer, NULL, 0);
+	fs_key_free(node);
+	fs_conf_free(c);
+	free(url);
+	free(ids);
+	free(ptrs);
+	free(y);
+	if (chdir("/") == 0) {
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	return (0);
+}
