@@ -161,6 +161,7 @@ fs_coord_close(fs_coord *c)
 	fs_issuer_client_close(c->ic);
 	fs_revlist_fini(&c->revoked);
 	fs_trust_free(c->trust);
+	sqlite3_finalize(c->log_get);
 	fs_db_close(c->db);
 	fs_key_free(c->key);
 	fs_conf_free(c->conf);

@@ -180,24 +180,26 @@ commit_admission(fs_coord *c, const coord_admission *a)
 fs_err
 coord_log_get(void *arg, uint64_t level, uint64_t index, uint8_t out[32])
 {
-	fs_coord     *c = arg;
-	sqlite3_stmt *st;
-	fs_err        rv = FS_ERR_NOT_FOUND;
+	fs_coord *c  = arg;
+	fs_err    rv = FS_ERR_NOT_FOUND;
 
-	if (sqlite3_prepare_v2(c->db,
-	        "SELECT hash FROM log_hash WHERE level = ? AND idx = ?", -1,
-	        &st, NULL)
-	    != SQLITE_OK) {
+	// Proofs read many hashes: the statement is prepared once, and used
+	// under dbmtx only.
+	if (c->log_get == NULL
+	    && sqlite3_prepare_v3(c->db,
+	           "SELECT hash FROM log_hash WHERE level = ? AND idx = ?", -1,
+	           SQLITE_PREPARE_PERSISTENT, &c->log_get, NULL)
+	        != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64) level);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64) index);
-	if (sqlite3_step(st) == SQLITE_ROW
-	    && sqlite3_column_bytes(st, 0) == 32) {
-		memcpy(out, sqlite3_column_blob(st, 0), 32);
+	sqlite3_bind_int64(c->log_get, 1, (sqlite3_int64) level);
+	sqlite3_bind_int64(c->log_get, 2, (sqlite3_int64) index);
+	if (sqlite3_step(c->log_get) == SQLITE_ROW
+	    && sqlite3_column_bytes(c->log_get, 0) == 32) {
+		memcpy(out, sqlite3_column_blob(c->log_get, 0), 32);
 		rv = FS_OK;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(c->log_get);
 	return (rv);
 }
 
