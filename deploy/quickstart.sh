@@ -13,10 +13,11 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # What building needs, and what the tests add: Node.js for the PASETO
-# interoperability test, Go and x/mod for the transparency-log one.
+# interoperability test, Go and x/mod for the transparency-log one, jq for
+# reading the node test's JSON.
 build_pkgs="gcc pkg-config meson ninja-build cmake libsodium-dev libnng-dev
 libsqlite3-dev libmsgpack-dev libjansson-dev libcmocka-dev"
-test_pkgs="golang-go golang-golang-x-mod-dev"
+test_pkgs="golang-go golang-golang-x-mod-dev jq"
 
 usage() {
 	echo "usage: deploy/quickstart.sh demo|test" >&2

@@ -246,6 +246,12 @@ consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
 		    (long long) (n->max_age_ms / 1000));
 		return (FS_ERR_STALE);
 	}
+	if (l->token[0] == '\0') {
+		snprintf(why, whycap,
+		    "expected the citizen's consent token, "
+		    "found none");
+		return (FS_ERR_REFUSED);
+	}
 	if ((rv = fs_consent_verify(cl, l->token, strlen(l->token),
 	         &n->issuer.key, n->issuer.region, &n->rl,
 	         (int64_t) (now / 1000), why, whycap))
