@@ -13,6 +13,7 @@
 set -u
 FEDSCORE=${FEDSCORE:?set by meson}
 LOOKUP=$(realpath "${1:?usage: node.sh LOOKUP_TOOL}")
+SAMPLE=$(realpath "$(dirname "$0")/../deploy/sample")
 command -v jq >/dev/null || { echo "node.sh needs jq (apt-get install jq)"; exit 1; }
 dir=$(mktemp -d)
 issuer= node=
@@ -187,6 +188,31 @@ check "and the daemon still serves a valid token" 'lookup --subject "$SA" --toke
 
 check "releases and refusals are logged without ID numbers or tokens" \
 	'grep -q "released to bank for credit_loan" node.log && grep -q "refused request .*used-up" node.log && ! grep -q -e "$A" -e "$B" -e "$T2" node.log'
+
+# The sample data of four departments imports, and a defaulter listed by
+# the court and reported again by tax (the case number written once with
+# full-width, once with ASCII brackets) has one behavior key at both.
+for dept in traffic court tax civil; do
+	"$FEDSCORE" keygen -o $dept.key > /dev/null
+	"$FEDSCORE" issuer register -c issuer.conf --name s-$dept --role node \
+		--key $dept.key.pub > /dev/null
+	sed "s/^key = node.key/key = $dept.key/; s/^db = node.db/db = $dept.db/" \
+		node.conf > $dept.conf
+	"$FEDSCORE" node rules import -c $dept.conf "$SAMPLE/$dept-rules.csv" > /dev/null &&
+		"$FEDSCORE" node records import -c $dept.conf \
+			"$SAMPLE/$dept-records.csv" > $dept.out
+	check "sample data of $dept imports" '[ $? -eq 0 ]'
+done
+key_at() { "$FEDSCORE" node show -c $1.conf --id $2 |
+	sed -n "s/^  shared behavior \([0-9a-f]*\): $3.*/\1/p"; }
+k1=$(key_at court 320402197707070039 negative)
+k2=$(key_at tax 320402197707070039 negative)
+check "court and tax give the listing the same behavior key" '[ -n "$k1" ] && [ "$k1" = "$k2" ]'
+k3=$(key_at court 320482197506050084 negative)
+check "another citizen's listing has another key" '[ -n "$k3" ] && [ "$k3" != "$k1" ]'
+k4=$(key_at traffic 320404199302180071 positive)
+k5=$(key_at civil 320404199302180071 positive)
+check "public security and civil affairs share the 见义勇为 key" '[ -n "$k4" ] && [ "$k4" = "$k5" ]'
 
 # Fail closed: with the issuer gone, the list grows old and lookups stop.
 kill $issuer; wait $issuer 2>/dev/null; issuer=
