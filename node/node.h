@@ -215,11 +215,12 @@ fs_err fs_node_records_import(fs_node *n, const char *path,
     fs_progress_fn progress, void *arg, fs_import_stats *st, char *why,
     size_t whycap);
 
-// fs_node_cache_put remembers y = OPRF(issuer key, idnum) for a
-// normalized ID number, as an evaluation through the issuer would; for
-// restoring a cache, tests and benchmarks.
-fs_err fs_node_cache_put(fs_node *n, const char *idnum,
-    const uint8_t y[static FS_OPRF_OUTPUT_BYTES]);
+// fs_node_cache_put remembers y = OPRF(issuer key, id) for count
+// normalized ID numbers (y holds count * FS_OPRF_OUTPUT_BYTES), in one
+// transaction, as evaluations through the issuer would; for restoring a
+// cache, tests and benchmarks.
+fs_err fs_node_cache_put(
+    fs_node *n, const char *const *ids, const uint8_t *y, size_t count);
 
 // fs_node_subject finds the subject pseudonym of an ID number: in the
 // cache, else through the issuer.  *known tells whether the cache had

@@ -34,6 +34,8 @@ struct fs_node {
 	sqlite3          *rdb;   // token uses, releases, revocation list
 	pthread_mutex_t   mtx;   // the database, the rules and the list below
 	fs_ruleset        rules; // current version, reloaded when it changes
+	sqlite3_stmt     *st_version; // prepared once: lookups are hot
+	sqlite3_stmt     *st_records;
 	fs_replay        *replay;
 	fs_revlist        rl;
 	bool              have_rl;

@@ -22,7 +22,7 @@
 #include "nodeimpl.h"
 
 #define CHUNK      8192
-#define CACHE_KIB  32768 // SQLite page cache during an import
+#define CACHE_KIB  16384 // SQLite page cache during an import
 #define BIG_IMPORT 100000
 
 static const char *const header[] = { "record_id", "id_number", "code",

@@ -270,14 +270,25 @@ node_cache_put_y(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
 
 fs_err
 fs_node_cache_put(
-    fs_node *n, const char *idnum, const uint8_t y[static FS_OPRF_OUTPUT_BYTES])
+    fs_node *n, const char *const *ids, const uint8_t *y, size_t count)
 {
 	uint8_t h[FS_HASH_BYTES];
 	fs_err  rv;
 
-	node_idhash(n, h, idnum);
 	pthread_mutex_lock(&n->mtx);
-	rv = node_cache_put_y(n, h, y);
+	if ((rv = fs_db_begin(n->db)) == FS_OK) {
+		for (size_t i = 0; i < count && rv == FS_OK; i++) {
+			node_idhash(n, h, ids[i]);
+			rv = node_cache_put_y(
+			    n, h, y + i * FS_OPRF_OUTPUT_BYTES);
+		}
+		if (rv == FS_OK) {
+			rv = fs_db_commit(n->db);
+		}
+		if (rv != FS_OK) {
+			fs_db_rollback(n->db);
+		}
+	}
 	pthread_mutex_unlock(&n->mtx);
 	return (rv);
 }

@@ -612,7 +612,7 @@ cache(fixture *fx, const char *id)
 	// Stands in for the issuer's evaluation.
 	crypto_generichash(
 	    y, sizeof(y), (const uint8_t *) id, strlen(id), NULL, 0);
-	assert_int_equal(fs_node_cache_put(fx->n, id, y), FS_OK);
+	assert_int_equal(fs_node_cache_put(fx->n, &id, y, 1), FS_OK);
 }
 
 static void
