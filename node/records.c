@@ -21,7 +21,7 @@
 
 #include "nodeimpl.h"
 
-#define CHUNK      8192
+#define CHUNK      65536 // rows written per step
 #define CACHE_KIB  16384 // SQLite page cache during an import
 #define BIG_IMPORT 100000
 
@@ -37,11 +37,17 @@ typedef struct row {
 	size_t         person;      // slot in the chunk's subjects
 	uint8_t        idhash[FS_HASH_BYTES];
 	char           id[FS_IDNUM_LEN + 1];
-	char           rid[FS_NODE_RID_MAX + 1];
-	char           ref[FS_NODE_REF_MAX + 1];
-	char           norm[FS_NODE_REF_MAX + 1];
-	size_t         normlen;
+	uint32_t       rid, ref, norm; // offsets in the chunk's text
+	uint32_t       normlen;
 } row;
+
+// The texts of one row as check_row reads them; a chunk packs them.
+typedef struct text {
+	char   rid[FS_NODE_RID_MAX + 1];
+	char   ref[FS_NODE_REF_MAX + 1];
+	char   norm[FS_NODE_REF_MAX + 1];
+	size_t normlen;
+} text;
 
 // Rows are looked up in the order of their ID hash.
 typedef struct key {
@@ -59,6 +65,8 @@ typedef struct import {
 	row        *rows;
 	size_t      nrows;
 	key        *order;
+	char       *text; // the chunk's strings, packed
+	size_t      tlen, tcap;
 	uint8_t (*subj)[FS_PSEUDONYM_BYTES];
 	uint8_t (*base)[FS_PSEUDONYM_BYTES]; // sodium_malloc'd
 	sqlite3_stmt   *get, *ins, *upd;
@@ -87,7 +95,8 @@ rid_ok(const char *s, size_t len)
 
 // check_row validates the record just read into w.
 static fs_err
-check_row(import *im, fs_csv *r, size_t nf, row *w, char *why, size_t whycap)
+check_row(
+    import *im, fs_csv *r, size_t nf, row *w, text *t, char *why, size_t whycap)
 {
 	const fs_ruleset *rs = &im->n->rules;
 	const char       *f[NCOLS];
@@ -112,7 +121,7 @@ check_row(import *im, fs_csv *r, size_t nf, row *w, char *why, size_t whycap)
 		     "surrounding spaces, found %s",
 		    FS_NODE_RID_MAX, found);
 	}
-	memcpy(w->rid, f[0], len[0] + 1);
+	memcpy(t->rid, f[0], len[0] + 1);
 	// The message names the part that is wrong, never the number.
 	if (fs_idnum_normalize(
 	        w->id, f[1], len[1], im->now, idwhy, sizeof(idwhy))
@@ -129,12 +138,12 @@ check_row(import *im, fs_csv *r, size_t nf, row *w, char *why, size_t whycap)
 		FAIL("expected an event_ref of at most %d bytes, found %zu",
 		    FS_NODE_REF_MAX, len[3]);
 	}
-	memcpy(w->ref, f[3], len[3] + 1);
-	if (fs_event_ref_normalize(w->norm, &w->normlen, f[3], len[3])
+	memcpy(t->ref, f[3], len[3] + 1);
+	if (fs_event_ref_normalize(t->norm, &t->normlen, f[3], len[3])
 	    != FS_OK) {
 		FAIL("expected an event_ref of UTF-8 text");
 	}
-	if (w->rule->shared && w->normlen == 0) {
+	if (w->rule->shared && t->normlen == 0) {
 		FAIL("expected an event_ref for code %s, which other "
 		     "departments may report too (shared = 1), found %s",
 		    w->rule->code, len[3] == 0 ? "an empty field" : "blanks");
@@ -206,6 +215,7 @@ check_all(import *im, const char *path, fs_progress_fn progress, void *arg,
 {
 	fs_csv *r;
 	row     w;
+	text    t;
 	size_t  nf;
 	fs_err  rv;
 
@@ -216,7 +226,7 @@ check_all(import *im, const char *path, fs_progress_fn progress, void *arg,
 		if ((rv = fs_csv_next(r, &nf, why, whycap)) != 0 || nf == 0) {
 			break;
 		}
-		if ((rv = check_row(im, r, nf, &w, why, whycap)) != 0) {
+		if ((rv = check_row(im, r, nf, &w, &t, why, whycap)) != 0) {
 			break;
 		}
 		if (++im->st.records % CHUNK == 0 && progress != NULL) {
@@ -245,6 +255,30 @@ cmp_key(const void *a, const void *b)
 {
 	return (memcmp(((const key *) a)->idhash, ((const key *) b)->idhash,
 	    FS_HASH_BYTES));
+}
+
+// cache_find looks one ID hash up in the cache.  A chunk's hashes come in
+// ascending order, so neighbouring lookups share the cache's pages.
+static bool
+cache_find(import *im, const uint8_t h[static FS_HASH_BYTES],
+    uint8_t subj[static FS_PSEUDONYM_BYTES],
+    uint8_t base[static FS_PSEUDONYM_BYTES])
+{
+	bool hit;
+
+	sqlite3_reset(im->get);
+	sqlite3_bind_blob(im->get, 1, h, FS_HASH_BYTES, SQLITE_STATIC);
+	hit = sqlite3_step(im->get) == SQLITE_ROW
+	    && sqlite3_column_bytes(im->get, 0) == FS_PSEUDONYM_BYTES
+	    && sqlite3_column_bytes(im->get, 1) == FS_PSEUDONYM_BYTES;
+	if (hit) {
+		memcpy(
+		    subj, sqlite3_column_blob(im->get, 0), FS_PSEUDONYM_BYTES);
+		memcpy(
+		    base, sqlite3_column_blob(im->get, 1), FS_PSEUDONYM_BYTES);
+	}
+	sqlite3_reset(im->get);
+	return (hit);
 }
 
 // flush pseudonymizes the misses ids (rows slot) through the issuer.
@@ -302,18 +336,8 @@ pseudonymize(import *im, char *why, size_t whycap)
 			continue;
 		}
 		w->person = nslots++;
-		sqlite3_reset(im->get);
-		sqlite3_bind_blob(
-		    im->get, 1, w->idhash, FS_HASH_BYTES, SQLITE_STATIC);
-		if (sqlite3_step(im->get) == SQLITE_ROW
-		    && sqlite3_column_bytes(im->get, 0) == FS_PSEUDONYM_BYTES
-		    && sqlite3_column_bytes(im->get, 1) == FS_PSEUDONYM_BYTES) {
-			memcpy(im->subj[w->person],
-			    sqlite3_column_blob(im->get, 0),
-			    FS_PSEUDONYM_BYTES);
-			memcpy(im->base[w->person],
-			    sqlite3_column_blob(im->get, 1),
-			    FS_PSEUDONYM_BYTES);
+		if (cache_find(im, w->idhash, im->subj[w->person],
+		        im->base[w->person])) {
 			im->st.cached++;
 			continue;
 		}
@@ -333,7 +357,6 @@ pseudonymize(import *im, char *why, size_t whycap)
 	if (rv == FS_OK && nmiss > 0) {
 		rv = flush(im, ids, slot, nmiss, y, why, whycap);
 	}
-	sqlite3_reset(im->get);
 	if (y != NULL) {
 		sodium_free(y);
 	}
@@ -354,17 +377,19 @@ write_chunk(import *im, char *why, size_t whycap)
 		sqlite3_stmt *st = im->ins;
 
 		if (w->rule->shared) {
-			fs_behavior_key(
-			    bkey, im->base[w->person], w->norm, w->normlen);
+			fs_behavior_key(bkey, im->base[w->person],
+			    im->text + w->norm, w->normlen);
 		}
 		for (int pass = 0; pass < 2; pass++) {
 			sqlite3_reset(st);
-			sqlite3_bind_text(st, 1, w->rid, -1, SQLITE_STATIC);
+			sqlite3_bind_text(
+			    st, 1, im->text + w->rid, -1, SQLITE_STATIC);
 			sqlite3_bind_blob(st, 2, im->subj[w->person],
 			    FS_PSEUDONYM_BYTES, SQLITE_STATIC);
 			sqlite3_bind_text(
 			    st, 3, w->rule->code, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, w->ref, -1, SQLITE_STATIC);
+			sqlite3_bind_text(
+			    st, 4, im->text + w->ref, -1, SQLITE_STATIC);
 			sqlite3_bind_int(st, 5, w->occurred_on);
 			if (w->valid_until != 0) {
 				sqlite3_bind_int(st, 6, w->valid_until);
@@ -396,7 +421,7 @@ write_chunk(import *im, char *why, size_t whycap)
 				    "%s:%ld: expected each record_id once, "
 				    "found "
 				    "'%s' again",
-				    im->name, w->line, w->rid);
+				    im->name, w->line, im->text + w->rid);
 				return (FS_ERR_MALFORMED);
 			}
 			st = im->upd;
@@ -432,12 +457,47 @@ prepare(import *im)
 	return (FS_OK);
 }
 
+// pack appends a row's texts to the chunk's.
+static fs_err
+add(import *im, uint32_t *off, const char *s, size_t len)
+{
+	if (im->tlen + len + 1 > im->tcap) {
+		size_t cap = im->tcap == 0 ? 1 << 20 : im->tcap * 2;
+		char  *nt;
+
+		if ((nt = realloc(im->text, cap)) == NULL) {
+			return (FS_ERR_NOMEM);
+		}
+		im->text = nt;
+		im->tcap = cap;
+	}
+	memcpy(im->text + im->tlen, s, len);
+	im->text[im->tlen + len] = '\0';
+	*off                     = (uint32_t) im->tlen;
+	im->tlen += len + 1;
+	return (FS_OK);
+}
+
+static fs_err
+pack(import *im, row *w, const text *t)
+{
+	fs_err rv;
+
+	w->normlen = (uint32_t) t->normlen;
+	if ((rv = add(im, &w->rid, t->rid, strlen(t->rid))) != 0
+	    || (rv = add(im, &w->ref, t->ref, strlen(t->ref))) != 0) {
+		return (rv);
+	}
+	return (add(im, &w->norm, t->norm, t->normlen));
+}
+
 // write_all is the second pass, inside the transaction.
 static fs_err
 write_all(import *im, const char *path, fs_progress_fn progress, void *arg,
     char *why, size_t whycap)
 {
 	fs_node *n = im->n;
+	text     t;
 	fs_csv  *r = NULL;
 	size_t   nf;
 	int64_t  count = 0;
@@ -466,7 +526,8 @@ write_all(import *im, const char *path, fs_progress_fn progress, void *arg,
 		if (nf != 0) {
 			row *w = &im->rows[im->nrows];
 
-			if ((rv = check_row(im, r, nf, w, why, whycap)) != 0) {
+			if ((rv = check_row(im, r, nf, w, &t, why, whycap)) != 0
+			    || (rv = pack(im, w, &t)) != 0) {
 				break;
 			}
 			node_idhash(n, w->idhash, w->id);
@@ -475,6 +536,7 @@ write_all(import *im, const char *path, fs_progress_fn progress, void *arg,
 		if (im->nrows == CHUNK || (nf == 0 && im->nrows > 0)) {
 			rv        = write_chunk(im, why, whycap);
 			im->nrows = 0;
+			im->tlen  = 0;
 			if (rv != FS_OK) {
 				break;
 			}
@@ -595,6 +657,7 @@ out:
 		sodium_memzero(im.rows, CHUNK * sizeof(row));
 	}
 	free(im.rows);
+	free(im.text);
 	free(im.order);
 	free(im.subj);
 	sodium_free(im.base);
