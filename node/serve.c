@@ -256,6 +256,12 @@ consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
 	         &n->issuer.key, n->issuer.region, &n->rl,
 	         (int64_t) (now / 1000), why, whycap))
 	    != 0) {
+		if (rv == FS_ERR_REVOKED) {
+			// The log keeps token ids out, as the release log does.
+			snprintf(why, whycap,
+			    "consent revoked (revocation list %llu)",
+			    (unsigned long long) n->rl.seq);
+		}
 		return (rv);
 	}
 	if (sodium_memcmp(cl->sub, l->subject, FS_SUBJECT_BYTES) != 0) {
