@@ -438,6 +438,12 @@ main(int argc, char **argv)
 	    bench_rate(answer, &c, 300, 5), flr);
 	printf("peak RSS %ld MiB\n", peak_rss_mib());
 
+	for (size_t i = 0; i < ANSWERS; i++) {
+		free(c.env[i]);
+	}
+	free(c.env);
+	free(c.envlen);
+	free(c.subj);
 	sqlite3_finalize(c.q);
 	sqlite3_close(c.floor);
 	fs_node_close(c.n);
