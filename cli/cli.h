@@ -20,7 +20,11 @@ int demo_main(int argc, char **argv);
 int issuer_main(int argc, char **argv);
 int pseudonym_main(int argc, char **argv);
 int consent_main(int argc, char **argv);
+int coordinator_main(int argc, char **argv);
+int lookup_main(int argc, char **argv);
 int node_main(int argc, char **argv);
+int access_main(int argc, char **argv);
+int audit_main(int argc, char **argv);
 
 // cli_exit maps an error to the exit code: refusals give 1, everything
 // else 2.

@@ -1,51 +1,216 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// demo.c -- fedscore demo: run the parties locally, end to end, in a
-// temporary directory, and clean up.
+// demo.c -- fedscore demo: the whole federation on this machine, end to
+// end, in a temporary directory.
 //
-// For now the federation is two parties: each gets an identity, one runs
-// "fedscore ping serve" as a separate process, the other sends it a
-// sealed, signed ping over nng and checks the sealed, signed, bound reply.
-// Daemons are started with posix_spawn before this process touches nng,
-// as nng must not be used across fork().
+// An issuer, four department nodes with the sample records of
+// deploy/sample, and a coordinator with the Yuxi scheme, each its own
+// process on its own socket; a bank and a landlord as requesters.  The
+// demo grants consent, looks scores up by scope, shows refusals and a
+// node down, then stops everything and removes the directory.  Every
+// step is a real fedscore command, as an operator would run it; the demo
+// only orchestrates them (processes are started with posix_spawn, before
+// this process touches nng).
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 
 extern char **environ;
 
-static const char usage[] = "usage: fedscore demo [--keep]\n";
+static const char usage[] = "usage: fedscore demo [--keep] [--data DIR]\n";
 
-static int
-make_key(const char *dir, const char *name, char *path, size_t cap)
+#define ARGS_MAX 24
+#define NODES    4
+
+static const char *const nodes[NODES]
+    = { "traffic", "court", "tax", "volunteer" };
+static const char *const node_titles[NODES] = { "公安交警 traffic police",
+	"法院 court", "税务 tax bureau", "民政 civil affairs (volunteering)" };
+
+typedef struct demo {
+	char  dir[PATH_MAX];
+	char  data[PATH_MAX];
+	char  schemes[PATH_MAX];
+	int   port;
+	pid_t issuer, coord, node[NODES];
+	char  names[8][64];
+	char  ids[8][24];
+	int   ncitizens;
+} demo;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
 {
-	char    pub[4096];
-	fs_key *k;
-	fs_err  rv;
+	va_list ap;
 
-	snprintf(path, cap, "%s/%s.key", dir, name);
-	snprintf(pub, sizeof(pub), "%s.pub", path);
-	if ((rv = fs_key_generate(&k)) != 0
-	    || (rv = fs_keyfile_write_secret(path, k, name)) != 0
-	    || (rv = fs_keyfile_write_public(pub, fs_key_public(k))) != 0) {
-		fprintf(
-		    stderr, "fedscore demo: %s: %s\n", path, fs_strerror(rv));
-		fs_key_free(k);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+// spawn runs "fedscore ARGS..." with its stdout to out (or /dev/null) and
+// its stderr appended to log, both in the demo's directory.
+static pid_t
+spawn(const demo *d, const char *out, const char *log, const char *args[])
+{
+	posix_spawn_file_actions_t fa;
+	char                      *argv[ARGS_MAX + 2];
+	char                       outp[PATH_MAX + 64], logp[PATH_MAX + 64];
+	pid_t                      pid;
+	int                        rv, i;
+
+	if (out != NULL) {
+		snprintf(outp, sizeof(outp), "%s/%s", d->dir, out);
+	} else {
+		snprintf(outp, sizeof(outp), "/dev/null");
+	}
+	snprintf(logp, sizeof(logp), "%s/%s", d->dir, log);
+	argv[0] = (char *) "fedscore";
+	for (i = 0; args[i] != NULL && i < ARGS_MAX; i++) {
+		argv[i + 1] = (char *) args[i];
+	}
+	argv[i + 1] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(
+	    &fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(
+	    &fa, 2, logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	rv = posix_spawn(&pid, cli_self, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rv != 0) {
+		fprintf(stderr, "fedscore demo: cannot start %s: %s\n",
+		    cli_self, strerror(rv));
 		return (-1);
 	}
-	printf("  %-8s %s\n", name, path);
-	fs_key_free(k);
-	return (0);
+	return (pid);
+}
+
+static int
+wait_for(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		return (-1);
+	}
+	return (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+// run runs a command to its end; its stdout goes to the file out.
+static int
+run(const demo *d, const char *out, const char *args[])
+{
+	return (wait_for(spawn(d, out, "commands.log", args)));
+}
+
+static char *
+slurp(const demo *d, const char *name)
+{
+	char  path[PATH_MAX + 64];
+	FILE *f;
+	char *buf;
+	long  n;
+
+	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
+	if ((f = fopen(path, "r")) == NULL) {
+		return (strdup(""));
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	if ((buf = calloc(1, (size_t) n + 1)) != NULL) {
+		n      = (long) fread(buf, 1, (size_t) n, f);
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return (buf);
+}
+
+static int put(const demo *d, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+put(const demo *d, const char *name, const char *fmt, ...)
+{
+	char    path[PATH_MAX + 64];
+	FILE   *f;
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/%s", d->dir, name);
+	if ((f = fopen(path, "w")) == NULL) {
+		return (-1);
+	}
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	return (fclose(f));
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a    = { .sin_family = AF_INET };
+	socklen_t          len  = sizeof(a);
+	int                s    = socket(AF_INET, SOCK_STREAM, 0);
+	int                port = -1;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s >= 0 && bind(s, (struct sockaddr *) &a, sizeof(a)) == 0
+	    && getsockname(s, (struct sockaddr *) &a, &len) == 0) {
+		port = ntohs(a.sin_port);
+	}
+	if (s >= 0) {
+		close(s);
+	}
+	return (port);
+}
+
+// wait_listening polls until the coordinator accepts connections.
+static bool
+wait_listening(int port)
+{
+	struct sockaddr_in a  = { .sin_family = AF_INET };
+	struct timespec    ts = { 0, 50 * 1000 * 1000 };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port        = htons((uint16_t) port);
+	for (int i = 0; i < 200; i++) {
+		int  s  = socket(AF_INET, SOCK_STREAM, 0);
+		bool ok = s >= 0
+		    && connect(s, (struct sockaddr *) &a, sizeof(a)) == 0;
+
+		if (s >= 0) {
+			close(s);
+		}
+		if (ok) {
+			return (true);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return (false);
 }
 
 static int
@@ -57,88 +222,467 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return (remove(path));
 }
 
-static pid_t
-spawn(char *const argv[])
+// find_data locates deploy/sample: --data, then beside the build tree or
+// the installed share directory.
+static bool
+find_data(demo *d, const char *given)
 {
-	pid_t pid;
-	int   rv;
+	char        self[PATH_MAX], base[PATH_MAX];
+	const char *tries[] = { "%s/../../deploy/sample", "%s/../deploy/sample",
+		"%s/../share/fedscore/sample" };
+	struct stat st;
 
-	if ((rv = posix_spawn(&pid, cli_self, NULL, NULL, argv, environ))
-	    != 0) {
-		fprintf(stderr, "fedscore demo: cannot start %s: %s\n",
-		    cli_self, strerror(rv));
-		return (-1);
+	if (given != NULL) {
+		if (realpath(given, d->data) == NULL) {
+			return (false);
+		}
+	} else {
+		if (realpath(cli_self, self) == NULL) {
+			return (false);
+		}
+		snprintf(base, sizeof(base), "%s", dirname(self));
+		d->data[0] = '\0';
+		for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+			char p[PATH_MAX + 64];
+
+			snprintf(p, sizeof(p), tries[i], base);
+			if (realpath(p, d->data) != NULL
+			    && stat(d->data, &st) == 0) {
+				break;
+			}
+			d->data[0] = '\0';
+		}
+		if (d->data[0] == '\0') {
+			return (false);
+		}
 	}
-	return (pid);
+	snprintf(d->schemes, sizeof(d->schemes), "%s/../schemes", d->data);
+	return (true);
 }
 
-static int
-run(char *const argv[])
+static bool
+load_citizens(demo *d)
 {
-	pid_t pid = spawn(argv);
-	int   status;
+	char  path[PATH_MAX + 64], line[256];
+	FILE *f;
 
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-		return (-1);
+	snprintf(path, sizeof(path), "%s/citizens.csv", d->data);
+	if ((f = fopen(path, "r")) == NULL) {
+		return (false);
 	}
-	return (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	while (fgets(line, sizeof(line), f) != NULL && d->ncitizens < 8) {
+		char *comma = strrchr(line, ',');
+
+		if (comma == NULL || strncmp(line, "name,", 5) == 0) {
+			continue;
+		}
+		*comma = '\0';
+		snprintf(
+		    d->names[d->ncitizens], sizeof(d->names[0]), "%.63s", line);
+		snprintf(d->ids[d->ncitizens], sizeof(d->ids[0]), "%.18s",
+		    comma + 1);
+		d->ncitizens++;
+	}
+	fclose(f);
+	return (d->ncitizens >= 5);
+}
+
+static void
+stop(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGTERM);
+		wait_for(*pid);
+		*pid = 0;
+	}
+}
+
+// grant asks the issuer for a consent token, into the file tok.
+static bool
+grant(demo *d, int who, const char *to, const char *purpose, const char *scope,
+    const char *uses)
+{
+	const char *args[] = { "consent", "grant", "-c", "issuer.conf", "--id",
+		d->ids[who], "--to", to, "--purpose", purpose, "--scope", scope,
+		"--uses", uses, NULL };
+
+	return (run(d, "token", args) == 0);
+}
+
+static void
+show_answer(const char *json)
+{
+	json_t *a = json_loads(json, 0, NULL);
+	json_t *r = json_object_get(a, "result");
+	json_t *t = json_object_get(r, "tier");
+	json_t *n = json_object_get(a, "nodes");
+	json_t *s = json_object_get(a, "scheme");
+	json_t *b = json_object_get(r, "breakdown");
+	json_t *m = json_object_get(n, "missing");
+
+	if (a == NULL) {
+		say("    (unreadable answer)\n");
+		return;
+	}
+	say("    → ");
+	if (json_is_integer(json_object_get(r, "score"))) {
+		say("score %lld, ",
+		    (long long) json_integer_value(
+		        json_object_get(r, "score")));
+	}
+	say("tier %s (%s)\n", json_string_value(json_object_get(t, "label")),
+	    json_string_value(json_object_get(t, "name")));
+	if (b != NULL) {
+		say("      by dimension: basic %lld, positive %+lld, negative "
+		    "%+lld, "
+		    "repair %+lld, usage %+lld%s\n",
+		    (long long) json_integer_value(json_object_get(b, "basic")),
+		    (long long) json_integer_value(
+		        json_object_get(b, "positive")),
+		    (long long) json_integer_value(
+		        json_object_get(b, "negative")),
+		    (long long) json_integer_value(
+		        json_object_get(b, "repair")),
+		    (long long) json_integer_value(json_object_get(b, "usage")),
+		    json_is_true(json_object_get(r, "disputed"))
+		        ? "; includes a disputed record"
+		        : "");
+	}
+	say("      %lld of %lld departments answered%s; scheme %s %s; "
+	    "disclosure #%lld logged\n",
+	    (long long) json_integer_value(json_object_get(n, "answered")),
+	    (long long) json_integer_value(json_object_get(n, "expected")),
+	    json_is_true(json_object_get(a, "complete")) ? "" : " (INCOMPLETE)",
+	    json_string_value(json_object_get(s, "id")),
+	    json_string_value(json_object_get(s, "version")),
+	    (long long) json_integer_value(
+	        json_object_get(json_object_get(a, "disclosure"), "index")));
+	for (size_t i = 0; i < json_array_size(m); i++) {
+		json_t *x = json_array_get(m, i);
+
+		say("      missing: %s (%s)\n",
+		    json_string_value(json_object_get(x, "node")),
+		    json_string_value(json_object_get(x, "reason")));
+	}
+	json_decref(a);
+}
+
+// lookup runs "fedscore lookup" as requester with the token in tok and
+// shows the answer or the refusal; want_ok says which is expected.
+static bool
+lookup(demo *d, const char *requester, const char *scope, bool want_ok)
+{
+	char        url[64], key[320];
+	char       *tok    = slurp(d, "token"), *out, *err;
+	const char *args[] = { "lookup", "--coordinator", url,
+		"--coordinator-key", "coord.key.pub", "--key", key, "--scope",
+		scope, tok, NULL };
+	int         rc;
+	bool        ok;
+
+	tok[strcspn(tok, "\n")] = '\0';
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", d->port);
+	snprintf(key, sizeof(key), "%s.key", requester);
+	if (scope == NULL) {
+		args[7] = tok;
+		args[8] = NULL;
+	}
+	{
+		char p[PATH_MAX + 64];
+
+		snprintf(p, sizeof(p), "%s/lookup.err", d->dir);
+		unlink(p);
+	}
+	rc  = wait_for(spawn(d, "answer.json", "lookup.err", args));
+	out = slurp(d, "answer.json");
+	err = slurp(d, "lookup.err");
+	if (rc == 0) {
+		show_answer(out);
+	} else {
+		char *line = strstr(err, "refused");
+
+		say("    → refused: %s", line != NULL ? line : err);
+	}
+	ok = (rc == 0) == want_ok;
+	if (!ok) {
+		say("    !! expected %s\n",
+		    want_ok ? "an answer" : "a refusal");
+	}
+	free(tok);
+	free(out);
+	free(err);
+	return (ok);
+}
+
+static bool
+setup(demo *d)
+{
+	const char *issuer_init[]
+	    = { "issuer", "init", "-c", "issuer.conf", NULL };
+	char keyname[64];
+
+	if (put(d, "issuer.conf",
+	        "[issuer]\nname = yuxi-real-name-platform\nregion = yuxi\n"
+	        "key = issuer.key\noprf_seed = oprf.seed\ndb = issuer.db\n"
+	        "listen = ipc://%s/issuer.sock\n"
+	        "purposes = credit_loan rental hotel travel self\n",
+	        d->dir)
+	        != 0
+	    || run(d, NULL, issuer_init) != 0) {
+		return (false);
+	}
+	say("  issuer: Ed25519 key for consent tokens, OPRF key for "
+	    "pseudonyms\n");
+	for (int i = 0; i < NODES + 3; i++) {
+		const char *name = i < NODES ? nodes[i]
+		    : i == NODES             ? "coord"
+		    : i == NODES + 1         ? "bank-a"
+		                             : "landlord-b";
+		const char *args[]
+		    = { "keygen", "-o", keyname, "--name", name, NULL };
+
+		snprintf(keyname, sizeof(keyname), "%s.key", name);
+		if (run(d, NULL, args) != 0) {
+			return (false);
+		}
+	}
+	say("  keys for 4 nodes, the coordinator, a bank and a landlord\n");
+	for (int i = 0; i < NODES + 1; i++) {
+		const char *name = i < NODES ? nodes[i] : "coord";
+		char        pub[64];
+		const char *args[] = { "issuer", "register", "-c",
+			"issuer.conf", "--name", name, "--role",
+			i < NODES ? "node" : "coordinator", "--key", pub,
+			NULL };
+
+		snprintf(pub, sizeof(pub), "%s.key.pub", name);
+		if (run(d, NULL, args) != 0) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+static bool
+start_nodes(demo *d)
+{
+	for (int i = 0; i < NODES; i++) {
+		char conf[64], rules[PATH_MAX + 64], records[PATH_MAX + 64];
+		const char *ri[]
+		    = { "node", "rules", "import", "-c", conf, rules, NULL };
+		const char *rr[] = { "node", "records", "import", "-c", conf,
+			records, NULL };
+		const char *sv[] = { "node", "serve", "-c", conf, NULL };
+		char       *out;
+
+		snprintf(conf, sizeof(conf), "%s.conf", nodes[i]);
+		snprintf(
+		    rules, sizeof(rules), "%s/%s.rules.csv", d->data, nodes[i]);
+		snprintf(records, sizeof(records), "%s/%s.records.csv", d->data,
+		    nodes[i]);
+		if (put(d, conf,
+		        "[node]\nname = %s\nkey = %s.key\ndb = %s.db\n"
+		        "listen = ipc://%s/%s.sock\ncoordinator = "
+		        "coord.key.pub\n"
+		        "revocation_refresh = 1s\n"
+		        "[issuer]\nurl = ipc://%s/issuer.sock\n"
+		        "key = issuer.key.pub\noprf = oprf.seed.pub\n"
+		        "region = yuxi\n",
+		        nodes[i], nodes[i], nodes[i], d->dir, nodes[i], d->dir)
+		        != 0
+		    || run(d, NULL, ri) != 0 || run(d, "import.out", rr) != 0) {
+			say("  !! node %s: import failed, see "
+			    "%s/commands.log\n",
+			    nodes[i], d->dir);
+			return (false);
+		}
+		out                     = slurp(d, "import.out");
+		out[strcspn(out, "\n")] = '\0';
+		say("  %-34s %s\n", node_titles[i], out);
+		free(out);
+		if ((d->node[i] = spawn(d, NULL, "nodes.log", sv)) < 0) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+static bool
+start_coordinator(demo *d)
+{
+	const char *sv[] = { "coordinator", "serve", "-c", "coord.conf", NULL };
+	char        scheme[PATH_MAX + 64];
+	FILE       *f;
+	char        path[PATH_MAX + 64];
+
+	snprintf(scheme, sizeof(scheme), "%s/yuxi.conf", d->schemes);
+	snprintf(path, sizeof(path), "%s/coord.conf", d->dir);
+	if ((d->port = free_port()) < 0 || (f = fopen(path, "w")) == NULL) {
+		return (false);
+	}
+	fprintf(f,
+	    "[coordinator]\nname = yuxi-credit-center\nkey = coord.key\n"
+	    "db = coord.db\nscheme = %s\nhttp = http://127.0.0.1:%d\n"
+	    "revocation_refresh = 1s\n"
+	    "[issuer]\nurl = ipc://%s/issuer.sock\nkey = issuer.key.pub\n"
+	    "region = yuxi\n"
+	    "[requester bank-a]\nkey = bank-a.key.pub\npurposes = credit_loan\n"
+	    "[requester landlord-b]\nkey = landlord-b.key.pub\n"
+	    "purposes = rental\n",
+	    scheme, d->port, d->dir);
+	for (int i = 0; i < NODES; i++) {
+		fprintf(f,
+		    "[node %s]\nkey = %s.key.pub\nurl = ipc://%s/%s.sock\n",
+		    nodes[i], nodes[i], d->dir, nodes[i]);
+	}
+	if (fclose(f) != 0
+	    || (d->coord = spawn(d, NULL, "coord.log", sv)) < 0) {
+		return (false);
+	}
+	if (!wait_listening(d->port)) {
+		say("  !! the coordinator did not start; see %s/coord.log\n",
+		    d->dir);
+		return (false);
+	}
+	say("  coordinator: Yuxi scheme (base 500; 信用优秀 ≥800, 良好 ≥600, "
+	    "一般 ≥500, 不足 below), http://127.0.0.1:%d\n",
+	    d->port);
+	return (true);
+}
+
+static bool
+scenarios(demo *d)
+{
+	const char *dispute[] = { "node", "dispute", "open", "-c",
+		"traffic.conf", "--record", "JJ-2026-0003", "--reason",
+		"the car was sold before that day", NULL };
+	const char *repair[] = { "node", "repair", "-c", "tax.conf", "--record",
+		"SW-2026-0019", "--date", "2026-06-30", NULL };
+	bool        ok       = true;
+
+	say("\n4. Records change at the departments\n");
+	ok = ok && run(d, NULL, repair) == 0;
+	say("  税务: %s repaid the arrears (credit repair, Yuxi art. 23)\n",
+	    d->names[2]);
+	ok = ok && run(d, NULL, dispute) == 0;
+	say("  交警: %s disputes a drunk-driving record (Changzhou art. 26)\n",
+	    d->names[3]);
+
+	say("\n5. Consented lookups\n");
+	say("  bank-a, with %s's consent for a loan (scope score):\n",
+	    d->names[0]);
+	ok = ok && grant(d, 0, "bank-a", "credit_loan", "score", "1")
+	    && lookup(d, "bank-a", NULL, true);
+	say("  landlord-b, with %s's consent for a rental (scope tier): the "
+	    "tier only\n",
+	    d->names[1]);
+	ok = ok && grant(d, 1, "landlord-b", "rental", "tier", "1")
+	    && lookup(d, "landlord-b", NULL, true);
+	say("  bank-a, %s: the court and the tax bureau report the same "
+	    "default;\n  only the larger deduction counts (Changzhou art. "
+	    "11.3) (scope breakdown):\n",
+	    d->names[1]);
+	ok = ok && grant(d, 1, "bank-a", "credit_loan", "breakdown", "2")
+	    && lookup(d, "bank-a", NULL, true);
+	say("  the same consent again, asking for less (scope tier):\n");
+	ok = ok && lookup(d, "bank-a", "tier", true);
+	say("  bank-a, %s (expired 2019 red light, repaired arrears):\n",
+	    d->names[2]);
+	ok = ok && grant(d, 2, "bank-a", "credit_loan", "breakdown", "1")
+	    && lookup(d, "bank-a", NULL, true);
+	say("  bank-a, %s (a disputed record):\n", d->names[3]);
+	ok = ok && grant(d, 3, "bank-a", "credit_loan", "breakdown", "1")
+	    && lookup(d, "bank-a", NULL, true);
+
+	say("\n6. Refusals\n");
+	say("  landlord-b uses a consent that %s gave bank-a:\n", d->names[4]);
+	ok = ok && grant(d, 4, "bank-a", "credit_loan", "score", "1")
+	    && lookup(d, "landlord-b", NULL, false);
+	say("  bank-a uses it twice (granted for one use):\n");
+	ok = ok && lookup(d, "bank-a", NULL, true)
+	    && lookup(d, "bank-a", NULL, false);
+	say("  bank-a with a consent for a hotel stay, a purpose it is not "
+	    "registered for:\n");
+	ok = ok && grant(d, 4, "bank-a", "hotel", "score", "1")
+	    && lookup(d, "bank-a", NULL, false);
+
+	say("\n7. A department is down (the court's node stops)\n");
+	stop(&d->node[1]);
+	ok = ok && grant(d, 4, "bank-a", "credit_loan", "score", "1")
+	    && lookup(d, "bank-a", NULL, true);
+	return (ok);
 }
 
 int
 demo_main(int argc, char **argv)
 {
-	char  tmpl[] = "/tmp/fedscore-demo.XXXXXX";
-	char  a[4096], b[4096], apub[4200], bpub[4200], url[4200];
-	char *dir;
-	bool  keep = false;
-	pid_t server;
-	int   status, rc = EXIT_USAGE;
+	demo        d      = { 0 };
+	char        tmpl[] = "/tmp/fedscore-demo.XXXXXX";
+	const char *data   = NULL;
+	const char *sv[]   = { "issuer", "serve", "-c", "issuer.conf", NULL };
+	bool        keep = false, ok = false;
+	char        self[PATH_MAX];
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
 			return (cli_usage(usage, true));
 		} else if (strcmp(argv[i], "--keep") == 0) {
 			keep = true;
+		} else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+			data = argv[++i];
 		} else {
 			return (cli_usage(usage, false));
 		}
 	}
-	if ((dir = mkdtemp(tmpl)) == NULL) {
+	if (!find_data(&d, data) || !load_citizens(&d)) {
+		fprintf(stderr,
+		    "fedscore demo: expected the sample departments "
+		    "(citizens.csv, "
+		    "*.rules.csv, *.records.csv) in deploy/sample beside the "
+		    "build, or --data DIR\n");
+		return (EXIT_USAGE);
+	}
+	if (mkdtemp(tmpl) == NULL) {
 		fprintf(stderr, "fedscore demo: cannot create %s: %s\n", tmpl,
 		    strerror(errno));
 		return (EXIT_USAGE);
 	}
-	printf(
-	    "fedscore demo in %s\n\n1. identities (Ed25519, PASERK k4)\n", dir);
-	if (make_key(dir, "alice", a, sizeof(a)) != 0
-	    || make_key(dir, "bob", b, sizeof(b)) != 0) {
+	snprintf(d.dir, sizeof(d.dir), "%s", tmpl);
+	// Every command runs in the demo's directory, as an operator's would
+	// in the party's own; fedscore is found by its absolute path.
+	if (realpath(cli_self, self) == NULL || chdir(d.dir) != 0) {
+		fprintf(stderr, "fedscore demo: cannot run from %s: %s\n",
+		    d.dir, strerror(errno));
+		return (EXIT_USAGE);
+	}
+	cli_self = self;
+	say("fedscore demo: a federation of 4 departments, in %s\n", d.dir);
+	say("data: %s\n\n1. Identities\n", d.data);
+	if (!setup(&d)) {
 		goto out;
 	}
-	snprintf(apub, sizeof(apub), "%s.pub", a);
-	snprintf(bpub, sizeof(bpub), "%s.pub", b);
-	snprintf(url, sizeof(url), "ipc://%s/bob.sock", dir);
-
-	printf("\n2. bob serves on %s (a separate process)\n", url);
-	server = spawn((char *[]) { "fedscore", "ping", "serve", "-k", b,
-	    "--peer", apub, "-l", url, NULL });
-	if (server < 0) {
+	say("\n2. The issuer (the city's real-name platform) starts\n");
+	if ((d.issuer = spawn(&d, NULL, "issuer.log", sv)) < 0) {
 		goto out;
 	}
-	printf("\n3. alice pings bob: sealed to bob, signed by alice\n  ");
-	fflush(stdout);
-	rc = run((char *[]) { "fedscore", "ping", "-k", a, "--peer", bpub, "-d",
-	    url, "-m", "hello from alice", NULL });
-	kill(server, SIGTERM);
-	if (waitpid(server, &status, 0) < 0 || !WIFEXITED(status)
-	    || WEXITSTATUS(status) != 0) {
-		fprintf(
-		    stderr, "fedscore demo: the server did not end cleanly\n");
-		rc = rc != 0 ? rc : EXIT_USAGE;
+	say("\n3. Departments import their rules and records; ID numbers are "
+	    "blinded,\n   pseudonymized by the issuer, and never stored\n");
+	if (!start_nodes(&d) || !start_coordinator(&d)) {
+		goto out;
 	}
-	printf("\n%s\n", rc == 0 ? "demo: ok" : "demo: FAILED");
+	ok = scenarios(&d);
 out:
-	if (!keep) {
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	for (int i = 0; i < NODES; i++) {
+		stop(&d.node[i]);
 	}
-	return (rc);
+	stop(&d.coord);
+	stop(&d.issuer);
+	say("\n8. Every process stopped%s\n",
+	    keep ? "; the directory is kept" : "; the directory is removed");
+	if (!keep && chdir("/") == 0) {
+		nftw(d.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	say("\n%s\n",
+	    ok ? "demo: ok" : "demo: FAILED (run with --keep to look)");
+	return (ok ? 0 : EXIT_USAGE);
 }

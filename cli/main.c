@@ -18,7 +18,12 @@ static const struct {
 	{ "issuer", issuer_main, "Run the identity and consent authority" },
 	{ "pseudonym", pseudonym_main, "Show a citizen's subject pseudonym" },
 	{ "consent", consent_main, "Grant, revoke and verify consent tokens" },
+	{ "coordinator", coordinator_main, "Run the coordinator" },
+	{ "lookup", lookup_main, "Look a score up with a citizen's consent" },
 	{ "node", node_main, "Run a department node: records, rules, lookups" },
+	{ "access", access_main, "List who looked your score up, verified" },
+	{ "audit", audit_main,
+	    "Verify the disclosure log; reconcile; anomalies" },
 	{ "demo", demo_main, "Run the federation locally, end to end" },
 };
 

@@ -5,7 +5,8 @@
 //
 // Design notes.
 // * Configuration is INI-like text: "[type]" or "[type name]" sections of
-//   "key = value" lines, '#' comments.  Each party declares which keys a
+//   "key = value" lines, '#' comments (whole lines, or after white space at
+//   the end of a line).  Each party declares which keys a
 //   section may hold; an unknown key is an error with its line number, so
 //   a typo never silently falls back to a default.  Relative paths are
 //   taken from the configuration file's directory.

@@ -208,6 +208,15 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 			break;
 		}
 		trim(&l, &n);
+		// A '#' after white space starts a comment, also after a value.
+		for (size_t i = 1; i < n; i++) {
+			if (l[i] == '#'
+			    && (l[i - 1] == ' ' || l[i - 1] == '\t')) {
+				n = i;
+				trim(&l, &n);
+				break;
+			}
+		}
 		if (n == 0 || l[0] == '#' || l[0] == ';') {
 			continue;
 		}

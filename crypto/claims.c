@@ -298,8 +298,7 @@ fs_claims_decode(fs_claims *out, const uint8_t *json, size_t len)
 		return (rv);
 	}
 	memset(&c, 0, sizeof(c));
-	json_object_foreach(root, key, v)
-	{
+	json_object_foreach (root, key, v) {
 		int i;
 
 		for (i = 0; i < C_NUM; i++) {

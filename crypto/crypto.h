@@ -4,6 +4,7 @@
 // files: the error enum every module shares, Ed25519 identities and their
 // PASERK names, base64url, the OPRF behind pseudonyms, citizen ID
 // numbers, RFC 3339 times, PASETO v4.public and consent tokens.
+// PASERK names, base64, Merkle trees, signed notes and checkpoints.
 //
 // Design notes.
 // * Every party has one Ed25519 identity.  Its public key is written as
@@ -65,6 +66,7 @@ typedef enum fs_err {
 	FS_ERR_UNBOUND,        // reply does not answer our request
 	FS_ERR_PROOF,          // a zero-knowledge proof does not verify
 	FS_ERR_FOOTER,         // token footer is not the one expected
+	FS_ERR_BAD_PROOF,      // Merkle proof does not verify
 	FS_ERR_WRONG_SUBJECT,  // token for another subject than asked about
 	FS_ERR_STALE,          // our state is too old to decide (fail closed)
 	FS_ERR_NUM             // not an error: the count
@@ -89,6 +91,13 @@ void fs_b64_encode(char *out, const uint8_t *bin, size_t binlen);
 // fs_b64_decode decodes exactly len characters of in into at most maxlen
 // bytes and stores the length decoded in *outlen.
 fs_err fs_b64_decode(
+    uint8_t *out, size_t maxlen, size_t *outlen, const char *in, size_t len);
+
+// Standard base64 with padding (RFC 4648 section 4), as signed notes and
+// checkpoints use it; as strict as base64url above.
+size_t fs_b64std_encoded_len(size_t binlen);
+void   fs_b64std_encode(char *out, const uint8_t *bin, size_t binlen);
+fs_err fs_b64std_decode(
     uint8_t *out, size_t maxlen, size_t *outlen, const char *in, size_t len);
 
 // Keys.
@@ -454,5 +463,243 @@ fs_err fs_token_issue(char **tokenp, const fs_key *issuer, const fs_claims *c,
 // Audience, purpose, scope, uses and revocation are the caller's to check.
 fs_err fs_token_verify(fs_claims *c, const char *token, size_t len,
     const fs_pubkey *issuer, const char *region, int64_t now, int64_t skew);
+// Merkle trees: RFC 9162 section 2.1 with SHA-256.
+//
+// Design notes.
+// * A leaf hash is SHA-256(0x00 || entry), a node SHA-256(0x01 || l || r);
+//   the empty tree hashes to SHA-256("").  Proofs are lists of hashes in
+//   the RFC's order, deepest first, exactly as Go's sumdb/tlog and the
+//   transparency-dev verifiers take them.
+// * Stored hashes are addressed as in C2SP tlog-tiles: (level, index) is
+//   the complete subtree of 2^level leaves starting at leaf index << level;
+//   level 0 holds the leaf hashes.  An append-only log stores each such
+//   hash once, when its subtree completes, and never changes it.  Proof
+//   generation reads them through an fs_merkle_get_fn, so that the caller
+//   can serve them from SQLite, from tiles, or from fs_merkle_mem in tests.
+// * fs_merkle_state is the right edge of the tree: one hash per set bit of
+//   the size.  Appending costs one leaf hash plus one node hash per
+//   trailing one bit of the old size (two hashes on average), and the root
+//   at most 63 more; the state is a plain struct of 2 KiB with no
+//   allocation, so a log keeps one in memory and can rebuild it from
+//   storage with fs_merkle_state_load.
+// * Verification runs the RFC 9162 algorithms (2.1.3.2 and 2.1.4.2), and
+//   compares hashes with sodium_memcmp.  A consistency proof from size 0
+//   is refused: it proves nothing, and the transparency-dev vectors expect
+//   the refusal.  Sizes are uint64_t, so a proof has at most 64 hashes for
+//   inclusion and 65 for consistency.
+
+#define FS_MERKLE_HASH_BYTES crypto_hash_sha256_BYTES // 32
+#define FS_MERKLE_LEVELS     64
+#define FS_MERKLE_PROOF_MAX  (FS_MERKLE_LEVELS + 1)
+
+typedef struct fs_merkle_proof {
+	size_t  n; // number of hashes
+	uint8_t hash[FS_MERKLE_PROOF_MAX][FS_MERKLE_HASH_BYTES];
+} fs_merkle_proof;
+
+// fs_merkle_get_fn stores in out the hash of the complete subtree at
+// (level, index), or returns an error (FS_ERR_NOT_FOUND, FS_ERR_IO...)
+// that the proof functions pass back unchanged.
+typedef fs_err (*fs_merkle_get_fn)(void *arg, uint64_t level, uint64_t index,
+    uint8_t out[FS_MERKLE_HASH_BYTES]);
+
+// fs_merkle_put_fn is told each hash that becomes permanent as a leaf is
+// appended: the leaf hash at level 0, then every subtree it completes.
+typedef fs_err (*fs_merkle_put_fn)(void *arg, uint64_t level, uint64_t index,
+    const uint8_t hash[FS_MERKLE_HASH_BYTES]);
+
+void fs_merkle_leaf_hash(
+    uint8_t out[static FS_MERKLE_HASH_BYTES], const uint8_t *entry, size_t len);
+void fs_merkle_node_hash(uint8_t out[static FS_MERKLE_HASH_BYTES],
+    const uint8_t                left[static FS_MERKLE_HASH_BYTES],
+    const uint8_t                right[static FS_MERKLE_HASH_BYTES]);
+void fs_merkle_empty_root(uint8_t out[static FS_MERKLE_HASH_BYTES]);
+
+// fs_merkle_root computes the tree hash of n leaf hashes, held one after
+// the other in leaves (n * FS_MERKLE_HASH_BYTES bytes), in O(log n) memory.
+void fs_merkle_root(
+    uint8_t root[static FS_MERKLE_HASH_BYTES], const uint8_t *leaves, size_t n);
+
+typedef struct fs_merkle_state {
+	uint64_t size;
+	// edge[l] is the hash of the complete subtree of 2^l leaves on the
+	// right edge, valid where bit l of size is set.
+	uint8_t edge[FS_MERKLE_LEVELS][FS_MERKLE_HASH_BYTES];
+} fs_merkle_state;
+
+void fs_merkle_state_init(fs_merkle_state *st);
+// fs_merkle_state_append adds one leaf hash.  put, if not NULL, is told
+// every hash that became permanent; if it fails, st is left unchanged and
+// its error returned (a retry puts the same hashes again, so a store
+// should take an identical hash twice).  A tree of 2^64 - 1 leaves is
+// full: FS_ERR_TOO_LARGE.
+fs_err fs_merkle_state_append(fs_merkle_state *st,
+    const uint8_t leaf[static FS_MERKLE_HASH_BYTES], fs_merkle_put_fn put,
+    void *arg);
+void   fs_merkle_state_root(
+      const fs_merkle_state *st, uint8_t root[static FS_MERKLE_HASH_BYTES]);
+// fs_merkle_state_load rebuilds the state of a tree of the given size
+// from stored hashes (one get per set bit of size).
+fs_err fs_merkle_state_load(
+    fs_merkle_state *st, uint64_t size, fs_merkle_get_fn get, void *arg);
+
+// fs_merkle_root_at computes the root of the tree's first size leaves
+// from stored hashes, so a log can answer for any older size.
+fs_err fs_merkle_root_at(uint8_t root[static FS_MERKLE_HASH_BYTES],
+    uint64_t size, fs_merkle_get_fn get, void *arg);
+
+// fs_merkle_prove_inclusion writes the proof that leaf index is in the
+// tree of the given size (RFC 9162 2.1.3.1); index < size.
+fs_err fs_merkle_prove_inclusion(fs_merkle_proof *proof, uint64_t index,
+    uint64_t size, fs_merkle_get_fn get, void *arg);
+// fs_merkle_prove_consistency writes the proof that the tree of size1 is
+// a prefix of the tree of size2 (RFC 9162 2.1.4.1); 0 < size1 <= size2.
+fs_err fs_merkle_prove_consistency(fs_merkle_proof *proof, uint64_t size1,
+    uint64_t size2, fs_merkle_get_fn get, void *arg);
+
+// Verification: FS_OK, or FS_ERR_BAD_PROOF for any proof that does not
+// verify, whatever the reason (sizes, lengths, hashes).
+fs_err fs_merkle_verify_inclusion(
+    const uint8_t leaf[static FS_MERKLE_HASH_BYTES], uint64_t index,
+    uint64_t size, const fs_merkle_proof *proof,
+    const uint8_t root[static FS_MERKLE_HASH_BYTES]);
+fs_err fs_merkle_verify_consistency(uint64_t size1, uint64_t size2,
+    const uint8_t          root1[static FS_MERKLE_HASH_BYTES],
+    const uint8_t          root2[static FS_MERKLE_HASH_BYTES],
+    const fs_merkle_proof *proof);
+
+// An in-memory store of every permanent hash of a tree (2n hashes for n
+// leaves), for tests and tools.  fs_merkle_mem_get is an fs_merkle_get_fn
+// whose arg is the fs_merkle_mem.
+typedef struct fs_merkle_mem fs_merkle_mem;
+
+fs_err fs_merkle_mem_create(fs_merkle_mem **mp);
+void   fs_merkle_mem_free(fs_merkle_mem *m);
+fs_err fs_merkle_mem_append(
+    fs_merkle_mem *m, const uint8_t leaf[static FS_MERKLE_HASH_BYTES]);
+uint64_t fs_merkle_mem_size(const fs_merkle_mem *m);
+void     fs_merkle_mem_root(
+        const fs_merkle_mem *m, uint8_t root[static FS_MERKLE_HASH_BYTES]);
+fs_err fs_merkle_mem_get(void *arg, uint64_t level, uint64_t index,
+    uint8_t out[FS_MERKLE_HASH_BYTES]);
+
+// Signed notes (C2SP signed-note), tlog checkpoints (C2SP tlog-checkpoint)
+// and witness cosignatures (C2SP tlog-cosignature, Ed25519 "cosignature/v1").
+//
+// Design notes.
+// * A note is a text ending in "\n", a blank line, and signature lines
+//   "— <name> <base64(key id || signature)>\n" (U+2014, standard base64).
+//   The key id is the first 4 bytes of SHA-256(name || "\n" || type ||
+//   public key), type 0x01 for a log's Ed25519 signature over the text,
+//   0x04 for a witness cosignature.  The formats are those of Go's
+//   golang.org/x/mod/sumdb/note, so its verifiers accept our notes.
+// * Parsing is bounded (FS_NOTE_MAX bytes, text at most FS_NOTE_TEXT_MAX,
+//   at most FS_NOTE_SIGS_MAX signatures) and strict: valid UTF-8 without
+//   control characters but newline, names without Unicode spaces or '+',
+//   canonical base64.
+// * Verification follows the spec: signatures by unknown keys (name and
+//   id not both known) are ignored; every signature by a known key must
+//   verify, even a repeated one, or the note is refused with
+//   FS_ERR_BAD_SIGNATURE; a note with no signature by a known key is
+//   refused with FS_ERR_WRONG_KEY.
+// * A cosignature signs "cosignature/v1\ntime <t>\n" followed by the
+//   checkpoint text, and carries the 8-byte big-endian time t before the
+//   64-byte signature.  It commits to the text, not to the witness name:
+//   one key per witness.
+
+#define FS_NOTE_TEXT_MAX (1u << 20)
+#define FS_NOTE_MAX      (2u << 20)
+#define FS_NOTE_SIGS_MAX 100
+#define FS_NOTE_NAME_MAX 255
+#define FS_NOTE_ID_BYTES 4
+#define FS_NOTE_ED25519  0x01 // signature type: Ed25519 over the text
+#define FS_NOTE_COSIG_V1 0x04 // signature type: timestamped cosignature
+#define FS_NOTE_TIME_MAX INT64_MAX
+// Lengths of key strings for a name of n bytes, without the NUL.
+#define FS_NOTE_VKEY_LEN(n) ((n) + 54)      // name+%08x+base64(33)
+#define FS_NOTE_SKEY_LEN(n) ((n) + 12 + 54) // PRIVATE+KEY+ then the same
+
+// A verifier key: a name, a signature type and an Ed25519 public key.
+typedef struct fs_note_verifier {
+	char    name[FS_NOTE_NAME_MAX + 1];
+	uint8_t type; // FS_NOTE_ED25519 or FS_NOTE_COSIG_V1
+	uint8_t id[FS_NOTE_ID_BYTES];
+	uint8_t pk[FS_PK_BYTES];
+} fs_note_verifier;
+
+// fs_note_name_valid reports whether name (len bytes) is a valid key name
+// of at most FS_NOTE_NAME_MAX bytes.
+bool   fs_note_name_valid(const char *name, size_t len);
+fs_err fs_note_verifier_init(fs_note_verifier *v, const char *name,
+    uint8_t type, const uint8_t pk[static FS_PK_BYTES]);
+// Verifier key strings "<name>+<hex id>+<base64(type || pk)>", for either
+// type.  fs_note_vkey_format needs FS_NOTE_VKEY_LEN(strlen(name)) + 1
+// bytes in out.
+fs_err fs_note_vkey_parse(fs_note_verifier *v, const char *s, size_t len);
+fs_err fs_note_vkey_format(char *out, size_t cap, const fs_note_verifier *v);
+// Signer key strings "PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || seed)>",
+// as Go's note.NewSigner reads them.  The string is a secret: wipe it with
+// sodium_memzero.  The parser writes the name into name.
+fs_err fs_note_skey_format(
+    char *out, size_t cap, const char *name, const fs_key *k);
+fs_err fs_note_skey_parse(fs_key **kp, char name[static FS_NOTE_NAME_MAX + 1],
+    const char *s, size_t len);
+
+// fs_note_sign signs text (which must end in "\n") with k under name, and
+// returns the signed note, NUL-terminated, in *outp for the caller to
+// free().
+fs_err fs_note_sign(char **outp, size_t *lenp, const char *text, size_t len,
+    const char *name, const fs_key *k);
+
+// A parsed note: its text and signature lines, not yet verified.
+typedef struct fs_note fs_note;
+
+fs_err      fs_note_parse(fs_note **np, const char *msg, size_t len);
+void        fs_note_free(fs_note *n);
+const char *fs_note_text(const fs_note *n, size_t *lenp);
+size_t      fs_note_sig_count(const fs_note *n);
+// fs_note_verify checks n against nkeys known keys as the spec says (see
+// the design notes).  verified, if not NULL, has nkeys entries and is set
+// to which keys signed.
+fs_err fs_note_verify(const fs_note *n, const fs_note_verifier *keys,
+    size_t nkeys, bool *verified);
+// fs_note_open parses and verifies in one step.
+fs_err fs_note_open(fs_note **np, const char *msg, size_t len,
+    const fs_note_verifier *keys, size_t nkeys);
+
+// A checkpoint body.  origin and ext point into the text it was parsed
+// from; ext holds the extension lines, each ending in "\n", or is empty.
+typedef struct fs_checkpoint {
+	const char *origin;
+	size_t      origin_len;
+	uint64_t    size;
+	uint8_t     root[FS_MERKLE_HASH_BYTES];
+	const char *ext;
+	size_t      ext_len;
+} fs_checkpoint;
+
+// fs_checkpoint_format returns "<origin>\n<size>\n<base64 root>\n<ext>",
+// NUL-terminated, in *outp for the caller to free().  ext may be NULL.
+fs_err fs_checkpoint_format(char **outp, size_t *lenp, const char *origin,
+    uint64_t size, const uint8_t root[static FS_MERKLE_HASH_BYTES],
+    const char *ext, size_t ext_len);
+fs_err fs_checkpoint_parse(fs_checkpoint *cp, const char *text, size_t len);
+
+// fs_cosig_sign appends k's cosignature, made at time t (seconds since
+// the epoch), to a signed note whose text is a checkpoint.  It does not
+// check the log's signature or consistency: that is the witness's job
+// before it cosigns.
+fs_err fs_cosig_sign(char **outp, size_t *lenp, const char *note, size_t len,
+    const char *name, const fs_key *k, uint64_t t);
+// fs_cosig_verify finds the cosignature by witness (a FS_NOTE_COSIG_V1
+// key) in n: FS_ERR_NOT_FOUND if there is none, FS_ERR_BAD_SIGNATURE if
+// one does not verify, else the time of the first in *tp.
+fs_err fs_cosig_verify(
+    uint64_t *tp, const fs_note *n, const fs_note_verifier *witness);
+
+// fs_token_peek decodes a consent token's claims WITHOUT checking its
+// signature: untrusted, only for a requester to read the region and
+// requester id it must use.  Never act on them.
+fs_err fs_token_peek(fs_claims *c, const char *token, size_t len);
 
 #endif // FS_CRYPTO_H

@@ -47,6 +47,7 @@ static const struct {
 	[FS_ERR_UNBOUND] = { "unbound", "reply does not answer this request" },
 	[FS_ERR_PROOF]   = { "proof", "proof does not verify" },
 	[FS_ERR_FOOTER]  = { "footer", "token footer is not the one expected" },
+	[FS_ERR_BAD_PROOF] = { "bad-proof", "Merkle proof does not verify" },
 	[FS_ERR_WRONG_SUBJECT]
 	= { "wrong-subject", "made for another subject" },
 	[FS_ERR_STALE] = { "stale", "state too old to decide safely" },

@@ -108,6 +108,7 @@ fs_hash_to_group(uint8_t p[static FS_OPRF_ELEMENT_BYTES], fs_oprf_mode mode,
 		return (FS_ERR_CRYPTO);
 	}
 	memcpy(p, q, sizeof(q));
+	sodium_memzero(q, sizeof(q));
 	return (FS_OK);
 }
 

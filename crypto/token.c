@@ -124,3 +124,22 @@ out:
 	free(msg);
 	return (rv);
 }
+
+fs_err
+fs_token_peek(fs_claims *out, const char *token, size_t len)
+{
+	uint8_t  *msg;
+	size_t    mlen;
+	fs_claims c;
+	fs_err    rv;
+
+	if ((rv = fsi_paseto_peek(&msg, &mlen, token, len)) != FS_OK) {
+		return (rv);
+	}
+	rv = fs_claims_decode(&c, msg, mlen);
+	free(msg);
+	if (rv == FS_OK) {
+		*out = c;
+	}
+	return (rv);
+}

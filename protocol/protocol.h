@@ -35,10 +35,13 @@
 
 // Message types.  Requests are odd, their replies the next even number.
 enum fs_msg_type {
-	FS_MSG_PING         = 1,   // body: opaque bytes
-	FS_MSG_PONG         = 2,   // body: the same bytes
-	FS_MSG_LOOKUP       = 7,   // body: fs_lookup, sealed
-	FS_MSG_CONTRIBUTION = 8,   // body: fs_contribution, sealed
+	FS_MSG_PING = 1, // body: opaque bytes
+	FS_MSG_PONG = 2, // body: the same bytes
+	// 3-6 are the issuer's, in issuer.h
+	FS_MSG_LOOKUP       = 7,   // coordinator to node: fs_lookup
+	FS_MSG_CONTRIBUTION = 8,   // node to coordinator: fs_contribution
+	FS_MSG_WITNESS      = 9,   // coordinator to node: fs_witness_req
+	FS_MSG_COSIGNATURE  = 10,  // node to coordinator: a cosignature line
 	FS_MSG_ERROR        = 126, // body: see fs_error_body_encode
 };
 
@@ -214,6 +217,25 @@ fs_err fs_contribution_decode(
     fs_contribution *c, const uint8_t *buf, size_t len);
 void fs_contribution_fini(fs_contribution *c);
 
+// Witnessing.  After signing a checkpoint the coordinator sends it to
+// every node with a consistency proof from the last checkpoint that node
+// cosigned; a node that finds the log consistent with what it saw before
+// answers with its C2SP tlog-cosignature/v1 line.
+#define FS_WITNESS_NOTE_MAX  8192
+#define FS_WITNESS_PROOF_MAX 64
+
+typedef struct fs_witness_req {
+	const char *note; // the signed checkpoint (points into the body)
+	size_t      note_len;
+	uint64_t    old_size; // the size the proof starts from; 0: none
+	size_t      nproof;
+	uint8_t     proof[FS_WITNESS_PROOF_MAX][32];
+} fs_witness_req;
+
+fs_err fs_witness_encode(
+    const fs_witness_req *w, uint8_t **outp, size_t *outlenp);
+fs_err fs_witness_decode(fs_witness_req *w, const uint8_t *buf, size_t len);
+
 // Request/reply over nng.  A server answers with a pool of contexts; the
 // handler runs on nng's threads, several at once, and must be
 // thread-safe.  It returns a malloc'd reply, or NULL to send none.
@@ -231,5 +253,37 @@ void                     fs_client_close(fs_client *c);
 // fs_client_call sends req and waits up to timeout_ms for the reply.
 fs_err fs_client_call(fs_client *c, const uint8_t *req, size_t len,
     int timeout_ms, uint8_t **repp, size_t *replenp);
+
+// One call of fs_client_call_many: rep is malloc'd on success.
+typedef struct fs_call {
+	fs_client     *client;
+	const uint8_t *req;
+	size_t         len;
+	uint8_t       *rep;
+	size_t         replen;
+	fs_err         rv;
+} fs_call;
+
+// fs_client_call_many runs n calls in parallel and returns when all have
+// answered or timeout_ms has passed; each call's rv says how it ended.
+// Must not be called from an nng callback.
+fs_err fs_client_call_many(fs_call *calls, size_t n, int timeout_ms);
+
+// HTTP requests on nng's HTTP client, for the coordinator's HTTP API and
+// its log.  fs_http_request sends method to url (http:// or https://)
+// with body (len bytes; NULL for none) of content type ctype (NULL for
+// none), waits up to timeout_ms for the whole answer, and returns its
+// status and body, malloc'd and NUL-terminated (*resplen excludes the
+// NUL).  A transport failure is FS_ERR_TRANSPORT or FS_ERR_TIMEOUT; any
+// HTTP status is a success for the caller to judge.
+#define FS_HTTP_RESPONSE_MAX (64u << 20)
+fs_err fs_http_request(const char *method, const char *url, const char *ctype,
+    const void *body, size_t len, int timeout_ms, int *status, uint8_t **resp,
+    size_t *resplen);
+// fs_http_request_with adds request headers: a NULL-terminated list of
+// name, value pairs, e.g. { "Authorization", "Bearer v4.public...", NULL }.
+fs_err fs_http_request_with(const char *method, const char *url,
+    const char *const *headers, const char *ctype, const void *body, size_t len,
+    int timeout_ms, int *status, uint8_t **resp, size_t *resplen);
 
 #endif // FS_PROTOCOL_H

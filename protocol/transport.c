@@ -2,11 +2,13 @@
 //
 // transport.c -- request/reply over nng.
 //
-// The server keeps a pool of REP contexts, each driven by its own aio
-// state machine (receive, handle, send, receive again), so requests from
-// many peers are answered concurrently.  The client opens a REQ context
-// per call, so one client may be used from several threads at once.
+// The server keeps a pool of REP contexts, each served by its own thread
+// (receive, handle, send, receive again), so requests from many peers are
+// answered concurrently and a handler may block.  The client opens a REQ
+// context per call, so one client may be used from several threads at
+// once; fs_client_call_many runs calls to several peers in parallel.
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,19 +20,40 @@
 #include "protocol.h"
 
 typedef struct worker {
-	nng_aio   *aio;
 	nng_ctx    ctx;
-	bool       sending;
+	nng_aio   *aio;
+	pthread_t  thr;
+	bool       started;
 	fs_server *s;
 } worker;
 
 struct fs_server {
-	nng_socket sock;
-	int        nworkers;
-	worker    *w;
-	fs_handler fn;
-	void      *arg;
+	nng_socket      sock;
+	int             nworkers;
+	worker         *w;
+	fs_handler      fn;
+	void           *arg;
+	pthread_mutex_t mtx; // no operation starts once stopping is set
+	bool            stopping;
 };
+
+// start_op starts an operation on w's context unless the server is
+// stopping; fs_server_stop then cancels whatever was started.
+static bool
+start_op(worker *w, bool send)
+{
+	bool ok;
+
+	pthread_mutex_lock(&w->s->mtx);
+	ok = !w->s->stopping;
+	if (ok && send) {
+		nng_ctx_send(w->ctx, w->aio);
+	} else if (ok) {
+		nng_ctx_recv(w->ctx, w->aio);
+	}
+	pthread_mutex_unlock(&w->s->mtx);
+	return (ok);
+}
 
 struct fs_client {
 	nng_socket sock;
@@ -56,50 +79,59 @@ map_nng(int rv)
 	}
 }
 
-static void
-worker_cb(void *arg)
+// worker_main serves one context: receive, handle, reply, until the
+// socket closes.  Handlers run on these threads, not nng's, so they may
+// block, even on other nng calls (a coordinator fanning out to nodes).
+static void *
+worker_main(void *arg)
 {
 	worker  *w = arg;
 	nng_msg *msg;
-	uint8_t *rep    = NULL;
-	size_t   replen = 0;
-	int      rv     = nng_aio_result(w->aio);
+	uint8_t *rep;
+	size_t   replen;
+	int      rv;
 
-	if (w->sending) {
-		w->sending = false;
+	for (;;) {
+		if (!start_op(w, false)) {
+			break;
+		}
+		nng_aio_wait(w->aio);
+		if ((rv = nng_aio_result(w->aio)) != 0) {
+			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
+				break;
+			}
+			continue;
+		}
+		msg    = nng_aio_get_msg(w->aio);
+		rep    = NULL;
+		replen = 0;
+		w->s->fn(w->s->arg, nng_msg_body(msg), nng_msg_len(msg), &rep,
+		    &replen);
+		if (rep == NULL) {
+			nng_msg_free(msg);
+			continue;
+		}
+		nng_msg_clear(msg);
+		rv = nng_msg_append(msg, rep, replen);
+		free(rep);
 		if (rv != 0) {
-			nng_msg_free(nng_aio_get_msg(w->aio));
+			nng_msg_free(msg);
+			continue;
 		}
-		if (rv == NNG_ECLOSED) {
-			return;
+		nng_aio_set_msg(w->aio, msg);
+		if (!start_op(w, true)) {
+			nng_msg_free(msg);
+			break;
 		}
-		nng_ctx_recv(w->ctx, w->aio);
-		return;
-	}
-	if (rv != 0) {
-		if (rv != NNG_ECLOSED && rv != NNG_ECANCELED) {
-			nng_ctx_recv(w->ctx, w->aio);
+		nng_aio_wait(w->aio);
+		if ((rv = nng_aio_result(w->aio)) != 0) {
+			nng_msg_free(msg);
+			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
+				break;
+			}
 		}
-		return;
 	}
-	msg = nng_aio_get_msg(w->aio);
-	w->s->fn(w->s->arg, nng_msg_body(msg), nng_msg_len(msg), &rep, &replen);
-	if (rep == NULL) {
-		nng_msg_free(msg);
-		nng_ctx_recv(w->ctx, w->aio);
-		return;
-	}
-	nng_msg_clear(msg);
-	rv = nng_msg_append(msg, rep, replen);
-	free(rep);
-	if (rv != 0) {
-		nng_msg_free(msg);
-		nng_ctx_recv(w->ctx, w->aio);
-		return;
-	}
-	nng_aio_set_msg(w->aio, msg);
-	w->sending = true;
-	nng_ctx_send(w->ctx, w->aio);
+	return (NULL);
 }
 
 fs_err
@@ -119,6 +151,7 @@ fs_server_start(
 	}
 	s->fn  = fn;
 	s->arg = arg;
+	pthread_mutex_init(&s->mtx, NULL);
 	if ((rv = nng_rep0_open(&s->sock)) != 0) {
 		free(s->w);
 		free(s);
@@ -129,7 +162,7 @@ fs_server_start(
 		worker *w = &s->w[i];
 
 		w->s = s;
-		if ((rv = nng_aio_alloc(&w->aio, worker_cb, w)) != 0
+		if ((rv = nng_aio_alloc(&w->aio, NULL, NULL)) != 0
 		    || (rv = nng_ctx_open(&w->ctx, s->sock)) != 0) {
 			goto fail;
 		}
@@ -139,7 +172,12 @@ fs_server_start(
 		goto fail;
 	}
 	for (int i = 0; i < workers; i++) {
-		nng_ctx_recv(s->w[i].ctx, s->w[i].aio);
+		if (pthread_create(&s->w[i].thr, NULL, worker_main, &s->w[i])
+		    != 0) {
+			rv = NNG_ENOMEM;
+			goto fail;
+		}
+		s->w[i].started = true;
 	}
 	*sp = s;
 	return (FS_OK);
@@ -154,12 +192,27 @@ fs_server_stop(fs_server *s)
 	if (s == NULL) {
 		return;
 	}
-	// Closing the socket fails every pending operation with ECLOSED,
-	// which the workers take as the end; nng_aio_free waits for them.
+	// No operation starts from now on; those under way are cancelled,
+	// and the workers end.  Only then is the socket closed: nng must not
+	// see a context used while its socket goes away.
+	pthread_mutex_lock(&s->mtx);
+	s->stopping = true;
+	pthread_mutex_unlock(&s->mtx);
+	for (int i = 0; i < s->nworkers; i++) {
+		if (s->w[i].aio != NULL) {
+			nng_aio_stop(s->w[i].aio);
+		}
+	}
+	for (int i = 0; i < s->nworkers; i++) {
+		if (s->w[i].started) {
+			pthread_join(s->w[i].thr, NULL);
+		}
+	}
 	nng_close(s->sock);
 	for (int i = 0; i < s->nworkers; i++) {
 		nng_aio_free(s->w[i].aio);
 	}
+	pthread_mutex_destroy(&s->mtx);
 	free(s->w);
 	free(s);
 }
@@ -261,4 +314,98 @@ done:
 	nng_ctx_close(ctx);
 	nng_aio_free(aio);
 	return (map_nng(rv));
+}
+
+fs_err
+fs_client_call_many(fs_call *calls, size_t n, int timeout_ms)
+{
+	nng_aio **aio;
+	nng_ctx  *ctx;
+	bool     *open;
+	nng_time  deadline = nng_clock() + (nng_time) timeout_ms;
+
+	aio  = calloc(n, sizeof(*aio));
+	ctx  = calloc(n, sizeof(*ctx));
+	open = calloc(n, sizeof(*open));
+	if ((n > 0) && (aio == NULL || ctx == NULL || open == NULL)) {
+		free(aio);
+		free(ctx);
+		free(open);
+		return (FS_ERR_NOMEM);
+	}
+	// Start every send, then every receive: the peers work in parallel,
+	// and one deadline bounds the whole.
+	for (size_t i = 0; i < n; i++) {
+		nng_msg *msg;
+		int      rv;
+
+		calls[i].rep = NULL;
+		if ((rv = nng_aio_alloc(&aio[i], NULL, NULL)) != 0
+		    || (rv = nng_ctx_open(&ctx[i], calls[i].client->sock))
+		        != 0) {
+			calls[i].rv = map_nng(rv);
+			continue;
+		}
+		open[i] = true;
+		if ((rv = nng_msg_alloc(&msg, 0)) != 0
+		    || (rv = nng_msg_append(msg, calls[i].req, calls[i].len))
+		        != 0) {
+			calls[i].rv = map_nng(rv);
+			continue;
+		}
+		nng_aio_set_timeout(aio[i], timeout_ms);
+		nng_aio_set_msg(aio[i], msg);
+		nng_ctx_send(ctx[i], aio[i]);
+		calls[i].rv = FS_OK;
+	}
+	for (size_t i = 0; i < n; i++) {
+		nng_time now;
+		int      rv;
+
+		if (!open[i] || calls[i].rv != FS_OK) {
+			continue;
+		}
+		nng_aio_wait(aio[i]);
+		if ((rv = nng_aio_result(aio[i])) != 0) {
+			nng_msg_free(nng_aio_get_msg(aio[i]));
+			calls[i].rv = map_nng(rv);
+			continue;
+		}
+		now = nng_clock();
+		nng_aio_set_timeout(aio[i],
+		    now >= deadline ? 1 : (nng_duration) (deadline - now));
+		nng_ctx_recv(ctx[i], aio[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		nng_msg *msg;
+		int      rv;
+
+		if (!open[i] || calls[i].rv != FS_OK) {
+			continue;
+		}
+		nng_aio_wait(aio[i]);
+		if ((rv = nng_aio_result(aio[i])) != 0) {
+			calls[i].rv = map_nng(rv);
+			continue;
+		}
+		msg = nng_aio_get_msg(aio[i]);
+		if ((calls[i].rep = malloc(nng_msg_len(msg) + 1)) == NULL) {
+			calls[i].rv = FS_ERR_NOMEM;
+		} else {
+			memcpy(
+			    calls[i].rep, nng_msg_body(msg), nng_msg_len(msg));
+			calls[i].replen = nng_msg_len(msg);
+		}
+		nng_msg_free(msg);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (open[i]) {
+			nng_ctx_close(ctx[i]);
+		}
+		nng_aio_free(aio[i]);
+	}
+	free(aio);
+	free(ctx);
+	free(open);
+	return (FS_OK);
 }

@@ -79,6 +79,42 @@ check "and the daemon keeps serving" '[ "$d" = "$a" ]'
 
 check "evaluations are logged with sender and count, never inputs" \
 	'grep -q "evaluated a batch of 1 for node court" serve.log && ! grep -q "$id" serve.log'
+# Consent: grant, verify, refuse, revoke.
+tok=$("$FEDSCORE" consent grant -c issuer.conf --id $id --to bank-a \
+	--purpose credit_loan --scope score --ttl 10m --uses 2 2> grant.err)
+check "consent grant prints a v4.public token" '[[ "$tok" == v4.public.* ]]'
+jti=$(sed -n 's/^consent \([^ ]*\) granted.*/\1/p' grant.err)
+check "and names its jti" '[ ${#jti} -eq 22 ]'
+"$FEDSCORE" consent verify --key issuer.key.pub --region testregion "$tok" > claims
+check "consent verify accepts it and prints the claims" \
+	'grep -q "\"aud\":\"bank-a\"" claims && grep -q "\"uses\":2" claims && grep -q "\"sub\":\"$a\"" claims'
+"$FEDSCORE" consent verify --key issuer.key.pub --region otherregion "$tok" 2> err
+check "another region: refused, exit 1, wrong-region" '[ $? -eq 1 ] && grep -q wrong-region err'
+"$FEDSCORE" consent verify --key traffic.key.pub --region testregion "$tok" 2> err
+check "another key: refused, wrong-key" '[ $? -eq 1 ] && grep -q wrong-key err'
+forged=${tok:0:40}$([ "${tok:40:1}" = A ] && echo B || echo A)${tok:41}
+"$FEDSCORE" consent verify --key issuer.key.pub --region testregion "$forged" 2> err
+check "a forged token: refused, bad-signature" '[ $? -eq 1 ] && grep -q bad-signature err'
+"$FEDSCORE" consent verify --key issuer.key.pub --region testregion "${tok:0:50}" 2> err
+check "a truncated token: refused" '[ $? -eq 1 ]'
+"$FEDSCORE" consent verify --key issuer.key.pub --region testregion "${tok}=" 2> err
+check "a padded token: refused, malformed" '[ $? -eq 1 ] && grep -q malformed err'
+"$FEDSCORE" consent grant -c issuer.conf --id $id --to bank-a --purpose punish \
+	--scope score 2> err
+check "a purpose the issuer does not grant is refused" '[ $? -eq 1 ] && grep -q "punish" err'
+"$FEDSCORE" consent grant -c issuer.conf --id $id --to bank-a \
+	--purpose credit_loan --scope everything 2> err
+check "an unknown scope is a usage error" '[ $? -eq 2 ] && grep -q "expected --scope" err'
+"$FEDSCORE" consent grant -c issuer.conf --id 11010519491231002Y --to bank-a \
+	--purpose credit_loan --scope score 2> err
+check "an invalid ID number is refused, saying which part" '[ $? -eq 2 ] && grep -q "character 18: expected a digit or X" err'
+"$FEDSCORE" consent revoke -c issuer.conf "$jti" > /dev/null 2> err
+check "consent revoke" '[ $? -eq 0 ] || { cat err; false; }'
+"$FEDSCORE" consent revoke -c issuer.conf "$jti" 2> err
+check "revoking twice says so" '[ $? -eq 2 ] && grep -q "already revoked" err'
+"$FEDSCORE" consent revoke -c issuer.conf AAAAAAAAAAAAAAAAAAAAAA 2> err
+check "revoking an unknown jti says so" '[ $? -eq 2 ] && grep -q "no consent" err'
+
 kill $server; wait $server
 check "serve stops cleanly" '[ $? -eq 0 ]'
 server=

@@ -151,14 +151,14 @@ main(int argc, char **argv)
 
 	// Message bodies, as seed inputs for their decoders' fuzzers.
 	{
-		fs_lookup       l = { .deadline_ms = GOLDEN_TIME };
+		fs_lookup       l  = { .deadline_ms = GOLDEN_TIME };
 		fs_shared_item  it = { .dim = FS_DIM_NEGATIVE, .points = -100 };
 		fs_contribution co = { .rules_version = "golden",
-			.dims = { 0, 20, -50, 10, 0 },
-			.shared = &it,
-			.nshared = 1,
-			.considered = 3,
-			.counted = 2 };
+			.dims                         = { 0, 20, -50, 10, 0 },
+			.shared                       = &it,
+			.nshared                      = 1,
+			.considered                   = 3,
+			.counted                      = 2 };
 
 		strcpy(l.token, "v4.public.golden");
 		if (fs_lookup_encode(&l, &buf, &len) == FS_OK) {

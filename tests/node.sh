@@ -13,7 +13,7 @@
 set -u
 FEDSCORE=${FEDSCORE:?set by meson}
 LOOKUP=$(realpath "${1:?usage: node.sh LOOKUP_TOOL}")
-SAMPLE=$(realpath "$(dirname "$0")/../deploy/sample")
+SAMPLE=$(realpath "$(dirname "$0")/../deploy/sample/changzhou")
 command -v jq >/dev/null || { echo "node.sh needs jq (apt-get install jq)"; exit 1; }
 dir=$(mktemp -d)
 issuer= node=

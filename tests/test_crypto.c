@@ -24,8 +24,7 @@ test_paserk_public_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach(json_object_get(doc, "tests"), i, t)
-	{
+	json_array_foreach (json_object_get(doc, "tests"), i, t) {
 		bool     fail = json_is_true(json_object_get(t, "expect-fail"));
 		size_t   klen;
 		uint8_t *key = vec_hex(
@@ -63,8 +62,7 @@ test_paserk_pid_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach(json_object_get(doc, "tests"), i, t)
-	{
+	json_array_foreach (json_object_get(doc, "tests"), i, t) {
 		bool     fail = json_is_true(json_object_get(t, "expect-fail"));
 		size_t   klen;
 		uint8_t *key = vec_hex(
@@ -104,8 +102,7 @@ test_paserk_secret_vectors(void **state)
 	size_t  i, n = 0;
 
 	(void) state;
-	json_array_foreach(json_object_get(doc, "tests"), i, t)
-	{
+	json_array_foreach (json_object_get(doc, "tests"), i, t) {
 		bool fail = json_is_true(json_object_get(t, "expect-fail"));
 		const char *hex = json_string_value(json_object_get(t, "key"));
 		const char *want
@@ -261,6 +258,39 @@ test_b64_strict(void **state)
 }
 
 static void
+test_b64std_strict(void **state)
+{
+	uint8_t out[8];
+	size_t  n;
+	char    s[16];
+
+	(void) state;
+	fs_b64std_encode(s, (const uint8_t *) "\xfb\xff", 2);
+	assert_string_equal(s, "+/8=");
+	assert_int_equal(fs_b64std_encoded_len(2), 4);
+	assert_int_equal(
+	    fs_b64std_decode(out, sizeof(out), &n, "+/8=", 4), FS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "", 0), FS_OK);
+	assert_int_equal(n, 0);
+	// Non-zero trailing bits, missing or extra padding, base64url.
+	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/9=", 4),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_b64std_decode(out, sizeof(out), &n, "+/8", 3), FS_ERR_MALFORMED);
+	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/8==", 5),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/8=AAAA", 8),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "-_8=", 4),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/8=\n", 5),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_b64std_decode(out, 2, &n, "AAAAAAAA", 8), FS_ERR_TOO_LARGE);
+}
+
+static void
 test_strerror_covers_every_code(void **state)
 {
 	(void) state;
@@ -281,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_paserk_parse_refuses),
 		cmocka_unit_test(test_keyfile_roundtrip_and_modes),
 		cmocka_unit_test(test_b64_strict),
+		cmocka_unit_test(test_b64std_strict),
 		cmocka_unit_test(test_strerror_covers_every_code),
 	};
 

@@ -104,8 +104,7 @@ suite(json_t *doc, int mode)
 	json_t *s;
 	size_t  i;
 
-	json_array_foreach(doc, i, s)
-	{
+	json_array_foreach (doc, i, s) {
 		const char *id
 		    = json_string_value(json_object_get(s, "identifier"));
 
@@ -206,8 +205,7 @@ test_oprf_vectors(void **state)
 	fs_oprf_key *k = derive_suite_key(s, FS_OPRF_MODE_OPRF);
 
 	(void) state;
-	json_array_foreach(json_object_get(s, "vectors"), i, v)
-	{
+	json_array_foreach (json_object_get(s, "vectors"), i, v) {
 		hexlist in, bl, be, ee, out;
 		uint8_t blinded[EB], ev[EB], o[OB];
 
@@ -258,8 +256,7 @@ test_voprf_vectors(void **state)
 	fs_oprf_key *k = derive_suite_key(s, FS_OPRF_MODE_VOPRF);
 
 	(void) state;
-	json_array_foreach(json_object_get(s, "vectors"), i, v)
-	{
+	json_array_foreach (json_object_get(s, "vectors"), i, v) {
 		hexlist        in, bl, be, ee, out;
 		json_t        *p = json_object_get(v, "Proof");
 		uint8_t        r[SB], want[FS_OPRF_PROOF_BYTES];
@@ -463,6 +460,19 @@ test_invalid_points_refused(void **state)
 	memcpy(bad + EB, neg, EB);
 	assert_int_equal(
 	    fs_voprf_blind_evaluate(b.k, ev, pr, bad, b.n), FS_ERR_MALFORMED);
+	// A valid element with the top bit set: libsodium 1.0.18 ignores
+	// the bit, RFC 9496 refuses the encoding, and so do we.
+	memcpy(bad, b.blinded, sizeof(bad));
+	bad[EB - 1] |= 0x80;
+	assert_true(crypto_core_ristretto255_is_valid_point(bad));
+	assert_int_equal(
+	    fs_voprf_blind_evaluate(b.k, ev, pr, bad, b.n), FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_voprf_verify(fs_oprf_key_public(b.k), bad, b.ev, b.n, b.proof),
+	    FS_ERR_MALFORMED);
+	assert_int_equal(
+	    fs_oprf_finalize(o, (const uint8_t *) "x", 1, b.blinds, bad),
+	    FS_ERR_MALFORMED);
 	memcpy(bad, b.ev, sizeof(bad));
 	memcpy(bad + 3 * EB, ff, EB);
 	assert_int_equal(fs_voprf_verify(fs_oprf_key_public(b.k), b.blinded,
@@ -649,9 +659,19 @@ test_msm_matches_naive(void **state)
 	crypto_core_ristretto255_scalar_negate(s + SB, s);
 	assert_int_equal(fs_msm(a, s, p, 2), FS_OK);
 	assert_true(sodium_is_zero(a, EB));
-	// A point that does not decode.
+	// A point that does not decode, or only with its top bit ignored.
+	memcpy(p + EB, p, EB);
+	p[2 * EB - 1] |= 0x80;
+	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_MALFORMED);
+	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_MALFORMED);
 	memset(p + EB, 0xff, EB);
 	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_MALFORMED);
+	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_MALFORMED);
+	// Scalars must be reduced.
+	random_point(p + EB);
+	s[SB - 1] |= 0x20;
+	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_INVALID);
+	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_INVALID);
 	free(s);
 	free(p);
 }

@@ -396,6 +396,32 @@ test_transport_roundtrip_and_timeout(void **state)
 	fs_client_close(cl);
 	fs_server_stop(srv);
 
+	// Parallel calls: one answers, one never does, both within the
+	// deadline.
+	{
+		fs_client *c2;
+		fs_call    calls[2] = {
+			   { .req = (const uint8_t *) "xyz", .len = 3 },
+			   { .req = (const uint8_t *) "", .len = 0 },
+		};
+
+		srv = NULL;
+		assert_int_equal(
+		    fs_server_start(&srv, url, 2, echo, NULL), FS_OK);
+		assert_int_equal(fs_client_open(&c2, url), FS_OK);
+		calls[0].client = c2;
+		calls[1].client = c2;
+		assert_int_equal(fs_client_call_many(calls, 2, 300), FS_OK);
+		assert_int_equal(calls[0].rv, FS_OK);
+		assert_int_equal(calls[0].replen, 3);
+		assert_memory_equal(calls[0].rep, "xyz", 3);
+		assert_int_equal(calls[1].rv, FS_ERR_TIMEOUT);
+		assert_null(calls[1].rep);
+		free(calls[0].rep);
+		fs_client_close(c2);
+		fs_server_stop(srv);
+	}
+
 	// Nobody listening: a timeout, not a hang.
 	assert_int_equal(fs_client_open(&cl, url), FS_OK);
 	assert_int_equal(

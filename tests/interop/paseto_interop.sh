@@ -138,4 +138,40 @@ refused C open "$CPUB" "$FOOTER" cz "$F"
 refused N open "$CPUB" "$FOOTER" cz "$F"
 ok "a tampered raw token is refused by both"
 
+# 5. The same through the fedscore command an issuer runs: a token from
+# 'fedscore consent grant' verifies with the library, and a token the
+# library makes with the issuer's k4.secret verifies with 'fedscore
+# consent verify'.
+if [ -n "${FEDSCORE:-}" ]; then
+	cat >"$TMP/issuer.conf" <<CONF
+[issuer]
+name = interop-issuer
+region = cz
+key = issuer.key
+oprf_seed = oprf.seed
+db = issuer.db
+listen = ipc://$TMP/issuer.sock
+CONF
+	"$FEDSCORE" issuer init -c "$TMP/issuer.conf" >/dev/null ||
+	    fail "fedscore issuer init"
+	ISEC=$(grep '^k4\.secret\.' "$TMP/issuer.key")
+	IPUB=$(cat "$TMP/issuer.key.pub")
+	IPID=$("$FEDSCORE" key id "$TMP/issuer.key.pub")
+	TC=$("$FEDSCORE" consent grant -c "$TMP/issuer.conf" \
+	    --id 11010519491231002X --to bank.example --purpose credit_loan \
+	    --scope score 2>/dev/null) || fail "fedscore consent grant"
+	N verify "$IPUB" "$IPID" cz "$TC" >"$TMP/claims" ||
+	    fail "the library refuses the token of fedscore consent grant"
+	grep -q '"aud":"bank.example"' "$TMP/claims" || fail "claims: $(cat "$TMP/claims")"
+	ok "a token from 'fedscore consent grant' verifies with the library"
+	TN=$(N issue "$ISEC" "$IPID" cz) || fail "node issue"
+	"$FEDSCORE" consent verify --key "$TMP/issuer.key.pub" --region cz \
+	    "$TN" >"$TMP/claims" || fail "fedscore consent verify refuses the library's token"
+	ok "the library's token verifies with 'fedscore consent verify'"
+	F=$(tamper "$TN" 40)
+	refused "$FEDSCORE" consent verify --key "$TMP/issuer.key.pub" \
+	    --region cz "$F" | grep -q bad-signature || fail "not bad-signature"
+	ok "'fedscore consent verify' refuses the tampered token"
+fi
+
 echo "PASS"

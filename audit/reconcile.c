@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// reconcile.c -- node releases against coordinator disclosures.
+//
+// A node's reply envelope is hashed by the coordinator (BLAKE2b-256 of the
+// envelope bytes, the reply's receipt) and the receipt is listed in the
+// disclosure's log entry; the node logs the same hash with the release.
+// So every release must meet a disclosure that lists its receipt, and
+// every listed receipt a release.  A release without a disclosure means
+// the coordinator gathered data without recording it; a receipt without
+// a release, a disclosure that claims a node's answer the node never
+// gave (or a release log that was cut).  Receipts are sorted once and
+// looked up by binary search.
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "audit.h"
+
+#define TIME_SLACK_MS (FS_SKEW_DEFAULT * 1000 + 60 * 1000)
+
+static bool
+b64field(json_t *o, const char *key, uint8_t out[static 32])
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	size_t      got;
+
+	return (s != NULL && fs_b64_decode(out, 32, &got, s, strlen(s)) == FS_OK
+	    && got == 32);
+}
+
+static bool
+strfield(json_t *o, const char *key, char *out, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (s == NULL || strlen(s) == 0 || strlen(s) >= cap) {
+		return (false);
+	}
+	snprintf(out, cap, "%s", s);
+	return (true);
+}
+
+fs_err
+fs_release_parse(fs_release *r, const char *line, size_t len)
+{
+	fs_release t;
+	json_t    *o;
+	fs_err     rv = FS_ERR_MALFORMED;
+
+	memset(&t, 0, sizeof(t));
+	if ((o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	if (json_is_object(o) && json_is_integer(json_object_get(o, "time_ms"))
+	    && b64field(o, "receipt", t.receipt)
+	    && b64field(o, "jti_hash", t.jti_hash)
+	    && strfield(o, "requester", t.requester, sizeof(t.requester))
+	    && strfield(o, "purpose", t.purpose, sizeof(t.purpose))) {
+		t.time_ms = json_integer_value(json_object_get(o, "time_ms"));
+		*r        = t;
+		rv        = FS_OK;
+	}
+	json_decref(o);
+	return (rv);
+}
+
+fs_err
+fs_releases_load(fs_release **rp, size_t *np, const char *node,
+    const char *path, char *why, size_t whycap)
+{
+	FILE       *f  = fopen(path, "r");
+	fs_release *rs = *rp, *nr;
+	size_t      n = *np, cap = *np, lcap = 0;
+	char       *line = NULL;
+	ssize_t     len;
+	int         lineno = 0;
+	fs_err      rv     = FS_OK;
+
+	if (f == NULL) {
+		snprintf(
+		    why, whycap, "%s: cannot open: %s", path, strerror(errno));
+		return (FS_ERR_IO);
+	}
+	if (strlen(node) == 0 || strlen(node) > FS_CLAIM_STR_MAX) {
+		fclose(f);
+		snprintf(why, whycap,
+		    "expected a node name of 1 to %d characters, found '%s'",
+		    FS_CLAIM_STR_MAX, node);
+		return (FS_ERR_INVALID);
+	}
+	while ((len = getline(&line, &lcap, f)) >= 0) {
+		lineno++;
+		while (len > 0
+		    && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+			line[--len] = '\0';
+		}
+		if (len == 0) {
+			continue;
+		}
+		if (n == cap) {
+			cap = cap < 64 ? 64 : cap * 2;
+			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
+				rv = FS_ERR_NOMEM;
+				break;
+			}
+			rs  = nr;
+			*rp = rs;
+		}
+		if ((rv = fs_release_parse(&rs[n], line, (size_t) len))
+		    != FS_OK) {
+			snprintf(why, whycap,
+			    "%s:%d: expected a release (time_ms, receipt, "
+			    "jti_hash, requester, purpose), found something "
+			    "else",
+			    path, lineno);
+			break;
+		}
+		snprintf(rs[n].node, sizeof(rs[n].node), "%s", node);
+		rs[n].line = lineno;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	*np = n;
+	return (rv);
+}
+
+typedef struct receipt {
+	uint8_t hash[32];
+	size_t  rec;     // index into the records
+	long    matched; // index of the release, or -1
+} receipt;
+
+static int
+cmp_receipt(const void *a, const void *b)
+{
+	return (memcmp(
+	    ((const receipt *) a)->hash, ((const receipt *) b)->hash, 32));
+}
+
+static void
+prefix(char out[static 13], const uint8_t h[static 32])
+{
+	char b[45];
+
+	fs_b64_encode(b, h, 32);
+	snprintf(out, 13, "%.12s", b);
+}
+
+// match checks a release against the disclosure that lists its receipt.
+static void
+match(const fs_audit_record *d, const fs_release *rel, fs_audit_report *rep)
+{
+	fs_claims c;
+	uint8_t   jh[32];
+	int64_t   dt = rel->time_ms - d->time_ms;
+
+	if (strcmp(d->requester, rel->requester) != 0
+	    || strcmp(d->purpose, rel->purpose) != 0) {
+		fs_audit_finding(rep,
+		    "disclosure %llu: node %s released (line %d) to %s for %s, "
+		    "the disclosure is to %s for %s",
+		    (unsigned long long) d->index, rel->node, rel->line,
+		    rel->requester, rel->purpose, d->requester, d->purpose);
+	}
+	if (fs_token_peek(&c, d->consent, strlen(d->consent)) != FS_OK) {
+		fs_audit_finding(rep,
+		    "disclosure %llu: its consent token cannot be read",
+		    (unsigned long long) d->index);
+		return;
+	}
+	crypto_generichash(jh, sizeof(jh), c.jti, FS_JTI_BYTES, NULL, 0);
+	if (sodium_memcmp(jh, rel->jti_hash, 32) != 0) {
+		fs_audit_finding(rep,
+		    "disclosure %llu: node %s released (line %d) on another "
+		    "consent than the disclosure's",
+		    (unsigned long long) d->index, rel->node, rel->line);
+	}
+	if (dt < -TIME_SLACK_MS || dt > TIME_SLACK_MS) {
+		fs_audit_finding(rep,
+		    "disclosure %llu: node %s released (line %d) %lld s from "
+		    "the disclosure's time",
+		    (unsigned long long) d->index, rel->node, rel->line,
+		    (long long) (dt / 1000));
+	}
+}
+
+fs_err
+fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
+    const fs_release *rels, size_t nrels, fs_audit_report *rep)
+{
+	receipt *rc = NULL;
+	size_t   n = 0, cap = 0;
+	char     p[13];
+
+	for (size_t i = 0; i < nrecs; i++) {
+		fs_audit_entry e;
+
+		if (fs_audit_entry_parse(&e, recs[i].entry, recs[i].entry_len)
+		    != FS_OK) {
+			fs_audit_finding(rep,
+			    "disclosure %llu: its entry is not a disclosure "
+			    "entry",
+			    (unsigned long long) recs[i].index);
+			continue;
+		}
+		if (e.answered < 0 || (size_t) e.answered != e.nreceipts) {
+			fs_audit_finding(rep,
+			    "disclosure %llu: the entry says %lld nodes "
+			    "answered but lists %zu receipts",
+			    (unsigned long long) recs[i].index,
+			    (long long) e.answered, e.nreceipts);
+		}
+		for (size_t k = 0; k < e.nreceipts; k++) {
+			if (n == cap) {
+				receipt *nr;
+
+				cap = cap == 0 ? 256 : cap * 2;
+				if ((nr = realloc(rc, cap * sizeof(*rc)))
+				    == NULL) {
+					free(rc);
+					return (FS_ERR_NOMEM);
+				}
+				rc = nr;
+			}
+			memcpy(rc[n].hash, e.receipts[k], 32);
+			rc[n].rec     = i;
+			rc[n].matched = -1;
+			n++;
+		}
+	}
+	if (n > 0) {
+		qsort(rc, n, sizeof(*rc), cmp_receipt);
+	}
+	for (size_t i = 0; i < nrels; i++) {
+		receipt key, *hit;
+		char    t[FS_TIME_LEN + 1];
+
+		memcpy(key.hash, rels[i].receipt, 32);
+		hit = n > 0 ? bsearch(&key, rc, n, sizeof(*rc), cmp_receipt)
+		            : NULL;
+		prefix(p, rels[i].receipt);
+		if (hit == NULL) {
+			fs_time_format(t, rels[i].time_ms / 1000);
+			fs_audit_finding(rep,
+			    "node %s, release at line %d (%s, to %s for %s, "
+			    "receipt %s…): no disclosure lists it: the "
+			    "coordinator gathered data without recording it",
+			    rels[i].node, rels[i].line, t, rels[i].requester,
+			    rels[i].purpose, p);
+			continue;
+		}
+		if (hit->matched >= 0) {
+			fs_audit_finding(rep,
+			    "disclosure %llu: receipt %s… released twice "
+			    "(node %s line %d, node %s line %d)",
+			    (unsigned long long) recs[hit->rec].index, p,
+			    rels[hit->matched].node, rels[hit->matched].line,
+			    rels[i].node, rels[i].line);
+			continue;
+		}
+		hit->matched = (long) i;
+		match(&recs[hit->rec], &rels[i], rep);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rc[i].matched < 0) {
+			prefix(p, rc[i].hash);
+			fs_audit_finding(rep,
+			    "disclosure %llu: receipt %s… matches no release "
+			    "of the nodes given",
+			    (unsigned long long) recs[rc[i].rec].index, p);
+		}
+	}
+	fs_audit_info(rep,
+	    "%zu releases against %zu disclosures listing %zu receipts", nrels,
+	    nrecs, n);
+	free(rc);
+	return (FS_OK);
+}

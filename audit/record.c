@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// record.c -- full disclosure records and log entries, and the check of
+// one against the other and against the consent token.
+//
+// The log entry holds hashes only: of the consent token, of the result,
+// a salted commitment to the subject.  The full record that auditors
+// receive opens them.  An auditor checks that the record's entry is the
+// log's entry byte for byte, that the token and the subject open the
+// entry's hash and commitment, and that the token was valid when the
+// disclosure happened -- at the entry's time, not now -- for the
+// requester, the purpose, the scope and the subject of the disclosure.
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "audit.h"
+
+static bool
+get_str(json_t *o, const char *key, char *out, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	size_t      n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n >= cap) {
+		return (false);
+	}
+	memcpy(out, s, n + 1);
+	return (true);
+}
+
+static bool
+get_b64(json_t *o, const char *key, uint8_t *out, size_t n)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	size_t      got;
+
+	return (s != NULL && fs_b64_decode(out, n, &got, s, strlen(s)) == FS_OK
+	    && got == n);
+}
+
+static char *
+get_dup(json_t *o, const char *key, size_t max, size_t *lenp)
+{
+	json_t *v = json_object_get(o, key);
+	char   *s;
+	size_t  n;
+
+	if (!json_is_string(v) || (n = json_string_length(v)) == 0 || n > max
+	    || strlen(json_string_value(v)) != n
+	    || (s = malloc(n + 1)) == NULL) {
+		return (NULL);
+	}
+	memcpy(s, json_string_value(v), n + 1);
+	if (lenp != NULL) {
+		*lenp = n;
+	}
+	return (s);
+}
+
+fs_err
+fs_audit_record_parse(fs_audit_record *r, const char *line, size_t len)
+{
+	fs_audit_record t;
+	json_t         *o;
+	json_t         *idx, *tm;
+
+	memset(&t, 0, sizeof(t));
+	if ((o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	idx = json_object_get(o, "index");
+	tm  = json_object_get(o, "time_ms");
+	if (!json_is_object(o) || !json_is_integer(idx)
+	    || json_integer_value(idx) < 0 || !json_is_integer(tm)
+	    || !get_str(o, "requester", t.requester, sizeof(t.requester))
+	    || !get_str(o, "purpose", t.purpose, sizeof(t.purpose))
+	    || !get_str(o, "scope", t.scope, sizeof(t.scope))
+	    || !get_b64(o, "subject", t.subject, sizeof(t.subject))
+	    || !get_b64(o, "salt", t.salt, sizeof(t.salt))
+	    || (t.consent = get_dup(o, "consent", FS_PASETO_MAX_LEN, NULL))
+	        == NULL
+	    || (t.entry = get_dup(o, "entry", FS_ENTRY_MAX, &t.entry_len))
+	        == NULL) {
+		json_decref(o);
+		fs_audit_record_fini(&t);
+		return (FS_ERR_MALFORMED);
+	}
+	t.index   = (uint64_t) json_integer_value(idx);
+	t.time_ms = json_integer_value(tm);
+	crypto_generichash(t.consent_hash, sizeof(t.consent_hash),
+	    (const uint8_t *) t.consent, strlen(t.consent), NULL, 0);
+	json_decref(o);
+	*r = t;
+	return (FS_OK);
+}
+
+void
+fs_audit_record_fini(fs_audit_record *r)
+{
+	if (r == NULL) {
+		return;
+	}
+	if (r->consent != NULL) {
+		sodium_memzero(r->consent, strlen(r->consent));
+	}
+	free(r->consent);
+	free(r->entry);
+	sodium_memzero(r, sizeof(*r));
+}
+
+void
+fs_audit_records_free(fs_audit_record *r, size_t n)
+{
+	for (size_t i = 0; r != NULL && i < n; i++) {
+		fs_audit_record_fini(&r[i]);
+	}
+	free(r);
+}
+
+fs_err
+fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
+    char *why, size_t whycap)
+{
+	FILE            *f  = fopen(path, "r");
+	fs_audit_record *rs = NULL, *nr;
+	size_t           n = 0, cap = 0, lcap = 0;
+	char            *line = NULL;
+	ssize_t          len;
+	int              lineno = 0;
+	fs_err           rv     = FS_OK;
+
+	if (f == NULL) {
+		snprintf(
+		    why, whycap, "%s: cannot open: %s", path, strerror(errno));
+		return (FS_ERR_IO);
+	}
+	while ((len = getline(&line, &lcap, f)) >= 0) {
+		lineno++;
+		while (len > 0
+		    && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
+			line[--len] = '\0';
+		}
+		if (len == 0) {
+			continue;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
+				rv = FS_ERR_NOMEM;
+				break;
+			}
+			rs = nr;
+		}
+		if ((rv = fs_audit_record_parse(&rs[n], line, (size_t) len))
+		    != FS_OK) {
+			snprintf(why, whycap,
+			    "%s:%d: expected a disclosure record (index, "
+			    "time_ms, requester, purpose, scope, subject, "
+			    "salt, consent, entry), found something else",
+			    path, lineno);
+			break;
+		}
+		if (n > 0 && rs[n].index <= rs[n - 1].index) {
+			snprintf(why, whycap,
+			    "%s:%d: expected an index above %llu, found %llu",
+			    path, lineno, (unsigned long long) rs[n - 1].index,
+			    (unsigned long long) rs[n].index);
+			fs_audit_record_fini(&rs[n]);
+			rv = FS_ERR_MALFORMED;
+			break;
+		}
+		n++;
+	}
+	free(line);
+	fclose(f);
+	if (rv != FS_OK) {
+		fs_audit_records_free(rs, n);
+		return (rv);
+	}
+	*rp = rs;
+	*np = n;
+	return (FS_OK);
+}
+
+fs_err
+fs_audit_entry_parse(fs_audit_entry *e, const char *s, size_t len)
+{
+	fs_audit_entry t;
+	json_t        *o, *rc, *nodes, *v;
+	const char    *time;
+	size_t         i;
+	fs_err         rv = FS_ERR_MALFORMED;
+
+	memset(&t, 0, sizeof(t));
+	if ((o = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	rc    = json_object_get(o, "receipts");
+	nodes = json_object_get(o, "nodes");
+	if (!json_is_object(o)
+	    || (time = json_string_value(json_object_get(o, "time"))) == NULL
+	    || fs_time_parse(&t.time, time, strlen(time)) != FS_OK
+	    || !get_str(o, "requester", t.requester, sizeof(t.requester))
+	    || !get_str(o, "purpose", t.purpose, sizeof(t.purpose))
+	    || !get_str(o, "scope", t.scope, sizeof(t.scope))
+	    || !get_b64(o, "consent", t.consent, sizeof(t.consent))
+	    || !get_b64(o, "subject", t.commit, sizeof(t.commit))
+	    || !json_is_array(rc) || json_array_size(rc) > FS_AUDIT_RECEIPTS_MAX
+	    || !json_is_object(nodes)
+	    || !json_is_integer(json_object_get(nodes, "expected"))
+	    || !json_is_integer(json_object_get(nodes, "answered"))) {
+		goto out;
+	}
+	json_array_foreach (rc, i, v) {
+		const char *b = json_string_value(v);
+		size_t      got;
+
+		if (b == NULL
+		    || fs_b64_decode(t.receipts[i], 32, &got, b, strlen(b))
+		        != FS_OK
+		    || got != 32) {
+			goto out;
+		}
+	}
+	t.nreceipts = json_array_size(rc);
+	t.expected  = json_integer_value(json_object_get(nodes, "expected"));
+	t.answered  = json_integer_value(json_object_get(nodes, "answered"));
+	*e          = t;
+	rv          = FS_OK;
+out:
+	json_decref(o);
+	return (rv);
+}
+
+static int
+rank(const char *scope)
+{
+	fs_scope s;
+
+	if (fs_scope_parse(&s, scope, strlen(scope)) != FS_OK) {
+		return (0);
+	}
+	switch (s) {
+	case FS_SCOPE_TIER:
+		return (1);
+	case FS_SCOPE_SCORE:
+		return (2);
+	case FS_SCOPE_BREAKDOWN:
+		return (3);
+	default:
+		return (0);
+	}
+}
+
+bool
+fs_audit_scope_covers(fs_scope granted, const char *used)
+{
+	const char *g = fs_scope_name(granted);
+
+	return (g != NULL && rank(used) > 0 && rank(g) >= rank(used));
+}
+
+fs_err
+fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
+    const fs_pubkey *issuer, const char *region, fs_claims *c, char *why,
+    size_t whycap)
+{
+	fs_audit_entry e;
+	fs_claims      cl;
+	uint8_t        commit[32];
+	char           t[FS_TIME_LEN + 1];
+	fs_err         rv;
+
+	if (r->entry_len != len || memcmp(r->entry, entry, len) != 0) {
+		snprintf(why, whycap,
+		    "the full record's entry (%zu bytes) is not the log's "
+		    "entry (%zu bytes)",
+		    r->entry_len, len);
+		return (FS_ERR_BAD_PROOF);
+	}
+	if ((rv = fs_audit_entry_parse(&e, entry, len)) != FS_OK) {
+		snprintf(why, whycap,
+		    "expected a disclosure entry (time, requester, purpose, "
+		    "scope, consent, subject, receipts, nodes), found "
+		    "another JSON text");
+		return (rv);
+	}
+	if (sodium_memcmp(e.consent, r->consent_hash, 32) != 0) {
+		snprintf(why, whycap,
+		    "the record's consent token does not hash to the entry's "
+		    "consent");
+		return (FS_ERR_BAD_PROOF);
+	}
+	crypto_generichash(commit, sizeof(commit), r->subject,
+	    sizeof(r->subject), r->salt, sizeof(r->salt));
+	if (sodium_memcmp(commit, e.commit, 32) != 0) {
+		snprintf(why, whycap,
+		    "the record's subject and salt do not open the entry's "
+		    "subject commitment");
+		return (FS_ERR_BAD_PROOF);
+	}
+	if (strcmp(r->requester, e.requester) != 0
+	    || strcmp(r->purpose, e.purpose) != 0
+	    || strcmp(r->scope, e.scope) != 0 || r->time_ms / 1000 != e.time) {
+		fs_time_format(t, r->time_ms / 1000);
+		snprintf(why, whycap,
+		    "the record says %s, %s, %s at %s; the entry says %s, "
+		    "%s, %s",
+		    r->requester, r->purpose, r->scope, t, e.requester,
+		    e.purpose, e.scope);
+		return (FS_ERR_BAD_PROOF);
+	}
+	fs_time_format(t, e.time);
+	if ((rv = fs_token_verify(&cl, r->consent, strlen(r->consent), issuer,
+	         region, e.time, FS_SKEW_DEFAULT))
+	    != FS_OK) {
+		snprintf(why, whycap,
+		    "the consent token was not valid at the entry's time %s "
+		    "for region %s: %s",
+		    t, region, fs_strerror(rv));
+		return (rv);
+	}
+	if (strcmp(cl.aud, e.requester) != 0) {
+		snprintf(why, whycap,
+		    "the consent was granted to '%s', the entry names "
+		    "requester '%s'",
+		    cl.aud, e.requester);
+		return (FS_ERR_WRONG_AUDIENCE);
+	}
+	if (strcmp(cl.purpose, e.purpose) != 0) {
+		snprintf(why, whycap,
+		    "the consent was granted for purpose '%s', the entry "
+		    "says '%s'",
+		    cl.purpose, e.purpose);
+		return (FS_ERR_PURPOSE);
+	}
+	if (!fs_audit_scope_covers(cl.scope, e.scope)) {
+		snprintf(why, whycap,
+		    "the consent grants scope '%s', the entry discloses '%s'",
+		    fs_scope_name(cl.scope), e.scope);
+		return (FS_ERR_SCOPE);
+	}
+	if (sodium_memcmp(cl.sub, r->subject, FS_SUBJECT_BYTES) != 0) {
+		snprintf(why, whycap,
+		    "the consent was granted by another subject than the "
+		    "record's");
+		return (FS_ERR_WRONG_SUBJECT);
+	}
+	*c = cl;
+	return (FS_OK);
+}

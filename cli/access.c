@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// access.c -- fedscore access: a citizen lists who looked their score up,
+// and checks every item against the coordinator's signed log instead of
+// taking the coordinator's word for it.
+//
+// For each disclosure the coordinator lists, the command checks that the
+// log entry names this citizen (its subject commitment opens with the
+// salt given and the subject of the citizen's own token), that the entry
+// says what the list says (requester, purpose, scope, time), and that the
+// entry is in the log: its leaf hash, the inclusion proof and the root
+// of the checkpoint, whose signature by the coordinator's key is checked
+// first.  An item without a proof is newer than the checkpoint: reported
+// as pending, not as verified.
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "protocol.h"
+
+static const char usage[]
+    = "usage: fedscore access --coordinator URL --coordinator-key PUB "
+      "[--json] TOKEN\n";
+
+#define TIMEOUT_MS 30000
+
+// check verifies one listed disclosure; why says what fails.
+static bool
+check(json_t *d, const fs_checkpoint *cp,
+    const uint8_t subject[static FS_SUBJECT_BYTES], bool *pending, char *why,
+    size_t whycap)
+{
+	const char     *entry = json_string_value(json_object_get(d, "entry"));
+	const char     *salt  = json_string_value(json_object_get(d, "salt"));
+	json_t         *idx   = json_object_get(d, "index");
+	json_t         *inc   = json_object_get(d, "inclusion");
+	const char     *field[] = { "requester", "purpose", "scope" };
+	fs_audit_entry  e;
+	fs_merkle_proof p;
+	uint8_t         s[16], commit[32], leaf[FS_MERKLE_HASH_BYTES];
+	char            t[FS_TIME_LEN + 1];
+	const char     *time = json_string_value(json_object_get(d, "time"));
+	size_t          got, i;
+	json_t         *v;
+
+	*pending = false;
+	if (entry == NULL || salt == NULL || !json_is_integer(idx)
+	    || json_integer_value(idx) < 0 || time == NULL
+	    || fs_b64_decode(s, sizeof(s), &got, salt, strlen(salt)) != FS_OK
+	    || got != sizeof(s)
+	    || fs_audit_entry_parse(&e, entry, strlen(entry)) != FS_OK) {
+		snprintf(why, whycap,
+		    "expected index, time, entry and salt, found an item "
+		    "without them");
+		return (false);
+	}
+	crypto_generichash(
+	    commit, sizeof(commit), subject, FS_SUBJECT_BYTES, s, sizeof(s));
+	if (sodium_memcmp(commit, e.commit, sizeof(commit)) != 0) {
+		snprintf(why, whycap, "the log entry is not about you");
+		return (false);
+	}
+	for (i = 0; i < 3; i++) {
+		const char *a = json_string_value(json_object_get(d, field[i]));
+		const char *b = i == 0 ? e.requester
+		    : i == 1           ? e.purpose
+		                       : e.scope;
+
+		if (a == NULL || strcmp(a, b) != 0) {
+			snprintf(why, whycap,
+			    "the list says %s '%s', the log entry '%s'",
+			    field[i], a != NULL ? a : "", b);
+			return (false);
+		}
+	}
+	fs_time_format(t, e.time);
+	if (strcmp(t, time) != 0) {
+		snprintf(why, whycap, "the list says time %s, the log entry %s",
+		    time, t);
+		return (false);
+	}
+	if (inc == NULL) {
+		*pending = (uint64_t) json_integer_value(idx) >= cp->size;
+		snprintf(why, whycap, "%s",
+		    *pending ? "not yet in a signed checkpoint"
+		             : "no inclusion proof, though the checkpoint "
+		               "covers it");
+		return (false);
+	}
+	memset(&p, 0, sizeof(p));
+	if (!json_is_array(inc) || json_array_size(inc) > FS_MERKLE_PROOF_MAX) {
+		snprintf(why, whycap, "expected an inclusion proof");
+		return (false);
+	}
+	json_array_foreach (inc, i, v) {
+		const char *h = json_string_value(v);
+
+		if (h == NULL
+		    || fs_b64std_decode(
+		           p.hash[i], FS_MERKLE_HASH_BYTES, &got, h, strlen(h))
+		        != FS_OK
+		    || got != FS_MERKLE_HASH_BYTES) {
+			snprintf(why, whycap,
+			    "hash %zu of the inclusion proof is not base64 of "
+			    "32 bytes",
+			    i);
+			return (false);
+		}
+	}
+	p.n = json_array_size(inc);
+	fs_merkle_leaf_hash(leaf, (const uint8_t *) entry, strlen(entry));
+	if (fs_merkle_verify_inclusion(leaf, (uint64_t) json_integer_value(idx),
+	        cp->size, &p, cp->root)
+	    != FS_OK) {
+		snprintf(why, whycap,
+		    "the inclusion proof does not verify against the signed "
+		    "checkpoint of %llu entries",
+		    (unsigned long long) cp->size);
+		return (false);
+	}
+	return (true);
+}
+
+// report checks every item and prints them; returns the failures.
+static size_t
+report(json_t *list, const fs_checkpoint *cp,
+    const uint8_t subject[static FS_SUBJECT_BYTES], bool as_json)
+{
+	json_t *out = json_array(), *d;
+	size_t  i, failed = 0, pending = 0;
+
+	if (!as_json) {
+		printf("disclosure log %.*s: checkpoint of %llu entries, "
+		       "signature verified\n",
+		    (int) cp->origin_len, cp->origin,
+		    (unsigned long long) cp->size);
+		printf("%zu disclosure%s of your score:\n",
+		    json_array_size(list),
+		    json_array_size(list) == 1 ? "" : "s");
+	}
+	json_array_foreach (list, i, d) {
+		char        why[FS_WHY_MAX] = "";
+		bool        wait;
+		bool        ok = check(d, cp, subject, &wait, why, sizeof(why));
+		const char *tm = json_string_value(json_object_get(d, "time"));
+		const char *rq
+		    = json_string_value(json_object_get(d, "requester"));
+		const char *pu
+		    = json_string_value(json_object_get(d, "purpose"));
+		const char *sc = json_string_value(json_object_get(d, "scope"));
+		json_int_t ix = json_integer_value(json_object_get(d, "index"));
+
+		failed += !ok && !wait;
+		pending += wait;
+		if (as_json) {
+			json_t *o = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, "
+			                      "s:b, s:b}",
+			    "index", ix, "time", tm, "requester", rq, "purpose",
+			    pu, "scope", sc, "verified", ok, "pending", wait);
+
+			if (!ok) {
+				json_object_set_new(
+				    o, "problem", json_string(why));
+			}
+			json_array_append_new(out, o);
+			continue;
+		}
+		printf("  #%-6lld %s  %-16s %-14s %-10s %s%s\n", (long long) ix,
+		    tm != NULL ? tm : "?", rq != NULL ? rq : "?",
+		    pu != NULL ? pu : "?", sc != NULL ? sc : "?",
+		    ok         ? "proof verified"
+		        : wait ? "pending: "
+		               : "FAILED: ",
+		    ok ? "" : why);
+	}
+	if (as_json) {
+		char    r[45];
+		char   *s;
+		json_t *o;
+
+		fs_b64std_encode(r, cp->root, FS_MERKLE_HASH_BYTES);
+		o = json_pack("{s:s%, s:I, s:s, s:o, s:b}", "log", cp->origin,
+		    cp->origin_len, "size", (json_int_t) cp->size, "root", r,
+		    "disclosures", out, "verified", failed == 0);
+		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+		printf("%s\n", s != NULL ? s : "{}");
+		free(s);
+		json_decref(o);
+	} else {
+		json_decref(out);
+		if (failed == 0) {
+			printf("all %zu listed disclosures are in the signed "
+			       "log%s\n",
+			    json_array_size(list) - pending,
+			    pending > 0 ? " (the pending ones: not yet)" : "");
+		} else {
+			printf("%zu disclosure%s FAILED verification\n", failed,
+			    failed == 1 ? "" : "s");
+		}
+	}
+	return (failed);
+}
+
+int
+access_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "coordinator", required_argument, NULL, 'C' },
+		{ "coordinator-key", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char   *base = NULL, *pubpath = NULL, *token;
+	const char   *note;
+	bool          as_json = false;
+	fs_pubkey     coord;
+	fs_claims     me;
+	fs_note      *n = NULL;
+	fs_checkpoint cp;
+	char          url[2048], auth[FS_PASETO_MAX_LEN + 16], why[FS_WHY_MAX];
+	uint8_t      *body = NULL;
+	size_t        len;
+	json_t       *o = NULL;
+	int           status, c, rc = EXIT_USAGE;
+	fs_err        rv;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			base = optarg;
+			break;
+		case 'P':
+			pubpath = optarg;
+			break;
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			return (cli_usage(usage, true));
+		default:
+			return (cli_usage(usage, false));
+		}
+	}
+	if (base == NULL || base[0] == '\0' || pubpath == NULL
+	    || optind != argc - 1) {
+		return (cli_usage(usage, false));
+	}
+	token = argv[optind];
+	if ((rv = fs_keyfile_read_public(&coord, pubpath)) != FS_OK) {
+		fprintf(stderr,
+		    "fedscore access: %s: %s (expected the coordinator's "
+		    "k4.public key)\n",
+		    pubpath, fs_strerror(rv));
+		return (EXIT_USAGE);
+	}
+	// The subject is the citizen's own: read from their own token.
+	if (strlen(token) > FS_PASETO_MAX_LEN
+	    || (rv = fs_token_peek(&me, token, strlen(token))) != FS_OK) {
+		fprintf(stderr,
+		    "fedscore access: expected your consent token of scope "
+		    "self (v4.public), cannot read it\n");
+		return (EXIT_USAGE);
+	}
+	snprintf(url, sizeof(url), "%s%s", base,
+	    base[strlen(base) - 1] == '/' ? "v1/me/access" : "/v1/me/access");
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	if ((rv = fs_http_request_with("GET", url,
+	         (const char *[]) { "Authorization", auth, NULL }, NULL, NULL,
+	         0, TIMEOUT_MS, &status, &body, &len))
+	    != FS_OK) {
+		fprintf(
+		    stderr, "fedscore access: %s: %s\n", url, fs_strerror(rv));
+		goto out;
+	}
+	o = json_loadb((const char *) body, len, 0, NULL);
+	if (status != 200) {
+		const char *d = json_string_value(json_object_get(o, "detail"));
+
+		fprintf(stderr, "fedscore access: refused (%d): %s\n", status,
+		    d != NULL ? d : "no detail");
+		rc = status == 401 || status == 403 ? EXIT_REFUSED : EXIT_USAGE;
+		goto out;
+	}
+	if ((note = json_string_value(json_object_get(o, "checkpoint"))) == NULL
+	    || !json_is_array(json_object_get(o, "disclosures"))) {
+		fprintf(stderr,
+		    "fedscore access: expected a checkpoint and a list of "
+		    "disclosures, found something else\n");
+		goto out;
+	}
+	if (fs_audit_checkpoint_open(
+	        &n, &cp, note, strlen(note), &coord, NULL, why, sizeof(why))
+	    != FS_OK) {
+		fprintf(stderr, "fedscore access: %s\n", why);
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	rc = report(json_object_get(o, "disclosures"), &cp, me.sub, as_json)
+	        == 0
+	    ? 0
+	    : EXIT_REFUSED;
+out:
+	sodium_memzero(auth, sizeof(auth));
+	fs_note_free(n);
+	json_decref(o);
+	free(body);
+	return (rc);
+}

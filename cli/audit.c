@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// audit.c -- fedscore audit: verify the coordinator's disclosure log,
+// reconcile node releases with its disclosures, and flag unusual use.
+// The checks are in audit/; this file reads options and files, prints
+// the report and turns it into an exit code: 0 nothing found, 1
+// findings, 2 usage or I/O.
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cli.h"
+
+static const char usage[]
+    = "usage: fedscore audit verify --log URL --key PUB [--witness NAME=PUB "
+      "...] [--since CHECKPOINT] [--state FILE] [--full EXPORT --issuer "
+      "PUB [--region R]]\n"
+      "       fedscore audit reconcile --full EXPORT --releases "
+      "NODE=FILE ...\n"
+      "       fedscore audit anomalies --full EXPORT [-c CONF]\n";
+
+#define WITNESSES_MAX 32
+#define RELEASES_MAX  64
+#define STATE_DEFAULT "./fedscore-audit.state"
+
+typedef struct opts {
+	const char *log, *key, *since, *state, *full, *issuer, *region, *conf;
+	const char *witness[WITNESSES_MAX];
+	size_t      nwitness;
+	const char *releases[RELEASES_MAX];
+	size_t      nreleases;
+} opts;
+
+static int
+print(const char *verb, const fs_audit_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++) {
+		printf("%s %s\n", rep->lines[i].finding ? "FAIL" : "ok  ",
+		    rep->lines[i].text);
+	}
+	if (rep->findings == 0) {
+		printf("audit %s: passed, no findings\n", verb);
+		return (0);
+	}
+	printf("audit %s: FAILED, %zu finding%s\n", verb, rep->findings,
+	    rep->findings == 1 ? "" : "s");
+	return (EXIT_REFUSED);
+}
+
+static int
+pub(fs_pubkey *k, const char *path, const char *what)
+{
+	fs_err rv;
+
+	if ((rv = fs_keyfile_read_public(k, path)) != FS_OK) {
+		fprintf(stderr,
+		    "fedscore audit: %s: %s (expected the %s's k4.public "
+		    "key)\n",
+		    path, fs_strerror(rv), what);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+load_records(const opts *o, fs_audit_record **rp, size_t *np)
+{
+	char   why[FS_WHY_MAX] = "";
+	fs_err rv;
+
+	if ((rv = fs_audit_records_load(rp, np, o->full, why, sizeof(why)))
+	    != FS_OK) {
+		fprintf(stderr, "fedscore audit: %s\n",
+		    why[0] ? why : fs_strerror(rv));
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+verify(const opts *o)
+{
+	fs_audit_witness     w[WITNESSES_MAX];
+	fs_pubkey            coord, issuer;
+	fs_audit_record     *recs  = NULL;
+	size_t               nrecs = 0;
+	fs_audit_report      rep;
+	fs_audit_verify_opts vo              = { .log = o->log,
+		             .coord                   = &coord,
+		             .witnesses               = w,
+		             .nwitnesses              = o->nwitness,
+		             .state      = o->state != NULL ? o->state : STATE_DEFAULT,
+		             .since      = o->since,
+		             .region     = o->region,
+		             .timeout_ms = 30000 };
+	char                 why[FS_WHY_MAX] = "";
+	int                  rc              = EXIT_USAGE;
+	fs_err               rv;
+
+	if (pub(&coord, o->key, "coordinator") != 0) {
+		return (EXIT_USAGE);
+	}
+	for (size_t i = 0; i < o->nwitness; i++) {
+		const char *eq = strchr(o->witness[i], '=');
+		char        name[FS_NOTE_NAME_MAX + 1];
+		fs_pubkey   k;
+
+		if (eq == NULL || eq == o->witness[i]
+		    || (size_t) (eq - o->witness[i]) > FS_NOTE_NAME_MAX) {
+			fprintf(stderr,
+			    "fedscore audit: expected --witness NAME=PUB, "
+			    "found '%s'\n",
+			    o->witness[i]);
+			return (EXIT_USAGE);
+		}
+		snprintf(name, sizeof(name), "%.*s", (int) (eq - o->witness[i]),
+		    o->witness[i]);
+		if (pub(&k, eq + 1, "witness") != 0) {
+			return (EXIT_USAGE);
+		}
+		if (fs_audit_witness_init(&w[i], name, &k) != FS_OK) {
+			fprintf(stderr,
+			    "fedscore audit: expected a witness name without "
+			    "spaces or '+', found '%s'\n",
+			    name);
+			return (EXIT_USAGE);
+		}
+	}
+	if (o->full != NULL) {
+		if (pub(&issuer, o->issuer, "issuer") != 0
+		    || load_records(o, &recs, &nrecs) != 0) {
+			return (EXIT_USAGE);
+		}
+		vo.records  = recs;
+		vo.nrecords = nrecs;
+		vo.issuer   = &issuer;
+	}
+	fs_audit_report_init(&rep);
+	rv = fs_audit_verify(&vo, &rep, why, sizeof(why));
+	if (rv == FS_OK || rv == FS_ERR_BAD_PROOF) {
+		rc = print("verify", &rep);
+	} else {
+		print("verify", &rep);
+		fprintf(stderr, "fedscore audit verify: %s\n",
+		    why[0] ? why : fs_strerror(rv));
+	}
+	fs_audit_report_fini(&rep);
+	fs_audit_records_free(recs, nrecs);
+	return (rc);
+}
+
+static int
+reconcile(const opts *o)
+{
+	fs_audit_record *recs  = NULL;
+	fs_release      *rels  = NULL;
+	size_t           nrecs = 0, nrels = 0;
+	fs_audit_report  rep;
+	char             why[FS_WHY_MAX] = "";
+	int              rc              = EXIT_USAGE;
+	fs_err           rv;
+
+	if (load_records(o, &recs, &nrecs) != 0) {
+		return (EXIT_USAGE);
+	}
+	for (size_t i = 0; i < o->nreleases; i++) {
+		const char *eq = strchr(o->releases[i], '=');
+		char        node[FS_CLAIM_STR_MAX + 1];
+
+		if (eq == NULL || eq == o->releases[i]
+		    || (size_t) (eq - o->releases[i]) > FS_CLAIM_STR_MAX) {
+			fprintf(stderr,
+			    "fedscore audit: expected --releases NODE=FILE, "
+			    "found '%s'\n",
+			    o->releases[i]);
+			goto out;
+		}
+		snprintf(node, sizeof(node), "%.*s",
+		    (int) (eq - o->releases[i]), o->releases[i]);
+		if ((rv = fs_releases_load(
+		         &rels, &nrels, node, eq + 1, why, sizeof(why)))
+		    != FS_OK) {
+			fprintf(stderr, "fedscore audit: %s\n",
+			    why[0] ? why : fs_strerror(rv));
+			goto out;
+		}
+	}
+	fs_audit_report_init(&rep);
+	if ((rv = fs_audit_reconcile(recs, nrecs, rels, nrels, &rep))
+	    == FS_OK) {
+		rc = print("reconcile", &rep);
+	} else {
+		fprintf(
+		    stderr, "fedscore audit reconcile: %s\n", fs_strerror(rv));
+	}
+	fs_audit_report_fini(&rep);
+out:
+	free(rels);
+	fs_audit_records_free(recs, nrecs);
+	return (rc);
+}
+
+static int
+anomalies(const opts *o)
+{
+	fs_anomaly_conf  c;
+	fs_audit_record *recs  = NULL;
+	size_t           nrecs = 0;
+	fs_audit_report  rep;
+	char             why[FS_WHY_MAX] = "";
+	int              rc              = EXIT_USAGE;
+	fs_err           rv;
+
+	fs_anomaly_conf_default(&c);
+	if (o->conf != NULL
+	    && (rv = fs_anomaly_conf_load(&c, o->conf, why, sizeof(why)))
+	        != FS_OK) {
+		fprintf(stderr, "fedscore audit: %s\n",
+		    why[0] ? why : fs_strerror(rv));
+		return (EXIT_USAGE);
+	}
+	if (load_records(o, &recs, &nrecs) != 0) {
+		return (EXIT_USAGE);
+	}
+	fs_audit_report_init(&rep);
+	if ((rv = fs_audit_anomalies(&c, recs, nrecs, &rep)) == FS_OK) {
+		rc = print("anomalies", &rep);
+	} else {
+		fprintf(
+		    stderr, "fedscore audit anomalies: %s\n", fs_strerror(rv));
+	}
+	fs_audit_report_fini(&rep);
+	fs_audit_records_free(recs, nrecs);
+	return (rc);
+}
+
+int
+audit_main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "witness", required_argument, NULL, 'w' },
+		{ "since", required_argument, NULL, 's' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "full", required_argument, NULL, 'f' },
+		{ "issuer", required_argument, NULL, 'i' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "releases", required_argument, NULL, 'R' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	opts        o = { 0 };
+	const char *verb;
+	int         c;
+
+	if (argc < 2 || cli_is_help(argv[1])) {
+		return (cli_usage(usage, argc >= 2));
+	}
+	verb = argv[1];
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
+		const char **slot[] = { ['l'] = &o.log,
+			['k']                 = &o.key,
+			['s']                 = &o.since,
+			['S']                 = &o.state,
+			['f']                 = &o.full,
+			['i']                 = &o.issuer,
+			['r']                 = &o.region,
+			['c']                 = &o.conf };
+
+		if (c == 'h') {
+			return (cli_usage(usage, true));
+		}
+		if (c == 'w' && o.nwitness < WITNESSES_MAX) {
+			o.witness[o.nwitness++] = optarg;
+			continue;
+		}
+		if (c == 'R' && o.nreleases < RELEASES_MAX) {
+			o.releases[o.nreleases++] = optarg;
+			continue;
+		}
+		if (c < 0 || (size_t) c >= sizeof(slot) / sizeof(slot[0])
+		    || slot[c] == NULL) {
+			return (cli_usage(usage, false));
+		}
+		*slot[c] = optarg;
+	}
+	if (optind != argc) {
+		return (cli_usage(usage, false));
+	}
+	if (strcmp(verb, "verify") == 0 && o.log && o.key && !o.conf
+	    && o.nreleases == 0 && (o.full == NULL) == (o.issuer == NULL)
+	    && (o.region == NULL || o.full != NULL)) {
+		return (verify(&o));
+	}
+	if (strcmp(verb, "reconcile") == 0 && o.full && o.nreleases > 0
+	    && !o.log && !o.key && !o.conf && o.nwitness == 0) {
+		return (reconcile(&o));
+	}
+	if (strcmp(verb, "anomalies") == 0 && o.full && !o.log && !o.key
+	    && o.nreleases == 0 && o.nwitness == 0) {
+		return (anomalies(&o));
+	}
+	return (cli_usage(usage, false));
+}

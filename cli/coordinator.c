@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// coordinator.c -- fedscore coordinator: run the credit center's
+// coordinator, and export its full disclosure records for auditors.
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "coordinator.h"
+
+static const char usage[]
+    = "usage: fedscore coordinator serve -c CONF\n"
+      "       fedscore coordinator export -c CONF [--from N]\n";
+
+static int
+serve(const char *conf)
+{
+	char      why[FS_WHY_MAX] = "";
+	fs_coord *c               = NULL;
+	fs_err    rv;
+
+	if ((rv = fs_coord_open(&c, conf, why, sizeof(why))) == FS_OK) {
+		rv = fs_coord_serve(c, why, sizeof(why));
+	}
+	fs_coord_close(c);
+	if (rv != FS_OK) {
+		fprintf(stderr, "fedscore coordinator serve: %s\n",
+		    why[0] ? why : fs_strerror(rv));
+	}
+	return (cli_exit(rv));
+}
+
+static int export(const char *conf, const char *from)
+{
+	char     why[FS_WHY_MAX] = "";
+	char    *end;
+	int64_t  first = 0;
+	uint64_t n     = 0;
+	fs_err   rv;
+
+	if (from != NULL) {
+		errno = 0;
+		first = strtoll(from, &end, 10);
+		if (errno != 0 || end == from || *end != '\0' || first < 0) {
+			fprintf(stderr,
+			    "fedscore coordinator export: expected --from "
+			    "as a log index (0 or more), found '%s'\n",
+			    from);
+			return (EXIT_USAGE);
+		}
+	}
+	rv = fs_coord_export(conf, first, stdout, &n, why, sizeof(why));
+	if (rv == FS_OK && fflush(stdout) != 0) {
+		snprintf(why, sizeof(why), "cannot write the export: %s",
+		    strerror(errno));
+		rv = FS_ERR_IO;
+	}
+	if (rv != FS_OK) {
+		fprintf(stderr, "fedscore coordinator export: %s\n",
+		    why[0] ? why : fs_strerror(rv));
+		return (EXIT_USAGE);
+	}
+	fprintf(stderr, "exported %llu disclosure%s\n", (unsigned long long) n,
+	    n == 1 ? "" : "s");
+	return (0);
+}
+
+int
+coordinator_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conf = NULL, *from = NULL, *verb;
+	int         c;
+
+	if (argc < 2 || cli_is_help(argv[1])) {
+		return (cli_usage(usage, argc >= 2));
+	}
+	verb = argv[1];
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'f':
+			from = optarg;
+			break;
+		case 'h':
+			return (cli_usage(usage, true));
+		default:
+			return (cli_usage(usage, false));
+		}
+	}
+	if (conf == NULL || optind != argc) {
+		return (cli_usage(usage, false));
+	}
+	if (strcmp(verb, "serve") == 0 && from == NULL) {
+		return (serve(conf));
+	}
+	if (strcmp(verb, "export") == 0) {
+		return (export(conf, from));
+	}
+	return (cli_usage(usage, false));
+}

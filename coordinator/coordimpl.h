@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// coordimpl.h -- internals shared by the files of coordinator/.  Must not
+// be exposed to other modules: they use coordinator.h.
+
+#ifndef FS_COORDIMPL_H
+#define FS_COORDIMPL_H
+
+#include <pthread.h>
+
+#include "coordinator.h"
+#include "issuer.h"
+
+#define NODES_MAX      64
+#define REQUESTERS_MAX 256
+
+typedef struct coord_node {
+	char       name[FS_NAME_MAX + 1];
+	char      *url;
+	fs_pubkey  key;
+	fs_client *client;
+	uint64_t   witnessed; // size of the last checkpoint it cosigned
+} coord_node;
+
+typedef struct coord_requester {
+	char      id[FS_CLAIM_STR_MAX + 1];
+	fs_pubkey key;
+	size_t    npurposes;
+	char      purposes[FS_PURPOSES_MAX][FS_LABEL_MAX + 1];
+} coord_requester;
+
+// An admitted request, held in memory until its lookup ends.  Its nonce
+// and its use of the consent are committed with the disclosure, in one
+// transaction; meanwhile they count against replays and the consent's
+// uses as if committed.
+typedef struct coord_admission {
+	uint8_t  kid[FS_KID_BYTES];
+	char     req_jti[FS_CLAIM_STR_MAX + 1];
+	int64_t  req_exp_ms;
+	char     consent_jti[FS_JTI_STR_LEN + 1];
+	uint32_t max_uses;
+	bool     active;
+} coord_admission;
+
+#define INFLIGHT_MAX 256
+
+struct fs_coord {
+	fs_conf  *conf;
+	char      name[FS_NAME_MAX + 1];
+	fs_key   *key;
+	fs_scheme scheme;
+	char     *listen; // nng, optional
+	char     *http;   // HTTP API URL
+	int64_t   skew_ms;
+	int64_t   refresh_ms;
+
+	sqlite3         *db;
+	pthread_mutex_t  dbmtx; // also guards mst and inflight
+	coord_admission *inflight[INFLIGHT_MAX];
+	fs_merkle_state  mst; // the disclosure log's tree
+
+	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
+	pthread_mutex_t cpmtx;
+	char           *checkpoint; // latest checkpoint, cosigned, served
+	char           *base;       // the same, signed by us only
+	bool            witnessing; // nodes are asked to cosign
+	uint64_t        checkpoint_size;
+	pthread_t       checkpointer;
+	bool            checkpointer_started;
+
+	fs_issuer_peer    issuer;
+	char             *issuer_url;
+	fs_issuer_client *ic;
+	pthread_mutex_t   revmtx;
+	fs_revlist        revoked;
+	bool              have_revoked;
+	uint64_t          revoked_at_ms;
+	pthread_t         refresher;
+	bool              refresher_started;
+	pthread_mutex_t   stopmtx;
+	pthread_cond_t    stopcv;
+	bool              stopping;
+
+	size_t          nnodes;
+	coord_node      nodes[NODES_MAX];
+	size_t          nrequesters;
+	coord_requester requesters[REQUESTERS_MAX];
+};
+
+// store.c
+fs_err coord_store_open(
+    fs_coord *c, const char *path, char *why, size_t whycap);
+
+// coord_store_admit refuses a replayed request (FS_ERR_REPLAYED) or a
+// consent without uses left (FS_ERR_USED_UP), or admits it.
+fs_err coord_store_admit(fs_coord *c, coord_admission *a);
+// coord_store_release forgets an admission whose lookup asked no node.
+void coord_store_release(fs_coord *c, coord_admission *a);
+// The log entry holds no personal data; the full record beside it (the
+// subject and the salt of its commitment) is for auditors and for the
+// citizen's own access view.
+typedef struct coord_disclosure {
+	int64_t     time_ms;
+	const char *requester;
+	const char *purpose;
+	const char *scope;
+	uint8_t     subject[FS_SUBJECT_BYTES];
+	uint8_t     salt[16];
+	const char *consent; // the token, kept for auditors
+	const char *entry;   // the log entry, JSON
+} coord_disclosure;
+// coord_store_disclose appends n disclosures in one transaction, the log
+// tree with them, and returns their indexes in the log.
+fs_err coord_store_disclose(
+    fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes);
+// coord_store_finish commits an admission -- its nonce and one use of its
+// consent -- with its disclosure d, or with none when d is NULL (the nodes
+// were asked but the lookup was refused).
+fs_err coord_store_finish(fs_coord *c, coord_admission *a,
+    const coord_disclosure *d, int64_t *indexp);
+// coord_store_log_load restores the log's tree state at startup.
+fs_err coord_store_log_load(fs_coord *c);
+// coord_log_get is an fs_merkle_get_fn over the stored hashes; the caller
+// holds dbmtx.
+fs_err coord_log_get(
+    void *arg, uint64_t level, uint64_t index, uint8_t out[32]);
+
+// log.c
+struct nng_http_server;
+fs_err coord_log_start(fs_coord *c);
+fs_err coord_log_handlers(fs_coord *c, struct nng_http_server *srv);
+
+// witness.c: coord_witness asks every node to cosign the signed checkpoint
+// note and returns it with every valid cosignature line (malloc'd).
+fs_err coord_witness_load(fs_coord *c);
+char  *coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size);
+
+// access.c: GET /v1/me/access, the citizen's own view of the log.
+fs_err coord_access_handler(fs_coord *c, struct nng_http_server *srv);
+
+#endif // FS_COORDIMPL_H

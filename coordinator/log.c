@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// log.c -- the disclosure log, as others read it: signed checkpoints
+// (C2SP tlog-checkpoint as a signed-note), tiles (C2SP tlog-tiles) and
+// proofs for clients without a tile reader.
+//
+// A new checkpoint is signed at most a second after entries arrive.  The
+// handlers here only read, briefly, under the database lock; nng may run
+// them on its own threads.
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
+
+#include "coordimpl.h"
+
+#define WHO         "coordinator"
+#define TILE_WIDTH  256
+#define TILE_HEIGHT 8
+
+// coord_checkpoint signs a checkpoint of the tree as it is, if it grew.
+static bool
+all_witnessed(const fs_coord *c, uint64_t size)
+{
+	for (size_t i = 0; i < c->nnodes; i++) {
+		if (c->nodes[i].witnessed != size) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+// coord_checkpoint signs a checkpoint of the tree as it is, if it grew,
+// and gathers the witnesses' cosignatures; a witness that missed one is
+// asked again a second later.
+static void
+coord_checkpoint(fs_coord *c)
+{
+	uint8_t  root[FS_MERKLE_HASH_BYTES];
+	uint64_t size;
+	char    *body = NULL, *note = NULL, *cosigned;
+	size_t   blen, nlen;
+	fs_err   rv;
+
+	pthread_mutex_lock(&c->dbmtx);
+	size = c->mst.size;
+	fs_merkle_state_root(&c->mst, root);
+	pthread_mutex_unlock(&c->dbmtx);
+	if (c->base != NULL && size == c->checkpoint_size) {
+		if (all_witnessed(c, size) || !c->witnessing) {
+			return;
+		}
+		note = c->base;
+		nlen = strlen(note);
+	} else {
+		if ((rv = fs_checkpoint_format(
+		         &body, &blen, c->origin, size, root, NULL, 0))
+		        != FS_OK
+		    || (rv = fs_note_sign(
+		            &note, &nlen, body, blen, c->origin, c->key))
+		        != FS_OK) {
+			fs_log(FS_LOG_ERROR, WHO,
+			    "cannot sign a checkpoint: %s", fs_strerror(rv));
+			free(body);
+			return;
+		}
+		free(body);
+		pthread_mutex_lock(&c->dbmtx);
+		{
+			sqlite3_stmt *st;
+
+			if (sqlite3_prepare_v2(c->db,
+			        "INSERT OR IGNORE INTO checkpoint (size, note) "
+			        "VALUES (?, ?)",
+			        -1, &st, NULL)
+			    == SQLITE_OK) {
+				sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
+				sqlite3_bind_text(
+				    st, 2, note, (int) nlen, SQLITE_STATIC);
+				sqlite3_step(st);
+				sqlite3_finalize(st);
+			}
+		}
+		pthread_mutex_unlock(&c->dbmtx);
+		free(c->base);
+		c->base = note;
+		// Serve it at once; the cosigned note replaces it below.
+		pthread_mutex_lock(&c->cpmtx);
+		free(c->checkpoint);
+		c->checkpoint      = strdup(note);
+		c->checkpoint_size = size;
+		pthread_mutex_unlock(&c->cpmtx);
+	}
+	if (!c->witnessing
+	    || (cosigned = coord_witness(c, note, nlen, size)) == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&c->cpmtx);
+	free(c->checkpoint);
+	c->checkpoint = cosigned;
+	pthread_mutex_unlock(&c->cpmtx);
+}
+
+static void *
+checkpointer(void *arg)
+{
+	fs_coord       *c = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&c->stopmtx);
+	while (!c->stopping) {
+		pthread_mutex_unlock(&c->stopmtx);
+		coord_checkpoint(c);
+		pthread_mutex_lock(&c->stopmtx);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		while (!c->stopping
+		    && pthread_cond_timedwait(&c->stopcv, &c->stopmtx, &ts)
+		        != ETIMEDOUT) {
+		}
+	}
+	pthread_mutex_unlock(&c->stopmtx);
+	return (NULL);
+}
+
+fs_err
+coord_log_start(fs_coord *c)
+{
+	fs_err rv;
+
+	if ((rv = coord_store_log_load(c)) != FS_OK
+	    || (rv = coord_witness_load(c)) != FS_OK) {
+		return (rv);
+	}
+	coord_checkpoint(c);
+	if (pthread_create(&c->checkpointer, NULL, checkpointer, c) != 0) {
+		return (FS_ERR_NOMEM);
+	}
+	c->checkpointer_started = true;
+	return (FS_OK);
+}
+
+static void
+reply(nng_aio *aio, int status, const char *ctype, const void *body, size_t len)
+{
+	nng_http_res *res;
+
+	if (nng_http_res_alloc(&res) != 0) {
+		nng_aio_finish(aio, NNG_ENOMEM);
+		return;
+	}
+	nng_http_res_set_status(res, (uint16_t) status);
+	nng_http_res_set_header(res, "Content-Type", ctype);
+	nng_http_res_copy_data(res, body, len);
+	nng_aio_set_output(aio, 0, res);
+	nng_aio_finish(aio, 0);
+}
+
+static void
+not_found(nng_aio *aio, const char *why)
+{
+	char body[FS_WHY_MAX + 128];
+
+	snprintf(body, sizeof(body),
+	    "{\"type\":\"urn:fedscore:problem:not-found\",\"title\":\"not "
+	    "found\",\"status\":404,\"detail\":\"%s\"}",
+	    why);
+	reply(aio, 404, "application/problem+json", body, strlen(body));
+}
+
+static fs_coord *
+coord_of(nng_aio *aio)
+{
+	return (nng_http_handler_get_data(nng_aio_get_input(aio, 1)));
+}
+
+static void
+get_checkpoint(nng_aio *aio)
+{
+	fs_coord *c = coord_of(aio);
+	char     *note;
+
+	pthread_mutex_lock(&c->cpmtx);
+	note = c->checkpoint != NULL ? strdup(c->checkpoint) : NULL;
+	pthread_mutex_unlock(&c->cpmtx);
+	if (note == NULL) {
+		not_found(aio, "no checkpoint yet");
+		return;
+	}
+	reply(aio, 200, "text/plain; charset=utf-8", note, strlen(note));
+	free(note);
+}
+
+// parse_index reads a tile index path "x001/x234/067" (and ".p/W").
+static bool
+parse_index(const char *p, uint64_t *n, uint64_t *w)
+{
+	uint64_t v = 0;
+
+	*w = TILE_WIDTH;
+	for (;;) {
+		bool last = p[0] != 'x';
+
+		if (!last) {
+			p++;
+		}
+		if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9'
+		    || p[2] < '0' || p[2] > '9' || v > UINT64_MAX / 1000) {
+			return (false);
+		}
+		v = v * 1000
+		    + (uint64_t) ((p[0] - '0') * 100 + (p[1] - '0') * 10
+		        + (p[2] - '0'));
+		p += 3;
+		if (last) {
+			break;
+		}
+		if (*p++ != '/') {
+			return (false);
+		}
+	}
+	if (strncmp(p, ".p/", 3) == 0) {
+		char *end;
+
+		errno = 0;
+		*w    = strtoull(p + 3, &end, 10);
+		if (errno != 0 || *end != '\0' || *w < 1 || *w >= TILE_WIDTH
+		    || p[3] == '0') {
+			return (false);
+		}
+		p = end;
+	}
+	*n = v;
+	return (*p == '\0');
+}
+
+static void
+get_tile(nng_aio *aio)
+{
+	fs_coord     *c   = coord_of(aio);
+	nng_http_req *req = nng_aio_get_input(aio, 0);
+	const char   *uri = nng_http_req_get_uri(req);
+	const char   *p;
+	uint64_t      level = 0, n, w, first;
+	bool          entries;
+	uint8_t      *buf = NULL;
+	size_t        len = 0, cap = 0;
+	sqlite3_stmt *st;
+
+	if ((p = strstr(uri, "/tile/")) == NULL) {
+		not_found(aio, "expected /tile/L/N or /tile/entries/N");
+		return;
+	}
+	p += 6;
+	entries = strncmp(p, "entries/", 8) == 0;
+	if (entries) {
+		p += 8;
+	} else {
+		if (p[0] < '0' || p[0] > '9' || p[1] != '/') {
+			not_found(aio, "expected a tile level from 0 to 9");
+			return;
+		}
+		level = (uint64_t) (p[0] - '0');
+		p += 2;
+	}
+	if (!parse_index(p, &n, &w) || n > (UINT64_MAX >> 9) / TILE_WIDTH) {
+		not_found(
+		    aio, "expected a tile index like x001/234 or 234.p/7");
+		return;
+	}
+	first = n * TILE_WIDTH;
+	pthread_mutex_lock(&c->dbmtx);
+	{
+		// A tile is served only as far as the latest checkpoint covers.
+		uint64_t size  = c->checkpoint_size;
+		uint64_t avail = size >> (TILE_HEIGHT * level);
+
+		if (first + w > avail) {
+			pthread_mutex_unlock(&c->dbmtx);
+			not_found(
+			    aio, "the tile is beyond the latest checkpoint");
+			return;
+		}
+	}
+	if (entries) {
+		sqlite3_prepare_v2(c->db,
+		    "SELECT entry FROM disclosure WHERE idx >= ? AND idx < ? "
+		    "ORDER BY idx",
+		    -1, &st, NULL);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64) first);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64) (first + w));
+	} else {
+		sqlite3_prepare_v2(c->db,
+		    "SELECT hash FROM log_hash WHERE level = ? AND idx >= ? "
+		    "AND "
+		    "idx < ? ORDER BY idx",
+		    -1, &st, NULL);
+		sqlite3_bind_int64(
+		    st, 1, (sqlite3_int64) (level * TILE_HEIGHT));
+		sqlite3_bind_int64(st, 2, (sqlite3_int64) first);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64) (first + w));
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		size_t      n2 = (size_t) sqlite3_column_bytes(st, 0);
+		const void *d  = sqlite3_column_blob(st, 0);
+
+		if (len + n2 + 2 > cap) {
+			uint8_t *nb;
+
+			cap = (len + n2 + 2) * 2;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				break;
+			}
+			buf = nb;
+		}
+		// Entry bundles prefix each entry with its 16-bit length.
+		if (entries) {
+			buf[len++] = (uint8_t) (n2 >> 8);
+			buf[len++] = (uint8_t) n2;
+		}
+		memcpy(buf + len, d, n2);
+		len += n2;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&c->dbmtx);
+	reply(aio, 200, "application/octet-stream",
+	    buf != NULL ? buf : (void *) "", len);
+	free(buf);
+}
+
+static bool
+query_u64(const char *uri, const char *name, uint64_t *v)
+{
+	char        key[32];
+	const char *p;
+	char       *end;
+
+	snprintf(key, sizeof(key), "%s=", name);
+	for (p = strchr(uri, '?'); p != NULL; p = strchr(p + 1, '&')) {
+		if (strncmp(p + 1, key, strlen(key)) == 0) {
+			errno = 0;
+			*v    = strtoull(p + 1 + strlen(key), &end, 10);
+			return (errno == 0 && end != p + 1 + strlen(key)
+			    && (*end == '\0' || *end == '&'));
+		}
+	}
+	return (false);
+}
+
+static void
+send_proof(nng_aio *aio, json_t *o, const fs_merkle_proof *proof)
+{
+	json_t *a = json_array();
+	char    b[64], *s;
+
+	for (size_t i = 0; i < proof->n; i++) {
+		fs_b64std_encode(b, proof->hash[i], FS_MERKLE_HASH_BYTES);
+		json_array_append_new(a, json_string(b));
+	}
+	json_object_set_new(o, "proof", a);
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	reply(aio, 200, "application/json", s != NULL ? s : "{}",
+	    s != NULL ? strlen(s) : 2);
+	free(s);
+}
+
+static void
+get_inclusion(nng_aio *aio)
+{
+	fs_coord       *c   = coord_of(aio);
+	const char     *uri = nng_http_req_get_uri(nng_aio_get_input(aio, 0));
+	uint64_t        index, size;
+	fs_merkle_proof proof;
+	fs_err          rv = FS_ERR_INVALID;
+
+	if (!query_u64(uri, "index", &index)
+	    || !query_u64(uri, "size", &size)) {
+		not_found(aio, "expected ?index=I&size=N");
+		return;
+	}
+	pthread_mutex_lock(&c->dbmtx);
+	if (index < size && size <= c->mst.size) {
+		rv = fs_merkle_prove_inclusion(
+		    &proof, index, size, coord_log_get, c);
+	}
+	pthread_mutex_unlock(&c->dbmtx);
+	if (rv != FS_OK) {
+		not_found(aio, "expected index < size <= the log's size");
+		return;
+	}
+	send_proof(aio,
+	    json_pack("{s:I, s:I}", "index", (json_int_t) index, "size",
+	        (json_int_t) size),
+	    &proof);
+}
+
+static void
+get_consistency(nng_aio *aio)
+{
+	fs_coord       *c   = coord_of(aio);
+	const char     *uri = nng_http_req_get_uri(nng_aio_get_input(aio, 0));
+	uint64_t        o, n;
+	fs_merkle_proof proof;
+	fs_err          rv = FS_ERR_INVALID;
+
+	if (!query_u64(uri, "old", &o) || !query_u64(uri, "new", &n)) {
+		not_found(aio, "expected ?old=M&new=N");
+		return;
+	}
+	pthread_mutex_lock(&c->dbmtx);
+	if (0 < o && o <= n && n <= c->mst.size) {
+		rv = fs_merkle_prove_consistency(
+		    &proof, o, n, coord_log_get, c);
+	}
+	pthread_mutex_unlock(&c->dbmtx);
+	if (rv != FS_OK) {
+		not_found(aio, "expected 0 < old <= new <= the log's size");
+		return;
+	}
+	send_proof(aio,
+	    json_pack(
+	        "{s:I, s:I}", "old", (json_int_t) o, "new", (json_int_t) n),
+	    &proof);
+}
+
+fs_err
+coord_log_handlers(fs_coord *c, nng_http_server *srv)
+{
+	static const struct {
+		const char *path;
+		void (*fn)(nng_aio *);
+		bool tree;
+	} routes[] = {
+		{ "/checkpoint", get_checkpoint, false },
+		{ "/tile", get_tile, true },
+		{ "/v1/log/proof/inclusion", get_inclusion, false },
+		{ "/v1/log/proof/consistency", get_consistency, false },
+	};
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		nng_http_handler *h;
+
+		if (nng_http_handler_alloc(&h, routes[i].path, routes[i].fn)
+		    != 0) {
+			return (FS_ERR_NOMEM);
+		}
+		nng_http_handler_set_method(h, "GET");
+		nng_http_handler_set_data(h, c, NULL);
+		if (routes[i].tree) {
+			nng_http_handler_set_tree(h);
+		}
+		if (nng_http_server_add_handler(srv, h) != 0) {
+			nng_http_handler_free(h);
+			return (FS_ERR_INVALID);
+		}
+	}
+	return (FS_OK);
+}

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// lookup.c -- one consented lookup, from the requester's signed request
+// to the signed answer.  Every check that can refuse comes before any node
+// is asked; the disclosure is recorded before the answer leaves.
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "coordimpl.h"
+
+#define WHO "coordinator"
+
+// A refusal becomes an RFC 9457 problem.
+static void problem(fs_outcome *out, int status, fs_err err, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+problem(fs_outcome *out, int status, fs_err err, const char *fmt, ...)
+{
+	char    detail[FS_WHY_MAX];
+	char    type[96];
+	json_t *o;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	snprintf(
+	    type, sizeof(type), "urn:fedscore:problem:%s", fs_err_name(err));
+	o           = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
+	              fs_strerror(err), "status", status, "detail", detail);
+	out->status = status;
+	out->err    = err;
+	out->body   = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	fs_log(FS_LOG_INFO, WHO, "refused a lookup (%d %s): %s", status,
+	    fs_err_name(err), detail);
+}
+
+static const coord_requester *
+requester_by_kid(const fs_coord *c, const uint8_t kid[static FS_KID_BYTES])
+{
+	for (size_t i = 0; i < c->nrequesters; i++) {
+		if (sodium_memcmp(c->requesters[i].key.kid, kid, FS_KID_BYTES)
+		    == 0) {
+			return (&c->requesters[i]);
+		}
+	}
+	return (NULL);
+}
+
+static bool
+requester_allows(const coord_requester *r, const char *purpose)
+{
+	for (size_t i = 0; i < r->npurposes; i++) {
+		if (strcmp(r->purposes[i], purpose) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+// Scopes that disclose more rank higher; a request may ask for less than
+// the citizen granted, never more.
+static int
+scope_rank(fs_scope s)
+{
+	switch (s) {
+	case FS_SCOPE_TIER:
+		return (1);
+	case FS_SCOPE_SCORE:
+		return (2);
+	case FS_SCOPE_BREAKDOWN:
+		return (3);
+	default:
+		return (0);
+	}
+}
+
+static void
+b64(char *out, const uint8_t *bin, size_t n)
+{
+	fs_b64_encode(out, bin, n);
+}
+
+// One node's part in a lookup.
+typedef struct part {
+	coord_node     *node;
+	uint8_t        *req;
+	size_t          reqlen;
+	uint8_t         req_hash[FS_HASH_BYTES];
+	fs_contribution contrib;
+	bool            ok;
+	uint8_t         receipt[FS_HASH_BYTES];
+	char            reason[160];
+} part;
+
+// ask seals the lookup to every node, asks them all at once and checks
+// every answer: from that node's key, bound to our request to it.
+static void
+ask(fs_coord *c, const fs_lookup *l, part *parts, size_t n)
+{
+	fs_call *calls = calloc(n, sizeof(*calls));
+	uint8_t *body;
+	size_t   blen;
+
+	if (calls == NULL || fs_lookup_encode(l, &body, &blen) != FS_OK) {
+		for (size_t i = 0; i < n; i++) {
+			snprintf(parts[i].reason, sizeof(parts[i].reason),
+			    "out of memory");
+		}
+		free(calls);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fs_envelope_out m = { .type = FS_MSG_LOOKUP,
+			.recipient          = &parts[i].node->key,
+			.enc                = FS_ENC_SEALED,
+			.time_ms            = fs_now_ms(),
+			.body               = body,
+			.body_len           = blen };
+
+		if (fs_envelope_seal(
+		        c->key, &m, &parts[i].req, &parts[i].reqlen)
+		    != FS_OK) {
+			calls[i].rv = FS_ERR_CRYPTO;
+			continue;
+		}
+		crypto_generichash(parts[i].req_hash, FS_HASH_BYTES,
+		    parts[i].req, parts[i].reqlen, NULL, 0);
+		calls[i].client = parts[i].node->client;
+		calls[i].req    = parts[i].req;
+		calls[i].len    = parts[i].reqlen;
+	}
+	sodium_memzero(body, blen);
+	free(body);
+	fs_client_call_many(calls, n, (int) c->scheme.deadline_ms);
+	for (size_t i = 0; i < n; i++) {
+		part       *p    = &parts[i];
+		fs_keyring  ring = { &p->node->key, 1 };
+		fs_envelope env;
+		fs_err      rv = calls[i].rv;
+
+		if (rv != FS_OK) {
+			snprintf(p->reason, sizeof(p->reason), "%s",
+			    rv == FS_ERR_TIMEOUT
+			        ? "no answer before the deadline"
+			        : fs_strerror(rv));
+			continue;
+		}
+		rv = fs_envelope_open(&env, calls[i].rep, calls[i].replen,
+		    c->key, fs_keyring_lookup, &ring, fs_now_ms(),
+		    (uint64_t) c->skew_ms);
+		if (rv == FS_OK) {
+			memcpy(p->receipt, env.hash, FS_HASH_BYTES);
+			rv = fs_envelope_check_reply(&env, p->req_hash);
+			if (rv == FS_OK && env.type == FS_MSG_ERROR) {
+				fs_err code;
+				char   detail[128];
+
+				if (fs_error_body_decode(env.body, env.body_len,
+				        &code, detail, sizeof(detail))
+				    == FS_OK) {
+					snprintf(p->reason, sizeof(p->reason),
+					    "refused: %s (%s)",
+					    fs_err_name(code), detail);
+				} else {
+					snprintf(p->reason, sizeof(p->reason),
+					    "refused with an unreadable error");
+				}
+				fs_envelope_fini(&env);
+				continue;
+			}
+			if (rv == FS_OK && env.type != FS_MSG_CONTRIBUTION) {
+				rv = FS_ERR_TYPE;
+			}
+			if (rv == FS_OK) {
+				rv = fs_contribution_decode(
+				    &p->contrib, env.body, env.body_len);
+			}
+			fs_envelope_fini(&env);
+		}
+		if (rv != FS_OK) {
+			snprintf(p->reason, sizeof(p->reason),
+			    "answer refused: %s", fs_strerror(rv));
+			fs_log(FS_LOG_WARN, WHO,
+			    "answer of node %s refused: %s", p->node->name,
+			    fs_strerror(rv));
+			continue;
+		}
+		p->ok = true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(calls[i].rep);
+	}
+	free(calls);
+}
+
+// result_json is what the scope allows to be seen of the score.
+static json_t *
+result_json(const fs_score *s, fs_scope scope)
+{
+	json_t *r = json_object();
+
+	json_object_set_new(r, "tier",
+	    json_pack(
+	        "{s:s, s:s}", "name", s->tier->name, "label", s->tier->label));
+	if (scope_rank(scope) >= scope_rank(FS_SCOPE_SCORE)) {
+		json_object_set_new(r, "score", json_integer(s->score));
+	}
+	if (scope_rank(scope) >= scope_rank(FS_SCOPE_BREAKDOWN)) {
+		json_t *b = json_object();
+
+		for (int d = 0; d < FS_DIM_COUNT; d++) {
+			json_object_set_new(b, fs_dim_name((fs_dim) d),
+			    json_integer(s->dims[d]));
+		}
+		json_object_set_new(r, "breakdown", b);
+		json_object_set_new(r, "disputed", json_boolean(s->disputed));
+	}
+	return (r);
+}
+
+fs_err
+fs_lookup_body_decode(
+    json_t **op, const char *body, size_t len, const char **tokenp)
+{
+	json_t      *o;
+	json_error_t jerr;
+	const char  *token;
+
+	if (len > FS_LOOKUP_BODY_MAX) {
+		return (FS_ERR_TOO_LARGE);
+	}
+	if ((o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr))
+	    == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	if (!json_is_object(o) || json_object_size(o) != 1
+	    || (token = json_string_value(json_object_get(o, "request")))
+	        == NULL
+	    || strlen(token) > FS_PASETO_MAX_LEN) {
+		json_decref(o);
+		return (FS_ERR_MALFORMED);
+	}
+	*op     = o;
+	*tokenp = token;
+	return (FS_OK);
+}
+
+// disclosure_json proves that the disclosure is in the log: its index,
+// the tree size and root just after it was appended, and the inclusion
+// proof; the signed answer commits the coordinator to that root, which
+// later checkpoints must be consistent with.
+static json_t *
+disclosure_json(fs_coord *c, int64_t index)
+{
+	fs_merkle_proof proof;
+	uint8_t         root[FS_MERKLE_HASH_BYTES];
+	char            b[64];
+	uint64_t        size;
+	json_t         *d, *p;
+	fs_err          rv;
+
+	pthread_mutex_lock(&c->dbmtx);
+	size = c->mst.size;
+	fs_merkle_state_root(&c->mst, root);
+	rv = fs_merkle_prove_inclusion(
+	    &proof, (uint64_t) index, size, coord_log_get, c);
+	pthread_mutex_unlock(&c->dbmtx);
+	d = json_pack("{s:I, s:I}", "index", (json_int_t) index, "tree_size",
+	    (json_int_t) size);
+	fs_b64std_encode(b, root, sizeof(root));
+	json_object_set_new(d, "root", json_string(b));
+	if (rv == FS_OK) {
+		p = json_array();
+		for (size_t i = 0; i < proof.n; i++) {
+			fs_b64std_encode(
+			    b, proof.hash[i], FS_MERKLE_HASH_BYTES);
+			json_array_append_new(p, json_string(b));
+		}
+		json_object_set_new(d, "inclusion", p);
+	}
+	return (d);
+}
+
+void
+fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
+{
+	const coord_requester *rq;
+	fs_request             req;
+	fs_claims              cl;
+	fs_scope               scope;
+	json_t *o = NULL, *answer = NULL, *nodes, *missing, *rules,
+	       *entry = NULL, *receipts;
+	const char     *token;
+	uint8_t         kid[FS_KID_BYTES];
+	char            why[FS_WHY_MAX], tbuf[FS_TIME_LEN + 1];
+	char            h64[64];
+	int64_t         now = (int64_t) (fs_now_ms() / 1000);
+	int64_t         index;
+	coord_admission adm      = { 0 };
+	part           *parts    = NULL;
+	size_t          answered = 0;
+	fs_err          rv;
+
+	memset(out, 0, sizeof(*out));
+	// 1. The body and the requester's signature.
+	if ((rv = fs_lookup_body_decode(&o, body, len, &token)) != FS_OK) {
+		problem(out, 422, rv,
+		    "expected a JSON object {\"request\": \"v4.public...\"} of "
+		    "at "
+		    "most %d bytes",
+		    FS_LOOKUP_BODY_MAX);
+		goto done;
+	}
+	if ((rv = fs_request_kid(kid, token, strlen(token))) != FS_OK) {
+		problem(out, 422, rv,
+		    "expected a v4.public request token with footer "
+		    "{\"kid\":\"k4.pid...\"}: %s",
+		    fs_strerror(rv));
+		goto done;
+	}
+	if ((rq = requester_by_kid(c, kid)) == NULL) {
+		problem(out, 401, FS_ERR_UNREGISTERED,
+		    "the request is signed by a key that is not a registered "
+		    "requester's");
+		goto done;
+	}
+	if ((rv = fs_request_verify(&req, token, strlen(token), &rq->key,
+	         c->scheme.region, now, c->skew_ms / 1000))
+	    != FS_OK) {
+		problem(out,
+		    rv == FS_ERR_MALFORMED || rv == FS_ERR_TYPE ? 422 : 401, rv,
+		    "request of %s refused: %s", rq->id, fs_strerror(rv));
+		goto done;
+	}
+
+	// 2. The citizen's consent.
+	pthread_mutex_lock(&c->revmtx);
+	if (!c->have_revoked
+	    || fs_now_ms() - c->revoked_at_ms
+	        > (uint64_t) (10 * c->refresh_ms)) {
+		pthread_mutex_unlock(&c->revmtx);
+		problem(out, 503, FS_ERR_REVOKED,
+		    "no current revocation list from the issuer: refusing to "
+		    "act on any consent until there is one");
+		goto done;
+	}
+	rv = fs_consent_verify(&cl, req.consent, strlen(req.consent),
+	    &c->issuer.key, c->scheme.region, &c->revoked, now, why,
+	    sizeof(why));
+	pthread_mutex_unlock(&c->revmtx);
+	if (rv != FS_OK) {
+		problem(out, 403, rv, "%s", why);
+		goto done;
+	}
+	if (strcmp(cl.aud, rq->id) != 0) {
+		problem(out, 403, FS_ERR_WRONG_AUDIENCE,
+		    "the consent was granted to '%s', not to '%s'", cl.aud,
+		    rq->id);
+		goto done;
+	}
+	if (!fs_scheme_allows(&c->scheme, cl.purpose)) {
+		problem(out, 403, FS_ERR_PURPOSE,
+		    "purpose '%s' is not one the %s scheme allows", cl.purpose,
+		    c->scheme.id);
+		goto done;
+	}
+	if (!requester_allows(rq, cl.purpose)) {
+		problem(out, 403, FS_ERR_PURPOSE,
+		    "requester '%s' is not registered for purpose '%s'", rq->id,
+		    cl.purpose);
+		goto done;
+	}
+	scope = cl.scope;
+	if (req.scope[0] != '\0'
+	    && fs_scope_parse(&scope, req.scope, strlen(req.scope)) != FS_OK) {
+		problem(out, 422, FS_ERR_SCOPE,
+		    "expected scope tier, score or breakdown, found '%s'",
+		    req.scope);
+		goto done;
+	}
+	if (scope_rank(scope) == 0 || scope_rank(cl.scope) == 0
+	    || scope_rank(scope) > scope_rank(cl.scope)) {
+		problem(out, 403, FS_ERR_SCOPE,
+		    "the consent grants scope '%s'; this request asks for '%s'",
+		    fs_scope_name(cl.scope), fs_scope_name(scope));
+		goto done;
+	}
+
+	// 3. Use it: once per request, within the consent's uses.  The use
+	// and the nonce are committed with the disclosure.
+	fs_jti_string(h64, cl.jti);
+	memcpy(adm.kid, kid, FS_KID_BYTES);
+	snprintf(adm.req_jti, sizeof(adm.req_jti), "%s", req.jti);
+	fs_jti_string(adm.consent_jti, cl.jti);
+	adm.req_exp_ms = (req.iat * 1000) + 2 * c->skew_ms;
+	adm.max_uses   = cl.uses;
+	rv             = coord_store_admit(c, &adm);
+	if (rv == FS_ERR_REPLAYED) {
+		problem(out, 401, rv, "request %s of %s was seen before",
+		    req.jti, rq->id);
+		goto done;
+	}
+	if (rv == FS_ERR_USED_UP) {
+		problem(out, 409, rv,
+		    "consent %s was granted for %u lookup%s, all "
+		    "used",
+		    h64, cl.uses, cl.uses == 1 ? "" : "s");
+		goto done;
+	}
+	if (rv == FS_ERR_TOO_LARGE) {
+		problem(out, 503, rv, "too many lookups in progress");
+		goto done;
+	}
+	if (rv != FS_OK) {
+		problem(out, 500, rv, "cannot check the use of the consent");
+		goto done;
+	}
+
+	// 4. Ask every node, all at once.
+	{
+		fs_lookup               l = { .deadline_ms
+			              = fs_now_ms() + (uint64_t) c->scheme.deadline_ms };
+		const fs_contribution **got;
+		fs_score                score;
+		coord_disclosure        d = { 0 };
+		uint8_t                 commit[32], hash[32];
+		char                   *rj, *aj, *ej, *signed_ = NULL;
+
+		if ((parts = calloc(c->nnodes, sizeof(*parts))) == NULL
+		    || (got = calloc(c->nnodes + 1, sizeof(*got))) == NULL) {
+			problem(out, 500, FS_ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		randombytes_buf(l.request_id, sizeof(l.request_id));
+		memcpy(l.subject, cl.sub, FS_SUBJECT_BYTES);
+		snprintf(l.token, sizeof(l.token), "%s", req.consent);
+		for (size_t i = 0; i < c->nnodes; i++) {
+			parts[i].node = &c->nodes[i];
+		}
+		ask(c, &l, parts, c->nnodes);
+		sodium_memzero(&l, sizeof(l));
+		nodes    = json_object();
+		missing  = json_array();
+		rules    = json_object();
+		receipts = json_array();
+		for (size_t i = 0; i < c->nnodes; i++) {
+			if (parts[i].ok) {
+				got[answered++] = &parts[i].contrib;
+				json_object_set_new(rules, parts[i].node->name,
+				    json_string(
+				        parts[i].contrib.rules_version));
+				b64(h64, parts[i].receipt, FS_HASH_BYTES);
+				json_array_append_new(
+				    receipts, json_string(h64));
+			} else {
+				json_array_append_new(missing,
+				    json_pack("{s:s, s:s}", "node",
+				        parts[i].node->name, "reason",
+				        parts[i].reason));
+			}
+		}
+		json_object_set_new(
+		    nodes, "expected", json_integer((json_int_t) c->nnodes));
+		json_object_set_new(
+		    nodes, "answered", json_integer((json_int_t) answered));
+		json_object_set_new(nodes, "missing", missing);
+		if (c->scheme.require_all && answered < c->nnodes) {
+			char *m = json_dumps(missing, JSON_COMPACT);
+
+			// The nodes that answered used the consent: so does the
+			// coordinator, but nothing was disclosed.
+			(void) coord_store_finish(c, &adm, NULL, NULL);
+			problem(out, 503, FS_ERR_TIMEOUT,
+			    "the scheme requires every node; missing: %s",
+			    m != NULL ? m : "?");
+			free(m);
+			json_decref(nodes);
+			json_decref(rules);
+			json_decref(receipts);
+			free(got);
+			goto done;
+		}
+		fs_aggregate(&score, &c->scheme, got, answered);
+		free(got);
+
+		// 5. Record the disclosure, then answer.
+		answer = json_object();
+		fs_time_format(tbuf, now);
+		json_object_set_new(answer, "iss", json_string(c->name));
+		json_object_set_new(answer, "aud", json_string(rq->id));
+		json_object_set_new(answer, "iat", json_string(tbuf));
+		json_object_set_new(answer, "request", json_string(req.jti));
+		json_object_set_new(answer, "purpose", json_string(cl.purpose));
+		json_object_set_new(
+		    answer, "scope", json_string(fs_scope_name(scope)));
+		json_object_set_new(
+		    answer, "result", result_json(&score, scope));
+		json_object_set_new(answer, "scheme",
+		    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
+		        c->scheme.version, "hash", c->scheme.hash));
+		json_object_set_new(answer, "rules", json_deep_copy(rules));
+		json_object_set_new(answer, "nodes", nodes);
+		json_object_set_new(
+		    answer, "complete", json_boolean(answered == c->nnodes));
+
+		rj = json_dumps(json_object_get(answer, "result"),
+		    JSON_COMPACT | JSON_SORT_KEYS);
+		crypto_generichash(hash, sizeof(hash), (const uint8_t *) rj,
+		    rj != NULL ? strlen(rj) : 0, NULL, 0);
+		free(rj);
+		randombytes_buf(d.salt, sizeof(d.salt));
+		crypto_generichash(commit, sizeof(commit), cl.sub,
+		    FS_SUBJECT_BYTES, d.salt, sizeof(d.salt));
+		entry = json_object();
+		json_object_set_new(entry, "time", json_string(tbuf));
+		json_object_set_new(entry, "requester", json_string(rq->id));
+		json_object_set_new(entry, "purpose", json_string(cl.purpose));
+		json_object_set_new(
+		    entry, "scope", json_string(fs_scope_name(scope)));
+		{
+			uint8_t th[32];
+
+			crypto_generichash(th, sizeof(th),
+			    (const uint8_t *) req.consent, strlen(req.consent),
+			    NULL, 0);
+			b64(h64, th, sizeof(th));
+			json_object_set_new(entry, "consent", json_string(h64));
+		}
+		b64(h64, commit, sizeof(commit));
+		json_object_set_new(entry, "subject", json_string(h64));
+		b64(h64, hash, sizeof(hash));
+		json_object_set_new(entry, "result", json_string(h64));
+		json_object_set_new(entry, "receipts", receipts);
+		json_object_set_new(entry, "nodes",
+		    json_pack("{s:I, s:I}", "expected", (json_int_t) c->nnodes,
+		        "answered", (json_int_t) answered));
+		json_object_set_new(entry, "scheme",
+		    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
+		        c->scheme.version, "hash", c->scheme.hash));
+		json_object_set_new(entry, "rules", rules);
+		ej = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+
+		d.time_ms   = now * 1000;
+		d.requester = rq->id;
+		d.purpose   = cl.purpose;
+		d.scope     = fs_scope_name(scope);
+		memcpy(d.subject, cl.sub, FS_SUBJECT_BYTES);
+		d.consent = req.consent;
+		d.entry   = ej;
+		rv        = ej != NULL ? coord_store_finish(c, &adm, &d, &index)
+		                       : FS_ERR_NOMEM;
+		free(ej);
+		if (rv != FS_OK) {
+			// Nothing leaves that was not recorded.
+			problem(out, 500, rv, "cannot record the disclosure");
+			goto done;
+		}
+		json_object_set_new(
+		    answer, "disclosure", disclosure_json(c, index));
+		aj = json_dumps(answer, JSON_COMPACT | JSON_SORT_KEYS);
+		if (aj == NULL
+		    || fs_answer_sign(&signed_, c->key, aj, c->scheme.region)
+		        != FS_OK) {
+			free(aj);
+			problem(
+			    out, 500, FS_ERR_NOMEM, "cannot sign the answer");
+			goto done;
+		}
+		free(aj);
+		{
+			json_t *res = json_pack(
+			    "{s:O, s:s}", "answer", answer, "signed", signed_);
+
+			out->body
+			    = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+			json_decref(res);
+		}
+		free(signed_);
+		out->status = 200;
+		out->err    = FS_OK;
+		fs_log(FS_LOG_INFO, WHO,
+		    "lookup by %s for %s (%s): %zu of %zu nodes, disclosure "
+		    "%lld",
+		    rq->id, cl.purpose, fs_scope_name(scope), answered,
+		    c->nnodes, (long long) index);
+	}
+done:
+	if (parts != NULL) {
+		for (size_t i = 0; i < c->nnodes; i++) {
+			free(parts[i].req);
+			fs_contribution_fini(&parts[i].contrib);
+		}
+		free(parts);
+	}
+	sodium_memzero(&req, sizeof(req));
+	json_decref(entry);
+	json_decref(answer);
+	json_decref(o);
+	if (adm.active) {
+		coord_store_release(c, &adm);
+	}
+}

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// server.c -- the coordinator's configuration, registries and the
+// thread that keeps the revocation list current.
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "coordimpl.h"
+
+#define WHO "coordinator"
+
+static const char *const coord_keys[]
+    = { "name", "key", "db", "scheme", "listen", "http", "skew",
+	      "revocation_refresh", "log_origin", "witnesses", NULL };
+static const char *const coord_required[]
+    = { "name", "key", "db", "scheme", "http", NULL };
+static const char *const node_keys[]      = { "key", "url", NULL };
+static const char *const requester_keys[] = { "key", "purposes", NULL };
+
+static fs_err
+duration(const fs_conf *conf, const fs_conf_section *s, const char *key,
+    int64_t def, int64_t *out, char *why, size_t whycap)
+{
+	const char *v = fs_conf_get(s, key);
+
+	*out = def;
+	if (v != NULL && (fs_parse_duration(v, out) != FS_OK || *out < 1)) {
+		snprintf(why, whycap,
+		    "%s: expected %s as a duration like 5s or 5m, found '%s'",
+		    conf->path, key, v);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+static fs_err
+read_pub(fs_pubkey *pub, const fs_conf *conf, const fs_conf_section *s,
+    char *why, size_t whycap)
+{
+	char  *path = fs_conf_path(conf, s, "key");
+	fs_err rv;
+
+	if (path == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if ((rv = fs_keyfile_read_public(pub, path)) != FS_OK) {
+		snprintf(why, whycap, "%s:%d: [%s %s] key %s: %s", conf->path,
+		    s->line, s->type, s->name, path, fs_strerror(rv));
+	}
+	free(path);
+	return (rv);
+}
+
+static fs_err
+load_parties(fs_coord *c, char *why, size_t whycap)
+{
+	for (size_t i = 0; i < c->conf->n; i++) {
+		const fs_conf_section *s = &c->conf->sections[i];
+		fs_err                 rv;
+
+		if (strcmp(s->type, "node") == 0) {
+			coord_node *n = &c->nodes[c->nnodes];
+
+			if (c->nnodes == NODES_MAX || s->name == NULL
+			    || strlen(s->name) > FS_NAME_MAX) {
+				snprintf(why, whycap,
+				    "%s:%d: expected [node NAME], at "
+				    "most %d",
+				    c->conf->path, s->line, NODES_MAX);
+				return (FS_ERR_CONFIG);
+			}
+			if ((rv = fs_conf_check(
+			         c->conf, s, node_keys, node_keys, why, whycap))
+			        != 0
+			    || (rv = read_pub(&n->key, c->conf, s, why, whycap))
+			        != 0) {
+				return (rv);
+			}
+			snprintf(n->name, sizeof(n->name), "%s", s->name);
+			if ((n->url = fs_conf_path(c->conf, s, "url"))
+			    == NULL) {
+				return (FS_ERR_NOMEM);
+			}
+			c->nnodes++;
+		} else if (strcmp(s->type, "requester") == 0) {
+			coord_requester *r = &c->requesters[c->nrequesters];
+			const char      *p;
+
+			if (c->nrequesters == REQUESTERS_MAX || s->name == NULL
+			    || strlen(s->name) > FS_CLAIM_STR_MAX) {
+				snprintf(why, whycap,
+				    "%s:%d: expected [requester ID], "
+				    "at most %d",
+				    c->conf->path, s->line, REQUESTERS_MAX);
+				return (FS_ERR_CONFIG);
+			}
+			if ((rv = fs_conf_check(c->conf, s, requester_keys,
+			         requester_keys, why, whycap))
+			        != 0
+			    || (rv = read_pub(&r->key, c->conf, s, why, whycap))
+			        != 0) {
+				return (rv);
+			}
+			snprintf(r->id, sizeof(r->id), "%s", s->name);
+			for (p = fs_conf_get(s, "purposes"); *p != '\0';) {
+				size_t n = strcspn(p, " ,");
+
+				if (n > 0 && n <= FS_LABEL_MAX
+				    && r->npurposes < FS_PURPOSES_MAX) {
+					memcpy(r->purposes[r->npurposes], p, n);
+					r->purposes[r->npurposes++][n] = '\0';
+				}
+				p += n;
+				p += strspn(p, " ,");
+			}
+			c->nrequesters++;
+		} else if (strcmp(s->type, "coordinator") != 0
+		    && strcmp(s->type, "issuer") != 0) {
+			snprintf(why, whycap,
+			    "%s:%d: expected [coordinator], "
+			    "[issuer], [node NAME] or [requester ID], found "
+			    "[%s]",
+			    c->conf->path, s->line, s->type);
+			return (FS_ERR_CONFIG);
+		}
+	}
+	if (c->nnodes == 0) {
+		snprintf(why, whycap, "%s: expected at least one [node NAME]",
+		    c->conf->path);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+void
+fs_coord_close(fs_coord *c)
+{
+	if (c == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&c->stopmtx);
+	c->stopping = true;
+	pthread_cond_broadcast(&c->stopcv);
+	pthread_mutex_unlock(&c->stopmtx);
+	if (c->refresher_started) {
+		pthread_join(c->refresher, NULL);
+	}
+	if (c->checkpointer_started) {
+		pthread_join(c->checkpointer, NULL);
+	}
+	free(c->checkpoint);
+	free(c->base);
+	for (size_t i = 0; i < c->nnodes; i++) {
+		fs_client_close(c->nodes[i].client);
+		free(c->nodes[i].url);
+	}
+	fs_issuer_client_close(c->ic);
+	fs_revlist_fini(&c->revoked);
+	fs_db_close(c->db);
+	fs_key_free(c->key);
+	fs_conf_free(c->conf);
+	free(c->listen);
+	free(c->http);
+	free(c->issuer_url);
+	free(c);
+}
+
+fs_err
+fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
+{
+	fs_coord              *c;
+	const fs_conf_section *s;
+	char                  *path = NULL;
+	fs_err                 rv;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	pthread_mutex_init(&c->dbmtx, NULL);
+	pthread_mutex_init(&c->cpmtx, NULL);
+	fs_merkle_state_init(&c->mst);
+	pthread_mutex_init(&c->revmtx, NULL);
+	pthread_mutex_init(&c->stopmtx, NULL);
+	pthread_cond_init(&c->stopcv, NULL);
+	if ((rv = fs_conf_load(&c->conf, confpath, why, whycap)) != 0) {
+		goto fail;
+	}
+	if ((s = fs_conf_section_find(c->conf, "coordinator", NULL)) == NULL) {
+		snprintf(why, whycap, "%s: expected a [coordinator] section",
+		    confpath);
+		rv = FS_ERR_CONFIG;
+		goto fail;
+	}
+	if ((rv = fs_conf_check(
+	         c->conf, s, coord_keys, coord_required, why, whycap))
+	        != 0
+	    || (rv = duration(c->conf, s, "skew", FS_SKEW_DEFAULT_MS,
+	            &c->skew_ms, why, whycap))
+	        != 0
+	    || (rv = duration(c->conf, s, "revocation_refresh", 5000,
+	            &c->refresh_ms, why, whycap))
+	        != 0) {
+		goto fail;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", fs_conf_get(s, "name"));
+	c->listen = fs_conf_path(c->conf, s, "listen");
+	c->http   = fs_conf_path(c->conf, s, "http");
+	if ((path = fs_conf_path(c->conf, s, "key")) == NULL) {
+		rv = FS_ERR_NOMEM;
+		goto fail;
+	}
+	if ((rv = fs_keyfile_read_secret(&c->key, path)) != 0) {
+		snprintf(why, whycap, "%s: %s", path, fs_strerror(rv));
+		goto fail;
+	}
+	free(path);
+	if ((path = fs_conf_path(c->conf, s, "scheme")) == NULL) {
+		rv = FS_ERR_NOMEM;
+		goto fail;
+	}
+	if ((rv = fs_scheme_load(&c->scheme, path, why, whycap)) != 0) {
+		goto fail;
+	}
+	free(path);
+	if ((rv = fs_issuer_peer_load(
+	         c->conf, &c->issuer, &c->issuer_url, why, whycap))
+	    != 0) {
+		goto fail;
+	}
+	if (strcmp(c->issuer.region, c->scheme.region) != 0) {
+		snprintf(why, whycap,
+		    "%s: the issuer's region '%s' is not the "
+		    "scheme's '%s'",
+		    confpath, c->issuer.region, c->scheme.region);
+		rv = FS_ERR_CONFIG;
+		goto fail;
+	}
+	if ((rv = load_parties(c, why, whycap)) != 0) {
+		goto fail;
+	}
+	// Nodes cosign checkpoints unless told not to (witnesses = false).
+	c->witnessing = fs_conf_get(s, "witnesses") == NULL
+	    || strcmp(fs_conf_get(s, "witnesses"), "false") != 0;
+	// The log's origin names it in checkpoints and is the name of the
+	// key that signs them.
+	if (fs_conf_get(s, "log_origin") != NULL) {
+		snprintf(c->origin, sizeof(c->origin), "%s",
+		    fs_conf_get(s, "log_origin"));
+	} else {
+		snprintf(c->origin, sizeof(c->origin),
+		    "fedscore.%s/disclosures", c->scheme.region);
+	}
+	if (!fs_note_name_valid(c->origin, strlen(c->origin))) {
+		snprintf(why, whycap,
+		    "%s: expected log_origin without spaces or "
+		    "'+', found '%s'",
+		    confpath, c->origin);
+		rv = FS_ERR_CONFIG;
+		goto fail;
+	}
+	if ((path = fs_conf_path(c->conf, s, "db")) == NULL) {
+		rv = FS_ERR_NOMEM;
+		goto fail;
+	}
+	if ((rv = coord_store_open(c, path, why, whycap)) != 0) {
+		goto fail;
+	}
+	free(path);
+	*cp = c;
+	return (FS_OK);
+fail:
+	free(path);
+	fs_coord_close(c);
+	return (rv);
+}
+
+// refresh fetches the revocation list once; a list older than the one
+// held (a lower sequence number) is not taken.
+static void
+refresh(fs_coord *c)
+{
+	fs_revlist rl;
+	char       why[FS_WHY_MAX];
+	fs_err     rv;
+
+	if ((rv = fs_issuer_revocations(c->ic, &rl, why, sizeof(why))) != 0) {
+		fs_log(
+		    FS_LOG_WARN, WHO, "revocation list not refreshed: %s", why);
+		return;
+	}
+	pthread_mutex_lock(&c->revmtx);
+	if (!c->have_revoked || rl.seq >= c->revoked.seq) {
+		if (c->have_revoked && rl.seq > c->revoked.seq) {
+			fs_log(FS_LOG_INFO, WHO,
+			    "revocation list now at %llu (%zu "
+			    "revoked)",
+			    (unsigned long long) rl.seq, rl.n);
+		}
+		fs_revlist_fini(&c->revoked);
+		c->revoked       = rl;
+		c->have_revoked  = true;
+		c->revoked_at_ms = fs_now_ms();
+	} else {
+		fs_revlist_fini(&rl);
+	}
+	pthread_mutex_unlock(&c->revmtx);
+}
+
+static void *
+refresher(void *arg)
+{
+	fs_coord       *c = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&c->stopmtx);
+	while (!c->stopping) {
+		pthread_mutex_unlock(&c->stopmtx);
+		refresh(c);
+		pthread_mutex_lock(&c->stopmtx);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += c->refresh_ms / 1000;
+		ts.tv_nsec += (c->refresh_ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		while (!c->stopping
+		    && pthread_cond_timedwait(&c->stopcv, &c->stopmtx, &ts)
+		        != ETIMEDOUT) {
+		}
+	}
+	pthread_mutex_unlock(&c->stopmtx);
+	return (NULL);
+}
+
+// coord_start dials the nodes and the issuer and starts the refresher.
+fs_err
+coord_start(fs_coord *c, char *why, size_t whycap)
+{
+	fs_err rv;
+
+	for (size_t i = 0; i < c->nnodes; i++) {
+		if ((rv = fs_client_open(&c->nodes[i].client, c->nodes[i].url))
+		    != 0) {
+			snprintf(why, whycap, "node %s at %s: %s",
+			    c->nodes[i].name, c->nodes[i].url, fs_strerror(rv));
+			return (rv);
+		}
+	}
+	if ((rv = fs_issuer_client_open(&c->ic, c->key, &c->issuer)) != 0) {
+		snprintf(why, whycap, "issuer at %s: %s", c->issuer.url,
+		    fs_strerror(rv));
+		return (rv);
+	}
+	if (pthread_create(&c->refresher, NULL, refresher, c) != 0) {
+		return (FS_ERR_NOMEM);
+	}
+	c->refresher_started = true;
+	return (FS_OK);
+}

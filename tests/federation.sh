@@ -1,0 +1,312 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# federation.sh -- the whole federation as separate processes on real
+# sockets: an issuer, four department nodes, a coordinator with the Yuxi
+# scheme, and a requester.  Checks the scoring rules end to end
+# (cross-department max deduction and addition, base and clamping, every
+# Yuxi tier boundary, expiry, repair, disputes), scope filtering, consent
+# uses across a restart, revocation within one refresh, and a node down.
+set -u
+FEDSCORE=${FEDSCORE:?set by meson}
+SCHEMES=${FS_SCHEMES:?set by meson}
+dir=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -n "${FS_KEEP:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+pass=0 fail=0
+check() {
+	if eval "$2"; then pass=$((pass + 1)); echo "ok - $1"
+	else fail=$((fail + 1)); echo "not ok - $1"; fi
+}
+die() { echo "not ok - $*"; echo "$pass passed, $((fail + 1)) failed"; exit 1; }
+cd "$dir"
+
+# A free TCP port for the HTTP API: nothing answers on it.
+port=$((20000 + ($$ * 7 + RANDOM) % 30000))
+while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+
+# wait_port P: until something accepts connections on port P (bounded).
+wait_port() {
+	for _ in $(seq 1 200); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The issuer.
+cat > issuer.conf <<CONF
+[issuer]
+name = yuxi-issuer
+region = yuxi
+key = issuer.key
+oprf_seed = oprf.seed
+db = issuer.db
+listen = ipc://$dir/issuer.sock
+purposes = credit_loan rental self
+CONF
+"$FEDSCORE" issuer init -c issuer.conf > /dev/null || die "issuer init"
+"$FEDSCORE" keygen -o coord.key > /dev/null
+"$FEDSCORE" keygen -o bank.key > /dev/null
+"$FEDSCORE" issuer register -c issuer.conf --name coord --role coordinator \
+	--key coord.key.pub > /dev/null
+"$FEDSCORE" issuer serve -c issuer.conf 2> issuer.log &
+pids+=($!)
+
+# Citizens: one per score to reach, plus one for the shared behaviors.
+declare -A ID=(
+	[c499]=530402199001010016 [c500]=530402199001020011
+	[c599]=530402199001030017 [c600]=530402199001040012
+	[c799]=530402199001050018 [c800]=530402199001060013
+	[c0]=530402199001070019 [c1000]=530402199001080014
+	[mix]=53040219900109001X
+)
+
+# Four departments.  Points are chosen to land on the tier boundaries.
+mkdir -p data
+cat > data/traffic.rules.csv <<'CSV'
+code,name,dimension,points,valid_days,severe,shared,repair_bonus
+N1,minor violation,negative,-1,,0,0,0
+N500,very severe violation,negative,-500,,1,0,0
+TR05,running a red light,negative,-5,365,0,0,2
+CSV
+cat > data/court.rules.csv <<'CSV'
+code,name,dimension,points,valid_days,severe,shared,repair_bonus
+CT01,court-listed defaulter,negative,-100,1095,1,1,20
+P100,mediation volunteer,positive,100,,0,0,0
+CSV
+cat > data/tax.rules.csv <<'CSV'
+code,name,dimension,points,valid_days,severe,shared,repair_bonus
+TX01,defaulter reported by tax,negative,-80,1095,1,1,15
+TX02,tax arrears,negative,-30,1095,0,0,10
+CSV
+cat > data/volunteer.rules.csv <<'CSV'
+code,name,dimension,points,valid_days,severe,shared,repair_bonus
+P500,national moral model,positive,500,,0,0,0
+CV01,100 hours volunteering,positive,10,1095,0,1,0
+CV02,honoured volunteer,positive,30,1095,0,1,0
+CSV
+y=$(date +%Y)
+cat > data/traffic.records.csv <<CSV
+record_id,id_number,code,event_ref,occurred_on
+T1,${ID[c499]},N1,,$y-01-02
+T2,${ID[c599]},N1,,$y-01-02
+T3,${ID[c799]},N1,,$y-01-02
+T4,${ID[c0]},N500,A,$y-01-02
+T5,${ID[c0]},N500,B,$y-01-03
+T6,${ID[mix]},TR05,R-2019,2019-05-01
+T7,${ID[mix]},TR05,R-1,$y-01-05
+CSV
+cat > data/court.records.csv <<CSV
+record_id,id_number,code,event_ref,occurred_on
+C1,${ID[c599]},P100,a,$y-01-02
+C2,${ID[c600]},P100,a,$y-01-02
+C3,${ID[c799]},P100,a,$y-01-02
+C4,${ID[c799]},P100,b,$y-01-03
+C5,${ID[c799]},P100,c,$y-01-04
+C6,${ID[c800]},P100,a,$y-01-02
+C7,${ID[c800]},P100,b,$y-01-03
+C8,${ID[c800]},P100,c,$y-01-04
+C9,${ID[mix]},CT01,(2025)苏0402执1234号,$y-02-01
+C10,${ID[mix]},CT01,(2025)苏0402执1234号,$y-02-01
+CSV
+cat > data/tax.records.csv <<CSV
+record_id,id_number,code,event_ref,occurred_on
+X1,${ID[mix]},TX01,(2025)苏0402执1234号,$y-02-03
+X2,${ID[mix]},TX02,TX-77,$y-03-01
+CSV
+cat > data/volunteer.records.csv <<CSV
+record_id,id_number,code,event_ref,occurred_on
+V1,${ID[c1000]},P500,x,$y-01-02
+V2,${ID[c1000]},P500,y,$y-01-03
+V3,${ID[mix]},CV01,VOL-2026-88,$y-04-01
+V4,${ID[mix]},CV02,VOL-2026-88,$y-04-01
+CSV
+
+nodes=(traffic court tax volunteer)
+for n in "${nodes[@]}"; do
+	"$FEDSCORE" keygen -o $n.key > /dev/null
+	"$FEDSCORE" issuer register -c issuer.conf --name $n --role node \
+		--key $n.key.pub > /dev/null
+	cat > $n.conf <<CONF
+[node]
+name = $n
+key = $n.key
+db = $n.db
+listen = ipc://$dir/$n.sock
+coordinator = coord.key.pub
+revocation_refresh = 500ms
+[issuer]
+url = ipc://$dir/issuer.sock
+key = issuer.key.pub
+oprf = oprf.seed.pub
+region = yuxi
+CONF
+	"$FEDSCORE" node rules import -c $n.conf data/$n.rules.csv > /dev/null ||
+		die "rules import $n"
+	"$FEDSCORE" node records import -c $n.conf data/$n.records.csv > /dev/null ||
+		die "records import $n"
+done
+# The tax arrears were repaired; a traffic record is under dispute.
+"$FEDSCORE" node repair -c tax.conf --record X2 --date $y-03-15 > /dev/null ||
+	die "repair"
+"$FEDSCORE" node dispute open -c traffic.conf --record T7 \
+	--reason "not my car" > /dev/null || die "dispute"
+for n in "${nodes[@]}"; do
+	"$FEDSCORE" node serve -c $n.conf 2> $n.log &
+	pids+=($!)
+done
+
+# The coordinator, with the Yuxi scheme.
+coordconf() { # $1 file, $2 db, $3 require_all
+	sed -e "s/^require_all = .*/require_all = $3/" \
+	    -e "s/^deadline = .*/deadline = 1s/" "$SCHEMES/yuxi.conf" > scheme-$3.conf
+	cat > "$1" <<CONF
+[coordinator]
+name = yuxi-coordinator
+key = coord.key
+db = $2
+scheme = scheme-$3.conf
+http = http://127.0.0.1:$port
+revocation_refresh = 500ms
+[issuer]
+url = ipc://$dir/issuer.sock
+key = issuer.key.pub
+region = yuxi
+[requester bank-a]
+key = bank.key.pub
+purposes = credit_loan rental
+CONF
+	for n in "${nodes[@]}"; do
+		printf '[node %s]\nkey = %s.key.pub\nurl = ipc://%s/%s.sock\n' \
+			$n $n "$dir" $n >> "$1"
+	done
+}
+coordconf coord.conf coord.db false
+start_coord() {
+	"$FEDSCORE" coordinator serve -c "$1" 2>> coord.log &
+	coord=$!
+	pids+=($coord)
+	wait_port $port || die "the coordinator does not listen on $port"
+}
+start_coord coord.conf
+
+grant() { # citizen purpose scope [uses]
+	"$FEDSCORE" consent grant -c issuer.conf --id "${ID[$1]}" --to bank-a \
+		--purpose "$2" --scope "$3" --uses "${4:-1}" 2> /dev/null
+}
+lookup() { # token [scope]: the answer in out, errors in err
+	"$FEDSCORE" lookup --coordinator http://127.0.0.1:$port \
+		--coordinator-key coord.key.pub --key bank.key \
+		${2:+--scope $2} "$1" > out 2> err
+}
+score_of() { sed -n 's/^ *"score": \([0-9]*\),*$/\1/p' out; }
+tier_of() { sed -n '/"tier"/,/}/s/^ *"name": "\(.*\)"$/\1/p' out; }
+
+# Every Yuxi tier boundary, the base, and clamping at both ends.
+for c in c499:499:poor c500:500:fair c599:599:fair c600:600:good \
+	c799:799:good c800:800:excellent c0:0:poor c1000:1000:excellent; do
+	IFS=: read -r who want tier <<< "$c"
+	lookup "$(grant "$who" credit_loan score)"
+	check "$who scores $want, tier $tier" \
+		'[ "$(score_of)" = "$want" ] && [ "$(tier_of)" = "$tier" ]'
+done
+
+# The mixed citizen: court and tax report the same defaulter event (-100
+# and -80: only -100 counts); the same volunteering is reported twice (+10
+# and +30: only +30 counts); the 2019 red light has expired; the tax
+# arrears were repaired (+10 repair bonus, -30 gone); the 2026 red light
+# (-5) is under dispute and counts, flagged.
+lookup "$(grant mix credit_loan breakdown)"
+check "breakdown: negative = -100 - 5 (max deduction, expired out)" \
+	'grep -q "\"negative\": -105" out'
+check "breakdown: positive = +30 (max addition)" 'grep -q "\"positive\": 30" out'
+check "breakdown: repair = +10 (the repaired arrears' bonus)" 'grep -q "\"repair\": 10" out'
+check "score = 500 - 105 + 30 + 10 = 435" '[ "$(score_of)" = 435 ]'
+check "the disputed record is flagged" 'grep -q "\"disputed\": true" out'
+check "all four nodes answered" 'grep -q "\"answered\": 4" out && grep -q "\"complete\": true" out'
+check "rules and scheme versions are stated" \
+	'grep -q "\"traffic\": \"" out && grep -q "\"id\": \"yuxi\"" out'
+
+# Scope filtering: a tier consent shows the tier only; a request may ask
+# for less than the consent, never more.
+lookup "$(grant mix credit_loan tier)"
+check "scope tier: the tier, no score, no breakdown" \
+	'[ "$(tier_of)" = poor ] && ! grep -q "\"score\"" out && ! grep -q breakdown out'
+lookup "$(grant mix credit_loan breakdown)" score
+check "asking for less than granted: score without breakdown" \
+	'[ "$(score_of)" = 435 ] && ! grep -q breakdown out'
+lookup "$(grant mix credit_loan score)" breakdown
+check "asking for more than granted: 403 scope" '[ $? -eq 1 ] && grep -q "403" err'
+
+# Purposes: self is granted by the issuer but not registered for bank-a.
+lookup "$(grant mix self score)"
+check "a purpose the requester is not registered for: 403" '[ $? -eq 1 ] && grep -q "not registered for purpose" err'
+
+# Uses: two uses, counted across a coordinator restart.
+tok=$(grant c600 credit_loan score 2)
+lookup "$tok"; first=$?
+lookup "$tok"; second=$?
+check "a consent for 2 uses answers twice" '[ $first -eq 0 ] && [ $second -eq 0 ]'
+kill $coord; wait $coord 2>/dev/null
+start_coord coord.conf
+lookup "$tok"
+check "the third use is refused after a restart: 409" '[ $? -eq 1 ] && grep -q "409" err'
+
+# Two lookups at once on a consent for one use: exactly one is answered.
+tok=$(grant c600 credit_loan score 1)
+for i in 1 2 3; do
+	"$FEDSCORE" lookup --coordinator http://127.0.0.1:$port \
+		--coordinator-key coord.key.pub --key bank.key "$tok" \
+		> race$i.out 2> race$i.err &
+	racers[$i]=$!
+done
+answered=0
+for i in 1 2 3; do wait ${racers[$i]} && answered=$((answered + 1)); done
+check "three lookups at once on one use: one answered" '[ $answered -eq 1 ]'
+
+# Revocation: refused within one refresh of the revocation list.
+tok=$(grant c600 credit_loan score 50)
+lookup "$tok"
+check "a fresh consent answers" '[ $? -eq 0 ]'
+jti=$("$FEDSCORE" consent verify --key issuer.key.pub --region yuxi "$tok" |
+	sed 's/.*"jti":"\([^"]*\)".*/\1/')
+"$FEDSCORE" consent revoke -c issuer.conf "$jti" > /dev/null
+refused=no
+for _ in $(seq 1 150); do
+	if ! lookup "$tok" && grep -q revoked err; then refused=yes; break; fi
+	sleep 0.1
+done
+check "revoked consent is refused within a refresh" '[ $refused = yes ]'
+
+# A forged consent and a replayed request are refused.
+tok=$(grant c600 credit_loan score)
+# One character of the signature (the end of the part before the
+# footer) changed: the token still reads.
+body=${tok#v4.public.}
+body=${body%%.*}
+at=$((10 + ${#body} - 10))
+forged=${tok:0:$at}$([ "${tok:$at:1}" = A ] && echo B || echo A)${tok:$((at + 1))}
+lookup "$forged"
+check "a forged consent: 403 bad signature" '[ $? -eq 1 ] && grep -q "403" err && grep -q "signature" err'
+
+# A node down: the answer says which, and is flagged incomplete.
+kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null # traffic
+lookup "$(grant c600 credit_loan score)"
+check "node down: answered, incomplete, the node named" \
+	'[ $? -eq 0 ] && grep -q "\"complete\": false" out && grep -q "\"answered\": 3" out && grep -q "\"node\": \"traffic\"" out'
+# ... or refused when the scheme requires every node.
+kill $coord; wait $coord 2>/dev/null
+coordconf coord-all.conf coord-all.db true
+start_coord coord-all.conf
+lookup "$(grant c600 credit_loan score)"
+check "node down with require_all: 503" '[ $? -eq 2 ] && grep -q 503 err'
+
+check "no ID number in any log" '! grep -q "${ID[mix]}" ./*.log'
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# log.sh -- the disclosure log end to end: a real issuer and a real
+# coordinator, as separate processes, whose one node is down (the scheme
+# does not require all nodes, so each lookup completes without it and is
+# still recorded).  Lookups, then the auditor and the citizen: audit
+# verify and its state, consistency on a second run, the access view,
+# export and verify --full, anomalies, reconcile.  Then every tampering
+# case must make audit verify fail, naming what and where: an altered
+# entry, entries and hashes altered together, reordered entries, a
+# truncated log, a fork, a
+# missing witness, a cosignature by an unknown key, an altered and a
+# stale checkpoint.  Checkpoints that a test must forge are served by
+# logtool's proxy in front of the real coordinator.
+set -u
+FEDSCORE=${FEDSCORE:?set by meson}
+LOGTOOL=${FS_LOGTOOL:?set by meson}
+dir=$(mktemp -d)
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$dir"' EXIT
+pass=0 fail=0
+check() {
+	if eval "$2"; then pass=$((pass + 1)); echo "ok - $1"
+	else fail=$((fail + 1)); echo "not ok - $1"; fi
+}
+# poll runs a command until it succeeds, at most 10 seconds.
+poll() {
+	for _ in $(seq 1 100); do
+		eval "$1" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# free_port prints a TCP port on 127.0.0.1 that nobody answers on.
+free_port() {
+	local p
+	for p in $(seq "$1" $(($1 + 200))); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+cd "$dir"
+
+# Parties: the issuer (region testregion), the coordinator, one
+# requester, one node that never answers, two witnesses and a stranger.
+cat > scheme.conf <<'CONF'
+[scheme]
+id = test
+version = t1
+region = testregion
+scale_min = 0
+scale_max = 1000
+base = 500
+require_all = false
+deadline = 200ms
+purposes = credit_loan self
+[tier good]
+label = good
+min = 600
+[tier poor]
+label = poor
+min = 0
+CONF
+cat > issuer.conf <<CONF
+[issuer]
+name = test-issuer
+region = testregion
+key = issuer.key
+oprf_seed = oprf.seed
+db = issuer.db
+listen = ipc://$dir/issuer.sock
+purposes = credit_loan self
+CONF
+"$FEDSCORE" issuer init -c issuer.conf > /dev/null
+for k in coord bank x w1 w2 stranger; do
+	"$FEDSCORE" keygen -o $k.key > /dev/null
+done
+"$FEDSCORE" issuer register -c issuer.conf --name coord --role coordinator \
+	--key coord.key.pub > /dev/null
+"$FEDSCORE" issuer serve -c issuer.conf 2> issuer.log &
+pids="$pids $!"
+
+port=$(free_port $((20000 + $$ % 20000)))
+url=http://127.0.0.1:$port
+write_conf() {
+	cat > coord.conf <<CONF
+[coordinator]
+name = test-coordinator
+key = coord.key
+db = coord.db
+scheme = scheme.conf
+http = $url
+revocation_refresh = 1s
+[issuer]
+url = ipc://$dir/issuer.sock
+key = issuer.key.pub
+region = testregion
+[node x]
+key = x.key.pub
+url = ipc://$dir/nobody.sock
+[requester bank-a]
+key = bank.key.pub
+purposes = credit_loan
+CONF
+}
+# start_coord starts the coordinator and waits for its checkpoint; on a
+# port taken meanwhile it tries the next free one.
+start_coord() {
+	for _ in 1 2 3 4 5; do
+		write_conf
+		"$FEDSCORE" coordinator serve -c coord.conf 2>> coord.log &
+		coord=$!
+		pids="$pids $coord"
+		if poll '"$LOGTOOL" get $url/checkpoint'; then
+			return 0
+		fi
+		kill $coord 2>/dev/null
+		port=$(free_port $((port + 1)))
+		url=http://127.0.0.1:$port
+	done
+	return 1
+}
+stop_coord() {
+	kill $coord && wait $coord
+}
+size() {
+	"$LOGTOOL" get $url/checkpoint 2>/dev/null | sed -n 2p
+}
+# wait_size N waits until the signed checkpoint covers N entries.
+wait_size() {
+	local want=$1
+	poll '[ "$(size)" = "$want" ]'
+}
+start_coord
+check "the coordinator serves a signed checkpoint" '[ "$(size)" = 0 ]'
+
+ida=11010519491231002X
+idb=110105194912310038
+self_a=$("$FEDSCORE" consent grant -c issuer.conf --id $ida --to self \
+	--purpose self --scope self 2>/dev/null)
+self_b=$("$FEDSCORE" consent grant -c issuer.conf --id $idb --to self \
+	--purpose self --scope self 2>/dev/null)
+tok_a=$("$FEDSCORE" consent grant -c issuer.conf --id $ida --to bank-a \
+	--purpose credit_loan --scope score --uses 5 2>/dev/null)
+tok_b=$("$FEDSCORE" consent grant -c issuer.conf --id $idb --to bank-a \
+	--purpose credit_loan --scope tier 2>/dev/null)
+access() {
+	"$FEDSCORE" access --coordinator $url --coordinator-key coord.key.pub "$@"
+}
+# The coordinator acts on no consent before it holds a revocation list.
+check "the access view answers once the revocation list is in" \
+	'poll "access \"$self_a\""'
+
+lookup() {
+	"$FEDSCORE" lookup --coordinator $url --coordinator-key coord.key.pub \
+		--key bank.key "$1"
+}
+lookup "$tok_a" > l1.json
+check "a lookup with the node down completes" \
+	'[ $? -eq 0 ] && grep -q "\"complete\": false" l1.json'
+check "and its answer names its log index" 'grep -q "\"index\": 0" l1.json'
+lookup "$tok_a" > /dev/null && lookup "$tok_b" > /dev/null
+check "three disclosures, one checkpoint of 3 within a bounded wait" \
+	'wait_size 3'
+"$LOGTOOL" get $url/checkpoint > cp3.note
+
+# audit verify: first run, then a second run after more lookups.
+verify() {
+	"$FEDSCORE" audit verify --log "${LOG:-$url}" --key coord.key.pub "$@"
+}
+verify --state st > v1.out
+check "audit verify passes on the real log" \
+	'[ $? -eq 0 ] && grep -q "all 3 entries match" v1.out'
+check "and keeps the checkpoint of 3 in its state file" \
+	'[ "$(sed -n 2p st)" = 3 ]'
+lookup "$tok_a" > /dev/null
+check "a fourth disclosure: a checkpoint of 4" 'wait_size 4'
+verify --state st > v2.out
+check "a second run passes: consistent with the checkpoint verified before" \
+	'[ $? -eq 0 ] && grep -q "first 3 entries are unchanged" v2.out'
+check "and the log's own consistency proof from 3 to 4 verifies" \
+	'grep -q "consistency proof from 3 to 4 entries verifies" v2.out'
+check "the state file now holds the checkpoint of 4" '[ "$(sed -n 2p st)" = 4 ]'
+cp st st4
+
+# The citizen's access view.
+access "$self_a" > acc_a.out
+check "citizen A sees 3 disclosures, every proof verified" \
+	'[ $? -eq 0 ] && [ "$(grep -c "proof verified" acc_a.out)" = 3 ]'
+check "naming who, for what and in which scope" \
+	'grep -q "bank-a  *credit_loan  *score" acc_a.out'
+access "$self_b" > acc_b.out
+check "citizen B sees 1 disclosure, in scope tier" \
+	'[ $? -eq 0 ] && [ "$(grep -c "proof verified" acc_b.out)" = 1 ] && grep -q " tier " acc_b.out'
+access --json "$self_a" > acc_a.json
+check "access --json says verified" \
+	'grep -q "\"verified\": true" acc_a.json && ! grep -q "\"verified\": false" acc_a.json'
+access "$tok_a" 2> err
+check "a token that is not the citizen's self token is refused, exit 1" \
+	'[ $? -eq 1 ] && grep -q "audience, purpose and scope" err'
+check "viewing is not a disclosure" '[ "$(size)" = 4 ]'
+"$FEDSCORE" access --coordinator $url --coordinator-key bank.key.pub \
+	"$self_a" 2> err
+check "a checkpoint under another key is refused, exit 1" \
+	'[ $? -eq 1 ] && grep -q "no signature by the coordinator" err'
+
+# Export and verify --full.
+"$FEDSCORE" coordinator export -c coord.conf > exp.jsonl 2> /dev/null
+check "coordinator export writes 4 full records" '[ "$(wc -l < exp.jsonl)" = 4 ]'
+check "with the entry exactly as the log holds it" \
+	'grep -q "\"entry\":\"{\\\\\"consent\\\\\"" exp.jsonl'
+verify --state st --full exp.jsonl --issuer issuer.key.pub > vf.out
+check "audit verify --full passes: every consent valid at its entry's time" \
+	'[ $? -eq 0 ] && grep -q "full records: 4 checked" vf.out'
+"$FEDSCORE" coordinator export -c coord.conf --from 2 > exp2.jsonl 2> /dev/null
+verify --state st --full exp2.jsonl --issuer issuer.key.pub > vf2.out
+check "export --from 2: 2 records, checked from there on" \
+	'[ $? -eq 0 ] && [ "$(wc -l < exp2.jsonl)" = 2 ] && grep -q "full records: 2 checked" vf2.out'
+sed '2s/"salt":"[^"]*"/"salt":"AAAAAAAAAAAAAAAAAAAAAA"/' exp.jsonl > bad_salt.jsonl
+verify --state st --full bad_salt.jsonl --issuer issuer.key.pub > out
+check "a record whose salt does not open the commitment: fails at entry 1" \
+	'[ $? -eq 1 ] && grep -q "FAIL entry 1: .*subject commitment" out'
+# Record 2 is citizen B's; give it citizen A's token.
+a_tok=$(sed -n '1s/.*"consent":"\(v4[^"]*\)".*/\1/p' exp.jsonl)
+sed "3s/\"consent\":\"v4[^\"]*\"/\"consent\":\"$a_tok\"/" exp.jsonl > bad_tok.jsonl
+verify --state st --full bad_tok.jsonl --issuer issuer.key.pub > out
+check "a record with another consent token: fails at entry 2" \
+	'[ $? -eq 1 ] && grep -q "FAIL entry 2: .*does not hash to the entry" out'
+sed '4d' exp.jsonl > short.jsonl
+verify --state st --full short.jsonl --issuer issuer.key.pub > out
+check "an entry without a full record: fails at entry 3" \
+	'[ $? -eq 1 ] && grep -q "FAIL entry 3: no full record" out'
+verify --state st --full exp.jsonl --issuer bank.key.pub > out
+check "tokens under another issuer key: every entry fails" \
+	'[ $? -eq 1 ] && [ "$(grep -c "FAIL entry .*not valid at" out)" = 4 ]'
+check "failed runs leave the state file as it was" 'cmp -s st st4'
+
+# Anomalies: four lookups within a minute.
+printf '[anomalies]\nmax_rate_per_minute = 3\nquiet_hours = none\n' > burst.conf
+"$FEDSCORE" audit anomalies --full exp.jsonl -c burst.conf > out
+check "audit anomalies flags a burst of 4 lookups in a minute, exit 1" \
+	'[ $? -eq 1 ] && grep -q "requester bank-a: burst of 4 lookups" out'
+printf '[anomalies]\nquiet_hours = none\n' > calm.conf
+"$FEDSCORE" audit anomalies --full exp.jsonl -c calm.conf > out
+check "with the default thresholds and no quiet hours: none, exit 0" '[ $? -eq 0 ]'
+printf '[anomalies]\nquiet_hours = 0-24\n' > night.conf
+"$FEDSCORE" audit anomalies --full exp.jsonl -c night.conf > out
+check "quiet hours around the clock flag every lookup" \
+	'[ $? -eq 1 ] && grep -q "4 lookups in the quiet hours" out'
+printf '[anomalies]\ncolour = red\n' > typo.conf
+"$FEDSCORE" audit anomalies --full exp.jsonl -c typo.conf 2> err
+check "an unknown threshold is a usage error naming it" \
+	'[ $? -eq 2 ] && grep -q colour err'
+
+# Reconcile: no node answered, so no receipt; a release that no
+# disclosure lists is the coordinator gathering data unrecorded.
+: > x.jsonl
+"$FEDSCORE" audit reconcile --full exp.jsonl --releases x=x.jsonl > out
+check "reconcile with no releases and no receipts passes" '[ $? -eq 0 ]'
+echo '{"time_ms":1795450833000,"request_hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","receipt":"BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA","jti_hash":"CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA","requester":"bank-a","purpose":"credit_loan","contribution_hash":"DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDA"}' > x.jsonl
+"$FEDSCORE" audit reconcile --full exp.jsonl --releases x=x.jsonl > out
+check "a release no disclosure lists: found, naming node and line, exit 1" \
+	'[ $? -eq 1 ] && grep -q "node x, release at line 1 .*without recording it" out'
+
+# Checkpoints forged in front of the real log: logtool's proxy serves
+# the file cp.serve as /checkpoint and passes every other GET on.
+pport=$(free_port $((port + 1)))
+purl=http://127.0.0.1:$pport
+"$LOGTOOL" get $url/checkpoint > cp4.note
+"$LOGTOOL" cosign cp4.note w1.key w1 > cp.serve
+"$LOGTOOL" proxy $purl $url cp.serve 2> proxy.log &
+pids="$pids $!"
+poll '"$LOGTOOL" get $purl/checkpoint'
+LOG=$purl verify --state pst --witness w1=w1.key.pub > out
+check "a checkpoint cosigned by witness w1 passes with --witness w1" \
+	'[ $? -eq 0 ] && grep -q "witness w1 cosigned it" out'
+LOG=$purl verify --state pst --witness w1=w1.key.pub --witness w2=w2.key.pub > out
+check "a missing witness: fails naming w2" \
+	'[ $? -eq 1 ] && grep -q "FAIL checkpoint: witness w2: no cosignature" out'
+"$LOGTOOL" cosign cp4.note stranger.key w1 > cp.serve
+LOG=$purl verify --state pst --witness w1=w1.key.pub > out
+check "a cosignature by an unknown key under w1's name: fails naming it" \
+	'[ $? -eq 1 ] && grep -q "witness w1: the cosignature under its name is by an unknown key" out'
+# One base64 character of the signature itself, not of the key id.
+last=$(tail -n 1 cp4.note)
+c=${last: -10:1}
+[ "$c" = A ] && c=B || c=A
+{ head -n -1 cp4.note; echo "${last:0:${#last}-10}$c${last: -9}"; } > cp.serve
+LOG=$purl verify --state pst > out
+check "an altered checkpoint signature: fails" \
+	'[ $? -eq 1 ] && grep -q "signature on the checkpoint .* does not verify" out'
+sed '2s/^4$/5/' cp4.note > cp.serve
+LOG=$purl verify --state pst > out
+check "an altered checkpoint size: fails the signature" \
+	'[ $? -eq 1 ] && grep -q "does not verify" out'
+cp cp3.note cp.serve
+LOG=$purl verify --state st > out
+check "a stale checkpoint (3, after 4 was verified): fails" \
+	'[ $? -eq 1 ] && grep -q "stale checkpoint: the log.s checkpoint has 3 entries, fewer than the 4" out'
+head -c 100 cp4.note > cp.serve
+LOG=$purl verify --state pst > out
+check "a cut checkpoint: fails" '[ $? -eq 1 ] && grep -q "FAIL checkpoint:" out'
+
+# A fork: the state says another root for the same size.
+printf '%s\n4\n%s\n' "$(sed -n 1p st)" "$(sed -n 3p cp3.note)" > fork.state
+verify --since fork.state --state st.fork > out
+check "a fork (same size, another root than --since): fails naming both roots" \
+	'[ $? -eq 1 ] && grep -q "fork: the log.s checkpoint of 4 entries has root" out'
+
+# The database altered under the running coordinator.
+"$LOGTOOL" alter coord.db 1 '"scope":"score"' '"scope":"tier"'
+verify --state st > out
+check "an altered entry: fails at entry 1, naming the tile" \
+	'[ $? -eq 1 ] && grep -q "FAIL entry 1: its leaf hash is not the one tile/0/000.p/4 holds" out'
+"$LOGTOOL" alter coord.db 1 '"scope":"tier"' '"scope":"score"'
+verify --state st > out
+check "put back, the log verifies again" '[ $? -eq 0 ]'
+"$LOGTOOL" alter coord.db 2 '"scope":"tier"' '"scope":"breakdown"' --rehash
+verify --state st > out
+check "entry and leaf hash altered together: the recomputed root differs" \
+	'[ $? -eq 1 ] && grep -q "FAIL the root of the 4 entries the log serves is" out'
+"$LOGTOOL" alter coord.db 2 '"scope":"breakdown"' '"scope":"tier"' --rehash
+verify --state st > out
+check "put back, the log verifies again" '[ $? -eq 0 ]'
+
+"$LOGTOOL" swap coord.db 0 2
+verify --state st > out
+check "two entries reordered with their leaf hashes: the recomputed root differs" \
+	'[ $? -eq 1 ] && grep -q "FAIL the root of the 4 entries" out'
+"$LOGTOOL" swap coord.db 0 2
+verify --state st > out
+check "put back in order, the log verifies again" '[ $? -eq 0 ]'
+
+# Truncation: the last disclosure and its hashes deleted, the
+# coordinator restarted on what is left.
+stop_coord
+"$LOGTOOL" truncate coord.db
+start_coord
+check "the restarted coordinator signs a checkpoint of 3" 'wait_size 3'
+verify --state st > out
+check "a truncated log: fails, fewer entries than verified before" \
+	'[ $? -eq 1 ] && grep -q "truncated log or stale checkpoint: the log.s checkpoint has 3 entries, fewer than the 4" out'
+lookup "$tok_a" > /dev/null
+check "a new lookup after the truncation: a checkpoint of 4" 'wait_size 4'
+verify --state st > out
+check "then a new entry at index 3: a fork of the verified log" \
+	'[ $? -eq 1 ] && grep -q "fork: the log.s checkpoint of 4 entries" out'
+check "the state file still holds what was verified" 'cmp -s st st4'
+
+stop_coord
+check "the coordinator stops cleanly" '[ $? -eq 0 ]'
+check "the coordinator's log holds no token" \
+	'! grep -q "v4.public" coord.log issuer.log'
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
