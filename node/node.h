@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common.h"
 #include "crypto.h"
@@ -275,5 +276,12 @@ void fs_node_answer(fs_node *n, const uint8_t *req, size_t len, uint8_t **repp,
 fs_err fs_node_set_revocations(
     fs_node *n, const fs_revlist *rl, uint64_t fetched_ms);
 fs_err fs_node_serve(fs_node *n, char *why, size_t whycap);
+
+// fs_node_releases_export writes the release log to out as JSON lines
+// for auditors (docs/log.md): time_ms, receipt (the hash of the reply
+// envelope the coordinator lists), jti_hash, requester, purpose,
+// request_hash, contribution_hash.
+fs_err fs_node_releases_export(
+    fs_node *n, FILE *out, uint64_t *count, char *why, size_t whycap);
 
 #endif // FS_NODE_H

@@ -64,7 +64,8 @@ static const char schema[]
 // The daemon's own writes -- uses of each token, the release log and the
 // last revocation list -- go to a database of their own, so that a long
 // import, which holds the records database's write lock, never blocks a
-// lookup.
+// lookup.  A release's receipt is the hash of the complete reply envelope,
+// which the coordinator lists in its disclosure entry (docs/log.md).
 static const char release_schema[]
     = "CREATE TABLE token_use ("
       "  jti_hash BLOB PRIMARY KEY, uses INTEGER NOT NULL,"
@@ -74,7 +75,7 @@ static const char release_schema[]
       "  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
       "  request_hash BLOB NOT NULL, jti_hash BLOB NOT NULL,"
       "  requester TEXT NOT NULL, purpose TEXT NOT NULL,"
-      "  contribution_hash BLOB NOT NULL);"
+      "  contribution_hash BLOB NOT NULL, receipt BLOB NOT NULL);"
       "CREATE TABLE revlist ("
       "  k INTEGER PRIMARY KEY CHECK (k = 1), seq INTEGER NOT NULL,"
       "  time_ms INTEGER NOT NULL, fetched_ms INTEGER NOT NULL,"

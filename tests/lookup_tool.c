@@ -9,7 +9,8 @@
 //               [--type N] [--deadline-ms MS]
 //
 // Prints {"ok":true, "rules_version", "dims":{...}, "shared":[...],
-// "disputed", "considered", "counted"} and exits 0, or {"ok":false,
+// "disputed", "considered", "counted", "receipt"} (receipt: the hash of
+// the reply, as the coordinator lists it) and exits 0, or {"ok":false,
 // "error", "code", "detail"} for a refusal and exits 1; 2 for anything
 // else.  --replay sends the same envelope twice and prints the second
 // answer; --garbage sends random bytes; --clear sends the body unsealed;
@@ -43,11 +44,12 @@ cmp_shared(const void *a, const void *b)
 }
 
 static int
-print_reply(const fs_envelope *rep)
+print_reply(const fs_envelope *rep, const uint8_t *bytes, size_t len)
 {
 	json_t         *o = json_object(), *dims, *shared;
 	fs_contribution c;
 	char            detail[600], key[64];
+	uint8_t         h[FS_HASH_BYTES];
 	fs_err          code;
 	int             rc = 0;
 
@@ -98,6 +100,10 @@ print_reply(const fs_envelope *rep)
 		json_object_set_new(
 		    o, "considered", json_integer(c.considered));
 		json_object_set_new(o, "counted", json_integer(c.counted));
+		// The receipt the coordinator would list: the reply's hash.
+		crypto_generichash(h, sizeof(h), bytes, len, NULL, 0);
+		fs_b64_encode(key, h, sizeof(h));
+		json_object_set_new(o, "receipt", json_string(key));
 		fs_contribution_fini(&c);
 	} else {
 		fprintf(stderr, "lookup_tool: unexpected reply type %u\n",
@@ -233,7 +239,7 @@ main(int argc, char **argv)
 		    fs_strerror(rv));
 		goto out;
 	}
-	rc = print_reply(&rep);
+	rc = print_reply(&rep, buf, len);
 out:
 	fs_envelope_fini(&rep);
 	fs_client_close(cl);

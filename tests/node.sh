@@ -147,7 +147,7 @@ check "10 records considered, 7 counted" \
 	'[ "$(v .considered)" = 10 ] && [ "$(v .counted)" = 7 ]'
 check "the rules version is stated" '[ "$(v .rules_version)" = "\"$RV\"" ]'
 check "nothing else leaves the node" \
-	'[ "$(v "keys")" = "[\"considered\",\"counted\",\"dims\",\"disputed\",\"ok\",\"rules_version\",\"shared\"]" ]'
+	'[ "$(v "keys - [\"receipt\"]")" = "[\"considered\",\"counted\",\"dims\",\"disputed\",\"ok\",\"rules_version\",\"shared\"]" ]'
 
 lookup --subject "$SA" --token "$T" > c2.json
 check "the second use answers the same" '[ $? -eq 0 ] && [ "$(jq -c .dims c2.json)" = "$(v .dims)" ]'
@@ -186,6 +186,14 @@ done
 check "after revocation, once the node has refreshed its list: revoked" '[ $revoked = yes ]'
 check "and the daemon still serves a valid token" 'lookup --subject "$SA" --token "$T2" > /dev/null'
 
+"$FEDSCORE" node releases -c node.conf > releases.jsonl 2> err
+check "the release log exports one JSON line per release" \
+	'[ $? -eq 0 ] && [ "$(wc -l < releases.jsonl)" -ge 5 ] && grep -q "^$(wc -l < releases.jsonl) releases" err'
+R1=$(jq -r .receipt c.json)
+check "with the receipt the coordinator lists for the first lookup" \
+	'[ "$(jq -r "select(.receipt == \"$R1\") | .requester + \" \" + .purpose" releases.jsonl)" = "bank credit_loan" ]'
+check "and no ID number, token or subject in it" \
+	'! grep -q -e "$A" -e "$T2" -e "$SA" releases.jsonl'
 check "releases and refusals are logged without ID numbers or tokens" \
 	'grep -q "released to bank for credit_loan" node.log && grep -q "refused request .*used-up" node.log && ! grep -q -e "$A" -e "$B" -e "$T2" node.log'
 
