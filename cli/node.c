@@ -25,7 +25,8 @@ static const char usage[]
       "       fedscore node dispute resolve -c CONF --record RID "
       "--upheld|--corrected [--points N]\n"
       "       fedscore node disputes -c CONF [--overdue]\n"
-      "       fedscore node repair -c CONF --record RID --date DATE\n";
+      "       fedscore node repair -c CONF --record RID --date DATE\n"
+      "       fedscore node releases -c CONF\n";
 
 typedef struct opts {
 	const char *verb;
@@ -331,6 +332,9 @@ check(const opts *o)
 	if (strcmp(v, "disputes") == 0) {
 		return (!(extra && !o->overdue));
 	}
+	if (strcmp(v, "releases") == 0) {
+		return (!extra);
+	}
 	if (strcmp(v, "repair") == 0) {
 		return (o->record && o->date && !o->reason && !o->points);
 	}
@@ -443,6 +447,15 @@ node_main(int argc, char **argv)
 		rv = dispute_resolve(n, &o, why, sizeof(why));
 	} else if (strcmp(verb, "disputes") == 0) {
 		rv = disputes(n, &o, why, sizeof(why));
+	} else if (strcmp(verb, "releases") == 0) {
+		uint64_t cnt;
+
+		if ((rv = fs_node_releases_export(
+		         n, stdout, &cnt, why, sizeof(why)))
+		    == FS_OK) {
+			fprintf(stderr, "%llu releases\n",
+			    (unsigned long long) cnt);
+		}
 	} else {
 		rv = repair(n, &o, why, sizeof(why));
 	}

@@ -57,7 +57,8 @@ struct fs_coord {
 	sqlite3         *db;
 	pthread_mutex_t  dbmtx; // also guards mst and inflight
 	coord_admission *inflight[INFLIGHT_MAX];
-	fs_merkle_state  mst; // the disclosure log's tree
+	fs_merkle_state  mst;     // the disclosure log's tree
+	sqlite3_stmt    *log_get; // prepared once, see coord_log_get
 
 	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
 	pthread_mutex_t cpmtx;

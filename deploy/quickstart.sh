@@ -14,11 +14,12 @@ cd "$(dirname "$0")/.."
 
 # What building needs (libqrencode and libpng draw credit codes), and
 # what the tests add: Node.js for the PASETO interoperability test, Go and
-# x/mod for the transparency-log one, zbar to read a credit code back.
+# x/mod for the transparency-log one, zbar to read a credit code back, jq
+# for reading the node test's JSON.
 build_pkgs="gcc pkg-config meson ninja-build cmake libsodium-dev libnng-dev
 libsqlite3-dev libmsgpack-dev libjansson-dev libcmocka-dev libqrencode-dev
 libpng-dev"
-test_pkgs="golang-go golang-golang-x-mod-dev zbar-tools"
+test_pkgs="golang-go golang-golang-x-mod-dev zbar-tools jq"
 
 usage() {
 	echo "usage: deploy/quickstart.sh demo|test" >&2

@@ -36,6 +36,8 @@ fs_node_close(fs_node *n)
 		return;
 	}
 	fs_issuer_client_close(n->ic);
+	sqlite3_finalize(n->st_version);
+	sqlite3_finalize(n->st_records);
 	fs_db_close(n->db);
 	fs_db_close(n->rdb);
 	fs_key_free(n->key);

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common.h"
 #include "crypto.h"
@@ -215,11 +216,12 @@ fs_err fs_node_records_import(fs_node *n, const char *path,
     fs_progress_fn progress, void *arg, fs_import_stats *st, char *why,
     size_t whycap);
 
-// fs_node_cache_put remembers y = OPRF(issuer key, idnum) for a
-// normalized ID number, as an evaluation through the issuer would; for
-// restoring a cache, tests and benchmarks.
-fs_err fs_node_cache_put(fs_node *n, const char *idnum,
-    const uint8_t y[static FS_OPRF_OUTPUT_BYTES]);
+// fs_node_cache_put remembers y = OPRF(issuer key, id) for count
+// normalized ID numbers (y holds count * FS_OPRF_OUTPUT_BYTES), in one
+// transaction, as evaluations through the issuer would; for restoring a
+// cache, tests and benchmarks.
+fs_err fs_node_cache_put(
+    fs_node *n, const char *const *ids, const uint8_t *y, size_t count);
 
 // fs_node_subject finds the subject pseudonym of an ID number: in the
 // cache, else through the issuer.  *known tells whether the cache had
@@ -274,5 +276,12 @@ void fs_node_answer(fs_node *n, const uint8_t *req, size_t len, uint8_t **repp,
 fs_err fs_node_set_revocations(
     fs_node *n, const fs_revlist *rl, uint64_t fetched_ms);
 fs_err fs_node_serve(fs_node *n, char *why, size_t whycap);
+
+// fs_node_releases_export writes the release log to out as JSON lines
+// for auditors (docs/log.md): time_ms, receipt (the hash of the reply
+// envelope the coordinator lists), jti_hash, requester, purpose,
+// request_hash, contribution_hash.
+fs_err fs_node_releases_export(
+    fs_node *n, FILE *out, uint64_t *count, char *why, size_t whycap);
 
 #endif // FS_NODE_H

@@ -7,6 +7,7 @@
 #define FS_NODEIMPL_H
 
 #include <pthread.h>
+#include <time.h>
 
 #include "node.h"
 
@@ -34,6 +35,8 @@ struct fs_node {
 	sqlite3          *rdb;   // token uses, releases, revocation list
 	pthread_mutex_t   mtx;   // the database, the rules and the list below
 	fs_ruleset        rules; // current version, reloaded when it changes
+	sqlite3_stmt     *st_version; // prepared once: lookups are hot
+	sqlite3_stmt     *st_records;
 	fs_replay        *replay;
 	fs_revlist        rl;
 	bool              have_rl;
@@ -82,5 +85,68 @@ fs_err node_rules_current(fs_node *n);
 fs_err node_records_load(fs_node *n,
     const uint8_t subject[static FS_PSEUDONYM_BYTES], fs_node_record **recsp,
     size_t *np);
+
+// An import of records (records.c, recheck.c, and the cache lookups of
+// store.c): rows are read, checked and written in chunks.
+#define NODE_CHUNK 65536 // rows written per step
+
+typedef struct node_row {
+	long           line;
+	const fs_rule *rule;
+	fs_day         occurred_on;
+	fs_day         valid_until; // 0: from the rule
+	size_t         person;      // slot in the chunk's subjects
+	uint8_t        idhash[FS_HASH_BYTES];
+	char           id[FS_IDNUM_LEN + 1];
+	uint32_t       rid, ref, norm; // offsets in the chunk's text
+	uint32_t       normlen;
+} node_row;
+
+// The texts of one row as node_records_check reads them; a chunk packs
+// them.
+typedef struct node_text {
+	char   rid[FS_NODE_RID_MAX + 1];
+	char   ref[FS_NODE_REF_MAX + 1];
+	char   norm[FS_NODE_REF_MAX + 1];
+	size_t normlen;
+} node_text;
+
+// Rows are looked up in the order of their ID hash.
+typedef struct node_key {
+	uint8_t idhash[FS_HASH_BYTES];
+	size_t  i;
+} node_key;
+
+typedef struct node_import {
+	fs_node    *n;
+	size_t      ncols;
+	const char *name; // of the file, while open
+	fs_day      today;
+	time_t      now;
+	int64_t     id; // the import's number
+	node_row   *rows;
+	size_t      nrows;
+	node_key   *order;
+	char       *text; // the chunk's strings, packed
+	size_t      tlen, tcap;
+	uint8_t (*subj)[FS_PSEUDONYM_BYTES];
+	uint8_t (*base)[FS_PSEUDONYM_BYTES]; // sodium_malloc'd
+	sqlite3_stmt   *get, *ins, *upd;
+	fs_import_stats st;
+} node_import;
+
+// recheck.c: node_records_open opens a records file and checks its
+// header; node_records_check checks the record just read into w and t;
+// node_records_check_all is the first pass over the whole file.
+fs_err node_records_open(
+    node_import *im, const char *path, fs_csv **rp, char *why, size_t whycap);
+fs_err node_records_check(node_import *im, fs_csv *r, size_t nf, node_row *w,
+    node_text *t, char *why, size_t whycap);
+fs_err node_records_check_all(node_import *im, const char *path,
+    fs_progress_fn progress, void *arg, char *why, size_t whycap);
+
+// store.c: fills the subject and behavior base of every row of the
+// chunk, from the cache or through the issuer.
+fs_err node_import_pseudonymize(node_import *im, char *why, size_t whycap);
 
 #endif // FS_NODEIMPL_H

@@ -359,23 +359,26 @@ node_rules_current(fs_node *n)
 	size_t        cap = 0;
 	fs_err        rv  = FS_ERR_IO;
 
-	if (sqlite3_prepare_v2(n->db,
-	        "SELECT version FROM rules_version ORDER BY seq DESC LIMIT 1",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	if (n->st_version == NULL
+	    && sqlite3_prepare_v2(n->db,
+	           "SELECT version FROM rules_version ORDER BY seq DESC "
+	           "LIMIT 1",
+	           -1, &n->st_version, NULL)
+	        != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
+	st = n->st_version;
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		return (FS_ERR_NOT_FOUND);
 	}
 	v = (const char *) sqlite3_column_text(st, 0);
 	if (strcmp(v, n->rules.version) == 0) {
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		return (FS_OK);
 	}
 	snprintf(rs.version, sizeof(rs.version), "%s", v);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (sqlite3_prepare_v2(n->db,
 	        "SELECT code, name, dim, points, valid_days, severe, shared, "
 	        "repair_bonus FROM rule WHERE version = ? ORDER BY code",

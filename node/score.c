@@ -248,10 +248,12 @@ node_records_load(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
 	fs_err          rv = FS_OK;
 	int             rc;
 
-	if (sqlite3_prepare_v2(n->db, records_sql, -1, &st, NULL)
-	    != SQLITE_OK) {
+	if (n->st_records == NULL
+	    && sqlite3_prepare_v2(n->db, records_sql, -1, &n->st_records, NULL)
+	        != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
+	st = n->st_records;
 	sqlite3_bind_blob(st, 1, subject, FS_PSEUDONYM_BYTES, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fs_node_record *r;
@@ -301,7 +303,7 @@ node_records_load(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
 	if (rv == FS_OK && rc != SQLITE_DONE) {
 		rv = FS_ERR_IO;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rv != FS_OK) {
 		free(recs);
 		return (rv);

@@ -22,8 +22,10 @@
 //
 // Uses.  A token's uses are counted per jti hash in the release database,
 // in the same transaction that appends the release to the log (time,
-// request hash, jti hash, requester, purpose, contribution hash), so a
-// release is never given without being counted and logged.
+// request hash, jti hash, requester, purpose, contribution hash, and the
+// receipt: the hash of the sealed reply, which the coordinator lists in
+// its disclosure), so a release is never given without being counted and
+// logged.  fs_node_releases_export writes the log for auditors.
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,8 +151,11 @@ fs_node_set_revocations(fs_node *n, const fs_revlist *rl, uint64_t fetched_ms)
 // release counts one use of the token and logs the release, or refuses.
 static fs_err
 release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
-    const uint8_t *body, size_t blen, char *why, size_t whycap)
+    const uint8_t *body, size_t blen, const uint8_t *rep, size_t replen,
+    char *why, size_t whycap)
 {
+	uint8_t rh[FS_HASH_BYTES];
+
 	uint8_t       jh[FS_HASH_BYTES], ch[FS_HASH_BYTES];
 	sqlite3_stmt *st   = NULL;
 	int64_t       used = 0, now = (int64_t) fs_now_ms();
@@ -158,6 +163,7 @@ release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 
 	crypto_generichash(jh, sizeof(jh), cl->jti, FS_JTI_BYTES, NULL, 0);
 	crypto_generichash(ch, sizeof(ch), body, blen, NULL, 0);
+	crypto_generichash(rh, sizeof(rh), rep, replen, NULL, 0);
 	if (fs_db_begin(n->rdb) != FS_OK) {
 		snprintf(why, whycap, "cannot count the use: %s",
 		    sqlite3_errmsg(n->rdb));
@@ -196,8 +202,8 @@ release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(n->rdb,
 	        "INSERT INTO release (time_ms, request_hash, jti_hash, "
-	        "requester, purpose, contribution_hash) "
-	        "VALUES (?, ?, ?, ?, ?, ?)",
+	        "requester, purpose, contribution_hash, receipt) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?)",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		st = NULL;
@@ -209,6 +215,7 @@ release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 	sqlite3_bind_text(st, 4, cl->aud, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, cl->purpose, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, ch, sizeof(ch), SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, rh, sizeof(rh), SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		goto out;
 	}
@@ -246,10 +253,22 @@ consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
 		    (long long) (n->max_age_ms / 1000));
 		return (FS_ERR_STALE);
 	}
+	if (l->token[0] == '\0') {
+		snprintf(why, whycap,
+		    "expected the citizen's consent token, "
+		    "found none");
+		return (FS_ERR_REFUSED);
+	}
 	if ((rv = fs_consent_verify(cl, l->token, strlen(l->token),
 	         &n->issuer.key, n->issuer.region, &n->rl,
 	         (int64_t) (now / 1000), why, whycap))
 	    != 0) {
+		if (rv == FS_ERR_REVOKED) {
+			// The log keeps token ids out, as the release log does.
+			snprintf(why, whycap,
+			    "consent revoked (revocation list %llu)",
+			    (unsigned long long) n->rl.seq);
+		}
 		return (rv);
 	}
 	if (sodium_memcmp(cl->sub, l->subject, FS_SUBJECT_BYTES) != 0) {
@@ -288,11 +307,11 @@ fs_node_answer(
 	fs_envelope     env = { 0 };
 	fs_envelope_out out
 	    = { .type = FS_MSG_CONTRIBUTION, .enc = FS_ENC_SEALED };
-	fs_lookup      *l               = NULL;
-	fs_claims       cl              = { 0 };
-	fs_contribution c               = { 0 };
-	uint8_t        *body            = NULL;
-	size_t          blen            = 0;
+	fs_lookup      *l    = NULL;
+	fs_claims       cl   = { 0 };
+	fs_contribution c    = { 0 };
+	uint8_t        *body = NULL, *reply = NULL;
+	size_t          blen = 0, replylen = 0;
 	char            why[FS_WHY_MAX] = "", hid[17];
 	uint8_t         rh[FS_HASH_BYTES];
 	uint64_t        now = fs_now_ms();
@@ -332,22 +351,31 @@ fs_node_answer(
 		pthread_mutex_lock(&n->mtx);
 		rv = consent(n, l, now, &cl, &c, why, sizeof(why));
 		pthread_mutex_unlock(&n->mtx);
-		if (rv == FS_OK
-		    && (rv = fs_contribution_encode(&c, &body, &blen)) == 0) {
-			rv = release(
-			    n, &env, &cl, body, blen, why, sizeof(why));
+		if (rv == FS_OK) {
+			rv = fs_contribution_encode(&c, &body, &blen);
+		}
+		// The reply is made first: its hash is the receipt the
+		// release log keeps, and it is given only once logged.
+		if (rv == FS_OK) {
+			out.recipient = &n->coordinator;
+			out.reply_to  = env.hash;
+			out.time_ms   = fs_now_ms();
+			out.body      = body;
+			out.body_len  = blen;
+			rv = fs_envelope_seal(n->key, &out, &reply, &replylen);
+		}
+		if (rv == FS_OK) {
+			rv = release(n, &env, &cl, body, blen, reply, replylen,
+			    why, sizeof(why));
 		}
 	}
 	// The log names the request by its hash, as the reply binds to it.
 	crypto_generichash(rh, sizeof(rh), req, len, NULL, 0);
 	fs_hexid(hid, rh);
 	if (rv == FS_OK) {
-		out.recipient = &n->coordinator;
-		out.reply_to  = env.hash;
-		out.time_ms   = fs_now_ms();
-		out.body      = body;
-		out.body_len  = blen;
-		rv            = fs_envelope_seal(n->key, &out, repp, replenp);
+		*repp    = reply;
+		*replenp = replylen;
+		reply    = NULL;
 		fs_log(FS_LOG_INFO, NODE_WHO,
 		    "released to %s for %s (request %s): %u of %u records "
 		    "counted%s",
@@ -364,6 +392,7 @@ fs_node_answer(
 	}
 	free(l);
 	free(body);
+	free(reply);
 	fs_contribution_fini(&c);
 	fs_envelope_fini(&env);
 }

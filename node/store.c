@@ -64,7 +64,8 @@ static const char schema[]
 // The daemon's own writes -- uses of each token, the release log and the
 // last revocation list -- go to a database of their own, so that a long
 // import, which holds the records database's write lock, never blocks a
-// lookup.
+// lookup.  A release's receipt is the hash of the complete reply envelope,
+// which the coordinator lists in its disclosure entry (docs/log.md).
 static const char release_schema[]
     = "CREATE TABLE token_use ("
       "  jti_hash BLOB PRIMARY KEY, uses INTEGER NOT NULL,"
@@ -74,7 +75,7 @@ static const char release_schema[]
       "  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL,"
       "  request_hash BLOB NOT NULL, jti_hash BLOB NOT NULL,"
       "  requester TEXT NOT NULL, purpose TEXT NOT NULL,"
-      "  contribution_hash BLOB NOT NULL);"
+      "  contribution_hash BLOB NOT NULL, receipt BLOB NOT NULL);"
       "CREATE TABLE revlist ("
       "  k INTEGER PRIMARY KEY CHECK (k = 1), seq INTEGER NOT NULL,"
       "  time_ms INTEGER NOT NULL, fetched_ms INTEGER NOT NULL,"
@@ -270,14 +271,25 @@ node_cache_put_y(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
 
 fs_err
 fs_node_cache_put(
-    fs_node *n, const char *idnum, const uint8_t y[static FS_OPRF_OUTPUT_BYTES])
+    fs_node *n, const char *const *ids, const uint8_t *y, size_t count)
 {
 	uint8_t h[FS_HASH_BYTES];
 	fs_err  rv;
 
-	node_idhash(n, h, idnum);
 	pthread_mutex_lock(&n->mtx);
-	rv = node_cache_put_y(n, h, y);
+	if ((rv = fs_db_begin(n->db)) == FS_OK) {
+		for (size_t i = 0; i < count && rv == FS_OK; i++) {
+			node_idhash(n, h, ids[i]);
+			rv = node_cache_put_y(
+			    n, h, y + i * FS_OPRF_OUTPUT_BYTES);
+		}
+		if (rv == FS_OK) {
+			rv = fs_db_commit(n->db);
+		}
+		if (rv != FS_OK) {
+			fs_db_rollback(n->db);
+		}
+	}
 	pthread_mutex_unlock(&n->mtx);
 	return (rv);
 }
@@ -315,4 +327,119 @@ fs_node_subject(fs_node *n, const char *idnum,
 	sodium_memzero(y, sizeof(y));
 	*known = false;
 	return (FS_OK);
+}
+
+// Imports: the cache looked up for a chunk of rows.
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return (memcmp(((const node_key *) a)->idhash,
+	    ((const node_key *) b)->idhash, FS_HASH_BYTES));
+}
+
+// cache_find looks one ID hash up in the cache.  A chunk's hashes come in
+// ascending order, so neighbouring lookups share the cache's pages.
+static bool
+cache_find(node_import *im, const uint8_t h[static FS_HASH_BYTES],
+    uint8_t subj[static FS_PSEUDONYM_BYTES],
+    uint8_t base[static FS_PSEUDONYM_BYTES])
+{
+	bool hit;
+
+	sqlite3_reset(im->get);
+	sqlite3_bind_blob(im->get, 1, h, FS_HASH_BYTES, SQLITE_STATIC);
+	hit = sqlite3_step(im->get) == SQLITE_ROW
+	    && sqlite3_column_bytes(im->get, 0) == FS_PSEUDONYM_BYTES
+	    && sqlite3_column_bytes(im->get, 1) == FS_PSEUDONYM_BYTES;
+	if (hit) {
+		memcpy(
+		    subj, sqlite3_column_blob(im->get, 0), FS_PSEUDONYM_BYTES);
+		memcpy(
+		    base, sqlite3_column_blob(im->get, 1), FS_PSEUDONYM_BYTES);
+	}
+	sqlite3_reset(im->get);
+	return (hit);
+}
+
+// flush pseudonymizes the misses ids (rows slot) through the issuer.
+static fs_err
+flush(node_import *im, const char **ids, const size_t *slot, size_t nmiss,
+    uint8_t *y, char *why, size_t whycap)
+{
+	fs_issuer_client *ic;
+	fs_err            rv;
+
+	if ((rv = node_issuer(im->n, &ic)) != 0
+	    || (rv = fs_issuer_pseudonyms(ic, ids, nmiss, y, why, whycap))
+	        != 0) {
+		return (rv);
+	}
+	for (size_t j = 0; j < nmiss; j++) {
+		const node_row *m  = &im->rows[slot[j]];
+		const uint8_t  *yj = y + j * FS_OPRF_OUTPUT_BYTES;
+
+		fs_pseudonym_subject(im->subj[m->person], yj);
+		fs_pseudonym_behavior_base(im->base[m->person], yj);
+		if (node_cache_put_y(im->n, m->idhash, yj) != FS_OK) {
+			snprintf(why, whycap, "cannot write the cache: %s",
+			    sqlite3_errmsg(im->n->db));
+			return (FS_ERR_IO);
+		}
+	}
+	im->st.evaluated += nmiss;
+	return (FS_OK);
+}
+
+// node_import_pseudonymize fills subj and base for every row of the chunk: from
+// the cache, looked up in key order, else through the issuer in batches.
+fs_err
+node_import_pseudonymize(node_import *im, char *why, size_t whycap)
+{
+	const char *ids[FS_ISSUER_BATCH_MAX];
+	size_t      slot[FS_ISSUER_BATCH_MAX];
+	size_t      nslots = 0, nmiss = 0;
+	uint8_t    *y  = NULL;
+	fs_err      rv = FS_OK;
+
+	for (size_t i = 0; i < im->nrows; i++) {
+		memcpy(im->order[i].idhash, im->rows[i].idhash, FS_HASH_BYTES);
+		im->order[i].i = i;
+	}
+	qsort(im->order, im->nrows, sizeof(node_key), cmp_key);
+	for (size_t k = 0; k < im->nrows && rv == FS_OK; k++) {
+		node_row *w = &im->rows[im->order[k].i];
+
+		if (k > 0
+		    && memcmp(im->order[k - 1].idhash, w->idhash, FS_HASH_BYTES)
+		        == 0) {
+			w->person = im->rows[im->order[k - 1].i].person;
+			continue;
+		}
+		w->person = nslots++;
+		if (cache_find(im, w->idhash, im->subj[w->person],
+		        im->base[w->person])) {
+			im->st.cached++;
+			continue;
+		}
+		if (y == NULL
+		    && (y = sodium_malloc(
+		            FS_ISSUER_BATCH_MAX * FS_OPRF_OUTPUT_BYTES))
+		        == NULL) {
+			return (FS_ERR_NOMEM);
+		}
+		ids[nmiss]    = w->id;
+		slot[nmiss++] = im->order[k].i;
+		if (nmiss == FS_ISSUER_BATCH_MAX) {
+			rv    = flush(im, ids, slot, nmiss, y, why, whycap);
+			nmiss = 0;
+		}
+	}
+	if (rv == FS_OK && nmiss > 0) {
+		rv = flush(im, ids, slot, nmiss, y, why, whycap);
+	}
+	if (y != NULL) {
+		sodium_free(y);
+	}
+	return (rv);
 }

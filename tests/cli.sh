@@ -16,7 +16,7 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 # Every command's --help equals the SYNOPSIS of its man page.
 for cmd in "" keygen key ping demo issuer pseudonym consent coordinator lookup \
-	access audit attest; do
+	access audit attest node; do
 	page=$MAN/fedscore${cmd:+-$cmd}.1
 	want=$(sed -n '/^\.SH SYNOPSIS/,/^\.fi/p' "$page" | sed '1,2d;$d')
 	if [ -z "$cmd" ]; then

@@ -295,6 +295,16 @@ forged=${tok:0:$at}$([ "${tok:$at:1}" = A ] && echo B || echo A)${tok:$((at + 1)
 lookup "$forged"
 check "a forged consent: 403 bad signature" '[ $? -eq 1 ] && grep -q "403" err && grep -q "signature" err'
 
+# Every release of every node so far matches a disclosure by its receipt.
+"$FEDSCORE" coordinator export -c coord.conf > export.jsonl 2> /dev/null
+rels=()
+for n in "${nodes[@]}"; do
+	"$FEDSCORE" node releases -c $n.conf > $n.releases.jsonl 2> /dev/null
+	rels+=(--releases "$n=$n.releases.jsonl")
+done
+"$FEDSCORE" audit reconcile --full export.jsonl "${rels[@]}" > out
+check "audit reconcile matches every node release to a disclosure" '[ $? -eq 0 ]'
+
 # A node down: the answer says which, and is flagged incomplete.
 kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null # traffic
 lookup "$(grant c600 credit_loan score)"
