@@ -184,6 +184,9 @@ fs_err fs_audit_entry_parse(fs_audit_entry *e, const char *s, size_t len);
 // time; and that the token was valid at the entry's time, signed by
 // issuer for region, for that requester, that purpose, a scope covering
 // the entry's, and that subject.  On success *c holds the token's claims.
+// fs_audit_entry_is_recognition: the entry records the recognition of
+// another region's attestation, not a disclosure.
+bool   fs_audit_entry_is_recognition(const char *entry, size_t len);
 fs_err fs_audit_record_check(const fs_audit_record *r, const char *entry,
     size_t len, const fs_pubkey *issuer, const char *region, fs_claims *c,
     char *why, size_t whycap);

@@ -201,6 +201,12 @@ fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
 	for (size_t i = 0; i < nrecs; i++) {
 		fs_audit_entry e;
 
+		// Recognitions of other regions' attestations gather nothing
+		// from the nodes.
+		if (fs_audit_entry_is_recognition(
+		        recs[i].entry, recs[i].entry_len)) {
+			continue;
+		}
 		if (fs_audit_entry_parse(&e, recs[i].entry, recs[i].entry_len)
 		    != FS_OK) {
 			fs_audit_finding(rep,

@@ -265,6 +265,52 @@ fs_audit_scope_covers(fs_scope granted, const char *used)
 	return (g != NULL && rank(used) > 0 && rank(g) >= rank(used));
 }
 
+bool
+fs_audit_entry_is_recognition(const char *entry, size_t len)
+{
+	json_t *o   = json_loadb(entry, len, JSON_REJECT_DUPLICATES, NULL);
+	bool    yes = o != NULL
+	    && strcmp(json_string_value(json_object_get(o, "type")) != NULL
+	               ? json_string_value(json_object_get(o, "type"))
+	               : "",
+	           "recognition")
+	        == 0;
+
+	json_decref(o);
+	return (yes);
+}
+
+// recognition_check: an entry recording the recognition of another
+// region's attestation (docs/recognition.md).  Its full record holds the
+// attestation, which must hash to the entry's; the attestation was
+// checked against the trust list when it was shown, and names no citizen
+// of this region, so there is no consent to check and no use to count.
+static fs_err
+recognition_check(const fs_audit_record *r, const char *entry, size_t len,
+    fs_claims *c, char *why, size_t whycap)
+{
+	json_t     *o = json_loadb(entry, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *h = json_string_value(json_object_get(o, "attestation"));
+	uint8_t     want[32], got[32];
+	size_t      n;
+	fs_err      rv = FS_OK;
+
+	crypto_generichash(got, sizeof(got), (const uint8_t *) r->consent,
+	    strlen(r->consent), NULL, 0);
+	if (h == NULL
+	    || fs_b64_decode(want, sizeof(want), &n, h, strlen(h)) != FS_OK
+	    || n != 32 || sodium_memcmp(want, got, 32) != 0) {
+		snprintf(why, whycap,
+		    "the record's attestation does not hash to the recognition "
+		    "entry's");
+		rv = FS_ERR_BAD_PROOF;
+	} else {
+		memset(c, 0, sizeof(*c));
+	}
+	json_decref(o);
+	return (rv);
+}
+
 fs_err
 fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
     const fs_pubkey *issuer, const char *region, fs_claims *c, char *why,
@@ -282,6 +328,9 @@ fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
 		    "entry (%zu bytes)",
 		    r->entry_len, len);
 		return (FS_ERR_BAD_PROOF);
+	}
+	if (fs_audit_entry_is_recognition(entry, len)) {
+		return (recognition_check(r, entry, len, c, why, whycap));
 	}
 	if ((rv = fs_audit_entry_parse(&e, entry, len)) != FS_OK) {
 		snprintf(why, whycap,

@@ -146,7 +146,9 @@ records(run *r, uint64_t first, const fs_bundle_entry *e, size_t n)
 			record_finding(r, index, why);
 			continue;
 		}
-		count_use(r, rec, &c);
+		if (c.uses > 0) {
+			count_use(r, rec, &c);
+		}
 	}
 }
 
