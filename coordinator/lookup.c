@@ -302,6 +302,73 @@ disclosure_json(fs_coord *c, int64_t index)
 	return (d);
 }
 
+// log_entry is what the log says of a lookup that reached the nodes:
+// hashes and a commitment, no personal data.  result_hash is NULL for a
+// lookup refused after the nodes answered (refused says why): the log
+// still shows that their contributions were gathered.  It takes receipts
+// and rules.
+static json_t *
+log_entry(const fs_coord *c, const char *tbuf, const char *requester,
+    const fs_claims *cl, fs_scope scope, const char *consent,
+    const uint8_t commit[static 32], const uint8_t *result_hash,
+    const char *refused, json_t *receipts, size_t answered, json_t *rules)
+{
+	json_t *e = json_object();
+	uint8_t th[32];
+	char    h64[64];
+
+	json_object_set_new(e, "time", json_string(tbuf));
+	json_object_set_new(e, "requester", json_string(requester));
+	json_object_set_new(e, "purpose", json_string(cl->purpose));
+	json_object_set_new(e, "scope", json_string(fs_scope_name(scope)));
+	crypto_generichash(th, sizeof(th), (const uint8_t *) consent,
+	    strlen(consent), NULL, 0);
+	b64(h64, th, sizeof(th));
+	json_object_set_new(e, "consent", json_string(h64));
+	b64(h64, commit, 32);
+	json_object_set_new(e, "subject", json_string(h64));
+	if (result_hash != NULL) {
+		b64(h64, result_hash, 32);
+		json_object_set_new(e, "result", json_string(h64));
+	} else {
+		json_object_set_new(e, "refused", json_string(refused));
+	}
+	json_object_set_new(e, "receipts", receipts);
+	json_object_set_new(e, "nodes",
+	    json_pack("{s:I, s:I}", "expected", (json_int_t) c->nnodes,
+	        "answered", (json_int_t) answered));
+	json_object_set_new(e, "scheme",
+	    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
+	        c->scheme.version, "hash", c->scheme.hash));
+	json_object_set_new(e, "rules", rules);
+	return (e);
+}
+
+// record_disclosure fills d for the entry ej and commits it with the
+// admission.
+static fs_err
+record(fs_coord *c, coord_admission *adm, coord_disclosure *d,
+    const char *requester, const fs_claims *cl, fs_scope scope,
+    const char *consent, int64_t now, json_t *entry, int64_t *index)
+{
+	char  *ej = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+	fs_err rv;
+
+	if (ej == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	d->time_ms   = now * 1000;
+	d->requester = requester;
+	d->purpose   = cl->purpose;
+	d->scope     = fs_scope_name(scope);
+	memcpy(d->subject, cl->sub, FS_SUBJECT_BYTES);
+	d->consent = consent;
+	d->entry   = ej;
+	rv         = coord_store_finish(c, adm, d, index);
+	free(ej);
+	return (rv);
+}
+
 void
 fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 {
@@ -447,7 +514,7 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		fs_attestation          att;
 		bool                    attest = cl.scope == FS_SCOPE_ATTEST;
 		uint8_t                 commit[32], hash[32];
-		char                   *rj, *aj, *ej, *signed_ = NULL;
+		char                   *rj, *aj, *signed_ = NULL;
 
 		if ((parts = calloc(c->nnodes, sizeof(*parts))) == NULL
 		    || (got = calloc(c->nnodes + 1, sizeof(*got))) == NULL) {
@@ -489,12 +556,23 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		json_object_set_new(nodes, "missing", missing);
 		// An attestation is relied on offline, where nobody reads that
 		// a node was missing: it needs every node.
+		fs_time_format(tbuf, now);
+		randombytes_buf(d.salt, sizeof(d.salt));
+		crypto_generichash(commit, sizeof(commit), cl.sub,
+		    FS_SUBJECT_BYTES, d.salt, sizeof(d.salt));
 		if ((c->scheme.require_all || attest) && answered < c->nnodes) {
 			char *m = json_dumps(missing, JSON_COMPACT);
 
-			// The nodes that answered used the consent: so does the
-			// coordinator, but nothing was disclosed.
-			(void) coord_store_finish(c, &adm, NULL, NULL);
+			// The nodes that answered released their contributions
+			// and used the consent: the log says so, with no
+			// result.
+			entry = log_entry(c, tbuf, rq->id, &cl, scope,
+			    req.consent, commit, NULL,
+			    attest ? "an attestation needs every node"
+			           : "the scheme requires every node",
+			    receipts, answered, rules);
+			(void) record(c, &adm, &d, rq->id, &cl, scope,
+			    req.consent, now, entry, &index);
 			problem(out, 503, FS_ERR_TIMEOUT,
 			    "%s every node; missing: %s",
 			    attest ? "an attestation needs"
@@ -502,8 +580,6 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 			    m != NULL ? m : "?");
 			free(m);
 			json_decref(nodes);
-			json_decref(rules);
-			json_decref(receipts);
 			free(got);
 			goto done;
 		}
@@ -512,7 +588,6 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 
 		// 5. Record the disclosure, then answer.
 		answer = json_object();
-		fs_time_format(tbuf, now);
 		json_object_set_new(answer, "iss", json_string(c->name));
 		json_object_set_new(answer, "aud", json_string(rq->id));
 		json_object_set_new(answer, "iat", json_string(tbuf));
@@ -536,36 +611,8 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		crypto_generichash(hash, sizeof(hash), (const uint8_t *) rj,
 		    rj != NULL ? strlen(rj) : 0, NULL, 0);
 		free(rj);
-		randombytes_buf(d.salt, sizeof(d.salt));
-		crypto_generichash(commit, sizeof(commit), cl.sub,
-		    FS_SUBJECT_BYTES, d.salt, sizeof(d.salt));
-		entry = json_object();
-		json_object_set_new(entry, "time", json_string(tbuf));
-		json_object_set_new(entry, "requester", json_string(rq->id));
-		json_object_set_new(entry, "purpose", json_string(cl.purpose));
-		json_object_set_new(
-		    entry, "scope", json_string(fs_scope_name(scope)));
-		{
-			uint8_t th[32];
-
-			crypto_generichash(th, sizeof(th),
-			    (const uint8_t *) req.consent, strlen(req.consent),
-			    NULL, 0);
-			b64(h64, th, sizeof(th));
-			json_object_set_new(entry, "consent", json_string(h64));
-		}
-		b64(h64, commit, sizeof(commit));
-		json_object_set_new(entry, "subject", json_string(h64));
-		b64(h64, hash, sizeof(hash));
-		json_object_set_new(entry, "result", json_string(h64));
-		json_object_set_new(entry, "receipts", receipts);
-		json_object_set_new(entry, "nodes",
-		    json_pack("{s:I, s:I}", "expected", (json_int_t) c->nnodes,
-		        "answered", (json_int_t) answered));
-		json_object_set_new(entry, "scheme",
-		    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
-		        c->scheme.version, "hash", c->scheme.hash));
-		json_object_set_new(entry, "rules", rules);
+		entry = log_entry(c, tbuf, rq->id, &cl, scope, req.consent,
+		    commit, hash, NULL, receipts, answered, rules);
 		if (attest) {
 			coord_attest_prepare(c, &att, &score,
 			    scope == FS_SCOPE_ATTEST, &cl, now);
@@ -573,18 +620,8 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 			json_object_set_new(
 			    entry, "attestation", json_string(h64));
 		}
-		ej = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
-
-		d.time_ms   = now * 1000;
-		d.requester = rq->id;
-		d.purpose   = cl.purpose;
-		d.scope     = fs_scope_name(scope);
-		memcpy(d.subject, cl.sub, FS_SUBJECT_BYTES);
-		d.consent = req.consent;
-		d.entry   = ej;
-		rv        = ej != NULL ? coord_store_finish(c, &adm, &d, &index)
-		                       : FS_ERR_NOMEM;
-		free(ej);
+		rv = record(c, &adm, &d, rq->id, &cl, scope, req.consent, now,
+		    entry, &index);
 		if (rv != FS_OK) {
 			// Nothing leaves that was not recorded.
 			problem(out, 500, rv, "cannot record the disclosure");

@@ -312,10 +312,22 @@ check "node down: answered, incomplete, the node named" \
 	'[ $? -eq 0 ] && grep -q "\"complete\": false" out && grep -q "\"answered\": 3" out && grep -q "\"node\": \"traffic\"" out'
 # ... or refused when the scheme requires every node.
 kill $coord; wait $coord 2>/dev/null
-coordconf coord-all.conf coord-all.db true
+coordconf coord-all.conf coord.db true
 start_coord coord-all.conf
 lookup "$(grant c600 credit_loan score)"
 check "node down with require_all: 503" '[ $? -eq 2 ] && grep -q 503 err'
+# The three nodes that answered released their contributions: the log
+# records the refused lookup (no result), so every release still matches.
+"$FEDSCORE" coordinator export -c coord-all.conf > export.jsonl 2> /dev/null
+check "the refused lookup is in the log, without a result" \
+	'tail -n 1 export.jsonl | grep -q "refused" && ! tail -n 1 export.jsonl | grep -q "result\\\":"'
+rels=()
+for n in "${nodes[@]}"; do
+	"$FEDSCORE" node releases -c $n.conf > $n.releases.jsonl 2> /dev/null
+	rels+=(--releases "$n=$n.releases.jsonl")
+done
+"$FEDSCORE" audit reconcile --full export.jsonl "${rels[@]}" > out
+check "audit reconcile still matches every release" '[ $? -eq 0 ] || { cat out; false; }'
 
 check "no ID number in any log" '! grep -q "${ID[mix]}" ./*.log'
 echo "$pass passed, $fail failed"
