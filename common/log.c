@@ -3,6 +3,8 @@
 // log.c -- one line per event on stderr, UTC time first.
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "common.h"
@@ -26,7 +28,15 @@ fs_log(fs_log_level level, const char *who, const char *fmt, ...)
 	va_list            ap;
 	int                n;
 
-	if (level > max_level) {
+	// FEDSCORE_LOG=debug turns on debug lines (read once).
+	static int debug = -1;
+
+	if (debug < 0) {
+		const char *e = getenv("FEDSCORE_LOG");
+
+		debug = e != NULL && strcmp(e, "debug") == 0;
+	}
+	if (level > (debug ? FS_LOG_DEBUG : max_level)) {
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);

@@ -102,6 +102,17 @@ coord_checkpoint(fs_coord *c)
 	    || (cosigned = coord_witness(c, note, nlen, size)) == NULL) {
 		return;
 	}
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < c->nnodes; i++) {
+			k += c->nodes[i].witnessed == size;
+		}
+		fs_log(FS_LOG_DEBUG, WHO,
+		    "checkpoint %llu cosigned by %zu of %zu "
+		    "witnesses",
+		    (unsigned long long) size, k, c->nnodes);
+	}
 	pthread_mutex_lock(&c->cpmtx);
 	free(c->checkpoint);
 	c->checkpoint = cosigned;

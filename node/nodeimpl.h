@@ -149,4 +149,10 @@ fs_err node_records_check_all(node_import *im, const char *path,
 // chunk, from the cache or through the issuer.
 fs_err node_import_pseudonymize(node_import *im, char *why, size_t whycap);
 
+// witness.c: node_witness checks a checkpoint of the coordinator's log
+// against the last one this node cosigned and returns the body of a
+// COSIGNATURE reply.
+fs_err node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp,
+    size_t *blenp, char *why, size_t whycap);
+
 #endif // FS_NODEIMPL_H

@@ -300,6 +300,38 @@ consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
 	return (rv);
 }
 
+// answer_witness cosigns a checkpoint of the coordinator's log, or says
+// why not.
+static void
+answer_witness(fs_node *n, const fs_envelope *env, const uint8_t *req,
+    size_t len, uint8_t **repp, size_t *replenp)
+{
+	fs_envelope_out out
+	    = { .type = FS_MSG_COSIGNATURE, .enc = FS_ENC_NONE };
+	uint8_t *body            = NULL;
+	char     why[FS_WHY_MAX] = "";
+	fs_err   rv;
+
+	if ((rv = fs_replay_check(n->replay, env, fs_now_ms())) != FS_OK) {
+		snprintf(why, sizeof(why), "this request was received before");
+	} else {
+		rv = node_witness(
+		    n, env, &body, &out.body_len, why, sizeof(why));
+	}
+	if (rv != FS_OK) {
+		fs_log(FS_LOG_WARN, NODE_WHO, "refused to cosign: %s (%s): %s",
+		    fs_strerror(rv), fs_err_name(rv), why);
+		(void) fs_reply_error(n->key, req, len, rv, why, repp, replenp);
+		return;
+	}
+	out.recipient = &n->coordinator;
+	out.reply_to  = env->hash;
+	out.time_ms   = fs_now_ms();
+	out.body      = body;
+	(void) fs_envelope_seal(n->key, &out, repp, replenp);
+	free(body);
+}
+
 void
 fs_node_answer(
     fs_node *n, const uint8_t *req, size_t len, uint8_t **repp, size_t *replenp)
@@ -323,6 +355,10 @@ fs_node_answer(
 		snprintf(why, sizeof(why),
 		    "expected an envelope from the coordinator: %s",
 		    fs_strerror(rv));
+	} else if (env.type == FS_MSG_WITNESS) {
+		answer_witness(n, &env, req, len, repp, replenp);
+		fs_envelope_fini(&env);
+		return;
 	} else if (env.type != FS_MSG_LOOKUP) {
 		snprintf(why, sizeof(why),
 		    "expected a lookup (type %d), found type %u", FS_MSG_LOOKUP,

@@ -79,7 +79,11 @@ static const char release_schema[]
       "CREATE TABLE revlist ("
       "  k INTEGER PRIMARY KEY CHECK (k = 1), seq INTEGER NOT NULL,"
       "  time_ms INTEGER NOT NULL, fetched_ms INTEGER NOT NULL,"
-      "  jtis TEXT NOT NULL);";
+      "  jtis TEXT NOT NULL);"
+      // The last checkpoint of the coordinator's log this node cosigned.
+      "CREATE TABLE witnessed ("
+      "  origin TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+      "  root BLOB NOT NULL, note TEXT NOT NULL);";
 
 static const char check_label[] = "fedscore node id-key check";
 

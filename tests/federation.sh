@@ -10,6 +10,7 @@
 set -u
 FEDSCORE=${FEDSCORE:?set by meson}
 SCHEMES=${FS_SCHEMES:?set by meson}
+FS_LOGTOOL=${FS_LOGTOOL:?set by meson}
 dir=$(mktemp -d)
 pids=()
 cleanup() {
@@ -304,6 +305,45 @@ for n in "${nodes[@]}"; do
 done
 "$FEDSCORE" audit reconcile --full export.jsonl "${rels[@]}" > out
 check "audit reconcile matches every node release to a disclosure" '[ $? -eq 0 ]'
+
+# Every node witnesses the log: the served checkpoint carries their
+# cosignatures (C2SP tlog-cosignature/v1), which audit verify checks.
+wit=()
+for n in "${nodes[@]}"; do wit+=(--witness "$n=$n.key.pub"); done
+# A checkpoint is signed at most a second after entries arrive, then
+# cosigned: wait until one covers every disclosure.
+entries=$(wc -l < export.jsonl)
+verified=no
+for _ in $(seq 1 100); do
+	if "$FEDSCORE" audit verify --log http://127.0.0.1:$port \
+		--key coord.key.pub "${wit[@]}" --state audit.state \
+		--full export.jsonl --issuer issuer.key.pub > verify.out 2>&1 &&
+		grep -q "all $entries entries" verify.out; then
+		verified=yes
+		break
+	fi
+	sleep 0.1
+done
+check "audit verify: the log, its entries and all four witnesses' cosignatures" \
+	'[ $verified = yes ] || { tail -5 verify.out; false; }'
+
+# A rewritten log: the last disclosure removed behind the coordinator's
+# back, and another appended in its place, gives another root for a size
+# the witnesses cosigned.  They refuse (a fork), and the auditor, who
+# checks the cosignatures, fails.
+kill $coord; wait $coord 2>/dev/null
+"$FS_LOGTOOL" truncate coord.db > /dev/null || die "logtool truncate"
+start_coord coord.conf
+lookup "$(grant c600 credit_loan score)"
+forked=no
+for _ in $(seq 1 100); do
+	if grep -q "a fork" court.log; then forked=yes; break; fi
+	sleep 0.1
+done
+check "the witnesses refuse to cosign a forked log" '[ $forked = yes ]'
+"$FEDSCORE" audit verify --log http://127.0.0.1:$port --key coord.key.pub \
+	"${wit[@]}" --state audit.state > verify.out 2>&1
+check "and audit verify fails on it" '[ $? -eq 1 ]'
 
 # A node down: the answer says which, and is flagged incomplete.
 kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null # traffic

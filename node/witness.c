@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// witness.c -- the node as a witness of the coordinator's disclosure log
+// (C2SP tlog-cosignature/v1).
+//
+// The coordinator sends each new checkpoint with a consistency proof from
+// the last one this node cosigned.  The node cosigns only a checkpoint
+// signed by its coordinator that extends what it saw before: never a
+// smaller tree, never another root for the same size (a fork), never a
+// larger tree without a valid consistency proof.  The first checkpoint it
+// sees is taken on trust.  What it cosigned is kept durably, so a
+// restart does not make it forget.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include "nodeimpl.h"
+
+typedef struct seen {
+	bool     have;
+	uint64_t size;
+	uint8_t  root[32];
+} seen;
+
+static fs_err
+seen_load(fs_node *n, const char *origin, seen *s)
+{
+	sqlite3_stmt *st;
+
+	memset(s, 0, sizeof(*s));
+	if (sqlite3_prepare_v2(n->rdb,
+	        "SELECT size, root FROM witnessed WHERE origin = ?", -1, &st,
+	        NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW
+	    && sqlite3_column_bytes(st, 1) == 32) {
+		s->have = true;
+		s->size = (uint64_t) sqlite3_column_int64(st, 0);
+		memcpy(s->root, sqlite3_column_blob(st, 1), 32);
+	}
+	sqlite3_finalize(st);
+	return (FS_OK);
+}
+
+static fs_err
+seen_save(fs_node *n, const char *origin, const fs_checkpoint *cp,
+    const char *note, size_t nlen)
+{
+	sqlite3_stmt *st;
+	int           rc;
+
+	if (sqlite3_prepare_v2(n->rdb,
+	        "INSERT INTO witnessed (origin, size, root, note) "
+	        "VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET "
+	        "size = excluded.size, root = excluded.root, "
+	        "note = excluded.note",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64) cp->size);
+	sqlite3_bind_blob(st, 3, cp->root, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, note, (int) nlen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+}
+
+fs_err
+node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp, size_t *blenp,
+    char *why, size_t whycap)
+{
+	fs_witness_req   w;
+	fs_note_verifier v;
+	fs_note         *note = NULL;
+	fs_checkpoint    cp;
+	fs_merkle_proof  proof;
+	const char      *text;
+	size_t           tlen, olen;
+	char             origin[FS_NOTE_NAME_MAX + 1];
+	char            *cosigned = NULL;
+	seen             s;
+	msgpack_sbuffer  sb;
+	msgpack_packer   pk;
+	fs_err           rv;
+
+	if ((rv = fs_witness_decode(&w, env->body, env->body_len)) != FS_OK) {
+		snprintf(why, whycap,
+		    "expected [checkpoint note, old size, consistency proof]: "
+		    "%s",
+		    fs_strerror(rv));
+		return (rv);
+	}
+	// The origin comes from the note's first line; the signature must be
+	// the coordinator's key under that name.
+	if ((rv = fs_note_parse(&note, w.note, w.note_len)) != FS_OK) {
+		snprintf(
+		    why, whycap, "expected a signed note: %s", fs_strerror(rv));
+		return (rv);
+	}
+	text = fs_note_text(note, &tlen);
+	rv   = fs_checkpoint_parse(&cp, text, tlen);
+	if (rv == FS_OK && cp.origin_len > FS_NOTE_NAME_MAX) {
+		rv = FS_ERR_TOO_LARGE;
+	}
+	if (rv != FS_OK) {
+		fs_note_free(note);
+		snprintf(
+		    why, whycap, "expected a checkpoint: %s", fs_strerror(rv));
+		return (rv);
+	}
+	memcpy(origin, cp.origin, cp.origin_len);
+	origin[cp.origin_len] = '\0';
+	if ((rv = fs_note_verifier_init(
+	         &v, origin, FS_NOTE_ED25519, n->coordinator.pk))
+	        != FS_OK
+	    || (rv = fs_note_verify(note, &v, 1, NULL)) != FS_OK) {
+		fs_note_free(note);
+		snprintf(why, whycap,
+		    "the checkpoint is not signed by the coordinator as %s",
+		    origin);
+		return (rv);
+	}
+	pthread_mutex_lock(&n->mtx);
+	if ((rv = seen_load(n, origin, &s)) != FS_OK) {
+		snprintf(why, whycap, "cannot read what this witness saw");
+		goto out;
+	}
+	if (s.have && cp.size < s.size) {
+		snprintf(why, whycap,
+		    "the log shrank: this witness cosigned size %llu, the "
+		    "checkpoint says %llu",
+		    (unsigned long long) s.size, (unsigned long long) cp.size);
+		rv = FS_ERR_BAD_PROOF;
+		goto out;
+	}
+	if (s.have && cp.size == s.size
+	    && sodium_memcmp(cp.root, s.root, 32) != 0) {
+		snprintf(why, whycap,
+		    "a fork: this witness cosigned another root for size %llu",
+		    (unsigned long long) s.size);
+		rv = FS_ERR_BAD_PROOF;
+		goto out;
+	}
+	if (s.have && s.size > 0 && cp.size > s.size) {
+		if (w.old_size != s.size) {
+			snprintf(why, whycap,
+			    "expected a consistency proof from size %llu, "
+			    "found "
+			    "one from %llu",
+			    (unsigned long long) s.size,
+			    (unsigned long long) w.old_size);
+			rv = FS_ERR_BAD_PROOF;
+			goto out;
+		}
+		proof.n = w.nproof;
+		memcpy(proof.hash, w.proof, w.nproof * 32);
+		if ((rv = fs_merkle_verify_consistency(
+		         s.size, cp.size, s.root, cp.root, &proof))
+		    != FS_OK) {
+			snprintf(why, whycap,
+			    "the checkpoint of size %llu is not consistent "
+			    "with "
+			    "size %llu, which this witness cosigned",
+			    (unsigned long long) cp.size,
+			    (unsigned long long) s.size);
+			goto out;
+		}
+	}
+	if ((rv = seen_save(n, origin, &cp, w.note, w.note_len)) != FS_OK) {
+		snprintf(why, whycap, "cannot record the checkpoint");
+		goto out;
+	}
+	if ((rv = fs_cosig_sign(&cosigned, &olen, w.note, w.note_len, n->name,
+	         n->key, fs_now_ms() / 1000))
+	    != FS_OK) {
+		snprintf(why, whycap, "cannot cosign: %s", fs_strerror(rv));
+		goto out;
+	}
+	// The reply is only this witness's line.
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if ((msgpack_pack_array(&pk, 1)
+	        | msgpack_pack_str_with_body(
+	            &pk, cosigned + w.note_len, olen - w.note_len))
+	    != 0) {
+		msgpack_sbuffer_destroy(&sb);
+		rv = FS_ERR_NOMEM;
+		goto out;
+	}
+	*blenp = sb.size;
+	*bodyp = (uint8_t *) msgpack_sbuffer_release(&sb);
+out:
+	pthread_mutex_unlock(&n->mtx);
+	free(cosigned);
+	fs_note_free(note);
+	return (rv);
+}
