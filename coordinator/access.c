@@ -29,42 +29,13 @@
 #define WHO "coordinator"
 
 static void
-respond(nng_aio *aio, int status, const char *ctype, const char *body)
-{
-	nng_http_res *res;
-
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	nng_http_res_set_status(res, (uint16_t) status);
-	nng_http_res_set_header(res, "Content-Type", ctype);
-	nng_http_res_set_header(res, "Cache-Control", "no-store");
-	if (status == 401) {
-		nng_http_res_set_header(res, "WWW-Authenticate", "Bearer");
-	}
-	nng_http_res_copy_data(res, body, strlen(body));
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
-}
-
-static void
 problem(nng_aio *aio, int status, fs_err err, const char *detail)
 {
-	char    type[96];
-	char   *s;
-	json_t *o;
+	fs_outcome o;
 
-	snprintf(
-	    type, sizeof(type), "urn:fedscore:problem:%s", fs_err_name(err));
-	o = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
-	    fs_strerror(err), "status", status, "detail", detail);
-	s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	respond(aio, status, "application/problem+json", s != NULL ? s : "{}");
-	free(s);
-	fs_log(FS_LOG_INFO, WHO, "refused an access view (%d %s)", status,
-	    fs_err_name(err));
+	coord_problem(&o, "an access view", status, err, "%s", detail);
+	coord_answer(aio, &o);
+	free(o.body);
 }
 
 // bearer returns the token of "Authorization: Bearer <token>", or NULL.
@@ -233,7 +204,7 @@ get_access(nng_aio *aio)
 	fs_log(FS_LOG_INFO, WHO, "served an access view of %zu disclosures",
 	    json_array_size(json_object_get(o, "disclosures")));
 	json_decref(o);
-	respond(aio, 200, "application/json", s);
+	coord_http_reply(aio, 200, "application/json", s, strlen(s));
 	free(s);
 }
 

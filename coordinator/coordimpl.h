@@ -129,6 +129,21 @@ fs_err coord_store_log_load(fs_coord *c);
 fs_err coord_log_get(
     void *arg, uint64_t level, uint64_t index, uint8_t out[32]);
 
+// coord_pause waits ms milliseconds, or less when the coordinator stops;
+// false when it stops.  Its background threads pace themselves with it.
+bool coord_pause(fs_coord *c, int64_t ms);
+
+// Shared by the HTTP handlers (http.c): one reply, with no caching;
+// a 401 asks for a bearer token.  coord_answer replies with an outcome.
+struct nng_aio;
+void coord_http_reply(struct nng_aio *aio, int status, const char *ctype,
+    const void *body, size_t len);
+void coord_answer(struct nng_aio *aio, const fs_outcome *o);
+// coord_problem makes out an RFC 9457 problem and logs the refusal of a
+// `what` (a lookup, a recognition, an access view).
+void coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 // log.c
 struct nng_http_server;
 fs_err coord_log_start(fs_coord *c);

@@ -37,8 +37,9 @@ typedef struct queue {
 	fs_coord       *c;
 } queue;
 
-static void
-respond(nng_aio *aio, int status, const char *ctype, const char *body)
+void
+coord_http_reply(
+    nng_aio *aio, int status, const char *ctype, const void *body, size_t len)
 {
 	nng_http_res *res;
 
@@ -49,19 +50,24 @@ respond(nng_aio *aio, int status, const char *ctype, const char *body)
 	nng_http_res_set_status(res, (uint16_t) status);
 	nng_http_res_set_header(res, "Content-Type", ctype);
 	nng_http_res_set_header(res, "Cache-Control", "no-store");
-	if (body != NULL) {
-		nng_http_res_copy_data(res, body, strlen(body));
+	if (status == 401) {
+		nng_http_res_set_header(res, "WWW-Authenticate", "Bearer");
+	}
+	if (body != NULL && len > 0) {
+		nng_http_res_copy_data(res, body, len);
 	}
 	nng_aio_set_output(aio, 0, res);
 	nng_aio_finish(aio, 0);
 }
 
-static void
-answer(nng_aio *aio, const fs_outcome *o)
+void
+coord_answer(nng_aio *aio, const fs_outcome *o)
 {
-	respond(aio, o->status,
+	const char *body = o->body != NULL ? o->body : "{}";
+
+	coord_http_reply(aio, o->status,
 	    o->status == 200 ? "application/json" : "application/problem+json",
-	    o->body != NULL ? o->body : "{}");
+	    body, strlen(body));
 }
 
 static void *
@@ -86,7 +92,7 @@ worker(void *arg)
 		q->count--;
 		pthread_mutex_unlock(&q->mtx);
 		fs_coord_lookup(q->c, j.body, j.len, &o);
-		answer(j.aio, &o);
+		coord_answer(j.aio, &o);
 		free(o.body);
 		free(j.body);
 	}
@@ -114,11 +120,17 @@ lookups(nng_aio *aio)
 	if (q->count == QUEUE_MAX || q->closed) {
 		pthread_mutex_unlock(&q->mtx);
 		free(j.body);
-		respond(aio, 503, "application/problem+json",
-		    "{\"type\":\"urn:fedscore:problem:busy\",\"title\":"
-		    "\"busy\","
-		    "\"status\":503,\"detail\":\"too many lookups in "
-		    "progress\"}");
+		{
+			static const char busy[]
+			    = "{\"type\":\"urn:fedscore:problem:busy\","
+			      "\"title\":"
+			      "\"busy\","
+			      "\"status\":503,\"detail\":\"too many lookups in "
+			      "progress\"}";
+
+			coord_http_reply(aio, 503, "application/problem+json",
+			    busy, sizeof(busy) - 1);
+		}
 		return;
 	}
 	q->jobs[(q->head + q->count) % QUEUE_MAX] = j;

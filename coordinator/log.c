@@ -122,22 +122,11 @@ coord_checkpoint(fs_coord *c)
 static void *
 checkpointer(void *arg)
 {
-	fs_coord       *c = arg;
-	struct timespec ts;
+	fs_coord *c = arg;
 
-	pthread_mutex_lock(&c->stopmtx);
-	while (!c->stopping) {
-		pthread_mutex_unlock(&c->stopmtx);
+	while (coord_pause(c, 1000)) {
 		coord_checkpoint(c);
-		pthread_mutex_lock(&c->stopmtx);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		while (!c->stopping
-		    && pthread_cond_timedwait(&c->stopcv, &c->stopmtx, &ts)
-		        != ETIMEDOUT) {
-		}
 	}
-	pthread_mutex_unlock(&c->stopmtx);
 	return (NULL);
 }
 
@@ -159,22 +148,6 @@ coord_log_start(fs_coord *c)
 }
 
 static void
-reply(nng_aio *aio, int status, const char *ctype, const void *body, size_t len)
-{
-	nng_http_res *res;
-
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	nng_http_res_set_status(res, (uint16_t) status);
-	nng_http_res_set_header(res, "Content-Type", ctype);
-	nng_http_res_copy_data(res, body, len);
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
-}
-
-static void
 not_found(nng_aio *aio, const char *why)
 {
 	char body[FS_WHY_MAX + 128];
@@ -183,7 +156,8 @@ not_found(nng_aio *aio, const char *why)
 	    "{\"type\":\"urn:fedscore:problem:not-found\",\"title\":\"not "
 	    "found\",\"status\":404,\"detail\":\"%s\"}",
 	    why);
-	reply(aio, 404, "application/problem+json", body, strlen(body));
+	coord_http_reply(
+	    aio, 404, "application/problem+json", body, strlen(body));
 }
 
 static fs_coord *
@@ -205,7 +179,8 @@ get_checkpoint(nng_aio *aio)
 		not_found(aio, "no checkpoint yet");
 		return;
 	}
-	reply(aio, 200, "text/plain; charset=utf-8", note, strlen(note));
+	coord_http_reply(
+	    aio, 200, "text/plain; charset=utf-8", note, strlen(note));
 	free(note);
 }
 
@@ -341,7 +316,7 @@ get_tile(nng_aio *aio)
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&c->dbmtx);
-	reply(aio, 200, "application/octet-stream",
+	coord_http_reply(aio, 200, "application/octet-stream",
 	    buf != NULL ? buf : (void *) "", len);
 	free(buf);
 }
@@ -378,7 +353,7 @@ send_proof(nng_aio *aio, json_t *o, const fs_merkle_proof *proof)
 	json_object_set_new(o, "proof", a);
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
-	reply(aio, 200, "application/json", s != NULL ? s : "{}",
+	coord_http_reply(aio, 200, "application/json", s != NULL ? s : "{}",
 	    s != NULL ? strlen(s) : 2);
 	free(s);
 }

@@ -16,11 +16,9 @@
 #define WHO "coordinator"
 
 // A refusal becomes an RFC 9457 problem.
-static void problem(fs_outcome *out, int status, fs_err err, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
-
-static void
-problem(fs_outcome *out, int status, fs_err err, const char *fmt, ...)
+void
+coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
+    const char *fmt, ...)
 {
 	char    detail[FS_WHY_MAX];
 	char    type[96];
@@ -38,9 +36,11 @@ problem(fs_outcome *out, int status, fs_err err, const char *fmt, ...)
 	out->err    = err;
 	out->body   = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
-	fs_log(FS_LOG_INFO, WHO, "refused a lookup (%d %s): %s", status,
+	fs_log(FS_LOG_INFO, WHO, "refused %s (%d %s): %s", what, status,
 	    fs_err_name(err), detail);
 }
+
+#define problem(out, ...) coord_problem(out, "a lookup", __VA_ARGS__)
 
 static const coord_requester *
 requester_by_kid(const fs_coord *c, const uint8_t kid[static FS_KID_BYTES])

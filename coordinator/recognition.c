@@ -30,31 +30,7 @@
 
 #define WHO "coordinator"
 
-static void problem(fs_outcome *out, int status, fs_err err, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
-
-static void
-problem(fs_outcome *out, int status, fs_err err, const char *fmt, ...)
-{
-	char    detail[FS_WHY_MAX];
-	char    type[96];
-	json_t *o;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	snprintf(
-	    type, sizeof(type), "urn:fedscore:problem:%s", fs_err_name(err));
-	o           = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
-	              fs_strerror(err), "status", status, "detail", detail);
-	out->status = status;
-	out->err    = err;
-	out->body   = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	fs_log(FS_LOG_INFO, WHO, "refused a recognition (%d %s): %s", status,
-	    fs_err_name(err), detail);
-}
+#define problem(out, ...) coord_problem(out, "a recognition", __VA_ARGS__)
 
 fs_err
 fs_recognition_body_decode(
@@ -220,25 +196,6 @@ done:
 }
 
 static void
-respond(nng_aio *aio, const fs_outcome *o)
-{
-	nng_http_res *res;
-	const char   *body = o->body != NULL ? o->body : "{}";
-
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	nng_http_res_set_status(res, (uint16_t) o->status);
-	nng_http_res_set_header(res, "Content-Type",
-	    o->status == 200 ? "application/json" : "application/problem+json");
-	nng_http_res_set_header(res, "Cache-Control", "no-store");
-	nng_http_res_copy_data(res, body, strlen(body));
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
-}
-
-static void
 recognitions(nng_aio *aio)
 {
 	nng_http_req     *req = nng_aio_get_input(aio, 0);
@@ -257,7 +214,7 @@ recognitions(nng_aio *aio)
 	memcpy(body, data, len);
 	body[len] = '\0';
 	fs_coord_recognize(c, body, len, &o);
-	respond(aio, &o);
+	coord_answer(aio, &o);
 	free(o.body);
 	free(body);
 }

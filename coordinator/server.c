@@ -330,30 +330,37 @@ refresh(fs_coord *c)
 	pthread_mutex_unlock(&c->revmtx);
 }
 
+bool
+coord_pause(fs_coord *c, int64_t ms)
+{
+	struct timespec ts;
+	bool            running;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&c->stopmtx);
+	while (!c->stopping
+	    && pthread_cond_timedwait(&c->stopcv, &c->stopmtx, &ts)
+	        != ETIMEDOUT) {
+	}
+	running = !c->stopping;
+	pthread_mutex_unlock(&c->stopmtx);
+	return (running);
+}
+
 static void *
 refresher(void *arg)
 {
-	fs_coord       *c = arg;
-	struct timespec ts;
+	fs_coord *c = arg;
 
-	pthread_mutex_lock(&c->stopmtx);
-	while (!c->stopping) {
-		pthread_mutex_unlock(&c->stopmtx);
+	do {
 		refresh(c);
-		pthread_mutex_lock(&c->stopmtx);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += c->refresh_ms / 1000;
-		ts.tv_nsec += (c->refresh_ms % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		while (!c->stopping
-		    && pthread_cond_timedwait(&c->stopcv, &c->stopmtx, &ts)
-		        != ETIMEDOUT) {
-		}
-	}
-	pthread_mutex_unlock(&c->stopmtx);
+	} while (coord_pause(c, c->refresh_ms));
 	return (NULL);
 }
 

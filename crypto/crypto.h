@@ -368,7 +368,11 @@ fs_err fs_paseto_footer(
 #define FS_TIME_LEN     20 // "YYYY-MM-DDTHH:MM:SSZ"
 #define FS_TIME_MAX_LEN 35 // with nine fraction digits and an offset
 fs_err fs_time_format(char out[static FS_TIME_LEN + 1], int64_t t);
-fs_err fs_time_parse(int64_t *tp, const char *s, size_t len);
+// Days since 1970-01-01 of a date in the proleptic Gregorian calendar,
+// and back (H. Hinnant's algorithms); m is 1..12, d 1..31.
+int64_t fs_days_from_civil(int64_t y, unsigned m, unsigned d);
+void    fs_civil_from_days(int64_t z, int64_t *yp, unsigned *mp, unsigned *dp);
+fs_err  fs_time_parse(int64_t *tp, const char *s, size_t len);
 
 // Consent tokens: the claims a consent token carries, and its footer.
 //

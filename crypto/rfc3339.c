@@ -13,8 +13,8 @@
 #define TIME_MIN INT64_C(-62167219200)
 #define TIME_MAX INT64_C(253402300799)
 
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t
+fs_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t  era;
 	unsigned yoe, doy, doe;
@@ -27,8 +27,8 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	return (era * 146097 + (int64_t) doe - 719468);
 }
 
-static void
-civil_from_days(int64_t z, int64_t *yp, unsigned *mp, unsigned *dp)
+void
+fs_civil_from_days(int64_t z, int64_t *yp, unsigned *mp, unsigned *dp)
 {
 	int64_t  era;
 	unsigned doe, yoe, doy, mp0;
@@ -79,7 +79,7 @@ fs_time_format(char out[static FS_TIME_LEN + 1], int64_t t)
 		secs += DAY;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
+	fs_civil_from_days(days, &y, &m, &d);
 	put_digits(out, 4, (unsigned) y);
 	out[4] = '-';
 	put_digits(out + 5, 2, m);
@@ -162,7 +162,7 @@ fs_time_parse(int64_t *tp, const char *s, size_t len)
 	} else {
 		return (FS_ERR_MALFORMED);
 	}
-	t = days_from_civil(y, (unsigned) mo, (unsigned) d) * DAY
+	t = fs_days_from_civil(y, (unsigned) mo, (unsigned) d) * DAY
 	    + (int64_t) h * 3600 + mi * 60 + sec - off;
 	if (t < TIME_MIN || t > TIME_MAX) {
 		return (FS_ERR_MALFORMED);

@@ -18,39 +18,6 @@
 
 #include "nodeimpl.h"
 
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t  era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned) (y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (era * 146097 + (int64_t) doe - 719468);
-}
-
-static void
-civil_from_days(int64_t z, int *yp, unsigned *mp, unsigned *dp)
-{
-	int64_t  era;
-	unsigned doe, yoe, doy, mp_;
-	int64_t  y;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned) (z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y   = (int64_t) yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp_ = (5 * doy + 2) / 153;
-	*dp = doy - (153 * mp_ + 2) / 5 + 1;
-	*mp = mp_ < 10 ? mp_ + 3 : mp_ - 9;
-	*yp = (int) (y + (*mp <= 2));
-}
-
 static bool
 leap(int y)
 {
@@ -82,19 +49,20 @@ fs_date_parse(fs_day *d, const char *s, size_t len)
 	    || v[2] > mdays[v[1] - 1] + (v[1] == 2 && leap((int) v[0]))) {
 		return (FS_ERR_MALFORMED);
 	}
-	*d = (fs_day) days_from_civil(v[0], v[1], v[2]);
+	*d = (fs_day) fs_days_from_civil(v[0], v[1], v[2]);
 	return (FS_OK);
 }
 
 void
 fs_date_format(char out[static FS_DATE_LEN + 1], fs_day d)
 {
-	int      y;
+	int64_t  y;
 	unsigned m, dd;
 
-	civil_from_days(d, &y, &m, &dd);
+	fs_civil_from_days(d, &y, &m, &dd);
 	y = y < 0 ? 0 : y % 10000;
-	snprintf(out, FS_DATE_LEN + 1, "%04d-%02u-%02u", y, m % 13, dd % 32);
+	snprintf(
+	    out, FS_DATE_LEN + 1, "%04d-%02u-%02u", (int) y, m % 13, dd % 32);
 }
 
 fs_day

@@ -15,28 +15,7 @@
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
 
-#include "protocol.h"
-
-static fs_err
-map_nng(int rv)
-{
-	switch (rv) {
-	case 0:
-		return (FS_OK);
-	case NNG_ENOMEM:
-		return (FS_ERR_NOMEM);
-	case NNG_ETIMEDOUT:
-		return (FS_ERR_TIMEOUT);
-	case NNG_EINVAL:
-	case NNG_EADDRINVAL:
-	case NNG_ENOTSUP:
-		return (FS_ERR_INVALID);
-	case NNG_EMSGSIZE:
-		return (FS_ERR_TOO_LARGE);
-	default:
-		return (FS_ERR_TRANSPORT);
-	}
-}
+#include "protoimpl.h"
 
 fs_err
 fs_http_request_with(const char *method, const char *url,
@@ -117,7 +96,7 @@ out:
 	if (u != NULL) {
 		nng_url_free(u);
 	}
-	return (map_nng(rv));
+	return (proto_nng_err(rv));
 }
 
 fs_err

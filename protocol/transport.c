@@ -17,7 +17,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/util/platform.h>
 
-#include "protocol.h"
+#include "protoimpl.h"
 
 typedef struct worker {
 	nng_ctx    ctx;
@@ -55,12 +55,8 @@ start_op(worker *w, bool send)
 	return (ok);
 }
 
-struct fs_client {
-	nng_socket sock;
-};
-
-static fs_err
-map_nng(int rv)
+fs_err
+proto_nng_err(int rv)
 {
 	switch (rv) {
 	case 0:
@@ -71,6 +67,7 @@ map_nng(int rv)
 		return (FS_ERR_TIMEOUT);
 	case NNG_EINVAL:
 	case NNG_EADDRINVAL:
+	case NNG_ENOTSUP:
 		return (FS_ERR_INVALID);
 	case NNG_EMSGSIZE:
 		return (FS_ERR_TOO_LARGE);
@@ -78,6 +75,10 @@ map_nng(int rv)
 		return (FS_ERR_TRANSPORT);
 	}
 }
+
+struct fs_client {
+	nng_socket sock;
+};
 
 // worker_main serves one context: receive, handle, reply, until the
 // socket closes.  Handlers run on these threads, not nng's, so they may
@@ -155,7 +156,7 @@ fs_server_start(
 	if ((rv = nng_rep0_open(&s->sock)) != 0) {
 		free(s->w);
 		free(s);
-		return (map_nng(rv));
+		return (proto_nng_err(rv));
 	}
 	nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ, FS_ENV_MAX);
 	for (int i = 0; i < workers; i++) {
@@ -183,7 +184,7 @@ fs_server_start(
 	return (FS_OK);
 fail:
 	fs_server_stop(s);
-	return (map_nng(rv));
+	return (proto_nng_err(rv));
 }
 
 void
@@ -228,7 +229,7 @@ fs_client_open(fs_client **cp, const char *url)
 	}
 	if ((rv = nng_req0_open(&c->sock)) != 0) {
 		free(c);
-		return (map_nng(rv));
+		return (proto_nng_err(rv));
 	}
 	// Requests are not idempotent (a lookup uses up consent): never
 	// resend one on the caller's behalf.
@@ -240,7 +241,7 @@ fs_client_open(fs_client **cp, const char *url)
 	if ((rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0) {
 		nng_close(c->sock);
 		free(c);
-		return (map_nng(rv));
+		return (proto_nng_err(rv));
 	}
 	*cp = c;
 	return (FS_OK);
@@ -269,11 +270,11 @@ fs_client_call(fs_client *c, const uint8_t *req, size_t len, int timeout_ms,
 	int      rv;
 
 	if ((rv = nng_aio_alloc(&aio, NULL, NULL)) != 0) {
-		return (map_nng(rv));
+		return (proto_nng_err(rv));
 	}
 	if ((rv = nng_ctx_open(&ctx, c->sock)) != 0) {
 		nng_aio_free(aio);
-		return (map_nng(rv));
+		return (proto_nng_err(rv));
 	}
 	if ((rv = nng_msg_alloc(&msg, 0)) != 0
 	    || (rv = nng_msg_append(msg, req, len)) != 0) {
@@ -313,7 +314,7 @@ fs_client_call(fs_client *c, const uint8_t *req, size_t len, int timeout_ms,
 done:
 	nng_ctx_close(ctx);
 	nng_aio_free(aio);
-	return (map_nng(rv));
+	return (proto_nng_err(rv));
 }
 
 fs_err
@@ -343,14 +344,14 @@ fs_client_call_many(fs_call *calls, size_t n, int timeout_ms)
 		if ((rv = nng_aio_alloc(&aio[i], NULL, NULL)) != 0
 		    || (rv = nng_ctx_open(&ctx[i], calls[i].client->sock))
 		        != 0) {
-			calls[i].rv = map_nng(rv);
+			calls[i].rv = proto_nng_err(rv);
 			continue;
 		}
 		open[i] = true;
 		if ((rv = nng_msg_alloc(&msg, 0)) != 0
 		    || (rv = nng_msg_append(msg, calls[i].req, calls[i].len))
 		        != 0) {
-			calls[i].rv = map_nng(rv);
+			calls[i].rv = proto_nng_err(rv);
 			continue;
 		}
 		nng_aio_set_timeout(aio[i], timeout_ms);
@@ -368,7 +369,7 @@ fs_client_call_many(fs_call *calls, size_t n, int timeout_ms)
 		nng_aio_wait(aio[i]);
 		if ((rv = nng_aio_result(aio[i])) != 0) {
 			nng_msg_free(nng_aio_get_msg(aio[i]));
-			calls[i].rv = map_nng(rv);
+			calls[i].rv = proto_nng_err(rv);
 			continue;
 		}
 		now = nng_clock();
@@ -385,7 +386,7 @@ fs_client_call_many(fs_call *calls, size_t n, int timeout_ms)
 		}
 		nng_aio_wait(aio[i]);
 		if ((rv = nng_aio_result(aio[i])) != 0) {
-			calls[i].rv = map_nng(rv);
+			calls[i].rv = proto_nng_err(rv);
 			continue;
 		}
 		msg = nng_aio_get_msg(aio[i]);
