@@ -188,6 +188,9 @@ fs_coord_serve(fs_coord *c, char *why, size_t whycap)
 	    || (rv = nng_http_server_hold(&srv, url)) != 0
 	    || (rv = nng_http_handler_alloc(&h, "/v1/lookups", lookups)) != 0
 	    || (rv = nng_http_handler_set_method(h, "POST")) != 0
+	    // A larger body is refused before it is read into memory.
+	    || (rv = nng_http_handler_collect_body(h, true, FS_LOOKUP_BODY_MAX))
+	        != 0
 	    || (rv = nng_http_handler_set_data(h, &q, NULL)) != 0
 	    || (rv = nng_http_server_add_handler(srv, h)) != 0) {
 		snprintf(why, whycap, "HTTP API at %s: %s", c->http,

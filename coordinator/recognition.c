@@ -228,6 +228,7 @@ coord_recognize_handler(fs_coord *c, struct nng_http_server *srv)
 		return (FS_ERR_NOMEM);
 	}
 	nng_http_handler_set_method(h, "POST");
+	nng_http_handler_collect_body(h, true, FS_RECOGNITION_BODY_MAX);
 	nng_http_handler_set_data(h, c, NULL);
 	if (nng_http_server_add_handler(srv, h) != 0) {
 		nng_http_handler_free(h);

@@ -245,6 +245,23 @@ check "asking for less than granted: score without breakdown" \
 lookup "$(grant mix credit_loan score)" breakdown
 check "asking for more than granted: 403 scope" '[ $? -eq 1 ] && grep -q "403" err'
 
+# Garbage on the HTTP API: refused with a status, and the coordinator keeps
+# serving.  A body larger than any request is refused before it is read.
+http_status() { # raw request on stdin: prints the status code
+	exec 3<> /dev/tcp/127.0.0.1/$port || return 1
+	cat >&3
+	head -n 1 <&3 | cut -d' ' -f2
+	exec 3>&-
+}
+st=$(printf 'POST /v1/lookups HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n' | http_status)
+check "a 100 MB body is refused unread ($st)" '[ "$st" -ge 400 ] && [ "$st" -lt 500 ]'
+st=$(printf 'POST /v1/lookups HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n{not json' | http_status)
+check "a body that is not JSON: 422" '[ "$st" = 422 ]'
+st=$(printf 'POST /v1/lookups HTTP/1.1\r\nHost: x\r\nContent-Length: 25\r\n\r\n{"request":"v4.public.x"}' | http_status)
+check "a request token that does not read: 422" '[ "$st" = 422 ]'
+lookup "$(grant c600 credit_loan score)"
+check "and the coordinator still answers" '[ $? -eq 0 ]'
+
 # Purposes: self is granted by the issuer but not registered for bank-a.
 lookup "$(grant mix self score)"
 check "a purpose the requester is not registered for: 403" '[ $? -eq 1 ] && grep -q "not registered for purpose" err'
