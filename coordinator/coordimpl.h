@@ -44,6 +44,18 @@ typedef struct coord_admission {
 
 #define INFLIGHT_MAX 256
 
+// The statements a lookup runs, prepared once (store.c).
+typedef enum coord_stmt {
+	ST_NONCE_SEEN,
+	ST_USED,
+	ST_NONCE_EXPIRE,
+	ST_NONCE_ADD,
+	ST_USE,
+	ST_DISCLOSE,
+	ST_LOG_PUT,
+	ST_COUNT,
+} coord_stmt;
+
 struct fs_coord {
 	fs_conf  *conf;
 	char      name[FS_NAME_MAX + 1];
@@ -59,6 +71,7 @@ struct fs_coord {
 	coord_admission *inflight[INFLIGHT_MAX];
 	fs_merkle_state  mst;     // the disclosure log's tree
 	sqlite3_stmt    *log_get; // prepared once, see coord_log_get
+	sqlite3_stmt    *stmts[ST_COUNT];
 
 	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
 	pthread_mutex_t cpmtx;

@@ -162,6 +162,9 @@ fs_coord_close(fs_coord *c)
 	fs_revlist_fini(&c->revoked);
 	fs_trust_free(c->trust);
 	sqlite3_finalize(c->log_get);
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(c->stmts[i]);
+	}
 	fs_db_close(c->db);
 	fs_key_free(c->key);
 	fs_conf_free(c->conf);

@@ -42,6 +42,21 @@ coord_store_open(fs_coord *c, const char *path, char *why, size_t whycap)
 	return (fs_db_open(&c->db, path, schema, 1, why, whycap));
 }
 
+// stmt returns the statement for sql, prepared once per slot and kept:
+// lookups run these on every request.  The caller holds dbmtx and resets
+// the statement after use.
+static sqlite3_stmt *
+stmt(fs_coord *c, coord_stmt slot, const char *sql)
+{
+	if (c->stmts[slot] == NULL
+	    && sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	           &c->stmts[slot], NULL)
+	        != SQLITE_OK) {
+		return (NULL);
+	}
+	return (c->stmts[slot]);
+}
+
 static bool
 same_request(const coord_admission *x, const coord_admission *y)
 {
@@ -73,27 +88,26 @@ coord_store_admit(fs_coord *c, coord_admission *a)
 		rv = FS_ERR_TOO_LARGE;
 	}
 	if (rv == FS_OK
-	    && sqlite3_prepare_v2(c->db,
-	           "SELECT 1 FROM request_nonce WHERE kid = ? AND jti = ?", -1,
-	           &st, NULL)
-	        == SQLITE_OK) {
+	    && (st = stmt(c, ST_NONCE_SEEN,
+	            "SELECT 1 FROM request_nonce WHERE kid = ? AND jti = ?"))
+	        != NULL) {
 		sqlite3_bind_blob(st, 1, a->kid, FS_KID_BYTES, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, a->req_jti, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		rv = rc == SQLITE_ROW   ? FS_ERR_REPLAYED
 		    : rc == SQLITE_DONE ? FS_OK
 		                        : FS_ERR_IO;
 	}
 	if (rv == FS_OK
-	    && sqlite3_prepare_v2(c->db,
-	           "SELECT used FROM consent_use WHERE jti = ?", -1, &st, NULL)
-	        == SQLITE_OK) {
+	    && (st = stmt(
+	            c, ST_USED, "SELECT used FROM consent_use WHERE jti = ?"))
+	        != NULL) {
 		sqlite3_bind_text(st, 1, a->consent_jti, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			used += sqlite3_column_int64(st, 0);
 		}
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (used >= (int64_t) a->max_uses) {
 			rv = FS_ERR_USED_UP;
 		}
@@ -134,43 +148,41 @@ commit_admission(fs_coord *c, const coord_admission *a)
 	int           rc;
 
 	// Old nonces can go: their requests fail the freshness check.
-	if (sqlite3_prepare_v2(c->db,
-	        "DELETE FROM request_nonce WHERE expires_ms < ?", -1, &st, NULL)
-	    != SQLITE_OK) {
+	if ((st = stmt(c, ST_NONCE_EXPIRE,
+	         "DELETE FROM request_nonce WHERE expires_ms < ?"))
+	    == NULL) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
 	sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(c->db,
-	        "INSERT INTO request_nonce (kid, jti, expires_ms) VALUES "
-	        "(?,?,?)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	sqlite3_reset(st);
+	if ((st = stmt(c, ST_NONCE_ADD,
+	         "INSERT INTO request_nonce (kid, jti, expires_ms) VALUES "
+	         "(?,?,?)"))
+	    == NULL) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_blob(st, 1, a->kid, FS_KID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->req_jti, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, a->req_exp_ms);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		return (rc == SQLITE_CONSTRAINT ? FS_ERR_REPLAYED : FS_ERR_IO);
 	}
 	// The WHERE holds the count at the consent's maximum, whatever else
 	// happened since the admission.
-	if (sqlite3_prepare_v2(c->db,
-	        "INSERT INTO consent_use (jti, used, max) VALUES (?, 1, ?) "
-	        "ON CONFLICT (jti) DO UPDATE SET used = used + 1 "
-	        "WHERE used < max",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	if ((st = stmt(c, ST_USE,
+	         "INSERT INTO consent_use (jti, used, max) VALUES (?, 1, ?) "
+	         "ON CONFLICT (jti) DO UPDATE SET used = used + 1 "
+	         "WHERE used < max"))
+	    == NULL) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_text(st, 1, a->consent_jti, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, a->max_uses);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		return (FS_ERR_IO);
 	}
@@ -261,16 +273,14 @@ disclose(fs_coord *c, coord_admission *a, const coord_disclosure *d, size_t n,
 		goto fail;
 	}
 	rv = FS_ERR_IO;
-	if (sqlite3_prepare_v2(c->db,
-	        "INSERT INTO disclosure (idx, time_ms, requester, purpose, "
-	        "scope, subject, salt, consent, entry) "
-	        "VALUES (?,?,?,?,?,?,?,?,?)",
-	        -1, &ins, NULL)
-	        != SQLITE_OK
-	    || sqlite3_prepare_v2(c->db,
-	           "INSERT INTO log_hash (level, idx, hash) VALUES (?,?,?)", -1,
-	           &put, NULL)
-	        != SQLITE_OK) {
+	if ((ins = stmt(c, ST_DISCLOSE,
+	         "INSERT INTO disclosure (idx, time_ms, requester, purpose, "
+	         "scope, subject, salt, consent, entry) "
+	         "VALUES (?,?,?,?,?,?,?,?,?)"))
+	        == NULL
+	    || (put = stmt(c, ST_LOG_PUT,
+	            "INSERT INTO log_hash (level, idx, hash) VALUES (?,?,?)"))
+	        == NULL) {
 		goto fail;
 	}
 	// The disclosure's index is its position in the log: the rows and
@@ -301,17 +311,20 @@ disclose(fs_coord *c, coord_admission *a, const coord_disclosure *d, size_t n,
 		}
 		indexes[i] = index;
 	}
-	sqlite3_finalize(ins);
-	sqlite3_finalize(put);
-	ins = put = NULL;
+	sqlite3_reset(ins);
+	sqlite3_reset(put);
 	if (fs_db_commit(c->db) != FS_OK) {
 		goto fail;
 	}
 	rv = FS_OK;
 	goto out;
 fail:
-	sqlite3_finalize(ins);
-	sqlite3_finalize(put);
+	if (ins != NULL) {
+		sqlite3_reset(ins);
+	}
+	if (put != NULL) {
+		sqlite3_reset(put);
+	}
 	fs_db_rollback(c->db);
 	c->mst = saved;
 out:
