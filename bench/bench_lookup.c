@@ -252,6 +252,13 @@ one_lookup(fs_client *c)
 		json_decref(o);
 		return (FS_ERR_REFUSED);
 	}
+	// An answer without every node is not a lookup done.
+	if (!json_is_true(json_object_get(
+	        json_object_get(json_object_get(o, "body"), "answer"),
+	        "complete"))) {
+		json_decref(o);
+		return (FS_ERR_TIMEOUT);
+	}
 	{
 		const char *s = json_string_value(
 		    json_object_get(json_object_get(o, "body"), "signed"));
@@ -395,7 +402,8 @@ measure(int nodes, int concurrency, int lookups, bool latency)
 		dt = bench_now() - t0;
 		printf("throughput, %d nodes, %d requesters at once: %.0f "
 		       "lookups/s "
-		       "(%d failed); crypto floor %.0f lookups/s; ratio %.2f\n",
+		       "(%d failed or incomplete); crypto floor %.0f "
+		       "lookups/s; ratio %.2f\n",
 		    nodes, concurrency, (lookups - failed) / dt, failed, floor,
 		    (lookups - failed) / dt / floor);
 	}

@@ -38,6 +38,9 @@ fs_node_close(fs_node *n)
 	fs_issuer_client_close(n->ic);
 	sqlite3_finalize(n->st_version);
 	sqlite3_finalize(n->st_records);
+	sqlite3_finalize(n->st_use_get);
+	sqlite3_finalize(n->st_use_put);
+	sqlite3_finalize(n->st_release);
 	fs_db_close(n->db);
 	fs_db_close(n->rdb);
 	fs_key_free(n->key);
@@ -51,6 +54,7 @@ fs_node_close(fs_node *n)
 	free(n->issuer_url);
 	pthread_cond_destroy(&n->cv);
 	pthread_mutex_destroy(&n->mtx);
+	pthread_mutex_destroy(&n->relmtx);
 	free(n);
 }
 
@@ -187,6 +191,7 @@ fs_node_open(fs_node **np, const char *conf, char *why, size_t whycap)
 		return (FS_ERR_NOMEM);
 	}
 	pthread_mutex_init(&n->mtx, NULL);
+	pthread_mutex_init(&n->relmtx, NULL);
 	pthread_cond_init(&n->cv, NULL);
 	if ((rv = fs_conf_load(&n->conf, conf, why, whycap)) != 0) {
 		goto fail;

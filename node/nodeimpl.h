@@ -37,10 +37,16 @@ struct fs_node {
 	fs_ruleset        rules; // current version, reloaded when it changes
 	sqlite3_stmt     *st_version; // prepared once: lookups are hot
 	sqlite3_stmt     *st_records;
-	fs_replay        *replay;
-	fs_revlist        rl;
-	bool              have_rl;
-	uint64_t          rl_fetched_ms;
+	// Releases: one at a time on the release database (one connection,
+	// one transaction at a time), with their statements prepared once.
+	pthread_mutex_t relmtx;
+	sqlite3_stmt   *st_use_get;
+	sqlite3_stmt   *st_use_put;
+	sqlite3_stmt   *st_release;
+	fs_replay      *replay;
+	fs_revlist      rl;
+	bool            have_rl;
+	uint64_t        rl_fetched_ms;
 	// The revocation list refresher of the daemon.
 	pthread_t      thr;
 	pthread_cond_t cv;

@@ -142,10 +142,27 @@ fs_node_set_revocations(fs_node *n, const fs_revlist *rl, uint64_t fetched_ms)
 		n->rl            = copy;
 		n->have_rl       = true;
 		n->rl_fetched_ms = fetched_ms;
-		rv               = revlist_save(n);
+		// The release database is shared with releases: one user at
+		// a time, so a save never lands in a release's transaction.
+		pthread_mutex_lock(&n->relmtx);
+		rv = revlist_save(n);
+		pthread_mutex_unlock(&n->relmtx);
 	}
 	pthread_mutex_unlock(&n->mtx);
 	return (rv);
+}
+
+// prepared returns *stp, prepared from sql the first time.
+static sqlite3_stmt *
+prepared(sqlite3 *db, sqlite3_stmt **stp, const char *sql)
+{
+	if (*stp == NULL
+	    && sqlite3_prepare_v3(
+	           db, sql, -1, SQLITE_PREPARE_PERSISTENT, stp, NULL)
+	        != SQLITE_OK) {
+		return (NULL);
+	}
+	return (*stp);
 }
 
 // release counts one use of the token and logs the release, or refuses.
@@ -157,56 +174,55 @@ release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 	uint8_t rh[FS_HASH_BYTES];
 
 	uint8_t       jh[FS_HASH_BYTES], ch[FS_HASH_BYTES];
-	sqlite3_stmt *st   = NULL;
+	sqlite3_stmt *st;
 	int64_t       used = 0, now = (int64_t) fs_now_ms();
 	fs_err        rv = FS_ERR_IO;
 
 	crypto_generichash(jh, sizeof(jh), cl->jti, FS_JTI_BYTES, NULL, 0);
 	crypto_generichash(ch, sizeof(ch), body, blen, NULL, 0);
 	crypto_generichash(rh, sizeof(rh), rep, replen, NULL, 0);
+	pthread_mutex_lock(&n->relmtx);
 	if (fs_db_begin(n->rdb) != FS_OK) {
 		snprintf(why, whycap, "cannot count the use: %s",
 		    sqlite3_errmsg(n->rdb));
+		pthread_mutex_unlock(&n->relmtx);
 		return (FS_ERR_IO);
 	}
-	if (sqlite3_prepare_v2(n->rdb,
-	        "SELECT uses FROM token_use WHERE jti_hash = ?", -1, &st, NULL)
-	    != SQLITE_OK) {
+	if ((st = prepared(n->rdb, &n->st_use_get,
+	         "SELECT uses FROM token_use WHERE jti_hash = ?"))
+	    == NULL) {
 		goto out;
 	}
 	sqlite3_bind_blob(st, 1, jh, sizeof(jh), SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		used = sqlite3_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
-	st = NULL;
+	sqlite3_reset(st);
 	if (used >= (int64_t) cl->uses) {
 		snprintf(why, whycap, "consent allows %u lookup%s, all used",
 		    cl->uses, cl->uses == 1 ? "" : "s");
 		rv = FS_ERR_USED_UP;
 		goto out;
 	}
-	if (sqlite3_prepare_v2(n->rdb,
-	        "INSERT INTO token_use (jti_hash, uses, first_ms, last_ms) "
-	        "VALUES (?1, 1, ?2, ?2) ON CONFLICT(jti_hash) DO UPDATE SET "
-	        "uses = uses + 1, last_ms = ?2",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	if ((st = prepared(n->rdb, &n->st_use_put,
+	         "INSERT INTO token_use (jti_hash, uses, first_ms, last_ms) "
+	         "VALUES (?1, 1, ?2, ?2) ON CONFLICT(jti_hash) DO UPDATE SET "
+	         "uses = uses + 1, last_ms = ?2"))
+	    == NULL) {
 		goto out;
 	}
 	sqlite3_bind_blob(st, 1, jh, sizeof(jh), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
 		goto out;
 	}
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(n->rdb,
-	        "INSERT INTO release (time_ms, request_hash, jti_hash, "
-	        "requester, purpose, contribution_hash, receipt) "
-	        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		st = NULL;
+	sqlite3_reset(st);
+	if ((st = prepared(n->rdb, &n->st_release,
+	         "INSERT INTO release (time_ms, request_hash, jti_hash, "
+	         "requester, purpose, contribution_hash, receipt) "
+	         "VALUES (?, ?, ?, ?, ?, ?, ?)"))
+	    == NULL) {
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, now);
@@ -217,15 +233,15 @@ release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 	sqlite3_bind_blob(st, 6, ch, sizeof(ch), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, rh, sizeof(rh), SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
 		goto out;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
+	sqlite3_reset(st);
 	if (fs_db_commit(n->rdb) == FS_OK) {
+		pthread_mutex_unlock(&n->relmtx);
 		return (FS_OK);
 	}
 out:
-	sqlite3_finalize(st);
 	if (rv == FS_ERR_IO) {
 		snprintf(why, whycap,
 		    "cannot count the use and log the "
@@ -233,6 +249,7 @@ out:
 		    sqlite3_errmsg(n->rdb));
 	}
 	fs_db_rollback(n->rdb);
+	pthread_mutex_unlock(&n->relmtx);
 	return (rv);
 }
 

@@ -128,7 +128,7 @@ node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp, size_t *blenp,
 		    origin);
 		return (rv);
 	}
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->relmtx);
 	if ((rv = seen_load(n, origin, &s)) != FS_OK) {
 		snprintf(why, whycap, "cannot read what this witness saw");
 		goto out;
@@ -198,7 +198,7 @@ node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp, size_t *blenp,
 	*blenp = sb.size;
 	*bodyp = (uint8_t *) msgpack_sbuffer_release(&sb);
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->relmtx);
 	free(cosigned);
 	fs_note_free(note);
 	return (rv);
