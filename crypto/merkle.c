@@ -11,21 +11,55 @@
 // large as the range, so it is the fold of one stored complete subtree per
 // set bit of its length (range_hash).
 
+//
+// SHA-256 comes from OpenSSL's libcrypto, not libsodium: it uses the
+// CPU's SHA extensions, about four times libsodium's portable code here,
+// and an auditor hashes every entry of the log.  Everything else stays
+// with libsodium.
+
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "crypto.h"
+
+static EVP_MD        *sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+	// Fetched once: an implicit fetch on every digest costs more than
+	// hashing a log entry.
+	if ((sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
+		abort();
+	}
+}
+
+static const EVP_MD *
+md(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return (sha256);
+}
 
 void
 fs_merkle_leaf_hash(
     uint8_t out[static FS_MERKLE_HASH_BYTES], const uint8_t *entry, size_t len)
 {
-	crypto_hash_sha256_state st;
-	static const uint8_t     pfx = 0x00;
+	static const uint8_t pfx = 0x00;
+	EVP_MD_CTX          *ctx = EVP_MD_CTX_new();
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &pfx, 1);
-	crypto_hash_sha256_update(&st, entry, len);
-	crypto_hash_sha256_final(&st, out);
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, md(), NULL) != 1
+	    || EVP_DigestUpdate(ctx, &pfx, 1) != 1
+	    || EVP_DigestUpdate(ctx, entry, len) != 1
+	    || EVP_DigestFinal_ex(ctx, out, NULL) != 1) {
+		// Out of memory inside OpenSSL: no hash can stand in.
+		abort();
+	}
+	EVP_MD_CTX_free(ctx);
 }
 
 void
@@ -39,7 +73,9 @@ fs_merkle_node_hash(uint8_t out[static FS_MERKLE_HASH_BYTES],
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, FS_MERKLE_HASH_BYTES);
 	memcpy(buf + 1 + FS_MERKLE_HASH_BYTES, right, FS_MERKLE_HASH_BYTES);
-	crypto_hash_sha256(out, buf, sizeof(buf));
+	if (EVP_Digest(buf, sizeof(buf), out, NULL, md(), NULL) != 1) {
+		abort();
+	}
 }
 
 void

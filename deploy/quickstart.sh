@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 # for reading the node test's JSON.
 build_pkgs="gcc pkg-config meson ninja-build cmake libsodium-dev libnng-dev
 libsqlite3-dev libmsgpack-dev libjansson-dev libcmocka-dev libqrencode-dev
-libpng-dev"
+libpng-dev libssl-dev"
 test_pkgs="golang-go golang-golang-x-mod-dev zbar-tools jq"
 
 usage() {
