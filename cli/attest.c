@@ -384,25 +384,22 @@ attest_main(int argc, char **argv)
 		argv++;
 		verb = "trust sign";
 	}
-	while ((c = getopt_long(argc, argv, "k:o:h", lopts, NULL)) != -1) {
-		const char **slot[] = { ['k'] = &o.key,
-			['n']                 = &o.name,
-			['o']                 = &o.out,
-			['t']                 = &o.trust,
-			['O']                 = &o.office,
-			['i']                 = &o.id,
-			['s']                 = &o.salt,
-			['C']                 = &o.url,
-			['p']                 = &o.png };
+	{
+		const char **const slots[CLI_SLOTS] = { ['k'] = &o.key,
+			['n']                                 = &o.name,
+			['o']                                 = &o.out,
+			['t']                                 = &o.trust,
+			['O']                                 = &o.office,
+			['i']                                 = &o.id,
+			['s']                                 = &o.salt,
+			['C']                                 = &o.url,
+			['p']                                 = &o.png };
 
-		if (c == 'h') {
-			return (cli_usage(usage, true));
+		if ((c = cli_options(
+		         argc, argv, "k:o:h", lopts, slots, NULL, 0, usage))
+		    >= 0) {
+			return (c);
 		}
-		if (c < 0 || (size_t) c >= sizeof(slot) / sizeof(slot[0])
-		    || slot[c] == NULL) {
-			return (cli_usage(usage, false));
-		}
-		*slot[c] = optarg;
 	}
 	if (optind != argc - 1) {
 		return (cli_usage(usage, false));

@@ -264,32 +264,25 @@ audit_main(int argc, char **argv)
 	verb = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
-		const char **slot[] = { ['l'] = &o.log,
-			['k']                 = &o.key,
-			['s']                 = &o.since,
-			['S']                 = &o.state,
-			['f']                 = &o.full,
-			['i']                 = &o.issuer,
-			['r']                 = &o.region,
-			['c']                 = &o.conf };
+	{
+		const char **const slots[CLI_SLOTS] = { ['l'] = &o.log,
+			['k']                                 = &o.key,
+			['s']                                 = &o.since,
+			['S']                                 = &o.state,
+			['f']                                 = &o.full,
+			['i']                                 = &o.issuer,
+			['r']                                 = &o.region,
+			['c']                                 = &o.conf };
+		const cli_list     lists[]          = {
+			             { 'w', o.witness, &o.nwitness, WITNESSES_MAX },
+			             { 'R', o.releases, &o.nreleases, RELEASES_MAX },
+		};
 
-		if (c == 'h') {
-			return (cli_usage(usage, true));
+		if ((c = cli_options(
+		         argc, argv, "c:h", lopts, slots, lists, 2, usage))
+		    >= 0) {
+			return (c);
 		}
-		if (c == 'w' && o.nwitness < WITNESSES_MAX) {
-			o.witness[o.nwitness++] = optarg;
-			continue;
-		}
-		if (c == 'R' && o.nreleases < RELEASES_MAX) {
-			o.releases[o.nreleases++] = optarg;
-			continue;
-		}
-		if (c < 0 || (size_t) c >= sizeof(slot) / sizeof(slot[0])
-		    || slot[c] == NULL) {
-			return (cli_usage(usage, false));
-		}
-		*slot[c] = optarg;
 	}
 	if (optind != argc) {
 		return (cli_usage(usage, false));

@@ -10,6 +10,9 @@
 
 #include <stdio.h>
 
+#include <getopt.h>
+#include <stddef.h>
+
 #include "crypto.h"
 
 #define EXIT_REFUSED 1
@@ -36,6 +39,21 @@ int cli_exit(fs_err err);
 // cli_usage prints usage to stdout and returns 0 when asked for with
 // --help, else to stderr and returns EXIT_USAGE.
 int cli_usage(const char *usage, bool asked);
+
+// cli_options reads options into slots: slots[c] receives the value of the
+// option whose getopt_long code is c (NULL slots are not options of this
+// command); an option listed in lists may repeat, up to its max.  Returns
+// -1 to go on, or the exit code of usage asked or wrong.
+#define CLI_SLOTS 128
+typedef struct cli_list {
+	int          code;
+	const char **items;
+	size_t      *n;
+	size_t       max;
+} cli_list;
+int cli_options(int argc, char **argv, const char *shortopts,
+    const struct option *lopts, const char **const slots[CLI_SLOTS],
+    const cli_list *lists, size_t nlists, const char *usage);
 
 // cli_is_help is true for "-h" and "--help".
 bool cli_is_help(const char *arg);

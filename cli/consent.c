@@ -180,25 +180,22 @@ consent_main(int argc, char **argv)
 	verb = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
-		const char **slot[] = { ['c'] = &o.conf,
-			['i']                 = &o.id,
-			['t']                 = &o.to,
-			['p']                 = &o.purpose,
-			['s']                 = &o.scope,
-			['T']                 = &o.ttl,
-			['u']                 = &o.uses,
-			['k']                 = &o.key,
-			['r']                 = &o.region };
+	{
+		const char **const slots[CLI_SLOTS] = { ['c'] = &o.conf,
+			['i']                                 = &o.id,
+			['t']                                 = &o.to,
+			['p']                                 = &o.purpose,
+			['s']                                 = &o.scope,
+			['T']                                 = &o.ttl,
+			['u']                                 = &o.uses,
+			['k']                                 = &o.key,
+			['r']                                 = &o.region };
 
-		if (c == 'h') {
-			return (cli_usage(usage, true));
+		if ((c = cli_options(
+		         argc, argv, "c:h", lopts, slots, NULL, 0, usage))
+		    >= 0) {
+			return (c);
 		}
-		if (c < 0 || (size_t) c >= sizeof(slot) / sizeof(slot[0])
-		    || slot[c] == NULL) {
-			return (cli_usage(usage, false));
-		}
-		*slot[c] = optarg;
 	}
 	if (strcmp(verb, "grant") == 0 && optind == argc && o.conf && o.id
 	    && o.to && o.purpose && o.scope && !o.key && !o.region) {

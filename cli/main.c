@@ -78,6 +78,36 @@ cli_usage(const char *usage, bool asked)
 	return (asked ? 0 : EXIT_USAGE);
 }
 
+int
+cli_options(int argc, char **argv, const char *shortopts,
+    const struct option *lopts, const char **const slots[CLI_SLOTS],
+    const cli_list *lists, size_t nlists, const char *usage)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, lopts, NULL)) != -1) {
+		bool listed = false;
+
+		if (c == 'h') {
+			return (cli_usage(usage, true));
+		}
+		for (size_t i = 0; i < nlists; i++) {
+			if (lists[i].code == c && *lists[i].n < lists[i].max) {
+				lists[i].items[(*lists[i].n)++] = optarg;
+				listed                          = true;
+			}
+		}
+		if (listed) {
+			continue;
+		}
+		if (c < 0 || c >= CLI_SLOTS || slots[c] == NULL) {
+			return (cli_usage(usage, false));
+		}
+		*slots[c] = optarg;
+	}
+	return (-1);
+}
+
 bool
 cli_is_help(const char *arg)
 {
