@@ -215,7 +215,11 @@ void
 fs_claims_init(fs_claims *c)
 {
 	memset(c, 0, sizeof(*c));
-	randombytes_buf(c->jti, sizeof(c->jti));
+	// Staff paste a jti into `consent revoke JTI`; one whose base64url
+	// began with '-' would be read as an option. Draw again (1 in 64).
+	do {
+		randombytes_buf(c->jti, sizeof(c->jti));
+	} while ((c->jti[0] >> 2) == 62);
 	c->uses = 1;
 }
 

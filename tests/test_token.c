@@ -366,6 +366,23 @@ test_claims_bounds(void **state)
 
 // The subject binding: an optional claim of attest consents only, and
 // its commitment BLAKE2b-256(key = salt, ID number).
+// A jti is pasted as the argument of `consent revoke`: it must never
+// begin with '-', which would be read as an option (1 in 64 if drawn
+// plainly, so 2000 draws would all but surely show one).
+static void
+test_claims_jti_not_option(void **state)
+{
+	(void) state;
+	for (int i = 0; i < 2000; i++) {
+		fs_claims c;
+		char      s[48];
+
+		fs_claims_init(&c);
+		fs_b64_encode(s, c.jti, FS_JTI_BYTES);
+		assert_int_not_equal(s[0], '-');
+	}
+}
+
 static void
 test_claims_idc(void **state)
 {
@@ -741,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_claims_bad_values),
 		cmocka_unit_test(test_claims_bounds),
 		cmocka_unit_test(test_claims_idc),
+		cmocka_unit_test(test_claims_jti_not_option),
 		cmocka_unit_test(test_claims_check_times),
 		cmocka_unit_test(test_footer),
 		cmocka_unit_test(test_token_roundtrip),
