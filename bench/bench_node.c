@@ -121,14 +121,15 @@ floor_import(const char *dir, size_t nrec, size_t ncit, uint8_t (*subj)[32])
 	snprintf(path, sizeof(path), "%s/floor.db", dir);
 	sqlite3_open(path, &db);
 	sqlite3_exec(db,
-	    "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768;"
-	    "CREATE TABLE record (record_id TEXT PRIMARY KEY, subject BLOB "
+	    "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;"
+	    "PRAGMA cache_size=-16384;"
+	    "CREATE TABLE record (record_id TEXT PRIMARY KEY, idhash BLOB "
 	    "NOT NULL, code TEXT NOT NULL, event_ref TEXT NOT NULL, "
-	    "occurred_on INTEGER NOT NULL, valid_until INTEGER, behavior_key "
-	    "BLOB, import INTEGER NOT NULL) WITHOUT ROWID;",
+	    "occurred_on INTEGER NOT NULL, valid_until INTEGER, "
+	    "import INTEGER NOT NULL) WITHOUT ROWID;",
 	    NULL, NULL, NULL);
 	sqlite3_prepare_v2(db,
-	    "INSERT INTO record VALUES (?, ?, ?, ?, ?, NULL, ?, 1)", -1, &st,
+	    "INSERT INTO record VALUES (?, ?, ?, ?, ?, NULL, 1)", -1, &st,
 	    NULL);
 	rng = 42;
 	t0  = bench_now();
@@ -146,17 +147,12 @@ floor_import(const char *dir, size_t nrec, size_t ncit, uint8_t (*subj)[32])
 		sqlite3_bind_text(st, 3, codes[r.code], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, ref, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int(st, 5, r.on);
-		if (r.code == 3) {
-			sqlite3_bind_blob(
-			    st, 6, subj[r.who], 32, SQLITE_STATIC);
-		} else {
-			sqlite3_bind_null(st, 6);
-		}
 		sqlite3_step(st);
 	}
 	sqlite3_finalize(st);
 	sqlite3_exec(db,
-	    "CREATE INDEX record_subject ON record(subject);"
+	    "PRAGMA threads=2; PRAGMA cache_size=-6144;"
+	    "CREATE INDEX record_idhash ON record(idhash);"
 	    "COMMIT",
 	    NULL, NULL, NULL);
 	t0 = bench_now() - t0;
@@ -418,7 +414,7 @@ main(int argc, char **argv)
 	sqlite3_open(path, &c.floor);
 	sqlite3_prepare_v2(c.floor,
 	    "SELECT record_id, code, event_ref, occurred_on, valid_until, "
-	    "behavior_key FROM record WHERE subject = ?",
+	    "import FROM record WHERE idhash = ?",
 	    -1, &c.q, NULL);
 	c.today = fs_today((int64_t) time(NULL));
 	printf("lookups, median of 5 rounds:\n");

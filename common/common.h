@@ -84,7 +84,19 @@ fs_err fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
 // fs_conf_duration parses "500ms", "30s", "10m", "2h", "3d" into ms.
 fs_err fs_parse_duration(const char *s, int64_t *ms);
 
-// Databases.
+// Databases.  A schema is created whole in a new file; an older file is
+// brought to the current version by its upgrade steps, upgrade[v - 1]
+// taking version v to v + 1, each in the same transaction as the version
+// bump.  page_size (0: SQLite's default) applies to new files only.
+typedef struct fs_db_schema {
+	const char        *create;
+	int                version;
+	int                page_size;
+	const char *const *upgrade;
+} fs_db_schema;
+
+fs_err fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
+    char *why, size_t whycap);
 fs_err fs_db_open(sqlite3 **dbp, const char *path, const char *schema,
     int version, char *why, size_t whycap);
 void   fs_db_close(sqlite3 *db);

@@ -45,10 +45,19 @@ fs_err
 fs_db_open(sqlite3 **dbp, const char *path, const char *schema, int version,
     char *why, size_t whycap)
 {
+	const fs_db_schema s = { .create = schema, .version = version };
+
+	return (fs_db_open_schema(dbp, path, &s, why, whycap));
+}
+
+fs_err
+fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
+    char *why, size_t whycap)
+{
 	sqlite3      *db = NULL;
 	sqlite3_stmt *st;
-	int           have = 0;
-	char         *err  = NULL;
+	int           have = 0, version = s->version;
+	char         *err = NULL;
 	char          sql[64];
 
 	if (sqlite3_open_v2(path, &db,
@@ -62,6 +71,12 @@ fs_db_open(sqlite3 **dbp, const char *path, const char *schema, int version,
 		return (FS_ERR_IO);
 	}
 	sqlite3_busy_timeout(db, 5000);
+	// Before WAL mode is set, which fixes the page size of a new file.
+	if (s->page_size != 0) {
+		snprintf(
+		    sql, sizeof(sql), "PRAGMA page_size=%d;", s->page_size);
+		(void) fs_db_exec(db, sql);
+	}
 	if (fs_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
 	    != FS_OK) {
 		snprintf(why, whycap, "%s: %s", path, sqlite3_errmsg(db));
@@ -84,14 +99,28 @@ fs_db_open(sqlite3 **dbp, const char *path, const char *schema, int version,
 		sqlite3_close_v2(db);
 		return (FS_ERR_VERSION);
 	}
-	if (have < version) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;", version);
+	if (have > 0 && have < version && s->upgrade == NULL) {
+		snprintf(why, whycap,
+		    "%s: database schema version %d is older than this "
+		    "fedscore knows (%d), and it has no upgrade for it",
+		    path, have, version);
+		sqlite3_close_v2(db);
+		return (FS_ERR_VERSION);
+	}
+	for (; have < version; have = have == 0 ? version : have + 1) {
+		const char *step = have == 0 ? s->create : s->upgrade[have - 1];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d;",
+		    have == 0 ? version : have + 1);
 		if (fs_db_begin(db) != FS_OK
-		    || sqlite3_exec(db, schema, NULL, NULL, &err) != SQLITE_OK
+		    || sqlite3_exec(db, step, NULL, NULL, &err) != SQLITE_OK
 		    || fs_db_exec(db, sql) != FS_OK
 		    || fs_db_commit(db) != FS_OK) {
-			snprintf(why, whycap, "%s: cannot create schema: %s",
-			    path, err != NULL ? err : sqlite3_errmsg(db));
+			snprintf(why, whycap,
+			    "%s: cannot %s schema version %d: %s", path,
+			    have == 0 ? "create" : "upgrade to",
+			    have == 0 ? version : have + 1,
+			    err != NULL ? err : sqlite3_errmsg(db));
 			sqlite3_free(err);
 			fs_db_rollback(db);
 			sqlite3_close_v2(db);

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// node.h -- a department node: its published rules, its records keyed by
-// subject pseudonym, disputes and repairs, and the daemon that answers a
+// node.h -- a department node: its published rules, its records of
+// pseudonymized citizens, disputes and repairs, and the daemon that answers a
 // coordinator's consented lookups with one signed, sealed contribution.
 //
 // Design notes.
-// * No ID number is stored in clear.  A record is keyed by the subject
-//   pseudonym of its citizen; ID numbers are pseudonymized through the
-//   issuer (blinded, batched, proven) and remembered in a cache keyed by
-//   BLAKE2b(key = a per-node secret kept in a 0600 file, normalized ID),
-//   so that a stolen database alone cannot be searched by ID number.
+// * No ID number is stored in clear.  ID numbers are pseudonymized
+//   through the issuer (blinded, batched, proven) and remembered in a
+//   cache keyed by the ID hash, BLAKE2b(key = a per-node secret kept in a
+//   0600 file, normalized ID), so that a stolen database alone cannot be
+//   searched by ID number; a record names its citizen by that ID hash.
 // * Imports are all-or-nothing: the whole file is checked first, before
 //   the issuer is asked anything, and then written in one transaction.
 //   Every error names "file:LINE: expected ..., found ...".

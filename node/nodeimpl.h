@@ -101,11 +101,9 @@ typedef struct node_row {
 	const fs_rule *rule;
 	fs_day         occurred_on;
 	fs_day         valid_until; // 0: from the rule
-	size_t         person;      // slot in the chunk's subjects
 	uint8_t        idhash[FS_HASH_BYTES];
 	char           id[FS_IDNUM_LEN + 1];
-	uint32_t       rid, ref, norm; // offsets in the chunk's text
-	uint32_t       normlen;
+	uint32_t       rid, ref; // offsets in the chunk's text
 } node_row;
 
 // The texts of one row as node_records_check reads them; a chunk packs
@@ -124,19 +122,19 @@ typedef struct node_key {
 } node_key;
 
 typedef struct node_import {
-	fs_node    *n;
-	size_t      ncols;
-	const char *name; // of the file, while open
-	fs_day      today;
-	time_t      now;
-	int64_t     id; // the import's number
-	node_row   *rows;
-	size_t      nrows;
-	node_key   *order;
-	char       *text; // the chunk's strings, packed
-	size_t      tlen, tcap;
-	uint8_t (*subj)[FS_PSEUDONYM_BYTES];
-	uint8_t (*base)[FS_PSEUDONYM_BYTES]; // sodium_malloc'd
+	fs_node        *n;
+	size_t          ncols;
+	const char     *name; // of the file, while open
+	fs_day          today;
+	time_t          now;
+	int64_t         id; // the import's number
+	node_row       *rows;
+	size_t          nrows;
+	node_key       *order;
+	char           *text; // the chunk's strings, packed
+	size_t          tlen, tcap;
+	uint64_t       *filter; // of the cache's ID hashes, large imports
+	uint64_t        fmask;
 	sqlite3_stmt   *get, *ins, *upd;
 	fs_import_stats st;
 } node_import;
@@ -151,9 +149,18 @@ fs_err node_records_check(node_import *im, fs_csv *r, size_t nf, node_row *w,
 fs_err node_records_check_all(node_import *im, const char *path,
     fs_progress_fn progress, void *arg, char *why, size_t whycap);
 
-// store.c: fills the subject and behavior base of every row of the
-// chunk, from the cache or through the issuer.
+// store.c: node_import_filter builds the filter of the cache's ID
+// hashes; node_import_pseudonymize makes sure every citizen of the chunk
+// is in the cache (or, by the filter, may be); node_import_evaluate
+// pseudonymizes ID numbers through the issuer into the cache.
+fs_err node_import_filter(node_import *im);
+// Tests take the large-import path with a few records (records.c), and
+// fill the filter so that every citizen seems known.
+extern size_t node_big_import;
+extern bool   node_filter_full;
 fs_err node_import_pseudonymize(node_import *im, char *why, size_t whycap);
+fs_err node_import_evaluate(node_import *im, const char *const *ids,
+    const uint8_t (*idhash)[FS_HASH_BYTES], size_t n, char *why, size_t whycap);
 
 // witness.c: node_witness checks a checkpoint of the coordinator's log
 // against the last one this node cosigned and returns the body of a

@@ -6,13 +6,15 @@
 // number, code, dates, event reference) and touches nothing, so a bad
 // file costs no evaluation at the issuer.  The second runs in one
 // transaction, in chunks: it hashes each chunk's ID numbers with the
-// node's key, looks them up in the cache in key order (neighbouring
-// pages), pseudonymizes the misses through the issuer in batches, and
-// writes the rows with prepared statements.  A record id seen twice in
-// the file is caught there, by the import number it was written with.
-// A large import drops the index on subject and builds it again after
-// the rows are in, which is several times faster than keeping it
-// (DESIGN.md); readers see the old snapshot meanwhile (WAL).
+// node's key, makes sure each citizen is in the pseudonym cache (looked
+// up in key order, the misses pseudonymized through the issuer in
+// batches), and writes the rows, which name their citizen by ID hash,
+// with prepared statements.  A record id seen twice in the file is caught
+// there, by the import number it was written with.  A large import drops
+// the index on ID hash and builds it again after the rows are in, which
+// is several times faster than keeping it, and reads the cache only for
+// citizens a filter of it says are new; see resolve.  Readers see the old
+// snapshot meanwhile (WAL).
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +23,12 @@
 
 #include "nodeimpl.h"
 
-#define CACHE_KIB  16384 // SQLite page cache during an import
-#define BIG_IMPORT 100000
+#define CACHE_KIB 16384 // SQLite page cache during an import
+
+// An import of at least node_big_import records, and a quarter of those
+// held, drops the index on idhash and builds it again after, and takes
+// citizens the cache's filter may hold as known.  Tests lower it.
+size_t node_big_import = 100000;
 
 static fs_err
 write_chunk(node_import *im, char *why, size_t whycap)
@@ -33,20 +39,15 @@ write_chunk(node_import *im, char *why, size_t whycap)
 		return (rv);
 	}
 	for (size_t i = 0; i < im->nrows; i++) {
-		const node_row *w = &im->rows[i];
-		uint8_t         bkey[FS_PSEUDONYM_BYTES];
+		const node_row *w  = &im->rows[i];
 		sqlite3_stmt   *st = im->ins;
 
-		if (w->rule->shared) {
-			fs_behavior_key(bkey, im->base[w->person],
-			    im->text + w->norm, w->normlen);
-		}
 		for (int pass = 0; pass < 2; pass++) {
 			sqlite3_reset(st);
 			sqlite3_bind_text(
 			    st, 1, im->text + w->rid, -1, SQLITE_STATIC);
-			sqlite3_bind_blob(st, 2, im->subj[w->person],
-			    FS_PSEUDONYM_BYTES, SQLITE_STATIC);
+			sqlite3_bind_blob(
+			    st, 2, w->idhash, FS_HASH_BYTES, SQLITE_STATIC);
 			sqlite3_bind_text(
 			    st, 3, w->rule->code, -1, SQLITE_STATIC);
 			sqlite3_bind_text(
@@ -57,13 +58,7 @@ write_chunk(node_import *im, char *why, size_t whycap)
 			} else {
 				sqlite3_bind_null(st, 6);
 			}
-			if (w->rule->shared) {
-				sqlite3_bind_blob(st, 7, bkey,
-				    FS_PSEUDONYM_BYTES, SQLITE_TRANSIENT);
-			} else {
-				sqlite3_bind_null(st, 7);
-			}
-			sqlite3_bind_int64(st, 8, im->id);
+			sqlite3_bind_int64(st, 7, im->id);
 			if (sqlite3_step(st) != SQLITE_DONE) {
 				snprintf(why, whycap, "cannot write record: %s",
 				    sqlite3_errmsg(im->n->db));
@@ -96,21 +91,20 @@ prepare(node_import *im)
 {
 	sqlite3 *db = im->n->db;
 
-	if (sqlite3_prepare_v2(db,
-	        "SELECT subject, behavior_base FROM pseudonym WHERE idhash = ?",
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pseudonym WHERE idhash = ?",
 	        -1, &im->get, NULL)
 	        != SQLITE_OK
 	    || sqlite3_prepare_v2(db,
-	           "INSERT INTO record (record_id, subject, code, event_ref, "
-	           "occurred_on, valid_until, behavior_key, import) VALUES "
-	           "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	           "INSERT INTO record (record_id, idhash, code, event_ref, "
+	           "occurred_on, valid_until, import) VALUES "
+	           "(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
 	           "ON CONFLICT(record_id) DO NOTHING",
 	           -1, &im->ins, NULL)
 	        != SQLITE_OK
 	    || sqlite3_prepare_v2(db,
-	           "UPDATE record SET subject = ?2, code = ?3, event_ref = ?4, "
-	           "occurred_on = ?5, valid_until = ?6, behavior_key = ?7, "
-	           "import = ?8 WHERE record_id = ?1 AND import <> ?8",
+	           "UPDATE record SET idhash = ?2, code = ?3, event_ref = ?4, "
+	           "occurred_on = ?5, valid_until = ?6, import = ?7 "
+	           "WHERE record_id = ?1 AND import <> ?7",
 	           -1, &im->upd, NULL)
 	        != SQLITE_OK) {
 		return (FS_ERR_IO);
@@ -144,12 +138,133 @@ pack(node_import *im, node_row *w, const node_text *t)
 {
 	fs_err rv;
 
-	w->normlen = (uint32_t) t->normlen;
-	if ((rv = add(im, &w->rid, t->rid, strlen(t->rid))) != 0
-	    || (rv = add(im, &w->ref, t->ref, strlen(t->ref))) != 0) {
+	if ((rv = add(im, &w->rid, t->rid, strlen(t->rid))) != 0) {
 		return (rv);
 	}
-	return (add(im, &w->norm, t->norm, t->normlen));
+	return (add(im, &w->ref, t->ref, strlen(t->ref)));
+}
+
+// resolve finds, after a large import, the citizens the filter took for
+// known but the cache does not hold (about 0.3% of the new ones), a
+// window at a time in key order, reads their ID numbers from the file
+// again and pseudonymizes them.  The query reads the index on ID hash and
+// the cache side by side, both in ID-hash order, each page once.
+#define RESOLVE_WINDOW FS_ISSUER_BATCH_MAX
+
+static int
+cmp_hash(const void *a, const void *b)
+{
+	return (memcmp(a, b, FS_HASH_BYTES));
+}
+
+static fs_err
+resolve_window(node_import *im, const char *path,
+    uint8_t (*miss)[FS_HASH_BYTES], size_t nmiss, char *why, size_t whycap)
+{
+	const char *ids[RESOLVE_WINDOW];
+	uint8_t     hs[RESOLVE_WINDOW][FS_HASH_BYTES];
+	char(*idbuf)[FS_IDNUM_LEN + 1] = NULL;
+	bool     *seen                 = NULL;
+	size_t    found                = 0;
+	node_row  w;
+	node_text t;
+	fs_csv   *r = NULL;
+	size_t    nf;
+	fs_err    rv;
+
+	if ((idbuf = sodium_malloc(nmiss * sizeof(*idbuf))) == NULL
+	    || (seen = calloc(nmiss, sizeof(*seen))) == NULL) {
+		rv = FS_ERR_NOMEM;
+		goto out;
+	}
+	if ((rv = node_records_open(im, path, &r, why, whycap)) != 0) {
+		goto out;
+	}
+	while ((rv = fs_csv_next(r, &nf, why, whycap)) == 0 && nf != 0) {
+		uint8_t *m;
+
+		if ((rv = node_records_check(im, r, nf, &w, &t, why, whycap))
+		    != 0) {
+			break;
+		}
+		node_idhash(im->n, w.idhash, w.id);
+		m = bsearch(w.idhash, miss, nmiss, FS_HASH_BYTES, cmp_hash);
+		if (m != NULL && !seen[(m - miss[0]) / FS_HASH_BYTES]) {
+			seen[(m - miss[0]) / FS_HASH_BYTES] = true;
+			memcpy(idbuf[found], w.id, FS_IDNUM_LEN + 1);
+			memcpy(hs[found], w.idhash, FS_HASH_BYTES);
+			ids[found] = idbuf[found];
+			found++;
+		}
+	}
+	sodium_memzero(&w, sizeof(w));
+	fs_csv_close(r);
+	im->name = NULL;
+	if (rv == FS_OK && found != nmiss) {
+		snprintf(why, whycap,
+		    "%zu records name a citizen the cache does not hold",
+		    nmiss - found);
+		rv = FS_ERR_IO;
+	}
+	if (rv == FS_OK) {
+		im->st.cached -= found;
+		rv = node_import_evaluate(im, ids,
+		    (const uint8_t(*)[FS_HASH_BYTES]) hs, found, why, whycap);
+	}
+out:
+	if (idbuf != NULL) {
+		sodium_free(idbuf);
+	}
+	free(seen);
+	return (rv);
+}
+
+static fs_err
+resolve(node_import *im, const char *path, char *why, size_t whycap)
+{
+	uint8_t(*miss)[FS_HASH_BYTES] = NULL;
+	sqlite3_stmt *st              = NULL;
+	fs_err        rv              = FS_OK;
+
+	if ((miss = malloc(RESOLVE_WINDOW * FS_HASH_BYTES)) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if (sqlite3_prepare_v2(im->n->db,
+	        "SELECT DISTINCT r.idhash FROM record r "
+	        "INDEXED BY record_idhash WHERE NOT EXISTS "
+	        "(SELECT 1 FROM pseudonym p WHERE p.idhash = r.idhash) "
+	        "ORDER BY r.idhash LIMIT ?",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		snprintf(why, whycap, "%s", sqlite3_errmsg(im->n->db));
+		free(miss);
+		return (FS_ERR_IO);
+	}
+	for (;;) {
+		size_t nmiss = 0;
+		int    rc;
+
+		sqlite3_bind_int(st, 1, RESOLVE_WINDOW);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (sqlite3_column_bytes(st, 0) == FS_HASH_BYTES) {
+				memcpy(miss[nmiss++],
+				    sqlite3_column_blob(st, 0), FS_HASH_BYTES);
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			snprintf(why, whycap, "%s", sqlite3_errmsg(im->n->db));
+			rv = FS_ERR_IO;
+		} else if (nmiss > 0) {
+			rv = resolve_window(im, path, miss, nmiss, why, whycap);
+		}
+		if (rv != FS_OK || nmiss < RESOLVE_WINDOW) {
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	free(miss);
+	return (rv);
 }
 
 // write_all is the second pass, inside the transaction.
@@ -166,12 +281,14 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 	fs_err    rv;
 
 	(void) node_meta_get(n, "record_count", &count);
-	rebuild = im->st.records >= BIG_IMPORT
+	rebuild = im->st.records >= node_big_import
 	    && im->st.records * 4 >= (uint64_t) count;
 	if (rebuild
-	    && fs_db_exec(n->db, "DROP INDEX IF EXISTS record_subject") != 0) {
+	    && ((rv = node_import_filter(im)) != FS_OK
+	        || fs_db_exec(n->db, "DROP INDEX IF EXISTS record_idhash")
+	            != 0)) {
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
-		return (FS_ERR_IO);
+		return (rv != FS_OK ? rv : FS_ERR_IO);
 	}
 	if ((rv = prepare(im)) != 0) {
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
@@ -214,13 +331,19 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 	}
 	fs_csv_close(r);
 	im->name = NULL;
+	// The index is sorted by SQLite's sorter, which may use both cores;
+	// each of its tasks takes up to the page cache's size in memory.
 	if (rv == FS_OK && rebuild
-	    && fs_db_exec(
-	           n->db, "CREATE INDEX record_subject ON record(subject)")
+	    && fs_db_exec(n->db,
+	           "PRAGMA threads = 2; PRAGMA cache_size = -6144; "
+	           "CREATE INDEX record_idhash ON record(idhash)")
 	        != FS_OK) {
 		snprintf(
 		    why, whycap, "cannot index: %s", sqlite3_errmsg(n->db));
 		rv = FS_ERR_IO;
+	}
+	if (rv == FS_OK && rebuild) {
+		rv = resolve(im, path, why, whycap);
 	}
 	if (rv == FS_OK) {
 		rv = node_meta_set(
@@ -288,10 +411,7 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 		goto out;
 	}
 	if ((im.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL
-	    || (im.order = calloc(NODE_CHUNK, sizeof(node_key))) == NULL
-	    || (im.subj = calloc(NODE_CHUNK, FS_PSEUDONYM_BYTES)) == NULL
-	    || (im.base = sodium_malloc(NODE_CHUNK * FS_PSEUDONYM_BYTES))
-	        == NULL) {
+	    || (im.order = calloc(NODE_CHUNK, sizeof(node_key))) == NULL) {
 		rv = FS_ERR_NOMEM;
 		goto out;
 	}
@@ -324,8 +444,7 @@ out:
 	free(im.rows);
 	free(im.text);
 	free(im.order);
-	free(im.subj);
-	sodium_free(im.base);
+	free(im.filter);
 	pthread_mutex_unlock(&n->mtx);
 	return (rv);
 }

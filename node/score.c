@@ -221,14 +221,15 @@ fs_score(const fs_ruleset *rs, fs_node_record *recs, size_t n, fs_day today,
 
 static const char records_sql[]
     = "SELECT r.record_id, r.code, r.event_ref, r.occurred_on, "
-      "r.valid_until, r.behavior_key, p.repaired_on, "
+      "r.valid_until, s.behavior_base, p.repaired_on, "
       "EXISTS (SELECT 1 FROM dispute d WHERE d.record_id = r.record_id "
       "  AND d.status = 'open'), "
       "(SELECT d.status || ':' || ifnull(d.points, '') FROM dispute d "
       "  WHERE d.record_id = r.record_id AND d.status <> 'open' "
       "  ORDER BY d.id DESC LIMIT 1) "
-      "FROM record r LEFT JOIN repair p ON p.record_id = r.record_id "
-      "WHERE r.subject = ? ORDER BY r.record_id";
+      "FROM pseudonym s JOIN record r ON r.idhash = s.idhash "
+      "LEFT JOIN repair p ON p.record_id = r.record_id "
+      "WHERE s.subject = ? ORDER BY r.record_id";
 
 static void
 text(char *out, size_t cap, sqlite3_stmt *st, int col)
@@ -236,6 +237,26 @@ text(char *out, size_t cap, sqlite3_stmt *st, int col)
 	const char *s = (const char *) sqlite3_column_text(st, col);
 
 	snprintf(out, cap, "%s", s != NULL ? s : "");
+}
+
+// behavior_key derives the key of a record's behavior, for rules shared
+// across departments, from the citizen's behavior base (which never
+// leaves the node) and the normalized event reference.
+static void
+behavior_key(fs_node_record *r, sqlite3_stmt *st)
+{
+	char   norm[FS_NODE_REF_MAX + 1];
+	size_t len;
+
+	if (sqlite3_column_bytes(st, 5) == FS_PSEUDONYM_BYTES
+	    && fs_event_ref_normalize(
+	           norm, &len, r->event_ref, strlen(r->event_ref))
+	        == FS_OK
+	    && len > 0) {
+		fs_behavior_key(
+		    r->behavior_key, sqlite3_column_blob(st, 5), norm, len);
+		r->has_behavior_key = true;
+	}
 }
 
 fs_err
@@ -281,11 +302,7 @@ node_records_load(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
 		text(r->event_ref, sizeof(r->event_ref), st, 2);
 		r->occurred_on = (fs_day) sqlite3_column_int(st, 3);
 		r->valid_until = (fs_day) sqlite3_column_int(st, 4);
-		if (sqlite3_column_bytes(st, 5) == FS_PSEUDONYM_BYTES) {
-			r->has_behavior_key = true;
-			memcpy(r->behavior_key, sqlite3_column_blob(st, 5),
-			    FS_PSEUDONYM_BYTES);
-		}
+		behavior_key(r, st);
 		if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
 			r->repaired    = true;
 			r->repaired_on = (fs_day) sqlite3_column_int(st, 6);
