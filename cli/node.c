@@ -89,13 +89,18 @@ records_import(fs_node *n, const opts *o, char *why, size_t cap)
 	    n, o->file, bar ? progress : NULL, NULL, &st, why, cap);
 	if (rv == FS_OK) {
 		printf("imported %llu records: %llu new, %llu updated; %llu ID "
-		       "numbers pseudonymized through the issuer, %llu from "
-		       "the cache\n",
+		       "numbers pseudonymized through the issuer, ",
 		    (unsigned long long) st.records,
 		    (unsigned long long) st.inserted,
 		    (unsigned long long) st.updated,
-		    (unsigned long long) st.evaluated,
-		    (unsigned long long) st.cached);
+		    (unsigned long long) st.evaluated);
+		// A bulk import does not read the cache for known citizens.
+		if (st.bulk) {
+			printf("the others from the cache\n");
+		} else {
+			printf("%llu from the cache\n",
+			    (unsigned long long) st.cached);
+		}
 	}
 	return (rv);
 }

@@ -205,10 +205,13 @@ typedef struct fs_import_stats {
 	uint64_t inserted;  // new record ids
 	uint64_t updated;   // record ids imported before
 	uint64_t evaluated; // ID numbers pseudonymized through the issuer
-	uint64_t cached;    // ID numbers found in the cache
+	uint64_t cached;    // ID numbers found in the cache (not bulk)
+	bool     bulk;      // a large import, which reads the cache only
+	                    // for the citizens it does not hold
 } fs_import_stats;
 
-// Progress: phase "checking" or "writing", bytes done of total.
+// Progress: phase "checking", "writing" or "pseudonymizing", bytes done
+// of total.
 typedef void (*fs_progress_fn)(
     void *arg, const char *phase, uint64_t done, uint64_t total);
 

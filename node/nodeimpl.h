@@ -133,7 +133,7 @@ typedef struct node_import {
 	node_key       *order;
 	char           *text; // the chunk's strings, packed
 	size_t          tlen, tcap;
-	uint64_t       *filter; // of the cache's ID hashes, large imports
+	uint64_t       *filter; // of the ID hashes to pseudonymize, bulk
 	uint64_t        fmask;
 	sqlite3_stmt   *get, *ins, *upd;
 	fs_import_stats st;
@@ -149,15 +149,11 @@ fs_err node_records_check(node_import *im, fs_csv *r, size_t nf, node_row *w,
 fs_err node_records_check_all(node_import *im, const char *path,
     fs_progress_fn progress, void *arg, char *why, size_t whycap);
 
-// store.c: node_import_filter builds the filter of the cache's ID
-// hashes; node_import_pseudonymize makes sure every citizen of the chunk
-// is in the cache (or, by the filter, may be); node_import_evaluate
-// pseudonymizes ID numbers through the issuer into the cache.
-fs_err node_import_filter(node_import *im);
-// Tests take the large-import path with a few records (records.c), and
-// fill the filter so that every citizen seems known.
+// store.c: node_import_pseudonymize makes sure every citizen of the
+// chunk is in the cache; node_import_evaluate pseudonymizes ID numbers
+// through the issuer into the cache.  Tests lower node_big_import to take
+// the large-import path with a few records (records.c).
 extern size_t node_big_import;
-extern bool   node_filter_full;
 fs_err node_import_pseudonymize(node_import *im, char *why, size_t whycap);
 fs_err node_import_evaluate(node_import *im, const char *const *ids,
     const uint8_t (*idhash)[FS_HASH_BYTES], size_t n, char *why, size_t whycap);

@@ -2,19 +2,17 @@
 //
 // records.c -- importing a department's records, all or nothing.
 //
-// Two passes over the file.  The first checks every line (fields, ID
-// number, code, dates, event reference) and touches nothing, so a bad
-// file costs no evaluation at the issuer.  The second runs in one
+// A small import reads the file twice.  The first pass checks every line
+// (fields, ID number, code, dates, event reference) and touches nothing,
+// so a bad file costs no evaluation at the issuer.  The second runs in one
 // transaction, in chunks: it hashes each chunk's ID numbers with the
-// node's key, makes sure each citizen is in the pseudonym cache (looked
-// up in key order, the misses pseudonymized through the issuer in
-// batches), and writes the rows, which name their citizen by ID hash,
-// with prepared statements.  A record id seen twice in the file is caught
-// there, by the import number it was written with.  A large import drops
-// the index on ID hash and builds it again after the rows are in, which
-// is several times faster than keeping it, and reads the cache only for
-// citizens a filter of it says are new; see resolve.  Readers see the old
-// snapshot meanwhile (WAL).
+// node's key, makes sure each citizen is in the pseudonym cache (looked up
+// in key order, the misses pseudonymized through the issuer in batches),
+// and writes the rows, which name their citizen by ID hash, with prepared
+// statements.  A record id seen twice in the file is caught there, by the
+// import number it was written with.  A large import goes another way,
+// described above bulk_pseudonymize.  Readers see the old snapshot meanwhile
+// (WAL).
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +24,16 @@
 #define CACHE_KIB 16384 // SQLite page cache during an import
 
 // An import of at least node_big_import records, and a quarter of those
-// held, drops the index on idhash and builds it again after, and takes
-// citizens the cache's filter may hold as known.  Tests lower it.
+// held, is a bulk import.  Tests lower it.
 size_t node_big_import = 100000;
 
 static fs_err
-write_chunk(node_import *im, char *why, size_t whycap)
+write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 {
 	fs_err rv;
 
-	if ((rv = node_import_pseudonymize(im, why, whycap)) != 0) {
+	if (pseudonymize
+	    && (rv = node_import_pseudonymize(im, why, whycap)) != 0) {
 		return (rv);
 	}
 	for (size_t i = 0; i < im->nrows; i++) {
@@ -84,6 +82,12 @@ write_chunk(node_import *im, char *why, size_t whycap)
 		}
 	}
 	return (FS_OK);
+}
+
+static fs_err
+write_pseudonymized(node_import *im, char *why, size_t whycap)
+{
+	return (write_chunk(im, true, why, whycap));
 }
 
 static fs_err
@@ -144,156 +148,101 @@ pack(node_import *im, node_row *w, const node_text *t)
 	return (add(im, &w->ref, t->ref, strlen(t->ref)));
 }
 
-// resolve finds, after a large import, the citizens the filter took for
-// known but the cache does not hold (about 0.3% of the new ones), a
-// window at a time in key order, reads their ID numbers from the file
-// again and pseudonymizes them.  The query reads the index on ID hash and
-// the cache side by side, both in ID-hash order, each page once.
-#define RESOLVE_WINDOW FS_ISSUER_BATCH_MAX
+// A large import (bulk) reads the file once: it checks each line and
+// writes it, its citizen named by ID hash, without reading the cache, and
+// builds the index on ID hash again after.  Only then, with the whole file
+// checked, are the citizens the cache does not hold found -- one query
+// over the index and the cache side by side, both in ID-hash order, each
+// page read once -- and put in a Bloom filter; a second reading of the
+// file pseudonymizes those through the issuer, in chunks, as a small
+// import does.  Known citizens so cost no lookup at all, and a bad file
+// still costs no evaluation at the issuer.
+#define MISS_BITS   12 // per citizen: about 0.3% false positives
+#define MISS_PROBES 8
 
-static int
-cmp_hash(const void *a, const void *b)
+static void
+probes(const uint8_t h[static FS_HASH_BYTES], uint64_t *a, uint64_t *b)
 {
-	return (memcmp(a, b, FS_HASH_BYTES));
+	// ID hashes are keyed BLAKE2b, uniform: the probes are read from
+	// the hash itself (double hashing on two of its words).
+	memcpy(a, h, sizeof(*a));
+	memcpy(b, h + 8, sizeof(*b));
+	*b |= 1;
 }
 
-static fs_err
-resolve_window(node_import *im, const char *path,
-    uint8_t (*miss)[FS_HASH_BYTES], size_t nmiss, char *why, size_t whycap)
+static bool
+filter_has(const node_import *im, const uint8_t h[static FS_HASH_BYTES])
 {
-	const char *ids[RESOLVE_WINDOW];
-	uint8_t     hs[RESOLVE_WINDOW][FS_HASH_BYTES];
-	char(*idbuf)[FS_IDNUM_LEN + 1] = NULL;
-	bool     *seen                 = NULL;
-	size_t    found                = 0;
-	node_row  w;
-	node_text t;
-	fs_csv   *r = NULL;
-	size_t    nf;
-	fs_err    rv;
+	uint64_t a, b;
 
-	if ((idbuf = sodium_malloc(nmiss * sizeof(*idbuf))) == NULL
-	    || (seen = calloc(nmiss, sizeof(*seen))) == NULL) {
-		rv = FS_ERR_NOMEM;
-		goto out;
-	}
-	if ((rv = node_records_open(im, path, &r, why, whycap)) != 0) {
-		goto out;
-	}
-	while ((rv = fs_csv_next(r, &nf, why, whycap)) == 0 && nf != 0) {
-		uint8_t *m;
+	probes(h, &a, &b);
+	for (int i = 0; i < MISS_PROBES; i++, a += b) {
+		uint64_t bit = a & im->fmask;
 
-		if ((rv = node_records_check(im, r, nf, &w, &t, why, whycap))
-		    != 0) {
-			break;
-		}
-		node_idhash(im->n, w.idhash, w.id);
-		m = bsearch(w.idhash, miss, nmiss, FS_HASH_BYTES, cmp_hash);
-		if (m != NULL && !seen[(m - miss[0]) / FS_HASH_BYTES]) {
-			seen[(m - miss[0]) / FS_HASH_BYTES] = true;
-			memcpy(idbuf[found], w.id, FS_IDNUM_LEN + 1);
-			memcpy(hs[found], w.idhash, FS_HASH_BYTES);
-			ids[found] = idbuf[found];
-			found++;
+		if ((im->filter[bit >> 6] & (UINT64_C(1) << (bit & 63))) == 0) {
+			return (false);
 		}
 	}
-	sodium_memzero(&w, sizeof(w));
-	fs_csv_close(r);
-	im->name = NULL;
-	if (rv == FS_OK && found != nmiss) {
-		snprintf(why, whycap,
-		    "%zu records name a citizen the cache does not hold",
-		    nmiss - found);
-		rv = FS_ERR_IO;
-	}
-	if (rv == FS_OK) {
-		im->st.cached -= found;
-		rv = node_import_evaluate(im, ids,
-		    (const uint8_t(*)[FS_HASH_BYTES]) hs, found, why, whycap);
-	}
-out:
-	if (idbuf != NULL) {
-		sodium_free(idbuf);
-	}
-	free(seen);
-	return (rv);
+	return (true);
 }
 
+// missing counts the ID hashes of records that the cache does not hold,
+// and adds them to the filter when there is one.
 static fs_err
-resolve(node_import *im, const char *path, char *why, size_t whycap)
+missing(node_import *im, uint64_t *count, char *why, size_t whycap)
 {
-	uint8_t(*miss)[FS_HASH_BYTES] = NULL;
-	sqlite3_stmt *st              = NULL;
-	fs_err        rv              = FS_OK;
+	sqlite3_stmt *st;
+	uint64_t      cnt = 0;
+	int           rc;
 
-	if ((miss = malloc(RESOLVE_WINDOW * FS_HASH_BYTES)) == NULL) {
-		return (FS_ERR_NOMEM);
-	}
 	if (sqlite3_prepare_v2(im->n->db,
 	        "SELECT DISTINCT r.idhash FROM record r "
 	        "INDEXED BY record_idhash WHERE NOT EXISTS "
 	        "(SELECT 1 FROM pseudonym p WHERE p.idhash = r.idhash) "
-	        "ORDER BY r.idhash LIMIT ?",
+	        "ORDER BY r.idhash",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		snprintf(why, whycap, "%s", sqlite3_errmsg(im->n->db));
-		free(miss);
 		return (FS_ERR_IO);
 	}
-	for (;;) {
-		size_t nmiss = 0;
-		int    rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t a, b;
 
-		sqlite3_bind_int(st, 1, RESOLVE_WINDOW);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (sqlite3_column_bytes(st, 0) == FS_HASH_BYTES) {
-				memcpy(miss[nmiss++],
-				    sqlite3_column_blob(st, 0), FS_HASH_BYTES);
-			}
+		cnt++;
+		if (im->filter == NULL
+		    || sqlite3_column_bytes(st, 0) != FS_HASH_BYTES) {
+			continue;
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			snprintf(why, whycap, "%s", sqlite3_errmsg(im->n->db));
-			rv = FS_ERR_IO;
-		} else if (nmiss > 0) {
-			rv = resolve_window(im, path, miss, nmiss, why, whycap);
-		}
-		if (rv != FS_OK || nmiss < RESOLVE_WINDOW) {
-			break;
+		probes(sqlite3_column_blob(st, 0), &a, &b);
+		for (int i = 0; i < MISS_PROBES; i++, a += b) {
+			uint64_t bit = a & im->fmask;
+
+			im->filter[bit >> 6] |= UINT64_C(1) << (bit & 63);
 		}
 	}
 	sqlite3_finalize(st);
-	free(miss);
-	return (rv);
+	if (rc != SQLITE_DONE) {
+		snprintf(why, whycap, "%s", sqlite3_errmsg(im->n->db));
+		return (FS_ERR_IO);
+	}
+	*count = cnt;
+	return (FS_OK);
 }
 
-// write_all is the second pass, inside the transaction.
+// read_rows reads the records of path in chunks, each line checked and
+// its ID hashed; each chunk goes to fn.  When the filter is set, only the
+// rows whose ID hash it may hold are kept.
 static fs_err
-write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
-    char *why, size_t whycap)
+read_rows(node_import *im, const char *path, const char *phase,
+    fs_err (*fn)(node_import *, char *, size_t), fs_progress_fn progress,
+    void *arg, uint64_t *nrecords, char *why, size_t whycap)
 {
-	fs_node  *n = im->n;
 	node_text t;
 	fs_csv   *r = NULL;
 	size_t    nf;
-	int64_t   count = 0;
-	bool      rebuild;
+	uint64_t  cnt = 0;
 	fs_err    rv;
 
-	(void) node_meta_get(n, "record_count", &count);
-	rebuild = im->st.records >= node_big_import
-	    && im->st.records * 4 >= (uint64_t) count;
-	if (rebuild
-	    && ((rv = node_import_filter(im)) != FS_OK
-	        || fs_db_exec(n->db, "DROP INDEX IF EXISTS record_idhash")
-	            != 0)) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
-		return (rv != FS_OK ? rv : FS_ERR_IO);
-	}
-	if ((rv = prepare(im)) != 0) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
-		return (rv);
-	}
 	if ((rv = node_records_open(im, path, &r, why, whycap)) != 0) {
 		return (rv);
 	}
@@ -306,22 +255,28 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 
 			if ((rv = node_records_check(
 			         im, r, nf, w, &t, why, whycap))
-			        != 0
-			    || (rv = pack(im, w, &t)) != 0) {
+			    != 0) {
 				break;
 			}
-			node_idhash(n, w->idhash, w->id);
+			cnt++;
+			node_idhash(im->n, w->idhash, w->id);
+			if (im->filter != NULL && !filter_has(im, w->idhash)) {
+				continue;
+			}
+			if ((rv = pack(im, w, &t)) != 0) {
+				break;
+			}
 			im->nrows++;
 		}
 		if (im->nrows == NODE_CHUNK || (nf == 0 && im->nrows > 0)) {
-			rv        = write_chunk(im, why, whycap);
+			rv        = fn(im, why, whycap);
 			im->nrows = 0;
 			im->tlen  = 0;
 			if (rv != FS_OK) {
 				break;
 			}
 			if (progress != NULL) {
-				progress(arg, "writing", fs_csv_offset(r),
+				progress(arg, phase, fs_csv_offset(r),
 				    fs_csv_size(r));
 			}
 		}
@@ -329,27 +284,142 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 			break;
 		}
 	}
+	if (rv == FS_OK && cnt == 0) {
+		snprintf(why, whycap,
+		    "%s:2: expected at least one record, "
+		    "found the end of the file",
+		    fs_csv_name(r));
+		rv = FS_ERR_MALFORMED;
+	}
 	fs_csv_close(r);
 	im->name = NULL;
+	sodium_memzero(&t, sizeof(t));
+	*nrecords = cnt;
+	return (rv);
+}
+
+static fs_err
+write_rows(node_import *im, char *why, size_t whycap)
+{
+	return (write_chunk(im, false, why, whycap));
+}
+
+static fs_err
+pseudonymize_rows(node_import *im, char *why, size_t whycap)
+{
+	return (node_import_pseudonymize(im, why, whycap));
+}
+
+// bulk_pseudonymize finds the citizens of a bulk import that the cache
+// does not hold and pseudonymizes them.
+static fs_err
+bulk_pseudonymize(node_import *im, const char *path, fs_progress_fn progress,
+    void *arg, char *why, size_t whycap)
+{
+	uint64_t nmiss, nbits = UINT64_C(1) << 16, nrec;
+	fs_err   rv;
+
+	if ((rv = missing(im, &nmiss, why, whycap)) != FS_OK || nmiss == 0) {
+		return (rv);
+	}
+	while (nbits < nmiss * MISS_BITS) {
+		nbits <<= 1;
+	}
+	if ((im->filter = calloc(nbits / 64, sizeof(uint64_t))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	im->fmask = nbits - 1;
+	if ((rv = missing(im, &nmiss, why, whycap)) != FS_OK
+	    || (rv = read_rows(im, path, "pseudonymizing", pseudonymize_rows,
+	            progress, arg, &nrec, why, whycap))
+	        != FS_OK) {
+		return (rv);
+	}
+	free(im->filter);
+	im->filter = NULL;
+	if ((rv = missing(im, &nmiss, why, whycap)) == FS_OK && nmiss != 0) {
+		snprintf(why, whycap,
+		    "%llu citizens of the records are still not in the cache",
+		    (unsigned long long) nmiss);
+		rv = FS_ERR_IO;
+	}
+	return (rv);
+}
+
+// write_all writes the records inside the transaction: a small import
+// after its first pass (im->st.records counted), a bulk one in its only
+// pass.
+static fs_err
+write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
+    char *why, size_t whycap)
+{
+	fs_node *n     = im->n;
+	int64_t  count = 0;
+	uint64_t nrec;
+	fs_err   rv;
+
+	(void) node_meta_get(n, "record_count", &count);
+	if (im->st.bulk
+	    && fs_db_exec(n->db, "DROP INDEX IF EXISTS record_idhash") != 0) {
+		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
+		return (FS_ERR_IO);
+	}
+	if ((rv = prepare(im)) != 0) {
+		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
+		return (rv);
+	}
+	if ((rv = read_rows(im, path, "writing",
+	         im->st.bulk ? write_rows : write_pseudonymized, progress, arg,
+	         &nrec, why, whycap))
+	    != FS_OK) {
+		return (rv);
+	}
+	im->st.records = nrec;
 	// The index is sorted by SQLite's sorter, which may use both cores;
 	// each of its tasks takes up to the page cache's size in memory.
-	if (rv == FS_OK && rebuild
+	if (im->st.bulk
 	    && fs_db_exec(n->db,
 	           "PRAGMA threads = 2; PRAGMA cache_size = -6144; "
 	           "CREATE INDEX record_idhash ON record(idhash)")
 	        != FS_OK) {
 		snprintf(
 		    why, whycap, "cannot index: %s", sqlite3_errmsg(n->db));
-		rv = FS_ERR_IO;
+		return (FS_ERR_IO);
 	}
-	if (rv == FS_OK && rebuild) {
-		rv = resolve(im, path, why, whycap);
+	if (im->st.bulk
+	    && (rv = bulk_pseudonymize(im, path, progress, arg, why, whycap))
+	        != FS_OK) {
+		return (rv);
 	}
-	if (rv == FS_OK) {
-		rv = node_meta_set(
-		    n, "record_count", count + (int64_t) im->st.inserted);
+	return (node_meta_set(
+	    n, "record_count", count + (int64_t) im->st.inserted));
+}
+
+// is_bulk tells a large import (at least node_big_import records and a
+// quarter of those held) from a small one, by the lines of the file,
+// before reading it properly.
+static bool
+is_bulk(node_import *im, const char *path)
+{
+	FILE    *f;
+	char     buf[1 << 16];
+	size_t   got;
+	uint64_t lines = 0;
+	int64_t  count = 0;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		return (false);
 	}
-	return (rv);
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+		for (const char *p = buf;
+		     (p = memchr(p, '\n', (size_t) (buf + got - p))) != NULL;
+		     p++) {
+			lines++;
+		}
+	}
+	fclose(f);
+	(void) node_meta_get(im->n, "record_count", &count);
+	return (lines >= node_big_import && lines * 4 >= (uint64_t) count);
 }
 
 static fs_err
@@ -406,8 +476,10 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 		                           : "cannot read the rules");
 		goto out;
 	}
-	if ((rv = node_records_check_all(&im, path, progress, arg, why, whycap))
-	    != 0) {
+	if (!(im.st.bulk = is_bulk(&im, path))
+	    && (rv = node_records_check_all(
+	            &im, path, progress, arg, why, whycap))
+	        != 0) {
 		goto out;
 	}
 	if ((im.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL

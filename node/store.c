@@ -375,91 +375,6 @@ cmp_key(const void *a, const void *b)
 	    ((const node_key *) b)->idhash, FS_HASH_BYTES));
 }
 
-// The filter of a large import: a Bloom filter of the ID hashes in the
-// cache when the import began.  ID hashes are keyed BLAKE2b, uniform, so
-// the probes are read from the hash itself (double hashing on two of its
-// words).  With 12 bits and 8 probes per citizen, about 0.3% of new
-// citizens seem known; node_import_resolve finds them after the rows are
-// in.
-#define FILTER_BITS   12
-#define FILTER_PROBES 8
-
-bool node_filter_full = false;
-
-static void
-probes(const uint8_t h[static FS_HASH_BYTES], uint64_t *a, uint64_t *b)
-{
-	memcpy(a, h, sizeof(*a));
-	memcpy(b, h + 8, sizeof(*b));
-	*b |= 1;
-}
-
-static bool
-filter_has(const node_import *im, const uint8_t h[static FS_HASH_BYTES])
-{
-	uint64_t a, b;
-
-	probes(h, &a, &b);
-	for (int i = 0; i < FILTER_PROBES; i++, a += b) {
-		uint64_t bit = a & im->fmask;
-
-		if ((im->filter[bit >> 6] & (UINT64_C(1) << (bit & 63))) == 0) {
-			return (false);
-		}
-	}
-	return (true);
-}
-
-fs_err
-node_import_filter(node_import *im)
-{
-	sqlite3_stmt *st;
-	int64_t       count = 0;
-	uint64_t      nbits = 1 << 16;
-	int           rc;
-
-	if (sqlite3_prepare_v2(
-	        im->n->db, "SELECT count(*) FROM pseudonym", -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		count = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	while (nbits < (uint64_t) count * FILTER_BITS) {
-		nbits <<= 1;
-	}
-	if ((im->filter = calloc(nbits / 64, sizeof(uint64_t))) == NULL) {
-		return (FS_ERR_NOMEM);
-	}
-	im->fmask = nbits - 1;
-	if (node_filter_full) {
-		memset(im->filter, 0xff, nbits / 8);
-		return (FS_OK);
-	}
-	if (sqlite3_prepare_v2(
-	        im->n->db, "SELECT idhash FROM pseudonym", -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t a, b;
-
-		if (sqlite3_column_bytes(st, 0) != FS_HASH_BYTES) {
-			continue;
-		}
-		probes(sqlite3_column_blob(st, 0), &a, &b);
-		for (int i = 0; i < FILTER_PROBES; i++, a += b) {
-			uint64_t bit = a & im->fmask;
-
-			im->filter[bit >> 6] |= UINT64_C(1) << (bit & 63);
-		}
-	}
-	sqlite3_finalize(st);
-	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
-}
-
 // cache_has looks one ID hash up in the cache.  A chunk's hashes come in
 // ascending order, so neighbouring lookups share the cache's pages.
 static bool
@@ -506,9 +421,8 @@ node_import_evaluate(node_import *im, const char *const *ids,
 }
 
 // node_import_pseudonymize makes sure every citizen of the chunk is in
-// the cache: those the filter may hold are taken as known (and checked
-// once the rows are in), the others looked up in key order, and the misses
-// pseudonymized through the issuer in batches.
+// the cache: looked up in key order, the misses pseudonymized through the
+// issuer in batches.
 fs_err
 node_import_pseudonymize(node_import *im, char *why, size_t whycap)
 {
@@ -530,8 +444,7 @@ node_import_pseudonymize(node_import *im, char *why, size_t whycap)
 		        == 0) {
 			continue;
 		}
-		if ((im->filter != NULL && filter_has(im, w->idhash))
-		    || cache_has(im, w->idhash)) {
+		if (cache_has(im, w->idhash)) {
 			im->st.cached++;
 			continue;
 		}
