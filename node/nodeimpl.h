@@ -68,20 +68,28 @@ bool node_code_ok(const char *s, size_t len);
 fs_err node_header_check(fs_csv *r, size_t nf, const char *const *cols,
     size_t ncols, size_t nopt, char *why, size_t whycap);
 
+// The ID hash names a citizen in the node: the first 16 bytes of
+// BLAKE2b-256(key = id_key, normalized ID number).  128 bits keep
+// collisions out of reach for any population, and make the records and
+// their index a quarter smaller than the full hash would.
+#define NODE_IDHASH_BYTES 16
+
 // store.c
 fs_err node_store_open(
     fs_node *n, const char *path, const char *rpath, char *why, size_t whycap);
 fs_err node_idkey_load(fs_node *n, const char *path, char *why, size_t whycap);
 void   node_idhash(
-      const fs_node *n, uint8_t out[static FS_HASH_BYTES], const char *idnum);
+      const fs_node *n, uint8_t out[static NODE_IDHASH_BYTES], const char *idnum);
 fs_err node_issuer(fs_node *n, fs_issuer_client **cp);
 fs_err node_meta_get(fs_node *n, const char *k, int64_t *v);
 fs_err node_meta_set(fs_node *n, const char *k, int64_t v);
-fs_err node_cache_get(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
-    uint8_t subject[static FS_PSEUDONYM_BYTES],
-    uint8_t base[static FS_PSEUDONYM_BYTES]);
-fs_err node_cache_put_y(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
-    const uint8_t y[static FS_OPRF_OUTPUT_BYTES]);
+fs_err node_cache_get(fs_node *n,
+    const uint8_t              idhash[static NODE_IDHASH_BYTES],
+    uint8_t                    subject[static FS_PSEUDONYM_BYTES],
+    uint8_t                    base[static FS_PSEUDONYM_BYTES]);
+fs_err node_cache_put_y(fs_node *n,
+    const uint8_t                idhash[static NODE_IDHASH_BYTES],
+    const uint8_t                y[static FS_OPRF_OUTPUT_BYTES]);
 
 // rules.c: loads the current version into n->rules if it changed;
 // FS_ERR_NOT_FOUND when no rules were imported.  Called with n->mtx held.
@@ -101,7 +109,7 @@ typedef struct node_row {
 	const fs_rule *rule;
 	fs_day         occurred_on;
 	fs_day         valid_until; // 0: from the rule
-	uint8_t        idhash[FS_HASH_BYTES];
+	uint8_t        idhash[NODE_IDHASH_BYTES];
 	char           id[FS_IDNUM_LEN + 1];
 	uint32_t       rid, ref; // offsets in the chunk's text
 } node_row;
@@ -117,7 +125,7 @@ typedef struct node_text {
 
 // Rows are looked up in the order of their ID hash.
 typedef struct node_key {
-	uint8_t idhash[FS_HASH_BYTES];
+	uint8_t idhash[NODE_IDHASH_BYTES];
 	size_t  i;
 } node_key;
 
@@ -156,7 +164,8 @@ fs_err node_records_check_all(node_import *im, const char *path,
 extern size_t node_big_import;
 fs_err node_import_pseudonymize(node_import *im, char *why, size_t whycap);
 fs_err node_import_evaluate(node_import *im, const char *const *ids,
-    const uint8_t (*idhash)[FS_HASH_BYTES], size_t n, char *why, size_t whycap);
+    const uint8_t (*idhash)[NODE_IDHASH_BYTES], size_t n, char *why,
+    size_t whycap);
 
 // witness.c: node_witness checks a checkpoint of the coordinator's log
 // against the last one this node cosigned and returns the body of a

@@ -45,7 +45,7 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 			sqlite3_bind_text(
 			    st, 1, im->text + w->rid, -1, SQLITE_STATIC);
 			sqlite3_bind_blob(
-			    st, 2, w->idhash, FS_HASH_BYTES, SQLITE_STATIC);
+			    st, 2, w->idhash, NODE_IDHASH_BYTES, SQLITE_STATIC);
 			sqlite3_bind_text(
 			    st, 3, w->rule->code, -1, SQLITE_STATIC);
 			sqlite3_bind_text(
@@ -161,7 +161,7 @@ pack(node_import *im, node_row *w, const node_text *t)
 #define MISS_PROBES 8
 
 static void
-probes(const uint8_t h[static FS_HASH_BYTES], uint64_t *a, uint64_t *b)
+probes(const uint8_t h[static NODE_IDHASH_BYTES], uint64_t *a, uint64_t *b)
 {
 	// ID hashes are keyed BLAKE2b, uniform: the probes are read from
 	// the hash itself (double hashing on two of its words).
@@ -171,7 +171,7 @@ probes(const uint8_t h[static FS_HASH_BYTES], uint64_t *a, uint64_t *b)
 }
 
 static bool
-filter_has(const node_import *im, const uint8_t h[static FS_HASH_BYTES])
+filter_has(const node_import *im, const uint8_t h[static NODE_IDHASH_BYTES])
 {
 	uint64_t a, b;
 
@@ -210,7 +210,7 @@ missing(node_import *im, uint64_t *count, char *why, size_t whycap)
 
 		cnt++;
 		if (im->filter == NULL
-		    || sqlite3_column_bytes(st, 0) != FS_HASH_BYTES) {
+		    || sqlite3_column_bytes(st, 0) != NODE_IDHASH_BYTES) {
 			continue;
 		}
 		probes(sqlite3_column_blob(st, 0), &a, &b);

@@ -93,11 +93,19 @@ static const char release_schema[]
       "  origin TEXT PRIMARY KEY, size INTEGER NOT NULL,"
       "  root BLOB NOT NULL, note TEXT NOT NULL);";
 
-// Version 1 kept each record's subject and stored behavior keys; every
-// subject it holds is in the cache, which gives the ID hash (a record
-// whose subject is not fails the upgrade, on idhash NOT NULL).
+// Version 1 kept each record's subject and stored behavior keys, and
+// keyed the cache by the full 32-byte hash, of which the ID hash is the
+// first half.  Every subject it holds is in the cache, which gives the ID
+// hash (a record whose subject is not fails the upgrade, on NOT NULL).
 static const char upgrade_1[]
-    = "CREATE INDEX pseudonym_subject ON pseudonym(subject);"
+    = "CREATE TABLE pseudonym2 ("
+      "  idhash BLOB PRIMARY KEY, subject BLOB NOT NULL,"
+      "  behavior_base BLOB NOT NULL) WITHOUT ROWID;"
+      "INSERT INTO pseudonym2 SELECT substr(idhash, 1, 16), subject, "
+      "  behavior_base FROM pseudonym;"
+      "DROP TABLE pseudonym;"
+      "ALTER TABLE pseudonym2 RENAME TO pseudonym;"
+      "CREATE INDEX pseudonym_subject ON pseudonym(subject);"
       "CREATE TABLE record2 ("
       "  record_id TEXT PRIMARY KEY, idhash BLOB NOT NULL,"
       "  code TEXT NOT NULL, event_ref TEXT NOT NULL,"
@@ -233,10 +241,14 @@ node_idkey_load(fs_node *n, const char *path, char *why, size_t whycap)
 
 void
 node_idhash(
-    const fs_node *n, uint8_t out[static FS_HASH_BYTES], const char *idnum)
+    const fs_node *n, uint8_t out[static NODE_IDHASH_BYTES], const char *idnum)
 {
-	crypto_generichash(out, FS_HASH_BYTES, (const uint8_t *) idnum,
+	uint8_t full[FS_HASH_BYTES];
+
+	crypto_generichash(full, sizeof(full), (const uint8_t *) idnum,
 	    strlen(idnum), n->idkey, FS_OPRF_SEED_BYTES);
+	memcpy(out, full, NODE_IDHASH_BYTES);
+	sodium_memzero(full, sizeof(full));
 }
 
 fs_err
@@ -253,7 +265,7 @@ node_issuer(fs_node *n, fs_issuer_client **cp)
 }
 
 fs_err
-node_cache_get(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
+node_cache_get(fs_node *n, const uint8_t idhash[static NODE_IDHASH_BYTES],
     uint8_t subject[static FS_PSEUDONYM_BYTES],
     uint8_t base[static FS_PSEUDONYM_BYTES])
 {
@@ -266,7 +278,7 @@ node_cache_get(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
 	    != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_blob(st, 1, idhash, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 1, idhash, NODE_IDHASH_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW
 	    && sqlite3_column_bytes(st, 0) == FS_PSEUDONYM_BYTES
 	    && sqlite3_column_bytes(st, 1) == FS_PSEUDONYM_BYTES) {
@@ -279,7 +291,7 @@ node_cache_get(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
 }
 
 fs_err
-node_cache_put_y(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
+node_cache_put_y(fs_node *n, const uint8_t idhash[static NODE_IDHASH_BYTES],
     const uint8_t y[static FS_OPRF_OUTPUT_BYTES])
 {
 	uint8_t       subject[FS_PSEUDONYM_BYTES], base[FS_PSEUDONYM_BYTES];
@@ -297,7 +309,7 @@ node_cache_put_y(fs_node *n, const uint8_t idhash[static FS_HASH_BYTES],
 	}
 	fs_pseudonym_subject(subject, y);
 	fs_pseudonym_behavior_base(base, y);
-	sqlite3_bind_blob(st, 1, idhash, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 1, idhash, NODE_IDHASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, subject, FS_PSEUDONYM_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, base, FS_PSEUDONYM_BYTES, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -310,7 +322,7 @@ fs_err
 fs_node_cache_put(
     fs_node *n, const char *const *ids, const uint8_t *y, size_t count)
 {
-	uint8_t h[FS_HASH_BYTES];
+	uint8_t h[NODE_IDHASH_BYTES];
 	fs_err  rv;
 
 	pthread_mutex_lock(&n->mtx);
@@ -336,7 +348,7 @@ fs_node_subject(fs_node *n, const char *idnum,
     uint8_t subject[static FS_PSEUDONYM_BYTES], bool *known, char *why,
     size_t whycap)
 {
-	uint8_t           h[FS_HASH_BYTES], base[FS_PSEUDONYM_BYTES];
+	uint8_t           h[NODE_IDHASH_BYTES], base[FS_PSEUDONYM_BYTES];
 	uint8_t           y[FS_OPRF_OUTPUT_BYTES];
 	const char       *ids[1] = { idnum };
 	fs_issuer_client *ic;
@@ -372,18 +384,18 @@ static int
 cmp_key(const void *a, const void *b)
 {
 	return (memcmp(((const node_key *) a)->idhash,
-	    ((const node_key *) b)->idhash, FS_HASH_BYTES));
+	    ((const node_key *) b)->idhash, NODE_IDHASH_BYTES));
 }
 
 // cache_has looks one ID hash up in the cache.  A chunk's hashes come in
 // ascending order, so neighbouring lookups share the cache's pages.
 static bool
-cache_has(node_import *im, const uint8_t h[static FS_HASH_BYTES])
+cache_has(node_import *im, const uint8_t h[static NODE_IDHASH_BYTES])
 {
 	bool hit;
 
 	sqlite3_reset(im->get);
-	sqlite3_bind_blob(im->get, 1, h, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(im->get, 1, h, NODE_IDHASH_BYTES, SQLITE_STATIC);
 	hit = sqlite3_step(im->get) == SQLITE_ROW;
 	sqlite3_reset(im->get);
 	return (hit);
@@ -393,7 +405,8 @@ cache_has(node_import *im, const uint8_t h[static FS_HASH_BYTES])
 // puts them in the cache under their hashes.
 fs_err
 node_import_evaluate(node_import *im, const char *const *ids,
-    const uint8_t (*idhash)[FS_HASH_BYTES], size_t n, char *why, size_t whycap)
+    const uint8_t (*idhash)[NODE_IDHASH_BYTES], size_t n, char *why,
+    size_t whycap)
 {
 	fs_issuer_client *ic;
 	uint8_t          *y;
@@ -427,12 +440,13 @@ fs_err
 node_import_pseudonymize(node_import *im, char *why, size_t whycap)
 {
 	const char *ids[FS_ISSUER_BATCH_MAX];
-	uint8_t     hs[FS_ISSUER_BATCH_MAX][FS_HASH_BYTES];
+	uint8_t     hs[FS_ISSUER_BATCH_MAX][NODE_IDHASH_BYTES];
 	size_t      nmiss = 0;
 	fs_err      rv    = FS_OK;
 
 	for (size_t i = 0; i < im->nrows; i++) {
-		memcpy(im->order[i].idhash, im->rows[i].idhash, FS_HASH_BYTES);
+		memcpy(
+		    im->order[i].idhash, im->rows[i].idhash, NODE_IDHASH_BYTES);
 		im->order[i].i = i;
 	}
 	qsort(im->order, im->nrows, sizeof(node_key), cmp_key);
@@ -440,7 +454,8 @@ node_import_pseudonymize(node_import *im, char *why, size_t whycap)
 		const node_row *w = &im->rows[im->order[k].i];
 
 		if (k > 0
-		    && memcmp(im->order[k - 1].idhash, w->idhash, FS_HASH_BYTES)
+		    && memcmp(im->order[k - 1].idhash, w->idhash,
+		           NODE_IDHASH_BYTES)
 		        == 0) {
 			continue;
 		}
@@ -449,17 +464,18 @@ node_import_pseudonymize(node_import *im, char *why, size_t whycap)
 			continue;
 		}
 		ids[nmiss] = w->id;
-		memcpy(hs[nmiss++], w->idhash, FS_HASH_BYTES);
+		memcpy(hs[nmiss++], w->idhash, NODE_IDHASH_BYTES);
 		if (nmiss == FS_ISSUER_BATCH_MAX) {
 			rv    = node_import_evaluate(im, ids,
-			       (const uint8_t(*)[FS_HASH_BYTES]) hs, nmiss, why,
-			       whycap);
+			       (const uint8_t(*)[NODE_IDHASH_BYTES]) hs, nmiss,
+			       why, whycap);
 			nmiss = 0;
 		}
 	}
 	if (rv == FS_OK && nmiss > 0) {
 		rv = node_import_evaluate(im, ids,
-		    (const uint8_t(*)[FS_HASH_BYTES]) hs, nmiss, why, whycap);
+		    (const uint8_t(*)[NODE_IDHASH_BYTES]) hs, nmiss, why,
+		    whycap);
 	}
 	return (rv);
 }

@@ -850,6 +850,11 @@ test_import_large_path(void **state)
 		assert_int_equal(
 		    sqlite3_exec(db,
 		        "DROP INDEX pseudonym_subject;"
+		        "CREATE TABLE p1 (idhash BLOB PRIMARY KEY, subject "
+		        "BLOB NOT NULL, behavior_base BLOB NOT NULL) "
+		        "WITHOUT ROWID;"
+		        "INSERT INTO p1 SELECT idhash || zeroblob(16), "
+		        "subject, behavior_base FROM pseudonym;"
 		        "CREATE TABLE r1 (record_id TEXT PRIMARY KEY, subject "
 		        "BLOB NOT NULL, code TEXT NOT NULL, event_ref TEXT NOT "
 		        "NULL, occurred_on INTEGER NOT NULL, valid_until "
@@ -860,6 +865,8 @@ test_import_large_path(void **state)
 		        "r.import FROM record r JOIN pseudonym p USING "
 		        "(idhash);"
 		        "DROP TABLE record; ALTER TABLE r1 RENAME TO record;"
+		        "DROP TABLE pseudonym;"
+		        "ALTER TABLE p1 RENAME TO pseudonym;"
 		        "CREATE INDEX record_subject ON record(subject);"
 		        "PRAGMA user_version = 1;",
 		        NULL, NULL, NULL),
