@@ -109,6 +109,31 @@ peak_rss_mib(void)
 	return (ru.ru_maxrss / 1024);
 }
 
+// phase_seen notes how long each phase of the import took; a phase of ""
+// closes the last one.
+static char   phases[256];
+static char   cur[32];
+static double since;
+
+static void
+phase_seen(void *arg, const char *phase, uint64_t done, uint64_t total)
+{
+	(void) arg;
+	(void) done;
+	(void) total;
+	if (strcmp(phase, cur) == 0) {
+		return;
+	}
+	if (cur[0] != '\0') {
+		size_t len = strlen(phases);
+
+		snprintf(phases + len, sizeof(phases) - len, "%s%s %.1f s",
+		    len > 0 ? ", " : "", cur, bench_now() - since);
+	}
+	snprintf(cur, sizeof(cur), "%s", phase);
+	since = bench_now();
+}
+
 // The floor of the import: the same rows into the same table (the first
 // 16 bytes of each subject stand in for the citizen's ID hash).
 static double
@@ -390,15 +415,19 @@ main(int argc, char **argv)
 	printf("node: %zu records of %zu citizens, pseudonyms cached\n", nrec,
 	    ncit);
 	t0 = bench_now();
-	if (fs_node_records_import(c.n, path, NULL, NULL, &st, why, sizeof(why))
+	phase_seen(NULL, "writing", 0, 0);
+	if (fs_node_records_import(
+	        c.n, path, phase_seen, NULL, &st, why, sizeof(why))
 	    != FS_OK) {
 		fprintf(stderr, "%s\n", why);
 		return (2);
 	}
 	t0  = bench_now() - t0;
 	imp = (double) nrec / t0;
-	printf("  import took %.1f s; peak RSS of the process so far %ld MiB\n",
-	    t0, peak_rss_mib());
+	phase_seen(NULL, "", 0, 0);
+	printf("  import took %.1f s (%s); peak RSS of the process so far "
+	       "%ld MiB\n",
+	    t0, phases, peak_rss_mib());
 	c.subj = calloc(ncit, 32);
 	c.ncit = ncit;
 	for (size_t i = 0; i < ncit; i++) {

@@ -42,7 +42,7 @@ progress(void *arg, const char *phase, uint64_t done, uint64_t total)
 	int bar = pct / 4;
 
 	(void) arg;
-	fprintf(stderr, "\r%-8s [%.*s%*s] %3d%%", phase, bar,
+	fprintf(stderr, "\r%-14s [%.*s%*s] %3d%%", phase, bar,
 	    "#########################", 25 - bar, "", pct);
 	if (done >= total) {
 		fputc('\n', stderr);

@@ -210,8 +210,8 @@ typedef struct fs_import_stats {
 	                    // for the citizens it does not hold
 } fs_import_stats;
 
-// Progress: phase "checking", "writing" or "pseudonymizing", bytes done
-// of total.
+// Progress: phase "checking", "writing", "indexing", "matching" or
+// "pseudonymizing", bytes (or steps) done of total.
 typedef void (*fs_progress_fn)(
     void *arg, const char *phase, uint64_t done, uint64_t total);
 

@@ -319,7 +319,14 @@ bulk_pseudonymize(node_import *im, const char *path, fs_progress_fn progress,
 	uint64_t nmiss, nbits = UINT64_C(1) << 16, nrec;
 	fs_err   rv;
 
-	if ((rv = missing(im, &nmiss, why, whycap)) != FS_OK || nmiss == 0) {
+	if (progress != NULL) {
+		progress(arg, "matching", 0, 1);
+	}
+	rv = missing(im, &nmiss, why, whycap);
+	if (progress != NULL && rv == FS_OK) {
+		progress(arg, "matching", 1, 1);
+	}
+	if (rv != FS_OK || nmiss == 0) {
 		return (rv);
 	}
 	while (nbits < nmiss * MISS_BITS) {
@@ -377,6 +384,9 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 	im->st.records = nrec;
 	// The index is sorted by SQLite's sorter, which may use both cores;
 	// each of its tasks takes up to the page cache's size in memory.
+	if (im->st.bulk && progress != NULL) {
+		progress(arg, "indexing", 0, 1);
+	}
 	if (im->st.bulk
 	    && fs_db_exec(n->db,
 	           "PRAGMA threads = 2; PRAGMA cache_size = -6144; "
@@ -385,6 +395,9 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 		snprintf(
 		    why, whycap, "cannot index: %s", sqlite3_errmsg(n->db));
 		return (FS_ERR_IO);
+	}
+	if (im->st.bulk && progress != NULL) {
+		progress(arg, "indexing", 1, 1);
 	}
 	if (im->st.bulk
 	    && (rv = bulk_pseudonymize(im, path, progress, arg, why, whycap))
@@ -494,10 +507,21 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 		    sqlite3_errmsg(n->db));
 		goto out;
 	}
-	if ((rv = log_import(&im, path, true)) != 0
-	    || (rv = write_all(&im, path, progress, arg, why, whycap)) != 0
-	    || (rv = log_import(&im, path, false)) != 0
-	    || (rv = fs_db_commit(n->db)) != 0) {
+	rv = log_import(&im, path, true);
+	if (rv == FS_OK) {
+		rv = write_all(&im, path, progress, arg, why, whycap);
+	}
+	if (rv == FS_OK) {
+		rv = log_import(&im, path, false);
+	}
+	if (rv == FS_OK && progress != NULL && im.st.bulk) {
+		progress(arg, "committing", 0, 1);
+	}
+	if (rv == FS_OK && (rv = fs_db_commit(n->db)) == FS_OK
+	    && progress != NULL && im.st.bulk) {
+		progress(arg, "committing", 1, 1);
+	}
+	if (rv != FS_OK) {
 		if (rv == FS_ERR_IO && why[0] == '\0') {
 			snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
 		}
