@@ -138,6 +138,21 @@ fs_err fs_audit_witness_check(const fs_note *n, const char *msg, size_t len,
 fs_err fs_audit_state_read(char **textp, fs_checkpoint *cp, const char *path,
     char *why, size_t whycap);
 fs_err fs_audit_state_write(const char *path, const char *note, size_t len);
+// fs_audit_slurp reads a file of at most max bytes, NUL-terminated, or
+// returns NULL with errno set (EFBIG when it is larger).
+char *fs_audit_slurp(const char *path, size_t max, size_t *lenp);
+
+// A node's release log, exported as JSON lines with the node's signed
+// checkpoint of exactly those lines (fedscore node releases
+// --checkpoint).  fs_audit_release_log checks the checkpoint's signature
+// by the node's key, that it counts the file's lines and that its root is
+// the RFC 6962 root over them (each line without its newline is an
+// entry); with a state file (the last checkpoint verified, written back
+// on success), that the log only grew: its first lines hash to the old
+// root.  Every failure is a finding naming the node.
+fs_err fs_audit_release_log(const char *node, const char *path,
+    const char *checkpoint, const fs_pubkey *key, const char *state,
+    fs_audit_report *rep, char *why, size_t whycap);
 
 // A full disclosure record, as `fedscore coordinator export` writes it.
 typedef struct fs_audit_record {

@@ -189,8 +189,8 @@ fs_audit_witness_check(const fs_note *n, const char *msg, size_t len,
 	return (FS_OK);
 }
 
-static char *
-slurp(const char *path, size_t max, size_t *lenp)
+char *
+fs_audit_slurp(const char *path, size_t max, size_t *lenp)
 {
 	FILE  *f = fopen(path, "rb");
 	char  *buf;
@@ -229,7 +229,7 @@ fs_audit_state_read(
 	fs_checkpoint c;
 	fs_err        rv;
 
-	if ((buf = slurp(path, FS_NOTE_MAX, &len)) == NULL) {
+	if ((buf = fs_audit_slurp(path, FS_NOTE_MAX, &len)) == NULL) {
 		if (errno == ENOENT) {
 			return (FS_ERR_NOT_FOUND);
 		}

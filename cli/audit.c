@@ -19,7 +19,7 @@ static const char usage[]
       "...] [--since CHECKPOINT] [--state FILE] [--full EXPORT --issuer "
       "PUB [--region R]]\n"
       "       fedscore audit reconcile --full EXPORT --releases "
-      "NODE=FILE ...\n"
+      "NODE=FILE ... [--node-key NODE=PUB ...] [--state-dir DIR]\n"
       "       fedscore audit anomalies --full EXPORT [-c CONF]\n";
 
 #define WITNESSES_MAX 32
@@ -28,10 +28,13 @@ static const char usage[]
 
 typedef struct opts {
 	const char *log, *key, *since, *state, *full, *issuer, *region, *conf;
+	const char *statedir;
 	const char *witness[WITNESSES_MAX];
 	size_t      nwitness;
 	const char *releases[RELEASES_MAX];
 	size_t      nreleases;
+	const char *nodekeys[RELEASES_MAX];
+	size_t      nnodekeys;
 } opts;
 
 static int
@@ -152,6 +155,65 @@ verify(const opts *o)
 	return (rc);
 }
 
+// split parses NODE=VALUE, as --releases and --node-key take it.
+static bool
+split(
+    const char *arg, char node[static FS_CLAIM_STR_MAX + 1], const char **value)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg || (size_t) (eq - arg) > FS_CLAIM_STR_MAX
+	    || eq[1] == '\0') {
+		return (false);
+	}
+	snprintf(node, FS_CLAIM_STR_MAX + 1, "%.*s", (int) (eq - arg), arg);
+	*value = eq + 1;
+	return (true);
+}
+
+// signed_log checks node's exported release log at path against the
+// node's signed checkpoint beside it (path.checkpoint), when the auditor
+// named the node's key.
+static int
+signed_log(
+    const opts *o, const char *node, const char *path, fs_audit_report *rep)
+{
+	char        cp[4096], state[4096], n2[FS_CLAIM_STR_MAX + 1];
+	char        why[FS_WHY_MAX] = "";
+	const char *keypath         = NULL, *v;
+	fs_pubkey   key;
+	fs_err      rv;
+
+	for (size_t i = 0; i < o->nnodekeys; i++) {
+		if (split(o->nodekeys[i], n2, &v) && strcmp(n2, node) == 0) {
+			keypath = v;
+		}
+	}
+	if (keypath == NULL) {
+		fs_audit_info(rep,
+		    "node %s: release log taken as given (no --node-key to "
+		    "check its signed checkpoint)",
+		    node);
+		return (0);
+	}
+	if (pub(&key, keypath, "node") != 0) {
+		return (-1);
+	}
+	snprintf(cp, sizeof(cp), "%s.checkpoint", path);
+	if (o->statedir != NULL) {
+		snprintf(state, sizeof(state), "%s/%s.checkpoint", o->statedir,
+		    node);
+	}
+	if ((rv = fs_audit_release_log(node, path, cp, &key,
+	         o->statedir != NULL ? state : NULL, rep, why, sizeof(why)))
+	    != FS_OK) {
+		fprintf(stderr, "fedscore audit: %s\n",
+		    why[0] ? why : fs_strerror(rv));
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 reconcile(const opts *o)
 {
@@ -163,32 +225,57 @@ reconcile(const opts *o)
 	int              rc              = EXIT_USAGE;
 	fs_err           rv;
 
+	for (size_t i = 0; i < o->nnodekeys; i++) {
+		char node[FS_CLAIM_STR_MAX + 1], n2[FS_CLAIM_STR_MAX + 1];
+		const char *v;
+		bool        known = false;
+
+		if (!split(o->nodekeys[i], node, &v)) {
+			fprintf(stderr,
+			    "fedscore audit: expected --node-key NODE=PUB, "
+			    "found '%s'\n",
+			    o->nodekeys[i]);
+			return (EXIT_USAGE);
+		}
+		for (size_t j = 0; j < o->nreleases; j++) {
+			known = known
+			    || (split(o->releases[j], n2, &v)
+			        && strcmp(n2, node) == 0);
+		}
+		if (!known) {
+			fprintf(stderr,
+			    "fedscore audit: --node-key names node '%s', "
+			    "expected one of the --releases nodes\n",
+			    node);
+			return (EXIT_USAGE);
+		}
+	}
 	if (load_records(o, &recs, &nrecs) != 0) {
 		return (EXIT_USAGE);
 	}
+	fs_audit_report_init(&rep);
 	for (size_t i = 0; i < o->nreleases; i++) {
-		const char *eq = strchr(o->releases[i], '=');
 		char        node[FS_CLAIM_STR_MAX + 1];
+		const char *path;
 
-		if (eq == NULL || eq == o->releases[i]
-		    || (size_t) (eq - o->releases[i]) > FS_CLAIM_STR_MAX) {
+		if (!split(o->releases[i], node, &path)) {
 			fprintf(stderr,
 			    "fedscore audit: expected --releases NODE=FILE, "
 			    "found '%s'\n",
 			    o->releases[i]);
 			goto out;
 		}
-		snprintf(node, sizeof(node), "%.*s",
-		    (int) (eq - o->releases[i]), o->releases[i]);
 		if ((rv = fs_releases_load(
-		         &rels, &nrels, node, eq + 1, why, sizeof(why)))
+		         &rels, &nrels, node, path, why, sizeof(why)))
 		    != FS_OK) {
 			fprintf(stderr, "fedscore audit: %s\n",
 			    why[0] ? why : fs_strerror(rv));
 			goto out;
 		}
+		if (signed_log(o, node, path, &rep) != 0) {
+			goto out;
+		}
 	}
-	fs_audit_report_init(&rep);
 	if ((rv = fs_audit_reconcile(recs, nrecs, rels, nrels, &rep))
 	    == FS_OK) {
 		rc = print("reconcile", &rep);
@@ -196,8 +283,8 @@ reconcile(const opts *o)
 		fprintf(
 		    stderr, "fedscore audit reconcile: %s\n", fs_strerror(rv));
 	}
-	fs_audit_report_fini(&rep);
 out:
+	fs_audit_report_fini(&rep);
 	free(rels);
 	fs_audit_records_free(recs, nrecs);
 	return (rc);
@@ -250,6 +337,8 @@ audit_main(int argc, char **argv)
 		{ "issuer", required_argument, NULL, 'i' },
 		{ "region", required_argument, NULL, 'r' },
 		{ "releases", required_argument, NULL, 'R' },
+		{ "node-key", required_argument, NULL, 'N' },
+		{ "state-dir", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -272,14 +361,16 @@ audit_main(int argc, char **argv)
 			['f']                                 = &o.full,
 			['i']                                 = &o.issuer,
 			['r']                                 = &o.region,
+			['D']                                 = &o.statedir,
 			['c']                                 = &o.conf };
 		const cli_list     lists[]          = {
 			             { 'w', o.witness, &o.nwitness, WITNESSES_MAX },
 			             { 'R', o.releases, &o.nreleases, RELEASES_MAX },
+			             { 'N', o.nodekeys, &o.nnodekeys, RELEASES_MAX },
 		};
 
 		if ((c = cli_options(
-		         argc, argv, "c:h", lopts, slots, lists, 2, usage))
+		         argc, argv, "c:h", lopts, slots, lists, 3, usage))
 		    >= 0) {
 			return (c);
 		}
@@ -288,7 +379,8 @@ audit_main(int argc, char **argv)
 		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "verify") == 0 && o.log && o.key && !o.conf
-	    && o.nreleases == 0 && (o.full == NULL) == (o.issuer == NULL)
+	    && o.nreleases == 0 && o.nnodekeys == 0 && !o.statedir
+	    && (o.full == NULL) == (o.issuer == NULL)
 	    && (o.region == NULL || o.full != NULL)) {
 		return (verify(&o));
 	}
@@ -297,7 +389,8 @@ audit_main(int argc, char **argv)
 		return (reconcile(&o));
 	}
 	if (strcmp(verb, "anomalies") == 0 && o.full && !o.log && !o.key
-	    && o.nreleases == 0 && o.nwitness == 0) {
+	    && o.nreleases == 0 && o.nwitness == 0 && o.nnodekeys == 0
+	    && !o.statedir) {
 		return (anomalies(&o));
 	}
 	return (cli_usage(usage, false));

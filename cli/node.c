@@ -26,12 +26,12 @@ static const char usage[]
       "--upheld|--corrected [--points N]\n"
       "       fedscore node disputes -c CONF [--overdue]\n"
       "       fedscore node repair -c CONF --record RID --date DATE\n"
-      "       fedscore node releases -c CONF\n";
+      "       fedscore node releases -c CONF [--checkpoint FILE]\n";
 
 typedef struct opts {
 	const char *verb;
 	const char *conf, *id, *record, *reason, *received, *points, *date;
-	const char *file;
+	const char *file, *checkpoint;
 	bool        progress, upheld, corrected, overdue;
 } opts;
 
@@ -103,6 +103,40 @@ records_import(fs_node *n, const opts *o, char *why, size_t cap)
 		}
 	}
 	return (rv);
+}
+
+// releases exports the release log, and with --checkpoint FILE the
+// node's signed checkpoint of exactly what it exported.
+static fs_err
+releases(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	uint64_t cnt;
+	char    *note = NULL;
+	FILE    *f;
+	fs_err   rv;
+
+	if ((rv = fs_node_releases_export(n, stdout, &cnt,
+	         o->checkpoint != NULL ? &note : NULL, why, cap))
+	    != FS_OK) {
+		return (rv);
+	}
+	if (fflush(stdout) != 0) {
+		snprintf(why, cap, "cannot write the releases");
+		free(note);
+		return (FS_ERR_IO);
+	}
+	if (note != NULL) {
+		if ((f = fopen(o->checkpoint, "w")) == NULL
+		    || fputs(note, f) == EOF || fclose(f) != 0) {
+			snprintf(why, cap, "%s: cannot write the checkpoint",
+			    o->checkpoint);
+			free(note);
+			return (FS_ERR_IO);
+		}
+		free(note);
+	}
+	fprintf(stderr, "%llu releases\n", (unsigned long long) cnt);
+	return (FS_OK);
 }
 
 static void
@@ -308,7 +342,8 @@ check(const opts *o)
 	    || o->date || o->progress || o->upheld || o->corrected
 	    || o->overdue;
 
-	if (o->conf == NULL) {
+	if (o->conf == NULL
+	    || (o->checkpoint != NULL && strcmp(v, "releases") != 0)) {
 		return (false);
 	}
 	if (strcmp(v, "rules import") == 0) {
@@ -361,6 +396,7 @@ node_main(int argc, char **argv)
 		{ "upheld", no_argument, NULL, 'u' },
 		{ "corrected", no_argument, NULL, 'C' },
 		{ "overdue", no_argument, NULL, 'o' },
+		{ "checkpoint", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -409,6 +445,9 @@ node_main(int argc, char **argv)
 		case 'd':
 			o.date = optarg;
 			break;
+		case 'K':
+			o.checkpoint = optarg;
+			break;
 		case 'P':
 			o.progress = true;
 			break;
@@ -453,14 +492,7 @@ node_main(int argc, char **argv)
 	} else if (strcmp(verb, "disputes") == 0) {
 		rv = disputes(n, &o, why, sizeof(why));
 	} else if (strcmp(verb, "releases") == 0) {
-		uint64_t cnt;
-
-		if ((rv = fs_node_releases_export(
-		         n, stdout, &cnt, why, sizeof(why)))
-		    == FS_OK) {
-			fprintf(stderr, "%llu releases\n",
-			    (unsigned long long) cnt);
-		}
+		rv = releases(n, &o, why, sizeof(why));
 	} else {
 		rv = repair(n, &o, why, sizeof(why));
 	}

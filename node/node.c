@@ -24,9 +24,10 @@
 
 #include "nodeimpl.h"
 
-static const char *const allowed[]  = { "name", "key", "db", "id_key",
-	 "release_db", "listen", "coordinator", "default_valid_days", "holidays",
-	 "skew", "revocation_refresh", "revocation_max_age", "workers", NULL };
+static const char *const allowed[]
+    = { "name", "key", "db", "id_key", "release_db", "listen", "coordinator",
+	      "default_valid_days", "holidays", "skew", "revocation_refresh",
+	      "revocation_max_age", "workers", "log_origin", NULL };
 static const char *const required[] = { "name", "key", "db", NULL };
 
 void
@@ -41,6 +42,8 @@ fs_node_close(fs_node *n)
 	sqlite3_finalize(n->st_use_get);
 	sqlite3_finalize(n->st_use_put);
 	sqlite3_finalize(n->st_release);
+	sqlite3_finalize(n->st_hash_get);
+	sqlite3_finalize(n->st_hash_put);
 	fs_db_close(n->db);
 	fs_db_close(n->rdb);
 	fs_key_free(n->key);
@@ -112,6 +115,23 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		return (FS_ERR_CONFIG);
 	}
 	snprintf(n->name, sizeof(n->name), "%s", fs_conf_get(s, "name"));
+	// The release log's origin names it in checkpoints and is the name
+	// of the key that signs them.
+	if (fs_conf_get(s, "log_origin") != NULL) {
+		snprintf(n->origin, sizeof(n->origin), "%s",
+		    fs_conf_get(s, "log_origin"));
+	} else {
+		snprintf(n->origin, sizeof(n->origin),
+		    "fedscore.%s/%s/releases", n->issuer.region, n->name);
+	}
+	if (!fs_note_name_valid(n->origin, strlen(n->origin))) {
+		snprintf(why, whycap,
+		    "%s: expected log_origin without spaces or '+' (it names "
+		    "the release log; the default is made of the region and "
+		    "the node's name), found '%s'",
+		    c->path, n->origin);
+		return (FS_ERR_CONFIG);
+	}
 	if (fs_conf_get(s, "listen") != NULL
 	    && (n->listen = fs_conf_path(c, s, "listen")) == NULL) {
 		return (FS_ERR_NOMEM);
@@ -172,7 +192,9 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		rv = FS_ERR_NOMEM;
 	} else if ((rv = node_store_open(n, path, rpath, why, whycap))
 	    == FS_OK) {
-		rv = node_idkey_load(n, idpath, why, whycap);
+		if ((rv = node_idkey_load(n, idpath, why, whycap)) == FS_OK) {
+			rv = node_release_log_open(n, why, whycap);
+		}
 	}
 	free(path);
 	free(idpath);

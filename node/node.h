@@ -283,8 +283,10 @@ fs_err fs_node_serve(fs_node *n, char *why, size_t whycap);
 // fs_node_releases_export writes the release log to out as JSON lines
 // for auditors (docs/log.md): time_ms, receipt (the hash of the reply
 // envelope the coordinator lists), jti_hash, requester, purpose,
-// request_hash, contribution_hash.
-fs_err fs_node_releases_export(
-    fs_node *n, FILE *out, uint64_t *count, char *why, size_t whycap);
+// request_hash, contribution_hash.  With checkpoint not NULL it also
+// returns, for the caller to free(), the node's signed C2SP checkpoint of
+// the log's Merkle tree at exactly the lines written.
+fs_err fs_node_releases_export(fs_node *n, FILE *out, uint64_t *count,
+    char **checkpoint, char *why, size_t whycap);
 
 #endif // FS_NODE_H

@@ -43,6 +43,12 @@ struct fs_node {
 	sqlite3_stmt   *st_use_get;
 	sqlite3_stmt   *st_use_put;
 	sqlite3_stmt   *st_release;
+	// The release log's Merkle tree, grown with each release, and the
+	// origin that names it in signed checkpoints.
+	fs_merkle_state rmst;
+	sqlite3_stmt   *st_hash_get;
+	sqlite3_stmt   *st_hash_put;
+	char            origin[FS_NOTE_NAME_MAX + 1];
 	fs_replay      *replay;
 	fs_revlist      rl;
 	bool            have_rl;
@@ -166,6 +172,21 @@ fs_err node_import_pseudonymize(node_import *im, char *why, size_t whycap);
 fs_err node_import_evaluate(node_import *im, const char *const *ids,
     const uint8_t (*idhash)[NODE_IDHASH_BYTES], size_t n, char *why,
     size_t whycap);
+
+// releases.c: a release as its log entry says it.  node_release_entry
+// formats the entry (a JSON line without its newline; free() it);
+// node_release_log_append adds it to the tree, inside the caller's
+// transaction (the caller restores n->rmst if that fails);
+// node_release_log_open loads the tree when the node opens.
+typedef struct node_release {
+	int64_t        time_ms;
+	const uint8_t *request_hash, *jti_hash, *contribution_hash, *receipt;
+	const char    *requester, *purpose;
+} node_release;
+
+fs_err node_release_entry(char **linep, size_t *lenp, const node_release *r);
+fs_err node_release_log_append(fs_node *n, const node_release *r);
+fs_err node_release_log_open(fs_node *n, char *why, size_t whycap);
 
 // witness.c: node_witness checks a checkpoint of the coordinator's log
 // against the last one this node cosigned and returns the body of a

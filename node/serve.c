@@ -173,15 +173,24 @@ release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 {
 	uint8_t rh[FS_HASH_BYTES];
 
-	uint8_t       jh[FS_HASH_BYTES], ch[FS_HASH_BYTES];
-	sqlite3_stmt *st;
-	int64_t       used = 0, now = (int64_t) fs_now_ms();
-	fs_err        rv = FS_ERR_IO;
+	uint8_t         jh[FS_HASH_BYTES], ch[FS_HASH_BYTES];
+	sqlite3_stmt   *st;
+	int64_t         used = 0, now = (int64_t) fs_now_ms();
+	fs_err          rv = FS_ERR_IO;
+	fs_merkle_state saved;
+	node_release    entry = { .time_ms = now,
+		   .request_hash           = env->hash,
+		   .jti_hash               = jh,
+		   .contribution_hash      = ch,
+		   .receipt                = rh,
+		   .requester              = cl->aud,
+		   .purpose                = cl->purpose };
 
 	crypto_generichash(jh, sizeof(jh), cl->jti, FS_JTI_BYTES, NULL, 0);
 	crypto_generichash(ch, sizeof(ch), body, blen, NULL, 0);
 	crypto_generichash(rh, sizeof(rh), rep, replen, NULL, 0);
 	pthread_mutex_lock(&n->relmtx);
+	saved = n->rmst;
 	if (fs_db_begin(n->rdb) != FS_OK) {
 		snprintf(why, whycap, "cannot count the use: %s",
 		    sqlite3_errmsg(n->rdb));
@@ -237,7 +246,9 @@ release(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 		goto out;
 	}
 	sqlite3_reset(st);
-	if (fs_db_commit(n->rdb) == FS_OK) {
+	// The entry joins the release log's tree in the same transaction.
+	if (node_release_log_append(n, &entry) == FS_OK
+	    && fs_db_commit(n->rdb) == FS_OK) {
 		pthread_mutex_unlock(&n->relmtx);
 		return (FS_OK);
 	}
@@ -249,6 +260,7 @@ out:
 		    sqlite3_errmsg(n->rdb));
 	}
 	fs_db_rollback(n->rdb);
+	n->rmst = saved;
 	pthread_mutex_unlock(&n->relmtx);
 	return (rv);
 }

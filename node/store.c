@@ -74,6 +74,16 @@ static const char schema[]
 // import, which holds the records database's write lock, never blocks a
 // lookup.  A release's receipt is the hash of the complete reply envelope,
 // which the coordinator lists in its disclosure entry (docs/log.md).
+// The release log's Merkle tree: every complete subtree hash, level 0
+// the leaf hashes of the entries (releases.c).  Version 1 had no tree;
+// node_release_log_open adds the releases it holds.
+#define RELEASE_HASH                                      \
+	"CREATE TABLE release_hash ("                     \
+	"  level INTEGER NOT NULL, idx INTEGER NOT NULL," \
+	"  hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+
+static const char *const release_upgrades[] = { RELEASE_HASH };
+
 static const char release_schema[]
     = "CREATE TABLE token_use ("
       "  jti_hash BLOB PRIMARY KEY, uses INTEGER NOT NULL,"
@@ -91,7 +101,7 @@ static const char release_schema[]
       // The last checkpoint of the coordinator's log this node cosigned.
       "CREATE TABLE witnessed ("
       "  origin TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-      "  root BLOB NOT NULL, note TEXT NOT NULL);";
+      "  root BLOB NOT NULL, note TEXT NOT NULL);" RELEASE_HASH;
 
 // Version 1 kept each record's subject and stored behavior keys, and
 // keyed the cache by the full 32-byte hash, of which the ID hash is the
@@ -135,7 +145,11 @@ node_store_open(
 		.upgrade                  = upgrades };
 
 	if ((rv = fs_db_open_schema(&n->db, path, &rs, why, whycap)) == FS_OK) {
-		rv = fs_db_open(&n->rdb, rpath, release_schema, 1, why, whycap);
+		const fs_db_schema rel = { .create = release_schema,
+			.version                   = 2,
+			.upgrade                   = release_upgrades };
+
+		rv = fs_db_open_schema(&n->rdb, rpath, &rel, why, whycap);
 	}
 	return (rv);
 }

@@ -318,15 +318,33 @@ check "a forged consent: 403 bad signature" '[ $? -eq 1 ] && grep -q "403" err &
 lookup "$(grant c600 credit_loan score)"
 check "a lookup all four nodes answer" '[ $? -eq 0 ] && grep -q "\"answered\": 4" out'
 
-# Every release of every node so far matches a disclosure by its receipt.
+# Every release of every node so far matches a disclosure by its receipt,
+# and each node's export matches the checkpoint of its release log the
+# node signed; the auditor keeps those checkpoints for the next audit.
 "$FEDSCORE" coordinator export -c coord.conf > export.jsonl 2> /dev/null
 rels=()
 for n in "${nodes[@]}"; do
-	"$FEDSCORE" node releases -c $n.conf > $n.releases.jsonl 2> /dev/null
-	rels+=(--releases "$n=$n.releases.jsonl")
+	"$FEDSCORE" node releases -c $n.conf \
+		--checkpoint $n.releases.jsonl.checkpoint > $n.releases.jsonl 2> /dev/null
+	rels+=(--releases "$n=$n.releases.jsonl" --node-key "$n=$n.key.pub")
 done
-"$FEDSCORE" audit reconcile --full export.jsonl "${rels[@]}" > out
+mkdir -p audit-nodes
+"$FEDSCORE" audit reconcile --full export.jsonl "${rels[@]}" --state-dir audit-nodes > out
 check "audit reconcile matches every node release to a disclosure" '[ $? -eq 0 ]'
+check "and every node's releases to the checkpoint it signed" \
+	'[ "$(grep -c "releases match its signed checkpoint (fedscore.yuxi/.*/releases)" out)" = 4 ]'
+mkdir -p old
+cp court.releases.jsonl court.releases.jsonl.checkpoint old/
+sed '1s/"purpose":"[a-z_]*"/"purpose":"marketing"/' court.releases.jsonl > court.altered.jsonl
+cp court.releases.jsonl.checkpoint court.altered.jsonl.checkpoint
+"$FEDSCORE" audit reconcile --full export.jsonl --releases court=court.altered.jsonl \
+	--node-key court=court.key.pub > out
+check "an altered release fails against the node's checkpoint" \
+	'[ $? -eq 1 ] && grep -q "FAIL node court: court.altered.jsonl does not hash to the root its checkpoint signs" out'
+"$FEDSCORE" audit reconcile --full export.jsonl --releases court=court.releases.jsonl \
+	--node-key court=tax.key.pub > out
+check "a checkpoint checked with another node's key fails" \
+	'[ $? -eq 1 ] && grep -q "FAIL node court: checkpoint" out'
 
 # Every node witnesses the log: the served checkpoint carries their
 # cosignatures (C2SP tlog-cosignature/v1), which audit verify checks.
@@ -386,12 +404,19 @@ check "the refused lookup is in the log, without a result" \
 	'tail -n 1 export.jsonl | grep -q "refused" && ! tail -n 1 export.jsonl | grep -q "result\\\":"'
 rels=()
 for n in "${nodes[@]}"; do
-	"$FEDSCORE" node releases -c $n.conf > $n.releases.jsonl 2> /dev/null
-	rels+=(--releases "$n=$n.releases.jsonl")
+	"$FEDSCORE" node releases -c $n.conf \
+		--checkpoint $n.releases.jsonl.checkpoint > $n.releases.jsonl 2> /dev/null
+	rels+=(--releases "$n=$n.releases.jsonl" --node-key "$n=$n.key.pub")
 done
-"$FEDSCORE" audit reconcile --full export.jsonl "${rels[@]}" > out
+"$FEDSCORE" audit reconcile --full export.jsonl "${rels[@]}" --state-dir audit-nodes > out
 check "audit reconcile: only the 4 releases of the removed disclosure lack one" \
 	'[ $? -eq 1 ] && grep -q "FAILED, 4 findings" out || { cat out; false; }'
+check "and each node's release log extends the one verified before" \
+	'[ "$(grep -c "the release log extends the one verified before" out)" = 4 ]'
+"$FEDSCORE" audit reconcile --full export.jsonl --releases court=old/court.releases.jsonl \
+	--node-key court=court.key.pub --state-dir audit-nodes > out
+check "an older, shorter release log, though signed, fails: releases removed" \
+	'[ $? -eq 1 ] && grep -q "FAIL node court: the release log shrank from" out'
 
 check "no ID number in any log" '! grep -q "${ID[mix]}" ./*.log'
 echo "$pass passed, $fail failed"
