@@ -10,7 +10,9 @@
 // node down, then stops everything and removes the directory.  Every
 // step is a real fedscore command, as an operator would run it; the demo
 // only orchestrates them (processes are started with posix_spawn, before
-// this process touches nng).
+// this process touches nng).  At the end a privacy auditor verifies the
+// coordinator's log and reconciles every department's signed release log
+// with it.
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -659,6 +661,84 @@ recognition(demo *d)
 	return (true);
 }
 
+// say_lines prints the lines of a command's output that start with one
+// of the prefixes, indented.
+static void
+say_lines(const demo *d, const char *name, const char *const *prefixes)
+{
+	char *out = slurp(d, name), *line;
+
+	for (line = strtok(out, "\n"); line != NULL;
+	     line = strtok(NULL, "\n")) {
+		for (const char *const *p = prefixes; *p != NULL; p++) {
+			if (strncmp(line, *p, strlen(*p)) == 0) {
+				say("    %s\n", line);
+				break;
+			}
+		}
+	}
+	free(out);
+}
+
+// auditor plays the privacy auditor: the coordinator's disclosure log
+// verified as it is served, then every department's release log, signed
+// by the department, reconciled with the full disclosures.
+static bool
+auditor(demo *d)
+{
+	static const char *const vshow[] = { "ok   checkpoint", "audit", NULL };
+	static const char *const rshow[] = { "ok   node", "audit", NULL };
+	const char              *ex[]
+	    = { "coordinator", "export", "-c", "coord.conf", NULL };
+	const char *rc[ARGS_MAX + 1]
+	    = { "audit", "reconcile", "--full", "export.jsonl" };
+	char        url[64], rel[NODES][160], key[NODES][160], out[64], cp[80];
+	const char *vf[] = { "audit", "verify", "--log", url, "--key",
+		"coord.key.pub", "--state", "audit.state", NULL };
+	int         n    = 4;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", d->port);
+	say("  the coordinator's log, as anyone can fetch it (C2SP tlog-tiles):"
+	    "\n");
+	if (run(d, "verify.out", vf) != 0) {
+		say("    !! audit verify failed; see %s/verify.out\n", d->dir);
+		return (false);
+	}
+	say_lines(d, "verify.out", vshow);
+	say("  every department's release log, against its signed checkpoint "
+	    "and\n  the coordinator's full disclosures:\n");
+	if (run(d, "export.jsonl", ex) != 0) {
+		return (false);
+	}
+	for (int i = 0; i < NODES; i++) {
+		char        conf[64];
+		const char *rl[] = { "node", "releases", "-c", conf,
+			"--checkpoint", cp, NULL };
+
+		snprintf(conf, sizeof(conf), "%s.conf", nodes[i]);
+		snprintf(out, sizeof(out), "%s.releases.jsonl", nodes[i]);
+		snprintf(cp, sizeof(cp), "%s.checkpoint", out);
+		snprintf(rel[i], sizeof(rel[i]), "%s=%s", nodes[i], out);
+		snprintf(key[i], sizeof(key[i]), "%s=%s.key.pub", nodes[i],
+		    nodes[i]);
+		if (run(d, out, rl) != 0) {
+			return (false);
+		}
+		rc[n++] = "--releases";
+		rc[n++] = rel[i];
+		rc[n++] = "--node-key";
+		rc[n++] = key[i];
+	}
+	rc[n] = NULL;
+	if (run(d, "reconcile.out", rc) != 0) {
+		say("    !! audit reconcile failed; see %s/reconcile.out\n",
+		    d->dir);
+		return (false);
+	}
+	say_lines(d, "reconcile.out", rshow);
+	return (true);
+}
+
 static bool
 scenarios(demo *d)
 {
@@ -723,6 +803,9 @@ scenarios(demo *d)
 	stop(&d->node[1]);
 	ok = ok && grant(d, 4, "bank-a", "credit_loan", "score", "1")
 	    && lookup(d, "bank-a", NULL, true);
+
+	say("\n9. The privacy auditor\n");
+	ok = ok && auditor(d);
 	return (ok);
 }
 
@@ -790,7 +873,7 @@ out:
 	}
 	stop(&d.coord);
 	stop(&d.issuer);
-	say("\n9. Every process stopped%s\n",
+	say("\n10. Every process stopped%s\n",
 	    keep ? "; the directory is kept" : "; the directory is removed");
 	if (!keep && chdir("/") == 0) {
 		nftw(d.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
