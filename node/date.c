@@ -5,10 +5,9 @@
 //
 // Dates are counted in days from 1970-01-01 with the proleptic Gregorian
 // calendar (days_from_civil of H. Hinnant), which needs no time zone and
-// no libc.  Working days are Monday to Friday minus the holiday file; the
-// make-up working days on weekends of China's holiday calendar (调休) are
-// not modelled, which can only make a due date later by the number of
-// such days in the period.
+// no libc.  Working days are Monday to Friday minus the holidays of the
+// holiday file, plus the make-up working days on weekends of China's
+// holiday calendar (调休) it lists.
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,23 +80,42 @@ cmp_day(const void *a, const void *b)
 	return ((x > y) - (x < y));
 }
 
+// add appends d to a growing array.
+static fs_err
+add_day(fs_day **days, size_t *n, size_t *cap, fs_day d)
+{
+	if (*n == *cap) {
+		fs_day *nd;
+
+		*cap = *cap == 0 ? 64 : *cap * 2;
+		if ((nd = realloc(*days, *cap * sizeof(*nd))) == NULL) {
+			return (FS_ERR_NOMEM);
+		}
+		*days = nd;
+	}
+	(*days)[(*n)++] = d;
+	return (FS_OK);
+}
+
 fs_err
 fs_holidays_load(fs_holidays *h, const char *path, char *why, size_t whycap)
 {
 	fs_holidays out = { 0 };
-	size_t      cap = 0;
+	size_t      cap = 0, wcap = 0;
 	char        line[256];
 	int         lineno = 0;
+	fs_err      rv     = FS_OK;
 	FILE       *f;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(why, whycap, "%s: %s", path, strerror(errno));
 		return (FS_ERR_IO);
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while (rv == FS_OK && fgets(line, sizeof(line), f) != NULL) {
 		char  *p = line;
-		size_t n;
+		size_t n, dn;
 		fs_day d;
+		bool   work = false;
 
 		lineno++;
 		while (isspace((unsigned char) *p)) {
@@ -110,31 +128,46 @@ fs_holidays_load(fs_holidays *h, const char *path, char *why, size_t whycap)
 		if (n == 0 || *p == '#') {
 			continue;
 		}
-		if (fs_date_parse(&d, p, n) != FS_OK) {
-			snprintf(why, whycap,
-			    "%s:%d: expected a date YYYY-MM-DD, found '%.*s'",
-			    path, lineno, (int) (n > 40 ? 40 : n), p);
-			fclose(f);
-			free(out.days);
-			return (FS_ERR_CONFIG);
+		// "YYYY-MM-DD" or "YYYY-MM-DD work".
+		for (dn = 0; dn < n && !isspace((unsigned char) p[dn]); dn++) {
 		}
-		if (out.n == cap) {
-			fs_day *nd;
+		if (dn < n) {
+			size_t w = dn;
 
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nd = realloc(out.days, cap * sizeof(*nd)))
-			    == NULL) {
-				fclose(f);
-				free(out.days);
-				return (FS_ERR_NOMEM);
+			while (w < n && isspace((unsigned char) p[w])) {
+				w++;
 			}
-			out.days = nd;
+			work = n - w == 4 && strncmp(p + w, "work", 4) == 0;
 		}
-		out.days[out.n++] = d;
+		if (fs_date_parse(&d, p, dn) != FS_OK || (dn < n && !work)) {
+			snprintf(why, whycap,
+			    "%s:%d: expected a date YYYY-MM-DD (a holiday), or "
+			    "one followed by 'work' (a weekend day worked), "
+			    "found '%.*s'",
+			    path, lineno, (int) (n > 40 ? 40 : n), p);
+			rv = FS_ERR_CONFIG;
+		} else if (work && fs_workday(NULL, d)) {
+			snprintf(why, whycap,
+			    "%s:%d: expected 'work' on a Saturday or Sunday, "
+			    "found it on a weekday, %.*s",
+			    path, lineno, (int) dn, p);
+			rv = FS_ERR_CONFIG;
+		} else if (work) {
+			rv = add_day(&out.work, &out.nwork, &wcap, d);
+		} else {
+			rv = add_day(&out.days, &out.n, &cap, d);
+		}
 	}
 	fclose(f);
+	if (rv != FS_OK) {
+		fs_holidays_fini(&out);
+		return (rv);
+	}
 	if (out.n > 0) {
 		qsort(out.days, out.n, sizeof(*out.days), cmp_day);
+	}
+	if (out.nwork > 0) {
+		qsort(out.work, out.nwork, sizeof(*out.work), cmp_day);
 	}
 	*h = out;
 	return (FS_OK);
@@ -145,8 +178,11 @@ fs_holidays_fini(fs_holidays *h)
 {
 	if (h != NULL) {
 		free(h->days);
-		h->days = NULL;
-		h->n    = 0;
+		free(h->work);
+		h->days  = NULL;
+		h->n     = 0;
+		h->work  = NULL;
+		h->nwork = 0;
 	}
 }
 
@@ -157,7 +193,9 @@ fs_workday(const fs_holidays *h, fs_day d)
 	int64_t wd = ((int64_t) d % 7 + 7 + 3) % 7;
 
 	if (wd >= 5) {
-		return (false);
+		return (h != NULL && h->nwork > 0
+		    && bsearch(&d, h->work, h->nwork, sizeof(d), cmp_day)
+		        != NULL);
 	}
 	return (h == NULL || h->n == 0
 	    || bsearch(&d, h->days, h->n, sizeof(d), cmp_day) == NULL);

@@ -91,11 +91,15 @@ void   fs_date_format(char out[static FS_DATE_LEN + 1], fs_day d);
 // fs_today is the date at Unix time now in China (UTC+8).
 fs_day fs_today(int64_t now);
 
-// Working days: Monday to Friday, less the days of a holiday file (one
-// YYYY-MM-DD a line; '#' comments and blank lines allowed).
+// Working days: Monday to Friday, less the holidays of a holiday file,
+// plus its make-up working days on weekends (调休).  One date a line:
+// "YYYY-MM-DD" a holiday, "YYYY-MM-DD work" a weekend day worked; '#'
+// comments and blank lines allowed.
 typedef struct fs_holidays {
-	fs_day *days; // sorted
+	fs_day *days; // holidays, sorted
 	size_t  n;
+	fs_day *work; // make-up working days, sorted
+	size_t  nwork;
 } fs_holidays;
 
 fs_err fs_holidays_load(

@@ -165,12 +165,18 @@ test_dates(void **state)
 	assert_int_equal(fs_today(1795464000), d("2026-11-24"));
 }
 
+static void put(const char *path, const char *text);
+
 static void
 test_workdays_skip_weekends_and_holidays(void **state)
 {
 	fs_day      hol[] = { d("2025-10-01"), d("2025-10-02"), d("2025-10-03"),
 		     d("2025-10-06"), d("2025-10-07"), d("2025-10-08") };
-	fs_holidays h     = { hol, 6 };
+	fs_day      work[] = { d("2025-09-28"), d("2025-10-11") };
+	fs_holidays h      = { .days = hol, .n = 6 };
+	fs_holidays h2     = { .days = hol, .n = 6, .work = work, .nwork = 2 };
+	char        dir[]  = "/tmp/fs-hol-XXXXXX", p[64], why[FS_WHY_MAX];
+	fs_holidays l;
 
 	(void) state;
 	// Friday + 3 working days = Wednesday.
@@ -187,6 +193,36 @@ test_workdays_skip_weekends_and_holidays(void **state)
 	    fs_workdays_add(&h, d("2025-09-30"), 3), d("2025-10-13"));
 	assert_false(fs_workday(&h, d("2025-10-06")));
 	assert_true(fs_workday(&h, d("2025-10-09")));
+	// With the make-up working days (调休) of that year: Saturday 11
+	// October is worked, and is the third working day.
+	assert_true(fs_workday(&h2, d("2025-10-11")));
+	assert_false(fs_workday(&h2, d("2025-10-12")));
+	assert_int_equal(
+	    fs_workdays_add(&h2, d("2025-09-30"), 3), d("2025-10-11"));
+	// The file: holidays, then "work" days; a weekday marked work or
+	// another word is refused with its line.
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/h.txt", dir);
+	put(p,
+	    "# 2025 National Day\n2025-09-28 work\n2025-10-01\n"
+	    "2025-10-02\n 2025-10-03 \n2025-10-06\n2025-10-07\n"
+	    "2025-10-08\n2025-10-11   work\n\n");
+	assert_int_equal(fs_holidays_load(&l, p, why, sizeof(why)), FS_OK);
+	assert_int_equal(l.n, 6);
+	assert_int_equal(l.nwork, 2);
+	assert_int_equal(
+	    fs_workdays_add(&l, d("2025-09-30"), 3), d("2025-10-11"));
+	fs_holidays_fini(&l);
+	put(p, "2025-10-01\n2025-10-09 work\n");
+	assert_int_equal(
+	    fs_holidays_load(&l, p, why, sizeof(why)), FS_ERR_CONFIG);
+	assert_non_null(strstr(why, "h.txt:2: expected 'work' on a Saturday"));
+	put(p, "2025-10-11 off\n");
+	assert_int_equal(
+	    fs_holidays_load(&l, p, why, sizeof(why)), FS_ERR_CONFIG);
+	assert_non_null(strstr(why, "h.txt:1: expected a date YYYY-MM-DD"));
+	unlink(p);
+	rmdir(dir);
 }
 
 static void
