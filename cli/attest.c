@@ -25,11 +25,13 @@ static const char usage[]
       "TRUST.ini\n"
       "       fedscore attest verify --trust LIST --office PUB [--name "
       "NAME] [--id ID --salt SALT] TOKEN\n"
-      "       fedscore attest recognize --coordinator URL TOKEN\n"
+      "       fedscore attest recognize --coordinator URL "
+      "[--coordinator-key PUB] TOKEN\n"
       "       fedscore attest code [--png FILE] TOKEN\n";
 
 typedef struct opts {
 	const char *key, *name, *out, *trust, *office, *id, *salt, *url, *png;
+	const char *ckey;
 } opts;
 
 // read_file reads at most max bytes of path (stdin for "-"), NUL-ended.
@@ -273,6 +275,62 @@ out:
 	return (rc);
 }
 
+// signed_by checks that the coordinator whose key is at path signed the
+// recognition answer j: its "signed" token, for the region the answer
+// names, carries exactly the rest of the answer.
+static int
+signed_by(const char *path, const json_t *j)
+{
+	const char *tok    = json_string_value(json_object_get(j, "signed"));
+	const char *region = json_string_value(json_object_get(j, "region"));
+	json_t     *rest, *msg = NULL;
+	char       *json = NULL;
+	fs_pubkey   coord;
+	fs_err      rv;
+	int         rc = EXIT_REFUSED;
+
+	if ((rv = fs_keyfile_read_public(&coord, path)) != FS_OK) {
+		fprintf(stderr,
+		    "fedscore attest recognize: %s: %s (expected the "
+		    "coordinator's k4.public key)\n",
+		    path, fs_strerror(rv));
+		return (EXIT_USAGE);
+	}
+	if (tok == NULL || region == NULL) {
+		fprintf(stderr,
+		    "fedscore attest recognize: refused: the answer is not "
+		    "signed (expected \"signed\" and \"region\")\n");
+		return (EXIT_REFUSED);
+	}
+	if ((rv = fs_recognition_answer_verify(
+	         &json, tok, strlen(tok), &coord, region))
+	    != FS_OK) {
+		fprintf(stderr,
+		    "fedscore attest recognize: refused: the answer's "
+		    "signature: %s (%s)\n",
+		    fs_strerror(rv), fs_err_name(rv));
+		return (EXIT_REFUSED);
+	}
+	rest = json_deep_copy(j);
+	json_object_del(rest, "signed");
+	msg = json_loads(json, 0, NULL);
+	if (msg != NULL && json_equal(msg, rest)) {
+		fprintf(stderr,
+		    "fedscore attest recognize: signed by the coordinator of "
+		    "%s\n",
+		    region);
+		rc = 0;
+	} else {
+		fprintf(stderr,
+		    "fedscore attest recognize: refused: the answer differs "
+		    "from what the coordinator signed\n");
+	}
+	json_decref(rest);
+	json_decref(msg);
+	free(json);
+	return (rc);
+}
+
 static int
 recognize(const opts *o, const char *arg)
 {
@@ -306,6 +364,9 @@ recognize(const opts *o, const char *arg)
 		    status, t != NULL ? strrchr(t, ':') + 1 : "?",
 		    d != NULL ? d : reply);
 		rc = status == 403 ? EXIT_REFUSED : EXIT_USAGE;
+		goto out;
+	}
+	if (o->ckey != NULL && (rc = signed_by(o->ckey, j)) != 0) {
 		goto out;
 	}
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -362,6 +423,7 @@ attest_main(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "salt", required_argument, NULL, 's' },
 		{ "coordinator", required_argument, NULL, 'C' },
+		{ "coordinator-key", required_argument, NULL, 'K' },
 		{ "png", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -393,6 +455,7 @@ attest_main(int argc, char **argv)
 			['i']                                 = &o.id,
 			['s']                                 = &o.salt,
 			['C']                                 = &o.url,
+			['K']                                 = &o.ckey,
 			['p']                                 = &o.png };
 
 		if ((c = cli_options(
@@ -405,7 +468,7 @@ attest_main(int argc, char **argv)
 		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "trust sign") == 0 && o.key && o.out && !o.trust
-	    && !o.id && !o.url && !o.png) {
+	    && !o.id && !o.url && !o.png && !o.ckey) {
 		return (trust_sign(&o, argv[optind]));
 	}
 	if (strcmp(verb, "verify") == 0 && o.trust && o.office
@@ -417,8 +480,8 @@ attest_main(int argc, char **argv)
 	    && !o.key && !o.png) {
 		return (recognize(&o, argv[optind]));
 	}
-	if (strcmp(verb, "code") == 0 && !o.trust && !o.id && !o.key
-	    && !o.url) {
+	if (strcmp(verb, "code") == 0 && !o.trust && !o.id && !o.key && !o.url
+	    && !o.ckey) {
 		return (code(&o, argv[optind]));
 	}
 	return (cli_usage(usage, false));

@@ -102,6 +102,12 @@ fs_err fs_answer_sign(
     char **tokenp, const fs_key *coord, const char *json, const char *region);
 fs_err fs_answer_verify(char **jsonp, const char *token, size_t len,
     const fs_pubkey *coord, const char *region);
+// The same for the answer to a recognition, under its own implicit
+// assertion, so that neither answer passes for the other.
+fs_err fs_recognition_answer_sign(
+    char **tokenp, const fs_key *coord, const char *json, const char *region);
+fs_err fs_recognition_answer_verify(char **jsonp, const char *token, size_t len,
+    const fs_pubkey *coord, const char *region);
 
 // Attestations (attest.c, docs/recognition.md).
 //

@@ -176,15 +176,32 @@ fs_coord_recognize(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 	if (a.has_score) {
 		json_object_set_new(f, "score", json_integer(a.score));
 	}
-	res = json_pack("{s:b, s:{s:s, s:s}, s:o, s:s, s:{s:I}}", "recognized",
-	    1, "local_tier", "name", r.local.name, "label", r.local.label,
-	    "foreign", f, "rule", r.rule, "disclosure", "index",
-	    (json_int_t) index);
+	res = json_pack("{s:b, s:{s:s, s:s}, s:o, s:s, s:{s:I}, s:s}",
+	    "recognized", 1, "local_tier", "name", r.local.name, "label",
+	    r.local.label, "foreign", f, "rule", r.rule, "disclosure", "index",
+	    (json_int_t) index, "region", c->scheme.region);
 	if (r.by_score) {
 		json_object_set_new(
 		    res, "local_score", json_integer(r.local_score));
 	}
-	out->body   = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+	// Signed, so that whoever relies on the recognition can prove what
+	// this coordinator answered: the token's message is the answer
+	// without "signed".
+	{
+		char *aj  = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+		char *tok = NULL;
+
+		if (aj != NULL
+		    && fs_recognition_answer_sign(
+		           &tok, c->key, aj, c->scheme.region)
+		        == FS_OK) {
+			json_object_set_new(res, "signed", json_string(tok));
+			out->body
+			    = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+		}
+		free(aj);
+		free(tok);
+	}
 	out->status = out->body != NULL ? 200 : 500;
 	out->err    = out->body != NULL ? FS_OK : FS_ERR_NOMEM;
 	json_decref(res);

@@ -165,28 +165,28 @@ fs_request_verify(fs_request *out, const char *token, size_t len,
 	return (FS_OK);
 }
 
-fs_err
-fs_answer_sign(
-    char **tokenp, const fs_key *coord, const char *json, const char *region)
+static fs_err
+sign_as(char **tokenp, const fs_key *coord, const char *json, const char *what,
+    const char *region)
 {
 	char footer[FS_FOOTER_LEN + 1], ia[128];
 
 	fs_footer_encode(footer, fs_key_public(coord)->kid);
-	assertion(ia, "answer", region);
+	assertion(ia, what, region);
 	return (fs_paseto_sign(tokenp, coord, (const uint8_t *) json,
 	    strlen(json), footer, (const uint8_t *) ia, strlen(ia)));
 }
 
-fs_err
-fs_answer_verify(char **jsonp, const char *token, size_t len,
-    const fs_pubkey *coord, const char *region)
+static fs_err
+verify_as(char **jsonp, const char *token, size_t len, const fs_pubkey *coord,
+    const char *what, const char *region)
 {
 	char     ia[128];
 	uint8_t *msg;
 	size_t   mlen;
 	fs_err   rv;
 
-	assertion(ia, "answer", region);
+	assertion(ia, what, region);
 	if ((rv = fs_paseto_verify(&msg, &mlen, token, len, coord, NULL,
 	         (const uint8_t *) ia, strlen(ia)))
 	    != FS_OK) {
@@ -194,4 +194,32 @@ fs_answer_verify(char **jsonp, const char *token, size_t len,
 	}
 	*jsonp = (char *) msg;
 	return (FS_OK);
+}
+
+fs_err
+fs_answer_sign(
+    char **tokenp, const fs_key *coord, const char *json, const char *region)
+{
+	return (sign_as(tokenp, coord, json, "answer", region));
+}
+
+fs_err
+fs_answer_verify(char **jsonp, const char *token, size_t len,
+    const fs_pubkey *coord, const char *region)
+{
+	return (verify_as(jsonp, token, len, coord, "answer", region));
+}
+
+fs_err
+fs_recognition_answer_sign(
+    char **tokenp, const fs_key *coord, const char *json, const char *region)
+{
+	return (sign_as(tokenp, coord, json, "recognition", region));
+}
+
+fs_err
+fs_recognition_answer_verify(char **jsonp, const char *token, size_t len,
+    const fs_pubkey *coord, const char *region)
+{
+	return (verify_as(jsonp, token, len, coord, "recognition", region));
 }

@@ -228,9 +228,17 @@ check "with the foreign region, tier, score and rule" \
 first=$(sed -n 's/^ *"index": \([0-9]*\)$/\1/p' rout)
 check "and records it in Changzhou's disclosure log" \
 	'[ -n "$first" ] && grep -q "recognized an attestation of yuxi as fair" changzhou/coord.log'
+"$FEDSCORE" attest recognize --coordinator http://127.0.0.1:$port_b \
+	--coordinator-key changzhou/coord.key.pub "$att" > rout 2> err
+check "the answer is signed by Changzhou's coordinator, and verifies" \
+	'[ $? -eq 0 ] && grep -q "signed by the coordinator of changzhou" err && grep -q "\"signed\": \"v4.public." rout'
+"$FEDSCORE" attest recognize --coordinator http://127.0.0.1:$port_b \
+	--coordinator-key yuxi/coord.key.pub "$att" > rout 2> err
+check "checked with another coordinator's key: refused" \
+	'[ $? -eq 1 ] && grep -q "refused: the answer.s signature" err'
 recognize "$att"
-check "presented again while valid: recognized, logged again" \
-	'[ $? -eq 0 ] && [ "$(sed -n "s/^ *\"index\": \([0-9]*\)$/\1/p" rout)" = $((first + 1)) ]'
+check "presented again while valid: recognized, logged again (the fourth time)" \
+	'[ $? -eq 0 ] && [ "$(sed -n "s/^ *\"index\": \([0-9]*\)$/\1/p" rout)" = $((first + 3)) ]'
 
 # 4. The credit code: scope tier, the tier only.
 lookup "$(grant excellent attest)" tier

@@ -248,6 +248,25 @@ test_request_and_answer_tokens(void **state)
 	assert_int_equal(fs_request_verify(&r, ans, strlen(ans),
 	                     fs_key_public(co), "yuxi", now, 300),
 	    FS_ERR_BAD_SIGNATURE);
+	// Nor does a lookup answer pass for a recognition's, or back.
+	assert_int_equal(fs_recognition_answer_verify(&json, ans, strlen(ans),
+	                     fs_key_public(co), "yuxi"),
+	    FS_ERR_BAD_SIGNATURE);
+	free(ans);
+	assert_int_equal(fs_recognition_answer_sign(
+	                     &ans, co, "{\"recognized\":true}", "yuxi"),
+	    FS_OK);
+	assert_int_equal(fs_recognition_answer_verify(&json, ans, strlen(ans),
+	                     fs_key_public(co), "yuxi"),
+	    FS_OK);
+	assert_string_equal(json, "{\"recognized\":true}");
+	free(json);
+	assert_int_equal(fs_answer_verify(&json, ans, strlen(ans),
+	                     fs_key_public(co), "yuxi"),
+	    FS_ERR_BAD_SIGNATURE);
+	assert_int_equal(fs_recognition_answer_verify(&json, ans, strlen(ans),
+	                     fs_key_public(co), "changzhou"),
+	    FS_ERR_BAD_SIGNATURE);
 	free(tok);
 	free(ans);
 	fs_key_free(rq);
