@@ -7,6 +7,7 @@
 #define FS_COORDIMPL_H
 
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include "coordinator.h"
 #include "issuer.h"
@@ -100,8 +101,15 @@ struct fs_coord {
 	size_t          nrequesters;
 	coord_requester requesters[REQUESTERS_MAX];
 
-	int64_t   attest_ttl_s; // validity of the attestations made here
-	fs_trust *trust;        // the foreign regions recognized, or NULL
+	int64_t attest_ttl_s; // validity of the attestations made here
+	// The foreign regions recognized, or NULL; read again when the
+	// file changes (recognition.c), under trustmtx.
+	pthread_mutex_t trustmtx;
+	fs_trust       *trust;
+	char           *trust_path;
+	fs_pubkey       office;
+	char            office_name[FS_NOTE_NAME_MAX + 1];
+	struct stat     trust_st; // of the file last read, loaded or not
 };
 
 // store.c

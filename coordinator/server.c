@@ -161,6 +161,7 @@ fs_coord_close(fs_coord *c)
 	fs_issuer_client_close(c->ic);
 	fs_revlist_fini(&c->revoked);
 	fs_trust_free(c->trust);
+	free(c->trust_path);
 	sqlite3_finalize(c->log_get);
 	for (int i = 0; i < ST_COUNT; i++) {
 		sqlite3_finalize(c->stmts[i]);
@@ -190,6 +191,7 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 	fs_merkle_state_init(&c->mst);
 	pthread_mutex_init(&c->revmtx, NULL);
 	pthread_mutex_init(&c->stopmtx, NULL);
+	pthread_mutex_init(&c->trustmtx, NULL);
 	pthread_cond_init(&c->stopcv, NULL);
 	if ((rv = fs_conf_load(&c->conf, confpath, why, whycap)) != 0) {
 		goto fail;

@@ -8,7 +8,8 @@
 # grants an attest consent; a requester's lookup in A carries the
 # attestation; B recognizes it with the mapped tier, offline (`fedscore
 # attest verify`) and at its coordinator (POST /v1/recognitions), which
-# logs it.  Then every bad case is refused with its reason: a region not
+# logs it, and reads a new trust list while running.  Then every bad case
+# is refused with its reason: a region not
 # in the trust list, expired (and replayed past expiry), a retired key,
 # altered, a wrong salt or ID number, an altered or foreign trust list.
 set -u
@@ -311,6 +312,23 @@ check "a trust list signed by another key: refused" \
 	'[ $? -eq 1 ] && grep -q "not signed by the credit office" err'
 "$FEDSCORE" attest recognize --coordinator http://127.0.0.1:$port_b - < /dev/null 2> err
 check "an empty token is a usage error" '[ $? -eq 2 ]'
+
+# A new list published while Changzhou's coordinator runs (moved into
+# place, as an office would publish it) is read on the next recognition;
+# one that does not open is logged and the one in force kept.
+publish() { cp "$1" changzhou/new.list && mv changzhou/new.list changzhou/trust.list; }
+cp changzhou/trust.list first.list
+publish changzhou/retired.list
+recognize "$att"
+check "Yuxi's key retired in a new list: the running coordinator reads it, 403 revoked" \
+	'[ $? -eq 1 ] && grep -q "403 revoked" err && grep -q "trust list .*trust.list read again: 1 foreign regions" changzhou/coord.log'
+publish changzhou/stranger.list
+recognize "$att"
+check "a list not signed by the office: refused, the one in force kept" \
+	'[ $? -eq 1 ] && grep -q "403 revoked" err && grep -q "the trust list changed but is refused" changzhou/coord.log'
+publish first.list
+recognize "$att"
+check "the first list again: recognized" '[ $? -eq 0 ] && grep -q "\"recognized\": true" rout'
 
 # Expired, and replayed past expiry: Yuxi's coordinator restarted with
 # attestations valid for one second.
