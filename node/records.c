@@ -196,10 +196,9 @@ missing(node_import *im, uint64_t *count, char *why, size_t whycap)
 	int           rc;
 
 	if (sqlite3_prepare_v2(im->n->db,
-	        "SELECT DISTINCT r.idhash FROM record r "
-	        "INDEXED BY record_idhash WHERE NOT EXISTS "
-	        "(SELECT 1 FROM pseudonym p WHERE p.idhash = r.idhash) "
-	        "ORDER BY r.idhash",
+	        "SELECT r.idhash FROM (SELECT DISTINCT idhash FROM record "
+	        "INDEXED BY record_idhash ORDER BY idhash) r WHERE NOT EXISTS "
+	        "(SELECT 1 FROM pseudonym p WHERE p.idhash = r.idhash)",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		snprintf(why, whycap, "%s", sqlite3_errmsg(im->n->db));
