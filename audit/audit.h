@@ -228,10 +228,20 @@ typedef struct fs_audit_verify_opts {
 	const char             *since; // the previous checkpoint, if given
 	const fs_audit_record  *records;
 	size_t                  nrecords;
-	const fs_pubkey        *issuer; // with records
-	const char             *region; // NULL: from the origin
+	const fs_pubkey        *issuer;  // with records
+	const char             *region;  // NULL: from the origin
+	const fs_revocations   *revoked; // with records; may be NULL
+	int64_t                 grace_s; // allowed after a revocation
 	int                     timeout_ms;
 } fs_audit_verify_opts;
+
+// fs_audit_revoked_check: a disclosure at time t (seconds) under the
+// consent c, revoked by the issuer more than grace seconds before t, is a
+// finding (FS_ERR_REVOKED, why says when).  Nodes and the coordinator act
+// on a revocation list at most a refresh interval or two old, so a
+// disclosure just after a revocation is allowed that long.
+fs_err fs_audit_revoked_check(const fs_revocations *rs, const fs_claims *c,
+    int64_t t, int64_t grace, char *why, size_t whycap);
 
 fs_err fs_audit_verify(const fs_audit_verify_opts *o, fs_audit_report *rep,
     char *why, size_t whycap);

@@ -403,3 +403,22 @@ fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
 	*c = cl;
 	return (FS_OK);
 }
+
+fs_err
+fs_audit_revoked_check(const fs_revocations *rs, const fs_claims *c, int64_t t,
+    int64_t grace, char *why, size_t whycap)
+{
+	const fs_revocation *r = fs_revocations_find(rs, c->jti);
+	char                 at[FS_TIME_LEN + 1], when[FS_TIME_LEN + 1];
+
+	if (r == NULL || t <= r->at + grace) {
+		return (FS_OK);
+	}
+	fs_time_format(at, r->at);
+	fs_time_format(when, t);
+	snprintf(why, whycap,
+	    "the consent was revoked at %s and disclosed at %s, %lld s "
+	    "later (allowed: %lld s)",
+	    at, when, (long long) (t - r->at), (long long) grace);
+	return (FS_ERR_REVOKED);
+}

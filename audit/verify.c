@@ -146,6 +146,14 @@ records(run *r, uint64_t first, const fs_bundle_entry *e, size_t n)
 			record_finding(r, index, why);
 			continue;
 		}
+		if (o->revoked != NULL
+		    && !fs_audit_entry_is_recognition(
+		        (const char *) e[i].data, e[i].len)
+		    && fs_audit_revoked_check(o->revoked, &c,
+		           rec->time_ms / 1000, o->grace_s, why, sizeof(why))
+		        != FS_OK) {
+			record_finding(r, index, why);
+		}
 		if (c.uses > 0) {
 			count_use(r, rec, &c);
 		}
@@ -519,6 +527,15 @@ fs_audit_verify(const fs_audit_verify_opts *o, fs_audit_report *rep, char *why,
 		    o->nrecords > 0 && o->records[0].index > 0
 		        ? ", entries before the export's first not checked"
 		        : "");
+		if (o->revoked != NULL) {
+			char t[FS_TIME_LEN + 1];
+
+			fs_time_format(t, o->revoked->iat);
+			fs_audit_info(rep,
+			    "revocations: each disclosure checked against the "
+			    "issuer's %zu revocations as of %s (grace %lld s)",
+			    o->revoked->n, t, (long long) o->grace_s);
+		}
 		if (beyond > 0) {
 			fs_audit_info(rep,
 			    "%zu full records are beyond the checkpoint, not "

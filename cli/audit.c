@@ -6,6 +6,7 @@
 // the report and turns it into an exit code: 0 nothing found, 1
 // findings, 2 usage or I/O.
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 static const char usage[]
     = "usage: fedscore audit verify --log URL --key PUB [--witness NAME=PUB "
       "...] [--since CHECKPOINT] [--state FILE] [--full EXPORT --issuer "
-      "PUB [--region R]]\n"
+      "PUB [--region R] [--revocations NOTE [--grace D]]]\n"
       "       fedscore audit reconcile --full EXPORT --releases "
       "NODE=FILE ... [--node-key NODE=PUB ...] [--state-dir DIR]\n"
       "       fedscore audit anomalies --full EXPORT [-c CONF]\n";
@@ -28,7 +29,7 @@ static const char usage[]
 
 typedef struct opts {
 	const char *log, *key, *since, *state, *full, *issuer, *region, *conf;
-	const char *statedir;
+	const char *statedir, *revocations, *grace;
 	const char *witness[WITNESSES_MAX];
 	size_t      nwitness;
 	const char *releases[RELEASES_MAX];
@@ -83,6 +84,55 @@ load_records(const opts *o, fs_audit_record **rp, size_t *np)
 	return (0);
 }
 
+// revocations reads the issuer's signed revocations (fedscore issuer
+// revocations) for the region given, or else the one the note names.
+static int
+revocations(
+    const opts *o, const fs_pubkey *issuer, fs_revocations *rs, int64_t *grace)
+{
+	char        region[FS_CLAIM_STR_MAX + 1] = "";
+	char       *buf;
+	size_t      len;
+	int64_t     ms = 120000;
+	const char *slash;
+	fs_err      rv;
+
+	if (o->grace != NULL
+	    && (fs_parse_duration(o->grace, &ms) != FS_OK || ms < 0)) {
+		fprintf(stderr,
+		    "fedscore audit: expected --grace as a duration (30s, "
+		    "2m), found '%s'\n",
+		    o->grace);
+		return (-1);
+	}
+	*grace = ms / 1000;
+	if ((buf = fs_audit_slurp(o->revocations, FS_NOTE_MAX, &len)) == NULL) {
+		fprintf(stderr, "fedscore audit: %s: %s\n", o->revocations,
+		    strerror(errno));
+		return (-1);
+	}
+	if (o->region != NULL) {
+		snprintf(region, sizeof(region), "%s", o->region);
+	} else if (strncmp(buf, "fedscore.", 9) == 0
+	    && (slash = strchr(buf + 9, '/')) != NULL
+	    && (size_t) (slash - buf - 9) < sizeof(region)) {
+		snprintf(region, sizeof(region), "%.*s",
+		    (int) (slash - buf - 9), buf + 9);
+	}
+	if ((rv = fs_revocations_open(rs, buf, len, issuer, region)) != FS_OK) {
+		fprintf(stderr,
+		    "fedscore audit: %s: %s (expected the issuer's signed "
+		    "revocations of region %s, from fedscore issuer "
+		    "revocations)\n",
+		    o->revocations, fs_strerror(rv),
+		    region[0] ? region : "(none named)");
+		free(buf);
+		return (-1);
+	}
+	free(buf);
+	return (0);
+}
+
 static int
 verify(const opts *o)
 {
@@ -91,6 +141,7 @@ verify(const opts *o)
 	fs_audit_record     *recs  = NULL;
 	size_t               nrecs = 0;
 	fs_audit_report      rep;
+	fs_revocations       revs            = { 0 };
 	fs_audit_verify_opts vo              = { .log = o->log,
 		             .coord                   = &coord,
 		             .witnesses               = w,
@@ -134,12 +185,16 @@ verify(const opts *o)
 	}
 	if (o->full != NULL) {
 		if (pub(&issuer, o->issuer, "issuer") != 0
+		    || (o->revocations != NULL
+		        && revocations(o, &issuer, &revs, &vo.grace_s) != 0)
 		    || load_records(o, &recs, &nrecs) != 0) {
+			fs_revocations_fini(&revs);
 			return (EXIT_USAGE);
 		}
 		vo.records  = recs;
 		vo.nrecords = nrecs;
 		vo.issuer   = &issuer;
+		vo.revoked  = o->revocations != NULL ? &revs : NULL;
 	}
 	fs_audit_report_init(&rep);
 	rv = fs_audit_verify(&vo, &rep, why, sizeof(why));
@@ -152,6 +207,7 @@ verify(const opts *o)
 	}
 	fs_audit_report_fini(&rep);
 	fs_audit_records_free(recs, nrecs);
+	fs_revocations_fini(&revs);
 	return (rc);
 }
 
@@ -339,6 +395,8 @@ audit_main(int argc, char **argv)
 		{ "releases", required_argument, NULL, 'R' },
 		{ "node-key", required_argument, NULL, 'N' },
 		{ "state-dir", required_argument, NULL, 'D' },
+		{ "revocations", required_argument, NULL, 'V' },
+		{ "grace", required_argument, NULL, 'G' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -362,6 +420,8 @@ audit_main(int argc, char **argv)
 			['i']                                 = &o.issuer,
 			['r']                                 = &o.region,
 			['D']                                 = &o.statedir,
+			['V']                                 = &o.revocations,
+			['G']                                 = &o.grace,
 			['c']                                 = &o.conf };
 		const cli_list     lists[]          = {
 			             { 'w', o.witness, &o.nwitness, WITNESSES_MAX },
@@ -381,16 +441,19 @@ audit_main(int argc, char **argv)
 	if (strcmp(verb, "verify") == 0 && o.log && o.key && !o.conf
 	    && o.nreleases == 0 && o.nnodekeys == 0 && !o.statedir
 	    && (o.full == NULL) == (o.issuer == NULL)
+	    && (o.revocations == NULL || o.full != NULL)
+	    && (o.grace == NULL || o.revocations != NULL)
 	    && (o.region == NULL || o.full != NULL)) {
 		return (verify(&o));
 	}
 	if (strcmp(verb, "reconcile") == 0 && o.full && o.nreleases > 0
-	    && !o.log && !o.key && !o.conf && o.nwitness == 0) {
+	    && !o.log && !o.key && !o.conf && o.nwitness == 0 && !o.revocations
+	    && !o.grace) {
 		return (reconcile(&o));
 	}
 	if (strcmp(verb, "anomalies") == 0 && o.full && !o.log && !o.key
 	    && o.nreleases == 0 && o.nwitness == 0 && o.nnodekeys == 0
-	    && !o.statedir) {
+	    && !o.statedir && !o.revocations && !o.grace) {
 		return (anomalies(&o));
 	}
 	return (cli_usage(usage, false));

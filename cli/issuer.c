@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -13,7 +14,8 @@ static const char usage[]
     = "usage: fedscore issuer init -c CONF\n"
       "       fedscore issuer serve -c CONF\n"
       "       fedscore issuer register -c CONF --name NAME "
-      "--role node|coordinator --key PUB\n";
+      "--role node|coordinator --key PUB\n"
+      "       fedscore issuer revocations -c CONF\n";
 
 int
 issuer_main(int argc, char **argv)
@@ -90,7 +92,8 @@ issuer_main(int argc, char **argv)
 			    why, sizeof(why), "%s: %s", key, fs_strerror(rv));
 			goto fail;
 		}
-	} else if (strcmp(verb, "serve") != 0) {
+	} else if (strcmp(verb, "serve") != 0
+	    && strcmp(verb, "revocations") != 0) {
 		return (cli_usage(usage, false));
 	}
 	if ((rv = fs_issuer_open(&iss, conf, why, sizeof(why))) != 0) {
@@ -103,6 +106,15 @@ issuer_main(int argc, char **argv)
 
 			fs_paserk_pid_from_kid(pid, pub.kid);
 			printf("registered %s %s as %s\n", role, name, pid);
+		}
+	} else if (strcmp(verb, "revocations") == 0) {
+		char *note = NULL;
+
+		if ((rv = fs_issuer_revocation_note(
+		         iss, &note, why, sizeof(why)))
+		    == FS_OK) {
+			fputs(note, stdout);
+			free(note);
 		}
 	} else {
 		rv = fs_issuer_serve(iss, why, sizeof(why));

@@ -717,6 +717,29 @@ fs_err fs_cosig_sign(char **outp, size_t *lenp, const char *note, size_t len,
 fs_err fs_cosig_verify(
     uint64_t *tp, const fs_note *n, const fs_note_verifier *witness);
 
+// The issuer's revocations, for auditors: when it revoked each consent,
+// as a C2SP signed note by the issuer's key (revocations.c has the text).
+// fs_revocations_open verifies the note for region and reads it; the
+// times are seconds since the epoch.
+typedef struct fs_revocation {
+	uint8_t jti[FS_JTI_BYTES];
+	int64_t at;
+} fs_revocation;
+
+typedef struct fs_revocations {
+	int64_t        iat; // when the issuer made the statement
+	fs_revocation *r;   // sorted by jti
+	size_t         n;
+} fs_revocations;
+
+fs_err fs_revocations_sign(char **notep, const fs_key *issuer,
+    const char *region, int64_t iat, const fs_revocation *r, size_t n);
+fs_err fs_revocations_open(fs_revocations *rs, const char *note, size_t len,
+    const fs_pubkey *issuer, const char *region);
+const fs_revocation *fs_revocations_find(
+    const fs_revocations *rs, const uint8_t jti[FS_JTI_BYTES]);
+void fs_revocations_fini(fs_revocations *rs);
+
 // fs_token_peek decodes a consent token's claims WITHOUT checking its
 // signature: untrusted, only for a requester to read the region and
 // requester id it must use.  Never act on them.

@@ -177,6 +177,61 @@ fs_issuer_revoke(fs_issuer *iss, const char *jti, char *why, size_t whycap)
 }
 
 fs_err
+fs_issuer_revocation_note(
+    fs_issuer *iss, char **notep, char *why, size_t whycap)
+{
+	sqlite3_stmt  *st;
+	fs_revocation *r = NULL, *nr;
+	size_t         n = 0, cap = 0;
+	int            rc;
+	fs_err         rv = FS_OK;
+
+	if (sqlite3_prepare_v2(iss->db,
+	        "SELECT jti, revoked_ms FROM revocation ORDER BY seq", -1, &st,
+	        NULL)
+	    != SQLITE_OK) {
+		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
+		return (FS_ERR_IO);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *jti = (const char *) sqlite3_column_text(st, 0);
+		size_t      got = 0;
+
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((nr = realloc(r, cap * sizeof(*r))) == NULL) {
+				rv = FS_ERR_NOMEM;
+				break;
+			}
+			r = nr;
+		}
+		if (jti == NULL
+		    || fs_b64_decode(
+		           r[n].jti, FS_JTI_BYTES, &got, jti, strlen(jti))
+		        != FS_OK
+		    || got != FS_JTI_BYTES) {
+			continue; // not a jti this issuer makes
+		}
+		// Rounded up: a disclosure in the same second is not after it.
+		r[n++].at = (sqlite3_column_int64(st, 1) + 999) / 1000;
+	}
+	sqlite3_finalize(st);
+	if (rv == FS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
+		rv = FS_ERR_IO;
+	}
+	if (rv == FS_OK
+	    && (rv = fs_revocations_sign(
+	            notep, iss->key, iss->region, (int64_t) time(NULL), r, n))
+	        != FS_OK) {
+		snprintf(why, whycap, "cannot sign the revocations: %s",
+		    fs_strerror(rv));
+	}
+	free(r);
+	return (rv);
+}
+
+fs_err
 fs_consent_verify(fs_claims *c, const char *token, size_t len,
     const fs_pubkey *issuer, const char *region, const fs_revlist *rl,
     int64_t now, char *why, size_t whycap)

@@ -90,6 +90,10 @@ typedef struct fs_grant {
 fs_err fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
     char jti[static FS_JTI_STR_LEN + 1], uint8_t *salt, char *why,
     size_t whycap);
+// fs_issuer_revocation_note returns, for auditors, the issuer's signed
+// statement of every revocation and its time (fs_revocations_sign).
+fs_err fs_issuer_revocation_note(
+    fs_issuer *iss, char **notep, char *why, size_t whycap);
 fs_err fs_issuer_revoke(
     fs_issuer *iss, const char *jti, char *why, size_t whycap);
 

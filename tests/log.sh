@@ -239,6 +239,26 @@ check "tokens under another issuer key: every entry fails" \
 	'[ $? -eq 1 ] && [ "$(grep -c "FAIL entry .*not valid at" out)" = 4 ]'
 check "failed runs leave the state file as it was" 'cmp -s st st4'
 
+# Revocations: the issuer's signed statement of when it revoked each
+# consent.  B's consent revoked now, after its disclosure: even with no
+# grace, it did not come after the revocation.
+jti_b=$("$FEDSCORE" consent verify --key issuer.key.pub --region testregion "$tok_b" |
+	sed 's/.*"jti":"\([^"]*\)".*/\1/')
+"$FEDSCORE" consent revoke -c issuer.conf -- "$jti_b" > /dev/null
+"$FEDSCORE" issuer revocations -c issuer.conf > rev.note
+check "the issuer signs its revocations as a note, one revocation" \
+	'[ "$(sed -n 1p rev.note)" = fedscore.testregion/revocations ] && [ "$(sed -n 2p rev.note)" = 1 ] && grep -q "^$jti_b " rev.note'
+cp st st_rev
+verify --state st_rev --full exp.jsonl --issuer issuer.key.pub \
+	--revocations rev.note --grace 0s > out
+check "audit verify --full --revocations: revoked after its disclosures, no finding" \
+	'[ $? -eq 0 ] && grep -q "checked against the issuer.s 1 revocations as of" out'
+sed "s/^$jti_b 20[0-9-]*T/$jti_b 2000-01-01T/" rev.note > forged.note
+verify --state st_rev --full exp.jsonl --issuer issuer.key.pub \
+	--revocations forged.note > out 2> err
+check "revocations moved back in time, not the issuer's signature: usage error" \
+	'[ $? -eq 2 ] && grep -q "rev\|forged.note" err && grep -q "signed revocations" err'
+
 # Anomalies: four lookups within a minute.
 printf '[anomalies]\nmax_rate_per_minute = 3\nquiet_hours = none\n' > burst.conf
 "$FEDSCORE" audit anomalies --full exp.jsonl -c burst.conf > out

@@ -724,6 +724,36 @@ test_release_log(void **state)
 	assert_int_equal(system(p), 0);
 }
 
+// A disclosure after its consent was revoked, past the grace: a finding.
+static void
+test_revoked_check(void **state)
+{
+	fs_revocation  r  = { .at = 1000 };
+	fs_revocations rs = { .r = &r, .n = 1 };
+	fs_claims      c;
+	char           why[FS_WHY_MAX];
+
+	(void) state;
+	memset(&c, 0, sizeof(c));
+	memset(r.jti, 5, FS_JTI_BYTES);
+	memcpy(c.jti, r.jti, FS_JTI_BYTES);
+	assert_int_equal(
+	    fs_audit_revoked_check(&rs, &c, 999, 0, why, sizeof(why)), FS_OK);
+	assert_int_equal(
+	    fs_audit_revoked_check(&rs, &c, 1000, 0, why, sizeof(why)), FS_OK);
+	assert_int_equal(
+	    fs_audit_revoked_check(&rs, &c, 1120, 120, why, sizeof(why)),
+	    FS_OK);
+	assert_int_equal(
+	    fs_audit_revoked_check(&rs, &c, 1121, 120, why, sizeof(why)),
+	    FS_ERR_REVOKED);
+	assert_non_null(strstr(why, "revoked at 1970-01-01T00:16:40Z"));
+	assert_non_null(strstr(why, "121 s later (allowed: 120 s)"));
+	c.jti[0] ^= 1;
+	assert_int_equal(
+	    fs_audit_revoked_check(&rs, &c, 5000, 0, why, sizeof(why)), FS_OK);
+}
+
 int
 main(void)
 {
@@ -737,6 +767,7 @@ main(void)
 		cmocka_unit_test(test_record_check),
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_release_log),
+		cmocka_unit_test(test_revoked_check),
 		cmocka_unit_test(test_anomalies),
 		cmocka_unit_test(test_entry_parse),
 	};

@@ -366,6 +366,66 @@ test_claims_bounds(void **state)
 
 // The subject binding: an optional claim of attest consents only, and
 // its commitment BLAKE2b-256(key = salt, ID number).
+// The issuer's signed revocations: read back, found by jti; refused
+// under another key or region, or altered.
+static void
+test_revocations_note(void **state)
+{
+	fs_key        *k, *other;
+	fs_revocation  r[3] = { 0 };
+	fs_revocations rs;
+	char          *note, *p;
+	const int64_t  t0 = 1795400000;
+
+	(void) state;
+	assert_int_equal(fs_key_generate(&k), FS_OK);
+	assert_int_equal(fs_key_generate(&other), FS_OK);
+	for (int i = 0; i < 3; i++) {
+		memset(r[i].jti, 3 - i, FS_JTI_BYTES);
+		r[i].at = t0 + i;
+	}
+	assert_int_equal(
+	    fs_revocations_sign(&note, k, "yuxi", t0 + 9, r, 3), FS_OK);
+	assert_int_equal(
+	    strncmp(note, "fedscore.yuxi/revocations\n3\n", 28), 0);
+	assert_int_equal(fs_revocations_open(
+	                     &rs, note, strlen(note), fs_key_public(k), "yuxi"),
+	    FS_OK);
+	assert_int_equal(rs.n, 3);
+	assert_int_equal(rs.iat, t0 + 9);
+	assert_int_equal(fs_revocations_find(&rs, r[1].jti)->at, t0 + 1);
+	assert_int_equal(fs_revocations_find(&rs, r[2].jti)->at, t0 + 2);
+	memset(r[0].jti, 9, FS_JTI_BYTES);
+	assert_null(fs_revocations_find(&rs, r[0].jti));
+	fs_revocations_fini(&rs);
+	assert_int_not_equal(fs_revocations_open(&rs, note, strlen(note),
+	                         fs_key_public(other), "yuxi"),
+	    FS_OK);
+	assert_int_not_equal(fs_revocations_open(&rs, note, strlen(note),
+	                         fs_key_public(k), "changzhou"),
+	    FS_OK);
+	// A revocation time moved after the fact.
+	p = strstr(note, " 2026-11-23T02:13:21Z");
+	assert_non_null(p);
+	p[19] = '2'; // 02:13:21 -> 02:13:22
+	assert_int_equal(fs_revocations_open(
+	                     &rs, note, strlen(note), fs_key_public(k), "yuxi"),
+	    FS_ERR_BAD_SIGNATURE);
+	free(note);
+	// None revoked is a statement too.
+	assert_int_equal(
+	    fs_revocations_sign(&note, k, "yuxi", t0, NULL, 0), FS_OK);
+	assert_int_equal(fs_revocations_open(
+	                     &rs, note, strlen(note), fs_key_public(k), "yuxi"),
+	    FS_OK);
+	assert_int_equal(rs.n, 0);
+	assert_null(fs_revocations_find(&rs, r[1].jti));
+	fs_revocations_fini(&rs);
+	free(note);
+	fs_key_free(k);
+	fs_key_free(other);
+}
+
 // A jti is pasted as the argument of `consent revoke`: it must never
 // begin with '-', which would be read as an option (1 in 64 if drawn
 // plainly, so 2000 draws would all but surely show one).
@@ -759,6 +819,7 @@ main(void)
 		cmocka_unit_test(test_claims_bounds),
 		cmocka_unit_test(test_claims_idc),
 		cmocka_unit_test(test_claims_jti_not_option),
+		cmocka_unit_test(test_revocations_note),
 		cmocka_unit_test(test_claims_check_times),
 		cmocka_unit_test(test_footer),
 		cmocka_unit_test(test_token_roundtrip),
