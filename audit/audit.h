@@ -207,7 +207,7 @@ fs_err fs_audit_record_check(const fs_audit_record *r, const char *entry,
     char *why, size_t whycap);
 
 // fs_audit_scope_covers: a consent of scope granted allows a disclosure
-// of scope used (tier < score < breakdown).
+// of scope used, as the coordinator decides it (fs_scope_covers).
 bool fs_audit_scope_covers(fs_scope granted, const char *used);
 
 // fs_audit_verify: `fedscore audit verify`.  Fetches the checkpoint from

@@ -237,32 +237,13 @@ out:
 	return (rv);
 }
 
-static int
-rank(const char *scope)
-{
-	fs_scope s;
-
-	if (fs_scope_parse(&s, scope, strlen(scope)) != FS_OK) {
-		return (0);
-	}
-	switch (s) {
-	case FS_SCOPE_TIER:
-		return (1);
-	case FS_SCOPE_SCORE:
-		return (2);
-	case FS_SCOPE_BREAKDOWN:
-		return (3);
-	default:
-		return (0);
-	}
-}
-
 bool
 fs_audit_scope_covers(fs_scope granted, const char *used)
 {
-	const char *g = fs_scope_name(granted);
+	fs_scope u;
 
-	return (g != NULL && rank(used) > 0 && rank(g) >= rank(used));
+	return (fs_scope_parse(&u, used, strlen(used)) == FS_OK
+	    && fs_scope_covers(granted, u));
 }
 
 bool

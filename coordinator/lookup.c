@@ -65,36 +65,6 @@ requester_allows(const coord_requester *r, const char *purpose)
 	return (false);
 }
 
-// Scopes that disclose more rank higher; a request may ask for less than
-// the citizen granted, never more.
-static int
-scope_rank(fs_scope s)
-{
-	switch (s) {
-	case FS_SCOPE_TIER:
-		return (1);
-	case FS_SCOPE_SCORE:
-		return (2);
-	case FS_SCOPE_BREAKDOWN:
-		return (3);
-	default:
-		return (0);
-	}
-}
-
-// scope_covers: what a request may ask under a consent.  An attest
-// consent answers with an attestation, of the tier and score (attest) or
-// of the tier only (tier: the credit code).
-static bool
-scope_covers(fs_scope granted, fs_scope asked)
-{
-	if (granted == FS_SCOPE_ATTEST) {
-		return (asked == FS_SCOPE_ATTEST || asked == FS_SCOPE_TIER);
-	}
-	return (scope_rank(asked) > 0 && scope_rank(granted) > 0
-	    && scope_rank(asked) <= scope_rank(granted));
-}
-
 static void
 b64(char *out, const uint8_t *bin, size_t n)
 {
@@ -223,10 +193,10 @@ result_json(const fs_score *s, fs_scope scope)
 	json_object_set_new(r, "tier",
 	    json_pack(
 	        "{s:s, s:s}", "name", s->tier->name, "label", s->tier->label));
-	if (scope_rank(scope) >= scope_rank(FS_SCOPE_SCORE)) {
+	if (fs_scope_rank(scope) >= fs_scope_rank(FS_SCOPE_SCORE)) {
 		json_object_set_new(r, "score", json_integer(s->score));
 	}
-	if (scope_rank(scope) >= scope_rank(FS_SCOPE_BREAKDOWN)) {
+	if (fs_scope_rank(scope) >= fs_scope_rank(FS_SCOPE_BREAKDOWN)) {
 		json_t *b = json_object();
 
 		for (int d = 0; d < FS_DIM_COUNT; d++) {
@@ -467,7 +437,7 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		    req.scope);
 		goto done;
 	}
-	if (!scope_covers(cl.scope, scope)) {
+	if (!fs_scope_covers(cl.scope, scope)) {
 		problem(out, 403, FS_ERR_SCOPE,
 		    "the consent grants scope '%s'; this request asks for '%s'",
 		    fs_scope_name(cl.scope), fs_scope_name(scope));

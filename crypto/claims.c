@@ -82,6 +82,31 @@ fs_scope_parse(fs_scope *scopep, const char *s, size_t len)
 	return (FS_ERR_SCOPE);
 }
 
+int
+fs_scope_rank(fs_scope scope)
+{
+	switch (scope) {
+	case FS_SCOPE_TIER:
+		return (1);
+	case FS_SCOPE_SCORE:
+		return (2);
+	case FS_SCOPE_BREAKDOWN:
+		return (3);
+	default:
+		return (0);
+	}
+}
+
+bool
+fs_scope_covers(fs_scope granted, fs_scope asked)
+{
+	if (granted == FS_SCOPE_ATTEST) {
+		return (asked == FS_SCOPE_ATTEST || asked == FS_SCOPE_TIER);
+	}
+	return (fs_scope_rank(asked) > 0 && fs_scope_rank(granted) > 0
+	    && fs_scope_rank(asked) <= fs_scope_rank(granted));
+}
+
 // depth_scan refuses JSON nested deeper than FS_JSON_MAX_DEPTH, counting
 // brackets outside strings.  It needs no valid JSON: jansson judges that.
 static fs_err

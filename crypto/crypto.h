@@ -425,6 +425,13 @@ typedef enum fs_scope {
 const char *fs_scope_name(fs_scope scope);
 // fs_scope_parse refuses anything but a known name with FS_ERR_SCOPE.
 fs_err fs_scope_parse(fs_scope *scopep, const char *s, size_t len);
+// fs_scope_rank orders the scopes of a lookup by what they disclose: tier
+// 1, score 2, breakdown 3; others 0.  fs_scope_covers says whether a
+// consent of scope granted allows a lookup of scope asked: less or as
+// much as granted; an attest consent allows attest (tier and score in an
+// attestation) or tier (the tier only: the credit code).
+int  fs_scope_rank(fs_scope scope);
+bool fs_scope_covers(fs_scope granted, fs_scope asked);
 
 typedef struct fs_claims {
 	char     iss[FS_CLAIM_STR_MAX + 1];

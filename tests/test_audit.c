@@ -407,6 +407,13 @@ test_record_check(void **state)
 	assert_true(fs_audit_scope_covers(FS_SCOPE_SCORE, "tier"));
 	assert_false(fs_audit_scope_covers(FS_SCOPE_SELF, "tier"));
 	assert_false(fs_audit_scope_covers(FS_SCOPE_BREAKDOWN, "self"));
+	// An attest consent answers with an attestation of the tier and
+	// score, or of the tier only (the credit code): as the coordinator
+	// allows, never a plain score.
+	assert_true(fs_audit_scope_covers(FS_SCOPE_ATTEST, "attest"));
+	assert_true(fs_audit_scope_covers(FS_SCOPE_ATTEST, "tier"));
+	assert_false(fs_audit_scope_covers(FS_SCOPE_ATTEST, "score"));
+	assert_false(fs_audit_scope_covers(FS_SCOPE_SCORE, "attest"));
 	fs_key_free(f.issuer);
 	fs_key_free(other);
 }
