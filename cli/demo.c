@@ -686,30 +686,35 @@ say_lines(const demo *d, const char *name, const char *const *prefixes)
 static bool
 auditor(demo *d)
 {
-	static const char *const vshow[] = { "ok   checkpoint", "audit", NULL };
+	static const char *const vshow[] = { "ok   checkpoint",
+		"ok   full records", "ok   revocations", "audit", NULL };
 	static const char *const rshow[] = { "ok   node", "audit", NULL };
 	const char              *ex[]
 	    = { "coordinator", "export", "-c", "coord.conf", NULL };
 	const char *rc[ARGS_MAX + 1]
 	    = { "audit", "reconcile", "--full", "export.jsonl" };
 	char        url[64], rel[NODES][160], key[NODES][160], out[64], cp[80];
+	const char *rv[]
+	    = { "issuer", "revocations", "-c", "issuer.conf", NULL };
 	const char *vf[] = { "audit", "verify", "--log", url, "--key",
-		"coord.key.pub", "--state", "audit.state", NULL };
+		"coord.key.pub", "--state", "audit.state", "--full",
+		"export.jsonl", "--issuer", "issuer.key.pub", "--revocations",
+		"revocations.note", NULL };
 	int         n    = 4;
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", d->port);
-	say("  the coordinator's log, as anyone can fetch it (C2SP tlog-tiles):"
-	    "\n");
-	if (run(d, "verify.out", vf) != 0) {
+	say("  the coordinator's log, as anyone can fetch it (C2SP tlog-tiles),"
+	    "\n  each entry against its full record and the issuer's "
+	    "revocations:\n");
+	if (run(d, "export.jsonl", ex) != 0
+	    || run(d, "revocations.note", rv) != 0
+	    || run(d, "verify.out", vf) != 0) {
 		say("    !! audit verify failed; see %s/verify.out\n", d->dir);
 		return (false);
 	}
 	say_lines(d, "verify.out", vshow);
 	say("  every department's release log, against its signed checkpoint "
 	    "and\n  the coordinator's full disclosures:\n");
-	if (run(d, "export.jsonl", ex) != 0) {
-		return (false);
-	}
 	for (int i = 0; i < NODES; i++) {
 		char        conf[64];
 		const char *rl[] = { "node", "releases", "-c", conf,
