@@ -146,7 +146,9 @@ fs_revocations_open(fs_revocations *out, const char *note, size_t len,
 	if (p != end) {
 		goto out;
 	}
-	qsort(rs.r, rs.n, sizeof(*rs.r), cmp_rev);
+	if (rs.n > 1) {
+		qsort(rs.r, rs.n, sizeof(*rs.r), cmp_rev);
+	}
 	*out = rs;
 	rs.r = NULL;
 	rv   = FS_OK;
