@@ -190,64 +190,91 @@ count_of(sqlite3 *db, const char *sql, uint64_t *n)
 	return (rc == SQLITE_ROW ? FS_OK : FS_ERR_IO);
 }
 
+// sizes reads, in the transaction the caller holds, the number of
+// releases and of leaves of the tree.  Releases are never deleted, so
+// their ids run from 1 without gaps and the largest is their number: both
+// are read from the end of an index, whatever the log's length.
+static fs_err
+sizes(fs_node *n, uint64_t *nrel, uint64_t *size)
+{
+	fs_err rv;
+
+	if ((rv = count_of(
+	         n->rdb, "SELECT coalesce(max(id), 0) FROM release", nrel))
+	    != FS_OK) {
+		return (rv);
+	}
+	return (count_of(n->rdb,
+	    "SELECT coalesce(max(idx) + 1, 0) FROM release_hash "
+	    "WHERE level = 0",
+	    size));
+}
+
+// rebuild adds to the tree the releases from size on, in order.
+static fs_err
+rebuild(fs_node *n, uint64_t size)
+{
+	sqlite3_stmt *st;
+	char          sql[160];
+	fs_err        rv = FS_OK;
+
+	snprintf(sql, sizeof(sql),
+	    "SELECT %s FROM release WHERE id > ? ORDER BY id", release_cols);
+	if (sqlite3_prepare_v2(n->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
+	while (rv == FS_OK && sqlite3_step(st) == SQLITE_ROW) {
+		node_release r;
+
+		row(&r, st);
+		rv = node_release_log_append(n, &r);
+	}
+	sqlite3_finalize(st);
+	return (rv);
+}
+
 fs_err
 node_release_log_open(fs_node *n, char *why, size_t whycap)
 {
-	sqlite3_stmt *st   = NULL;
-	uint64_t      nrel = 0, size = 0;
-	char          sql[160];
-	fs_err        rv;
+	uint64_t nrel = 0, size = 0;
+	fs_err   rv = FS_OK;
 
-	// Releases logged before the tree existed (schema version 1) are
-	// added to it, in order, once.
-	if ((rv = fs_db_begin(n->rdb)) != FS_OK) {
-		snprintf(
-		    why, whycap, "release log: %s", sqlite3_errmsg(n->rdb));
-		return (rv);
-	}
-	if ((rv = count_of(n->rdb, "SELECT count(*) FROM release", &nrel))
-	        != FS_OK
-	    || (rv = count_of(n->rdb,
-	            "SELECT count(*) FROM release_hash WHERE level = 0", &size))
-	        != FS_OK
-	    || (rv = fs_merkle_state_load(&n->rmst, size, hash_get, n))
-	        != FS_OK) {
-		goto out;
-	}
-	if (size < nrel) {
-		snprintf(sql, sizeof(sql),
-		    "SELECT %s FROM release ORDER BY id LIMIT -1 OFFSET ?",
-		    release_cols);
-		if (sqlite3_prepare_v2(n->rdb, sql, -1, &st, NULL)
-		    != SQLITE_OK) {
-			rv = FS_ERR_IO;
-			goto out;
+	// Most opens only read the tree's edge.  Releases logged before the
+	// tree existed (schema version 1) are added to it, in order, once,
+	// under the write lock.
+	for (int pass = 0; pass < 2 && rv == FS_OK; pass++) {
+		rv = pass == 0 ? fs_db_exec(n->rdb, "BEGIN")
+		               : fs_db_begin(n->rdb);
+		if (rv != FS_OK) {
+			break;
 		}
-		sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
-		while (rv == FS_OK && sqlite3_step(st) == SQLITE_ROW) {
-			node_release r;
-
-			row(&r, st);
-			rv = node_release_log_append(n, &r);
+		if ((rv = sizes(n, &nrel, &size)) == FS_OK
+		    && (rv = fs_merkle_state_load(&n->rmst, size, hash_get, n))
+		        == FS_OK
+		    && size > nrel) {
+			snprintf(why, whycap,
+			    "release log: its tree has %llu entries, but there "
+			    "are %llu releases",
+			    (unsigned long long) size,
+			    (unsigned long long) nrel);
+			rv = FS_ERR_INVALID;
 		}
-		sqlite3_finalize(st);
+		if (rv == FS_OK && size < nrel && pass == 1) {
+			rv = rebuild(n, size);
+		}
+		if (rv != FS_OK) {
+			fs_db_rollback(n->rdb);
+			break;
+		}
+		if ((rv = fs_db_commit(n->rdb)) != FS_OK || size == nrel) {
+			break;
+		}
 	}
-	if (rv == FS_OK && size > nrel) {
-		snprintf(why, whycap,
-		    "release log: its tree has %llu entries, but there are "
-		    "%llu releases",
-		    (unsigned long long) size, (unsigned long long) nrel);
-		rv = FS_ERR_INVALID;
-	}
-out:
-	if (rv == FS_OK && (rv = fs_db_commit(n->rdb)) == FS_OK) {
-		return (FS_OK);
-	}
-	if (why[0] == '\0') {
+	if (rv != FS_OK && why[0] == '\0') {
 		snprintf(
 		    why, whycap, "release log: %s", sqlite3_errmsg(n->rdb));
 	}
-	fs_db_rollback(n->rdb);
 	return (rv);
 }
 
