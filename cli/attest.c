@@ -432,12 +432,9 @@ attest_main(int argc, char **argv)
 	const char *verb;
 	int         c;
 
-	if (argc < 2 || cli_is_help(argv[1])) {
-		return (cli_usage(usage, argc >= 2));
+	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+		return (c);
 	}
-	verb = argv[1];
-	argc--;
-	argv++;
 	if (strcmp(verb, "trust") == 0) {
 		if (argc < 2 || strcmp(argv[1], "sign") != 0) {
 			return (cli_usage(usage, false));

@@ -405,12 +405,9 @@ audit_main(int argc, char **argv)
 	const char *verb;
 	int         c;
 
-	if (argc < 2 || cli_is_help(argv[1])) {
-		return (cli_usage(usage, argc >= 2));
+	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+		return (c);
 	}
-	verb = argv[1];
-	argc--;
-	argv++;
 	{
 		const char **const slots[CLI_SLOTS] = { ['l'] = &o.log,
 			['k']                                 = &o.key,

@@ -57,6 +57,9 @@ int cli_options(int argc, char **argv, const char *shortopts,
 
 // cli_is_help is true for "-h" and "--help".
 bool cli_is_help(const char *arg);
+// cli_verb takes the verb of "fedscore CMD VERB ..." off argv: -1, or
+// cli_usage's exit code when there is none or it asks for help.
+int cli_verb(int *argc, char ***argv, const char *usage, const char **verb);
 
 // cli_post sends a JSON body to the coordinator at base: an http(s) URL,
 // to which path is added when it names none, or an nng URL (its internal

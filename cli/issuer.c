@@ -37,12 +37,9 @@ issuer_main(int argc, char **argv)
 	fs_err      rv;
 	int         c;
 
-	if (argc < 2 || cli_is_help(argv[1])) {
-		return (cli_usage(usage, argc >= 2));
+	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+		return (c);
 	}
-	verb = argv[1];
-	argc--;
-	argv++;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

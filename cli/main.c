@@ -108,6 +108,18 @@ cli_options(int argc, char **argv, const char *shortopts,
 	return (-1);
 }
 
+int
+cli_verb(int *argc, char ***argv, const char *usage, const char **verb)
+{
+	if (*argc < 2 || cli_is_help((*argv)[1])) {
+		return (cli_usage(usage, *argc >= 2));
+	}
+	*verb = (*argv)[1];
+	(*argc)--;
+	(*argv)++;
+	return (-1);
+}
+
 bool
 cli_is_help(const char *arg)
 {
