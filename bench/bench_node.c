@@ -3,7 +3,9 @@
 // bench_node.c -- a department node's import and lookup rates, each beside
 // a floor measured in the same run.
 //
-//   bench_node [RECORDS]        (default 1000000)
+//   bench_node [RECORDS] [import]   (default 1000000)
+//
+// With "import", only the import and its floor are measured.
 //
 // Import: RECORDS synthetic records of RECORDS/5 citizens, their
 // pseudonyms already in the node's cache (the case of a daily re-export),
@@ -318,6 +320,7 @@ int
 main(int argc, char **argv)
 {
 	size_t nrec  = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+	bool   only  = argc > 2 && strcmp(argv[2], "import") == 0;
 	size_t ncit  = nrec / PER_CITIZEN > 0 ? nrec / PER_CITIZEN : 1;
 	char   dir[] = "/tmp/fs-bench-node-XXXXXX";
 	char   path[512], why[FS_WHY_MAX], ver[FS_VERSION_MAX + 1];
@@ -439,6 +442,9 @@ main(int argc, char **argv)
 	flr = floor_import(dir, nrec, ncit, c.subj);
 	bench_print("SQLite insert + index, same rows (floor)", flr, flr);
 	bench_print("records import, cached pseudonyms", imp, flr);
+	if (only) {
+		goto done;
+	}
 
 	snprintf(path, sizeof(path), "%s/floor.db", dir);
 	sqlite3_open(path, &c.floor);
@@ -469,9 +475,10 @@ main(int argc, char **argv)
 	}
 	free(c.env);
 	free(c.envlen);
-	free(c.subj);
 	sqlite3_finalize(c.q);
 	sqlite3_close(c.floor);
+done:
+	free(c.subj);
 	fs_node_close(c.n);
 	fs_key_free(issuer);
 	fs_key_free(c.sk);

@@ -129,6 +129,15 @@ typedef struct node_text {
 	size_t normlen;
 } node_text;
 
+// A chunk of rows, their strings packed in text.
+typedef struct node_chunk {
+	node_row *rows; // NODE_CHUNK of them
+	size_t    nrows;
+	char     *text;
+	size_t    tlen, tcap;
+	uint64_t  offset; // in the file, after the chunk's last line
+} node_chunk;
+
 // Rows are looked up in the order of their ID hash.
 typedef struct node_key {
 	uint8_t idhash[NODE_IDHASH_BYTES];
@@ -142,11 +151,8 @@ typedef struct node_import {
 	fs_day          today;
 	time_t          now;
 	int64_t         id; // the import's number
-	node_row       *rows;
-	size_t          nrows;
+	node_chunk      c;  // the chunk being written
 	node_key       *order;
-	char           *text; // the chunk's strings, packed
-	size_t          tlen, tcap;
 	uint64_t       *filter; // of the ID hashes to pseudonymize, bulk
 	uint64_t        fmask;
 	sqlite3_stmt   *get, *ins, *upd;

@@ -36,20 +36,20 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 	    && (rv = node_import_pseudonymize(im, why, whycap)) != 0) {
 		return (rv);
 	}
-	for (size_t i = 0; i < im->nrows; i++) {
-		const node_row *w  = &im->rows[i];
+	for (size_t i = 0; i < im->c.nrows; i++) {
+		const node_row *w  = &im->c.rows[i];
 		sqlite3_stmt   *st = im->ins;
 
 		for (int pass = 0; pass < 2; pass++) {
 			sqlite3_reset(st);
 			sqlite3_bind_text(
-			    st, 1, im->text + w->rid, -1, SQLITE_STATIC);
+			    st, 1, im->c.text + w->rid, -1, SQLITE_STATIC);
 			sqlite3_bind_blob(
 			    st, 2, w->idhash, NODE_IDHASH_BYTES, SQLITE_STATIC);
 			sqlite3_bind_text(
 			    st, 3, w->rule->code, -1, SQLITE_STATIC);
 			sqlite3_bind_text(
-			    st, 4, im->text + w->ref, -1, SQLITE_STATIC);
+			    st, 4, im->c.text + w->ref, -1, SQLITE_STATIC);
 			sqlite3_bind_int(st, 5, w->occurred_on);
 			if (w->valid_until != 0) {
 				sqlite3_bind_int(st, 6, w->valid_until);
@@ -75,7 +75,7 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 				    "%s:%ld: expected each record_id once, "
 				    "found "
 				    "'%s' again",
-				    im->name, w->line, im->text + w->rid);
+				    im->name, w->line, im->c.text + w->rid);
 				return (FS_ERR_MALFORMED);
 			}
 			st = im->upd;
@@ -118,34 +118,45 @@ prepare(node_import *im)
 
 // pack appends a row's texts to the chunk's.
 static fs_err
-add(node_import *im, uint32_t *off, const char *s, size_t len)
+add(node_chunk *c, uint32_t *off, const char *s, size_t len)
 {
-	if (im->tlen + len + 1 > im->tcap) {
-		size_t cap = im->tcap == 0 ? 1 << 20 : im->tcap * 2;
+	if (c->tlen + len + 1 > c->tcap) {
+		size_t cap = c->tcap == 0 ? 1 << 20 : c->tcap * 2;
 		char  *nt;
 
-		if ((nt = realloc(im->text, cap)) == NULL) {
+		if ((nt = realloc(c->text, cap)) == NULL) {
 			return (FS_ERR_NOMEM);
 		}
-		im->text = nt;
-		im->tcap = cap;
+		c->text = nt;
+		c->tcap = cap;
 	}
-	memcpy(im->text + im->tlen, s, len);
-	im->text[im->tlen + len] = '\0';
-	*off                     = (uint32_t) im->tlen;
-	im->tlen += len + 1;
+	memcpy(c->text + c->tlen, s, len);
+	c->text[c->tlen + len] = '\0';
+	*off                   = (uint32_t) c->tlen;
+	c->tlen += len + 1;
 	return (FS_OK);
 }
 
 static fs_err
-pack(node_import *im, node_row *w, const node_text *t)
+pack(node_chunk *c, node_row *w, const node_text *t)
 {
 	fs_err rv;
 
-	if ((rv = add(im, &w->rid, t->rid, strlen(t->rid))) != 0) {
+	if ((rv = add(c, &w->rid, t->rid, strlen(t->rid))) != 0) {
 		return (rv);
 	}
-	return (add(im, &w->ref, t->ref, strlen(t->ref)));
+	return (add(c, &w->ref, t->ref, strlen(t->ref)));
+}
+
+static void
+chunk_free(node_chunk *c)
+{
+	if (c->rows != NULL) {
+		sodium_memzero(c->rows, NODE_CHUNK * sizeof(node_row));
+	}
+	free(c->rows);
+	free(c->text);
+	memset(c, 0, sizeof(*c));
 }
 
 // A large import (bulk) reads the file once: it checks each line and
@@ -228,6 +239,125 @@ missing(node_import *im, uint64_t *count, char *why, size_t whycap)
 	return (FS_OK);
 }
 
+// Reading and writing overlap: a reader thread reads, checks and hashes
+// the lines of the next chunk while the caller's thread writes the last
+// one, which is where SQLite spends its time.  Chunks go one at a time
+// through a slot; three buffers in all, each zeroed when freed, since
+// rows carry ID numbers until written.
+typedef struct reader {
+	node_import    *im;
+	fs_csv         *r;
+	node_chunk      cur;  // the reader's, being filled
+	node_chunk      slot; // full when full is set, else empty
+	bool            full, done, stop;
+	pthread_mutex_t mu;
+	pthread_cond_t  cv;
+	uint64_t        count; // records read
+	fs_err          rv;    // the reader's, once done
+	char            why[FS_WHY_MAX];
+} reader;
+
+// hand_over passes the reader's chunk to the writer; false when the
+// writer has stopped.
+static bool
+hand_over(reader *rd)
+{
+	node_chunk tmp;
+	bool       go;
+
+	pthread_mutex_lock(&rd->mu);
+	while (rd->full && !rd->stop) {
+		pthread_cond_wait(&rd->cv, &rd->mu);
+	}
+	if ((go = !rd->stop)) {
+		tmp      = rd->slot;
+		rd->slot = rd->cur;
+		rd->cur  = tmp;
+		rd->full = true;
+		pthread_cond_broadcast(&rd->cv);
+	}
+	pthread_mutex_unlock(&rd->mu);
+	return (go);
+}
+
+static void *
+read_ahead(void *arg)
+{
+	reader      *rd = arg;
+	node_import *im = rd->im;
+	node_text    t;
+	size_t       nf;
+	fs_err       rv;
+
+	for (;;) {
+		node_chunk *c = &rd->cur;
+
+		if ((rv = fs_csv_next(rd->r, &nf, rd->why, sizeof(rd->why)))
+		    != 0) {
+			break;
+		}
+		if (nf != 0) {
+			node_row *w = &c->rows[c->nrows];
+
+			if ((rv = node_records_check(im, rd->r, nf, w, &t,
+			         rd->why, sizeof(rd->why)))
+			    != 0) {
+				break;
+			}
+			rd->count++;
+			node_idhash(im->n, w->idhash, w->id);
+			if (im->filter != NULL && !filter_has(im, w->idhash)) {
+				continue;
+			}
+			if ((rv = pack(c, w, &t)) != 0) {
+				break;
+			}
+			c->nrows++;
+		}
+		if (c->nrows == NODE_CHUNK || (nf == 0 && c->nrows > 0)) {
+			c->offset = fs_csv_offset(rd->r);
+			if (!hand_over(rd)) {
+				break;
+			}
+		}
+		if (nf == 0) {
+			break;
+		}
+	}
+	sodium_memzero(&t, sizeof(t));
+	pthread_mutex_lock(&rd->mu);
+	rd->rv   = rv;
+	rd->done = true;
+	pthread_cond_broadcast(&rd->cv);
+	pthread_mutex_unlock(&rd->mu);
+	return (NULL);
+}
+
+// take gives the writer the next chunk in im->c; false at the end of the
+// file or on the reader's error.
+static bool
+take(reader *rd, node_import *im)
+{
+	node_chunk tmp;
+	bool       got;
+
+	im->c.nrows = 0;
+	im->c.tlen  = 0;
+	pthread_mutex_lock(&rd->mu);
+	while (!rd->full && !rd->done) {
+		pthread_cond_wait(&rd->cv, &rd->mu);
+	}
+	if ((got = rd->full)) {
+		tmp      = im->c;
+		im->c    = rd->slot;
+		rd->slot = tmp;
+		rd->full = false;
+		pthread_cond_broadcast(&rd->cv);
+	}
+	pthread_mutex_unlock(&rd->mu);
+	return (got);
+}
+
 // read_rows reads the records of path in chunks, each line checked and
 // its ID hashed; each chunk goes to fn.  When the filter is set, only the
 // rows whose ID hash it may hold are kept.
@@ -236,64 +366,61 @@ read_rows(node_import *im, const char *path, const char *phase,
     fs_err (*fn)(node_import *, char *, size_t), fs_progress_fn progress,
     void *arg, uint64_t *nrecords, char *why, size_t whycap)
 {
-	node_text t;
-	fs_csv   *r = NULL;
-	size_t    nf;
-	uint64_t  cnt = 0;
-	fs_err    rv;
+	reader    rd = { .im = im, .rv = FS_OK };
+	pthread_t thr;
+	fs_err    rv = FS_OK;
 
-	if ((rv = node_records_open(im, path, &r, why, whycap)) != 0) {
+	if ((rv = node_records_open(im, path, &rd.r, why, whycap)) != 0) {
 		return (rv);
 	}
-	for (;;) {
-		if ((rv = fs_csv_next(r, &nf, why, whycap)) != 0) {
+	if ((rd.cur.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL
+	    || (rd.slot.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL) {
+		rv = FS_ERR_NOMEM;
+		goto out;
+	}
+	pthread_mutex_init(&rd.mu, NULL);
+	pthread_cond_init(&rd.cv, NULL);
+	if (pthread_create(&thr, NULL, read_ahead, &rd) != 0) {
+		rv = FS_ERR_NOMEM;
+		goto done;
+	}
+	while (take(&rd, im)) {
+		if ((rv = fn(im, why, whycap)) != FS_OK) {
 			break;
 		}
-		if (nf != 0) {
-			node_row *w = &im->rows[im->nrows];
-
-			if ((rv = node_records_check(
-			         im, r, nf, w, &t, why, whycap))
-			    != 0) {
-				break;
-			}
-			cnt++;
-			node_idhash(im->n, w->idhash, w->id);
-			if (im->filter != NULL && !filter_has(im, w->idhash)) {
-				continue;
-			}
-			if ((rv = pack(im, w, &t)) != 0) {
-				break;
-			}
-			im->nrows++;
-		}
-		if (im->nrows == NODE_CHUNK || (nf == 0 && im->nrows > 0)) {
-			rv        = fn(im, why, whycap);
-			im->nrows = 0;
-			im->tlen  = 0;
-			if (rv != FS_OK) {
-				break;
-			}
-			if (progress != NULL) {
-				progress(arg, phase, fs_csv_offset(r),
-				    fs_csv_size(r));
-			}
-		}
-		if (nf == 0) {
-			break;
+		if (progress != NULL) {
+			progress(arg, phase, im->c.offset, fs_csv_size(rd.r));
 		}
 	}
-	if (rv == FS_OK && cnt == 0) {
+	pthread_mutex_lock(&rd.mu);
+	rd.stop = true;
+	pthread_cond_broadcast(&rd.cv);
+	pthread_mutex_unlock(&rd.mu);
+	pthread_join(thr, NULL);
+	// The writer's error comes first: it is of an earlier line.
+	if (rv == FS_OK && rd.rv != FS_OK) {
+		rv = rd.rv;
+		snprintf(why, whycap, "%s", rd.why);
+	}
+	if (rv == FS_OK && rd.count == 0) {
 		snprintf(why, whycap,
 		    "%s:2: expected at least one record, "
 		    "found the end of the file",
-		    fs_csv_name(r));
+		    fs_csv_name(rd.r));
 		rv = FS_ERR_MALFORMED;
 	}
-	fs_csv_close(r);
-	im->name = NULL;
-	sodium_memzero(&t, sizeof(t));
-	*nrecords = cnt;
+done:
+	pthread_cond_destroy(&rd.cv);
+	pthread_mutex_destroy(&rd.mu);
+out:
+	fs_csv_close(rd.r);
+	im->name    = NULL;
+	im->c.nrows = 0;
+	im->c.tlen  = 0;
+	chunk_free(&rd.cur);
+	chunk_free(&rd.slot);
+	sodium_memzero(rd.why, sizeof(rd.why));
+	*nrecords = rd.count;
 	return (rv);
 }
 
@@ -494,7 +621,7 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 	        != 0) {
 		goto out;
 	}
-	if ((im.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL
+	if ((im.c.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL
 	    || (im.order = calloc(NODE_CHUNK, sizeof(node_key))) == NULL) {
 		rv = FS_ERR_NOMEM;
 		goto out;
@@ -533,11 +660,7 @@ out:
 	sqlite3_finalize(im.get);
 	sqlite3_finalize(im.ins);
 	sqlite3_finalize(im.upd);
-	if (im.rows != NULL) {
-		sodium_memzero(im.rows, NODE_CHUNK * sizeof(node_row));
-	}
-	free(im.rows);
-	free(im.text);
+	chunk_free(&im.c);
 	free(im.order);
 	free(im.filter);
 	pthread_mutex_unlock(&n->mtx);

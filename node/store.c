@@ -458,14 +458,14 @@ node_import_pseudonymize(node_import *im, char *why, size_t whycap)
 	size_t      nmiss = 0;
 	fs_err      rv    = FS_OK;
 
-	for (size_t i = 0; i < im->nrows; i++) {
-		memcpy(
-		    im->order[i].idhash, im->rows[i].idhash, NODE_IDHASH_BYTES);
+	for (size_t i = 0; i < im->c.nrows; i++) {
+		memcpy(im->order[i].idhash, im->c.rows[i].idhash,
+		    NODE_IDHASH_BYTES);
 		im->order[i].i = i;
 	}
-	qsort(im->order, im->nrows, sizeof(node_key), cmp_key);
-	for (size_t k = 0; k < im->nrows && rv == FS_OK; k++) {
-		const node_row *w = &im->rows[im->order[k].i];
+	qsort(im->order, im->c.nrows, sizeof(node_key), cmp_key);
+	for (size_t k = 0; k < im->c.nrows && rv == FS_OK; k++) {
+		const node_row *w = &im->c.rows[im->order[k].i];
 
 		if (k > 0
 		    && memcmp(im->order[k - 1].idhash, w->idhash,
