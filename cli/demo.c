@@ -52,7 +52,7 @@ static const char *const node_titles[NODES] = { "公安交警 traffic police",
 typedef struct demo {
 	char  dir[PATH_MAX];
 	char  data[PATH_MAX];
-	char  schemes[PATH_MAX];
+	char  schemes[PATH_MAX + 16]; // data + "/../schemes"
 	int   port;
 	pid_t issuer, coord, node[NODES];
 	char  names[8][64];
