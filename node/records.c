@@ -36,9 +36,12 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 	    && (rv = node_import_pseudonymize(im, why, whycap)) != 0) {
 		return (rv);
 	}
+	// A row is inserted, or updated when its record_id is held; a
+	// re-export updates nearly every row and a new one inserts, so the
+	// statement that served the last row is tried first.
 	for (size_t i = 0; i < im->c.nrows; i++) {
 		const node_row *w  = &im->c.rows[i];
-		sqlite3_stmt   *st = im->ins;
+		sqlite3_stmt   *st = im->upd_first ? im->upd : im->ins;
 
 		for (int pass = 0; pass < 2; pass++) {
 			sqlite3_reset(st);
@@ -63,11 +66,12 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 				return (FS_ERR_IO);
 			}
 			if (sqlite3_changes(im->n->db) == 1) {
-				if (pass == 0) {
+				if (st == im->ins) {
 					im->st.inserted++;
 				} else {
 					im->st.updated++;
 				}
+				im->upd_first = st == im->upd;
 				break;
 			}
 			if (pass == 1) {
@@ -78,7 +82,7 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 				    im->name, w->line, im->c.text + w->rid);
 				return (FS_ERR_MALFORMED);
 			}
-			st = im->upd;
+			st = st == im->ins ? im->upd : im->ins;
 		}
 	}
 	return (FS_OK);

@@ -832,6 +832,77 @@ test_import_then_contribution(void **state)
 	fs_contribution_fini(&c);
 }
 
+// A re-import updates the records it holds and inserts the new ones,
+// whichever comes first, and still refuses a record_id twice in one file:
+// in the bulk path and the small one alike.
+static void
+test_import_updates_and_refuses_twice(void **state)
+{
+	fixture        *fx = *state;
+	char            why[FS_WHY_MAX], p[256], version[FS_VERSION_MAX + 1];
+	bool            changed;
+	fs_import_stats st;
+	char            text[512];
+
+	snprintf(p, sizeof(p), "%s/rules.csv", fx->dir);
+	assert_int_equal(
+	    fs_node_rules_import(fx->n, p, version, &changed, why, sizeof(why)),
+	    FS_OK);
+	cache(fx, ID_A);
+	for (int bulk = 0; bulk < 2; bulk++) {
+		int pre = bulk ? 'B' : 'S';
+
+		node_big_import = bulk ? 1 : 1000;
+		snprintf(p, sizeof(p), "%s/records.csv", fx->dir);
+		snprintf(text, sizeof(text),
+		    "record_id,id_number,code,event_ref,occurred_on\n"
+		    "%c1," ID_A ",NEG,e1,2024-01-01\n"
+		    "%c2," ID_A ",NEG,e2,2024-01-01\n",
+		    pre, pre);
+		put(p, text);
+		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
+		                     &st, why, FS_WHY_MAX),
+		    FS_OK);
+		snprintf(text, sizeof(text),
+		    "record_id,id_number,code,event_ref,occurred_on\n"
+		    "%c1," ID_A ",NEG,e1,2024-01-02\n"
+		    "%c9," ID_A ",NEG,e9,2024-01-01\n"
+		    "%c2," ID_A ",NEG,e2,2024-01-02\n",
+		    pre, pre, pre);
+		put(p, text);
+		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
+		                     &st, why, FS_WHY_MAX),
+		    FS_OK);
+		assert_int_equal(st.bulk, bulk);
+		assert_int_equal(st.inserted, 1);
+		assert_int_equal(st.updated, 2);
+		// Twice after an update, and twice after an insert.
+		snprintf(text, sizeof(text),
+		    "record_id,id_number,code,event_ref,occurred_on\n"
+		    "%c1," ID_A ",NEG,e1,2024-01-03\n"
+		    "%c1," ID_A ",NEG,e1,2024-01-04\n",
+		    pre, pre);
+		put(p, text);
+		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
+		                     &st, why, FS_WHY_MAX),
+		    FS_ERR_MALFORMED);
+		assert_non_null(
+		    strstr(why, ":3: expected each record_id once"));
+		snprintf(text, sizeof(text),
+		    "record_id,id_number,code,event_ref,occurred_on\n"
+		    "%c1," ID_A ",NEG,e1,2024-01-03\n"
+		    "%cM," ID_A ",NEG,m1,2024-01-03\n"
+		    "%cM," ID_A ",NEG,m1,2024-01-04\n",
+		    pre, pre, pre);
+		put(p, text);
+		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
+		                     &st, why, FS_WHY_MAX),
+		    FS_ERR_MALFORMED);
+		assert_non_null(
+		    strstr(why, ":4: expected each record_id once"));
+	}
+}
+
 // A large import writes each record by its citizen's ID hash without
 // reading the cache, and pseudonymizes after the whole file is checked
 // the citizens the cache does not hold: known ones are found by their
@@ -1161,6 +1232,9 @@ main(void)
 		    test_import_then_contribution, setup_node, teardown_node),
 		cmocka_unit_test_setup_teardown(
 		    test_import_large_path, setup_node, teardown_node),
+		cmocka_unit_test_setup_teardown(
+		    test_import_updates_and_refuses_twice, setup_node,
+		    teardown_node),
 		cmocka_unit_test_setup_teardown(
 		    test_answer_checks_counts_and_logs, setup_node,
 		    teardown_node),
