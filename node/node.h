@@ -212,6 +212,8 @@ typedef struct fs_import_stats {
 	uint64_t cached;    // ID numbers found in the cache (not bulk)
 	bool     bulk;      // a large import, which reads the cache only
 	                    // for the citizens it does not hold
+	bool reindexed;     // a bulk import of mostly new records, which
+	                    // sorted the records by citizen anew
 } fs_import_stats;
 
 // Progress: phase "checking", "writing", "indexing", "matching" or

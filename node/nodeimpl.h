@@ -156,6 +156,7 @@ typedef struct node_import {
 	uint64_t       *filter; // of the ID hashes to pseudonymize, bulk
 	uint64_t        fmask;
 	sqlite3_stmt   *get, *ins, *upd;
+	sqlite3_stmt   *same;      // updates a record of the same citizen
 	bool            upd_first; // the last row written was updated
 	fs_import_stats st;
 } node_import;

@@ -21,7 +21,8 @@
 
 #include "nodeimpl.h"
 
-#define CACHE_KIB 16384 // SQLite page cache during an import
+#define CACHE_KIB   16384 // SQLite page cache during an import
+#define HELD_SAMPLE 1024  // records read to tell a re-export
 
 // An import of at least node_big_import records, and a quarter of those
 // held, is a bulk import.  Tests lower it.
@@ -38,12 +39,19 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 	}
 	// A row is inserted, or updated when its record_id is held; a
 	// re-export updates nearly every row and a new one inserts, so the
-	// statement that served the last row is tried first.
+	// statement that served the last row is tried first.  A record whose
+	// citizen is unchanged is updated without touching the index by
+	// citizen; the last statement, the full update, is for the rest.
 	for (size_t i = 0; i < im->c.nrows; i++) {
-		const node_row *w  = &im->c.rows[i];
-		sqlite3_stmt   *st = im->upd_first ? im->upd : im->ins;
+		const node_row *w = &im->c.rows[i];
+		sqlite3_stmt   *order[3];
 
-		for (int pass = 0; pass < 2; pass++) {
+		order[0] = im->upd_first ? im->same : im->ins;
+		order[1] = im->upd_first ? im->ins : im->same;
+		order[2] = im->upd;
+		for (int pass = 0; pass < 3; pass++) {
+			sqlite3_stmt *st = order[pass];
+
 			sqlite3_reset(st);
 			sqlite3_bind_text(
 			    st, 1, im->c.text + w->rid, -1, SQLITE_STATIC);
@@ -71,10 +79,10 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 				} else {
 					im->st.updated++;
 				}
-				im->upd_first = st == im->upd;
+				im->upd_first = st != im->ins;
 				break;
 			}
-			if (pass == 1) {
+			if (pass == 2) {
 				snprintf(why, whycap,
 				    "%s:%ld: expected each record_id once, "
 				    "found "
@@ -82,7 +90,6 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 				    im->name, w->line, im->c.text + w->rid);
 				return (FS_ERR_MALFORMED);
 			}
-			st = st == im->ins ? im->upd : im->ins;
 		}
 	}
 	return (FS_OK);
@@ -114,6 +121,12 @@ prepare(node_import *im)
 	           "occurred_on = ?5, valid_until = ?6, import = ?7 "
 	           "WHERE record_id = ?1 AND import <> ?7",
 	           -1, &im->upd, NULL)
+	        != SQLITE_OK
+	    || sqlite3_prepare_v2(db,
+	           "UPDATE record SET code = ?3, event_ref = ?4, "
+	           "occurred_on = ?5, valid_until = ?6, import = ?7 "
+	           "WHERE record_id = ?1 AND idhash = ?2 AND import <> ?7",
+	           -1, &im->same, NULL)
 	        != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
@@ -496,7 +509,7 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 	fs_err   rv;
 
 	(void) node_meta_get(n, "record_count", &count);
-	if (im->st.bulk
+	if (im->st.reindexed
 	    && fs_db_exec(n->db, "DROP INDEX IF EXISTS record_idhash") != 0) {
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
 		return (FS_ERR_IO);
@@ -514,10 +527,10 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 	im->st.records = nrec;
 	// The index is sorted by SQLite's sorter, which may use both cores;
 	// each of its tasks takes up to the page cache's size in memory.
-	if (im->st.bulk && progress != NULL) {
+	if (im->st.reindexed && progress != NULL) {
 		progress(arg, "indexing", 0, 1);
 	}
-	if (im->st.bulk
+	if (im->st.reindexed
 	    && fs_db_exec(n->db,
 	           "PRAGMA threads = 2; PRAGMA cache_size = -6144; "
 	           "CREATE INDEX record_idhash ON record(idhash)")
@@ -526,7 +539,7 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 		    why, whycap, "cannot index: %s", sqlite3_errmsg(n->db));
 		return (FS_ERR_IO);
 	}
-	if (im->st.bulk && progress != NULL) {
+	if (im->st.reindexed && progress != NULL) {
 		progress(arg, "indexing", 1, 1);
 	}
 	if (im->st.bulk
@@ -542,7 +555,7 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 // quarter of those held) from a small one, by the lines of the file,
 // before reading it properly.
 static bool
-is_bulk(node_import *im, const char *path)
+is_bulk(node_import *im, const char *path, uint64_t *linesp)
 {
 	FILE    *f;
 	char     buf[1 << 16];
@@ -562,7 +575,51 @@ is_bulk(node_import *im, const char *path)
 	}
 	fclose(f);
 	(void) node_meta_get(im->n, "record_count", &count);
+	*linesp = lines;
 	return (lines >= node_big_import && lines * 4 >= (uint64_t) count);
+}
+
+// mostly_held tells a re-export -- the node holds at least three
+// quarters as many records as the file has lines, and three quarters of
+// the file's first records -- whose index by citizen is kept, as its
+// records change citizen rarely.  A file of new records instead has the
+// index dropped and sorted anew after, as inserting millions of entries
+// at random places in it takes far longer.
+static bool
+mostly_held(node_import *im, const char *path, uint64_t lines)
+{
+	fs_csv       *r;
+	sqlite3_stmt *st = NULL;
+	size_t        nf, seen = 0, held = 0;
+	int64_t       count = 0;
+	char          why[FS_WHY_MAX];
+
+	(void) node_meta_get(im->n, "record_count", &count);
+	// The file's lines are its records and the header.
+	if ((uint64_t) count * 4 < (lines - 1) * 3
+	    || fs_csv_open_file(&r, path, NULL, why, sizeof(why)) != FS_OK) {
+		return (false);
+	}
+	if (sqlite3_prepare_v2(im->n->db,
+	        "SELECT 1 FROM record WHERE record_id = ?", -1, &st, NULL)
+	        == SQLITE_OK
+	    && fs_csv_next(r, &nf, why, sizeof(why)) == FS_OK) { // header
+		while (seen < HELD_SAMPLE
+		    && fs_csv_next(r, &nf, why, sizeof(why)) == FS_OK
+		    && nf != 0) {
+			size_t      len;
+			const char *rid = fs_csv_field(r, 0, &len);
+
+			sqlite3_reset(st);
+			sqlite3_bind_text(
+			    st, 1, rid, (int) len, SQLITE_TRANSIENT);
+			held += sqlite3_step(st) == SQLITE_ROW;
+			seen++;
+		}
+	}
+	sqlite3_finalize(st);
+	fs_csv_close(r);
+	return (seen > 0 && held * 4 >= seen * 3);
 }
 
 static fs_err
@@ -605,6 +662,7 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
     void *arg, fs_import_stats *st, char *why, size_t whycap)
 {
 	node_import im = { .n = n };
+	uint64_t    lines;
 	fs_err      rv;
 	char        pragma[64];
 
@@ -619,7 +677,9 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 		                           : "cannot read the rules");
 		goto out;
 	}
-	if (!(im.st.bulk = is_bulk(&im, path))
+	im.st.bulk      = is_bulk(&im, path, &lines);
+	im.st.reindexed = im.st.bulk && !mostly_held(&im, path, lines);
+	if (!im.st.bulk
 	    && (rv = node_records_check_all(
 	            &im, path, progress, arg, why, whycap))
 	        != 0) {
@@ -664,6 +724,7 @@ out:
 	sqlite3_finalize(im.get);
 	sqlite3_finalize(im.ins);
 	sqlite3_finalize(im.upd);
+	sqlite3_finalize(im.same);
 	chunk_free(&im.c);
 	free(im.order);
 	free(im.filter);

@@ -903,6 +903,108 @@ test_import_updates_and_refuses_twice(void **state)
 	}
 }
 
+// considered returns how many records the node counts for a citizen.
+static int
+considered(fixture *fx, const char *id)
+{
+	char            why[FS_WHY_MAX];
+	uint8_t         subject[FS_PSEUDONYM_BYTES];
+	bool            known;
+	fs_contribution c;
+	int             n;
+
+	assert_int_equal(
+	    fs_node_subject(fx->n, id, subject, &known, why, sizeof(why)),
+	    FS_OK);
+	assert_int_equal(
+	    fs_node_contribution(fx->n, subject, d("2025-01-01"), &c), FS_OK);
+	n = (int) c.considered;
+	fs_contribution_fini(&c);
+	return (n);
+}
+
+// A large re-export, its records mostly held, keeps the index by
+// citizen and updates the records in place; a record that moved to
+// another citizen is found under the new one only, a record_id twice is
+// still refused, and a large file of new records sorts the index anew.
+static void
+test_import_reexport_keeps_index(void **state)
+{
+	fixture        *fx = *state;
+	char            why[FS_WHY_MAX], p[256], version[FS_VERSION_MAX + 1];
+	uint8_t         before[32], after[32];
+	bool            changed;
+	fs_import_stats st;
+
+	snprintf(p, sizeof(p), "%s/rules.csv", fx->dir);
+	assert_int_equal(
+	    fs_node_rules_import(fx->n, p, version, &changed, why, sizeof(why)),
+	    FS_OK);
+	cache(fx, ID_A);
+	cache(fx, ID_B);
+	node_big_import = 1;
+	snprintf(p, sizeof(p), "%s/records.csv", fx->dir);
+	put(p,
+	    "record_id,id_number,code,event_ref,occurred_on\n"
+	    "R1," ID_A ",NEG,e1,2024-01-01\n"
+	    "R2," ID_A ",NEG,e2,2024-01-01\n"
+	    "R3," ID_A ",NEG,e3,2024-01-01\n"
+	    "R4," ID_A ",NEG,e4,2024-01-01\n");
+	assert_int_equal(
+	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	    FS_OK);
+	assert_true(st.bulk);
+	assert_true(st.reindexed);
+	assert_int_equal(considered(fx, ID_A), 4);
+
+	// Four of five held: R2 moves to citizen B, R3 changes date, R5 is new.
+	put(p,
+	    "record_id,id_number,code,event_ref,occurred_on\n"
+	    "R1," ID_A ",NEG,e1,2024-01-01\n"
+	    "R2," ID_B ",NEG,e2,2024-01-01\n"
+	    "R3," ID_A ",NEG,e3,2024-03-01\n"
+	    "R4," ID_A ",NEG,e4,2024-01-01\n"
+	    "R5," ID_B ",NEG,e5,2024-01-01\n");
+	assert_int_equal(
+	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	    FS_OK);
+	assert_true(st.bulk);
+	assert_false(st.reindexed);
+	assert_int_equal(st.inserted, 1);
+	assert_int_equal(st.updated, 4);
+	assert_int_equal(considered(fx, ID_A), 3);
+	assert_int_equal(considered(fx, ID_B), 2);
+
+	// Twice in a re-export, after an update of the same citizen's record.
+	db_hash(fx, before);
+	put(p,
+	    "record_id,id_number,code,event_ref,occurred_on\n"
+	    "R1," ID_A ",NEG,e1,2024-01-02\n"
+	    "R2," ID_B ",NEG,e2,2024-01-01\n"
+	    "R1," ID_A ",NEG,e1,2024-01-03\n"
+	    "R4," ID_A ",NEG,e4,2024-01-01\n");
+	assert_int_equal(
+	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	    FS_ERR_MALFORMED);
+	assert_non_null(strstr(why, ":4: expected each record_id once"));
+	db_hash(fx, after);
+	assert_memory_equal(before, after, 32);
+
+	// A large file of records the node does not hold.
+	put(p,
+	    "record_id,id_number,code,event_ref,occurred_on\n"
+	    "N1," ID_A ",NEG,n1,2024-01-01\n"
+	    "N2," ID_B ",NEG,n2,2024-01-01\n"
+	    "N3," ID_B ",NEG,n3,2024-01-01\n"
+	    "R1," ID_A ",NEG,e1,2024-01-01\n");
+	assert_int_equal(
+	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	    FS_OK);
+	assert_true(st.reindexed);
+	assert_int_equal(considered(fx, ID_A), 4);
+	assert_int_equal(considered(fx, ID_B), 4);
+}
+
 // A large import writes each record by its citizen's ID hash without
 // reading the cache, and pseudonymizes after the whole file is checked
 // the citizens the cache does not hold: known ones are found by their
@@ -1234,6 +1336,9 @@ main(void)
 		    test_import_large_path, setup_node, teardown_node),
 		cmocka_unit_test_setup_teardown(
 		    test_import_updates_and_refuses_twice, setup_node,
+		    teardown_node),
+		cmocka_unit_test_setup_teardown(
+		    test_import_reexport_keeps_index, setup_node,
 		    teardown_node),
 		cmocka_unit_test_setup_teardown(
 		    test_answer_checks_counts_and_logs, setup_node,
