@@ -661,10 +661,12 @@ fs_err
 fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
     void *arg, fs_import_stats *st, char *why, size_t whycap)
 {
-	node_import im = { .n = n };
-	uint64_t    lines;
-	fs_err      rv;
-	char        pragma[64];
+	node_import   im = { .n = n };
+	uint64_t      lines;
+	fs_err        rv;
+	char          pragma[64];
+	int           cache_was = 0;
+	sqlite3_stmt *q;
 
 	im.now   = time(NULL);
 	im.today = fs_today((int64_t) im.now);
@@ -689,6 +691,14 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 	    || (im.order = calloc(NODE_CHUNK, sizeof(node_key))) == NULL) {
 		rv = FS_ERR_NOMEM;
 		goto out;
+	}
+	// The import's page cache is given back to the connection after.
+	if (sqlite3_prepare_v2(n->db, "PRAGMA cache_size", -1, &q, NULL)
+	    == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			cache_was = sqlite3_column_int(q, 0);
+		}
+		sqlite3_finalize(q);
 	}
 	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", CACHE_KIB);
 	(void) fs_db_exec(n->db, pragma);
@@ -728,6 +738,11 @@ out:
 	chunk_free(&im.c);
 	free(im.order);
 	free(im.filter);
+	if (cache_was != 0) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = %d",
+		    cache_was);
+		(void) fs_db_exec(n->db, pragma);
+	}
 	pthread_mutex_unlock(&n->mtx);
 	return (rv);
 }

@@ -972,6 +972,17 @@ test_import_reexport_keeps_index(void **state)
 	assert_false(st.reindexed);
 	assert_int_equal(st.inserted, 1);
 	assert_int_equal(st.updated, 4);
+	// The import's page cache went back to the connection.
+	{
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(fx->n->db,
+		                     "PRAGMA cache_size", -1, &q, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(q, 0), -2000);
+		sqlite3_finalize(q);
+	}
 	assert_int_equal(considered(fx, ID_A), 3);
 	assert_int_equal(considered(fx, ID_B), 2);
 
