@@ -639,16 +639,37 @@ db_hash(const fixture *fx, uint8_t out[static 32])
 #define ID_A "320402198503120019"
 #define ID_B "320402199001010025"
 
+// import_st writes text to the fixture's records.csv and imports it.
 static fs_err
-import(fixture *fx, const char *text, char *why)
+import_st(fixture *fx, const char *text, fs_import_stats *st, char *why)
 {
-	char            p[256];
-	fs_import_stats st;
+	char p[256];
 
 	snprintf(p, sizeof(p), "%s/records.csv", fx->dir);
 	put(p, text);
 	return (
-	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX));
+	    fs_node_records_import(fx->n, p, NULL, NULL, st, why, FS_WHY_MAX));
+}
+
+static fs_err
+import(fixture *fx, const char *text, char *why)
+{
+	fs_import_stats st;
+
+	return (import_st(fx, text, &st, why));
+}
+
+// rules imports the fixture's rules.csv.
+static void
+rules(fixture *fx)
+{
+	char p[256], why[FS_WHY_MAX], version[FS_VERSION_MAX + 1];
+	bool changed;
+
+	snprintf(p, sizeof(p), "%s/rules.csv", fx->dir);
+	assert_int_equal(
+	    fs_node_rules_import(fx->n, p, version, &changed, why, sizeof(why)),
+	    FS_OK);
 }
 
 static void
@@ -707,16 +728,11 @@ test_import_bad_records_change_nothing(void **state)
 		    "records.csv:3: expected each record_id once, found 'G1' "
 		    "again" },
 	};
-	char    why[FS_WHY_MAX], p[256];
-	bool    changed;
-	char    version[FS_VERSION_MAX + 1];
+	char    why[FS_WHY_MAX];
 	uint8_t before[32], after[32];
 	char    text[1024];
 
-	snprintf(p, sizeof(p), "%s/rules.csv", fx->dir);
-	assert_int_equal(
-	    fs_node_rules_import(fx->n, p, version, &changed, why, sizeof(why)),
-	    FS_OK);
+	rules(fx);
 	cache(fx, ID_A);
 	cache(fx, ID_B);
 	snprintf(text, sizeof(text), "%s%s", h, good);
@@ -839,40 +855,29 @@ static void
 test_import_updates_and_refuses_twice(void **state)
 {
 	fixture        *fx = *state;
-	char            why[FS_WHY_MAX], p[256], version[FS_VERSION_MAX + 1];
-	bool            changed;
+	char            why[FS_WHY_MAX];
 	fs_import_stats st;
 	char            text[512];
 
-	snprintf(p, sizeof(p), "%s/rules.csv", fx->dir);
-	assert_int_equal(
-	    fs_node_rules_import(fx->n, p, version, &changed, why, sizeof(why)),
-	    FS_OK);
+	rules(fx);
 	cache(fx, ID_A);
 	for (int bulk = 0; bulk < 2; bulk++) {
 		int pre = bulk ? 'B' : 'S';
 
 		node_big_import = bulk ? 1 : 1000;
-		snprintf(p, sizeof(p), "%s/records.csv", fx->dir);
 		snprintf(text, sizeof(text),
 		    "record_id,id_number,code,event_ref,occurred_on\n"
 		    "%c1," ID_A ",NEG,e1,2024-01-01\n"
 		    "%c2," ID_A ",NEG,e2,2024-01-01\n",
 		    pre, pre);
-		put(p, text);
-		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
-		                     &st, why, FS_WHY_MAX),
-		    FS_OK);
+		assert_int_equal(import_st(fx, text, &st, why), FS_OK);
 		snprintf(text, sizeof(text),
 		    "record_id,id_number,code,event_ref,occurred_on\n"
 		    "%c1," ID_A ",NEG,e1,2024-01-02\n"
 		    "%c9," ID_A ",NEG,e9,2024-01-01\n"
 		    "%c2," ID_A ",NEG,e2,2024-01-02\n",
 		    pre, pre, pre);
-		put(p, text);
-		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
-		                     &st, why, FS_WHY_MAX),
-		    FS_OK);
+		assert_int_equal(import_st(fx, text, &st, why), FS_OK);
 		assert_int_equal(st.bulk, bulk);
 		assert_int_equal(st.inserted, 1);
 		assert_int_equal(st.updated, 2);
@@ -882,10 +887,8 @@ test_import_updates_and_refuses_twice(void **state)
 		    "%c1," ID_A ",NEG,e1,2024-01-03\n"
 		    "%c1," ID_A ",NEG,e1,2024-01-04\n",
 		    pre, pre);
-		put(p, text);
-		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
-		                     &st, why, FS_WHY_MAX),
-		    FS_ERR_MALFORMED);
+		assert_int_equal(
+		    import_st(fx, text, &st, why), FS_ERR_MALFORMED);
 		assert_non_null(
 		    strstr(why, ":3: expected each record_id once"));
 		snprintf(text, sizeof(text),
@@ -894,10 +897,8 @@ test_import_updates_and_refuses_twice(void **state)
 		    "%cM," ID_A ",NEG,m1,2024-01-03\n"
 		    "%cM," ID_A ",NEG,m1,2024-01-04\n",
 		    pre, pre, pre);
-		put(p, text);
-		assert_int_equal(fs_node_records_import(fx->n, p, NULL, NULL,
-		                     &st, why, FS_WHY_MAX),
-		    FS_ERR_MALFORMED);
+		assert_int_equal(
+		    import_st(fx, text, &st, why), FS_ERR_MALFORMED);
 		assert_non_null(
 		    strstr(why, ":4: expected each record_id once"));
 	}
@@ -931,42 +932,35 @@ static void
 test_import_reexport_keeps_index(void **state)
 {
 	fixture        *fx = *state;
-	char            why[FS_WHY_MAX], p[256], version[FS_VERSION_MAX + 1];
+	char            why[FS_WHY_MAX];
 	uint8_t         before[32], after[32];
-	bool            changed;
 	fs_import_stats st;
 
-	snprintf(p, sizeof(p), "%s/rules.csv", fx->dir);
-	assert_int_equal(
-	    fs_node_rules_import(fx->n, p, version, &changed, why, sizeof(why)),
-	    FS_OK);
+	rules(fx);
 	cache(fx, ID_A);
 	cache(fx, ID_B);
 	node_big_import = 1;
-	snprintf(p, sizeof(p), "%s/records.csv", fx->dir);
-	put(p,
-	    "record_id,id_number,code,event_ref,occurred_on\n"
-	    "R1," ID_A ",NEG,e1,2024-01-01\n"
-	    "R2," ID_A ",NEG,e2,2024-01-01\n"
-	    "R3," ID_A ",NEG,e3,2024-01-01\n"
-	    "R4," ID_A ",NEG,e4,2024-01-01\n");
-	assert_int_equal(
-	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	assert_int_equal(import_st(fx,
+	                     "record_id,id_number,code,event_ref,occurred_on\n"
+	                     "R1," ID_A ",NEG,e1,2024-01-01\n"
+	                     "R2," ID_A ",NEG,e2,2024-01-01\n"
+	                     "R3," ID_A ",NEG,e3,2024-01-01\n"
+	                     "R4," ID_A ",NEG,e4,2024-01-01\n",
+	                     &st, why),
 	    FS_OK);
 	assert_true(st.bulk);
 	assert_true(st.reindexed);
 	assert_int_equal(considered(fx, ID_A), 4);
 
 	// Four of five held: R2 moves to citizen B, R3 changes date, R5 is new.
-	put(p,
-	    "record_id,id_number,code,event_ref,occurred_on\n"
-	    "R1," ID_A ",NEG,e1,2024-01-01\n"
-	    "R2," ID_B ",NEG,e2,2024-01-01\n"
-	    "R3," ID_A ",NEG,e3,2024-03-01\n"
-	    "R4," ID_A ",NEG,e4,2024-01-01\n"
-	    "R5," ID_B ",NEG,e5,2024-01-01\n");
-	assert_int_equal(
-	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	assert_int_equal(import_st(fx,
+	                     "record_id,id_number,code,event_ref,occurred_on\n"
+	                     "R1," ID_A ",NEG,e1,2024-01-01\n"
+	                     "R2," ID_B ",NEG,e2,2024-01-01\n"
+	                     "R3," ID_A ",NEG,e3,2024-03-01\n"
+	                     "R4," ID_A ",NEG,e4,2024-01-01\n"
+	                     "R5," ID_B ",NEG,e5,2024-01-01\n",
+	                     &st, why),
 	    FS_OK);
 	assert_true(st.bulk);
 	assert_false(st.reindexed);
@@ -988,28 +982,26 @@ test_import_reexport_keeps_index(void **state)
 
 	// Twice in a re-export, after an update of the same citizen's record.
 	db_hash(fx, before);
-	put(p,
-	    "record_id,id_number,code,event_ref,occurred_on\n"
-	    "R1," ID_A ",NEG,e1,2024-01-02\n"
-	    "R2," ID_B ",NEG,e2,2024-01-01\n"
-	    "R1," ID_A ",NEG,e1,2024-01-03\n"
-	    "R4," ID_A ",NEG,e4,2024-01-01\n");
-	assert_int_equal(
-	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	assert_int_equal(import_st(fx,
+	                     "record_id,id_number,code,event_ref,occurred_on\n"
+	                     "R1," ID_A ",NEG,e1,2024-01-02\n"
+	                     "R2," ID_B ",NEG,e2,2024-01-01\n"
+	                     "R1," ID_A ",NEG,e1,2024-01-03\n"
+	                     "R4," ID_A ",NEG,e4,2024-01-01\n",
+	                     &st, why),
 	    FS_ERR_MALFORMED);
 	assert_non_null(strstr(why, ":4: expected each record_id once"));
 	db_hash(fx, after);
 	assert_memory_equal(before, after, 32);
 
 	// A large file of records the node does not hold.
-	put(p,
-	    "record_id,id_number,code,event_ref,occurred_on\n"
-	    "N1," ID_A ",NEG,n1,2024-01-01\n"
-	    "N2," ID_B ",NEG,n2,2024-01-01\n"
-	    "N3," ID_B ",NEG,n3,2024-01-01\n"
-	    "R1," ID_A ",NEG,e1,2024-01-01\n");
-	assert_int_equal(
-	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	assert_int_equal(import_st(fx,
+	                     "record_id,id_number,code,event_ref,occurred_on\n"
+	                     "N1," ID_A ",NEG,n1,2024-01-01\n"
+	                     "N2," ID_B ",NEG,n2,2024-01-01\n"
+	                     "N3," ID_B ",NEG,n3,2024-01-01\n"
+	                     "R1," ID_A ",NEG,e1,2024-01-01\n",
+	                     &st, why),
 	    FS_OK);
 	assert_true(st.reindexed);
 	assert_int_equal(considered(fx, ID_A), 4);
@@ -1025,26 +1017,21 @@ static void
 test_import_large_path(void **state)
 {
 	fixture        *fx = *state;
-	char            why[FS_WHY_MAX], p[256], version[FS_VERSION_MAX + 1];
+	char            why[FS_WHY_MAX], p[256];
 	uint8_t         subject[FS_PSEUDONYM_BYTES], before[32], after[32];
-	bool            changed, known;
+	bool            known;
 	fs_contribution c;
 	fs_import_stats st;
 
-	snprintf(p, sizeof(p), "%s/rules.csv", fx->dir);
-	assert_int_equal(
-	    fs_node_rules_import(fx->n, p, version, &changed, why, sizeof(why)),
-	    FS_OK);
+	rules(fx);
 	cache(fx, ID_A);
 	node_big_import = 1;
-	snprintf(p, sizeof(p), "%s/records.csv", fx->dir);
-	put(p,
-	    "record_id,id_number,code,event_ref,occurred_on\n"
-	    "N1," ID_A ",NEG,e1,2024-01-01\n"
-	    "S1," ID_A ",SH,（2024）苏1号,2024-01-01\n"
-	    "S2," ID_A ",SH,(2024)苏1号,2024-02-01\n");
-	assert_int_equal(
-	    fs_node_records_import(fx->n, p, NULL, NULL, &st, why, FS_WHY_MAX),
+	assert_int_equal(import_st(fx,
+	                     "record_id,id_number,code,event_ref,occurred_on\n"
+	                     "N1," ID_A ",NEG,e1,2024-01-01\n"
+	                     "S1," ID_A ",SH,（2024）苏1号,2024-01-01\n"
+	                     "S2," ID_A ",SH,(2024)苏1号,2024-02-01\n",
+	                     &st, why),
 	    FS_OK);
 	assert_int_equal(st.inserted, 3);
 	assert_true(st.bulk);
