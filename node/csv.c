@@ -101,8 +101,13 @@ fs_csv_close(fs_csv *r)
 	if (r->f != NULL) {
 		fclose(r->f);
 	}
+	// Records files carry ID numbers.
+	if (r->buf != NULL) {
+		sodium_memzero(r->buf, BUFSZ);
+	}
 	free(r->buf);
 	free(r->name);
+	sodium_memzero(r, sizeof(*r));
 	free(r);
 }
 
