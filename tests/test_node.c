@@ -1008,6 +1008,55 @@ test_import_reexport_keeps_index(void **state)
 	assert_int_equal(considered(fx, ID_B), 4);
 }
 
+// many writes n records "<pre><i>" from i = from, the even ones of
+// citizen A, the odd ones of B, each its own behavior, after the header
+// if head.
+static char *
+many(char *p, const char *pre, int from, int n, bool head)
+{
+	if (head) {
+		p += sprintf(
+		    p, "record_id,id_number,code,event_ref,occurred_on\n");
+	}
+	for (int i = from; i < from + n; i++) {
+		p += sprintf(p, "%s%d,%s,NEG,%s%d,2024-01-01\n", pre, i,
+		    i % 2 == 0 ? ID_A : ID_B, pre, i);
+	}
+	return (p);
+}
+
+// A file that looks like a re-export by its head and its size but brings
+// thousands of new records after: the records read across the whole file
+// tell, the index is sorted anew, and every record is found by its
+// citizen.
+static void
+test_import_reexport_guessed_wrong(void **state)
+{
+	fixture        *fx = *state;
+	char            why[FS_WHY_MAX];
+	fs_import_stats st;
+	char           *text = malloc(12000 * 64), *end;
+
+	assert_non_null(text);
+	rules(fx);
+	cache(fx, ID_A);
+	cache(fx, ID_B);
+	node_big_import = 1;
+	many(text, "R", 0, 6000, true);
+	assert_int_equal(import_st(fx, text, &st, why), FS_OK);
+	assert_true(st.reindexed);
+	end = many(text, "R", 0, 1200, true);
+	many(end, "N", 0, 5000, false);
+	assert_int_equal(import_st(fx, text, &st, why), FS_OK);
+	assert_true(st.bulk);
+	assert_true(st.reindexed);
+	assert_int_equal(st.updated, 1200);
+	assert_int_equal(st.inserted, 5000);
+	assert_int_equal(considered(fx, ID_A), 5500);
+	assert_int_equal(considered(fx, ID_B), 5500);
+	free(text);
+}
+
 // A large import writes each record by its citizen's ID hash without
 // reading the cache, and pseudonymizes after the whole file is checked
 // the citizens the cache does not hold: known ones are found by their
@@ -1337,6 +1386,9 @@ main(void)
 		    teardown_node),
 		cmocka_unit_test_setup_teardown(
 		    test_import_reexport_keeps_index, setup_node,
+		    teardown_node),
+		cmocka_unit_test_setup_teardown(
+		    test_import_reexport_guessed_wrong, setup_node,
 		    teardown_node),
 		cmocka_unit_test_setup_teardown(
 		    test_answer_checks_counts_and_logs, setup_node,
