@@ -150,9 +150,8 @@ typedef struct node_import {
 	const char     *name; // of the file, while open
 	fs_day          today;
 	time_t          now;
-	int64_t         id;      // the import's number
-	uint64_t        records; // lines of the file, less the header
-	node_chunk      c;       // the chunk being written
+	int64_t         id; // the import's number
+	node_chunk      c;  // the chunk being written
 	node_key       *order;
 	uint64_t       *filter; // of the ID hashes to pseudonymize, bulk
 	uint64_t        fmask;

@@ -621,7 +621,7 @@ held_at(sqlite3_stmt *st, FILE *f, off_t off)
 // inserting millions of entries at random places in it takes far longer
 // (six times the whole import, at 2 M records).
 static bool
-mostly_held(node_import *im, const char *path)
+mostly_held(node_import *im, const char *path, uint64_t records)
 {
 	FILE         *f;
 	struct stat   sb;
@@ -630,7 +630,7 @@ mostly_held(node_import *im, const char *path)
 	int64_t       count = 0;
 
 	(void) node_meta_get(im->n, "record_count", &count);
-	if ((uint64_t) count * 4 < im->records * 3
+	if ((uint64_t) count * 4 < records * 3
 	    || (f = fopen(path, "rb")) == NULL) {
 		return (false);
 	}
@@ -707,9 +707,10 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 		                           : "cannot read the rules");
 		goto out;
 	}
-	im.st.bulk      = is_bulk(&im, path, &lines);
-	im.records      = lines > 0 ? lines - 1 : 0;
-	im.st.reindexed = im.st.bulk && !mostly_held(&im, path);
+	// The file's lines are its records and the header.
+	im.st.bulk = is_bulk(&im, path, &lines);
+	im.st.reindexed
+	    = im.st.bulk && !mostly_held(&im, path, lines > 0 ? lines - 1 : 0);
 	if (!im.st.bulk
 	    && (rv = node_records_check_all(
 	            &im, path, progress, arg, why, whycap))
