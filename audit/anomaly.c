@@ -22,8 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "common.h"
+#include "audit/audit.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "wire/token.h"
 
 void
 fs_anomaly_conf_default(fs_anomaly_conf *c)

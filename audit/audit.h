@@ -34,8 +34,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common.h"
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 // Tiles (C2SP tlog-tiles): tile/<L>/<N>[.p/<W>] holds the hashes at tree
 // level 8L, tile/entries/<N>[.p/<W>] the entries, FS_TILE_WIDTH per full

@@ -19,7 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "wire/note.h"
 
 #define SIG_PREFIX     "\xe2\x80\x94 " // U+2014 and a space
 #define SIG_PREFIX_LEN 4

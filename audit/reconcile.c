@@ -12,6 +12,8 @@
 // gave (or a release log that was cut).  Receipts are sorted once and
 // looked up by binary search.
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,11 @@
 
 #include <jansson.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "wire/token.h"
 
 #define TIME_SLACK_MS (FS_SKEW_DEFAULT * 1000 + 60 * 1000)
 

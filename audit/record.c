@@ -11,6 +11,8 @@
 // disclosure happened -- at the entry's time, not now -- for the
 // requester, the purpose, the scope and the subject of the disclosure.
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,14 @@
 
 #include <jansson.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/paseto.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 static bool
 get_str(json_t *o, const char *key, char *out, size_t cap)

@@ -5,12 +5,19 @@
 // verified, so that a node cannot rewrite or drop a release it logged
 // once an auditor has seen it.
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/note.h"
 
 // leaves reads path's lines and returns their RFC 6962 leaf hashes.
 static fs_err

@@ -10,10 +10,14 @@
 // average, one node hash per entry, in constant memory; no hash the log
 // stored above level 0 is trusted or needed.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "common/err.h"
+#include "crypto/merkle.h"
 
 fs_err
 fs_tile_path(

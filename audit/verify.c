@@ -15,15 +15,23 @@
 // log's structure stops the run (what follows would only repeat it);
 // findings about single disclosures are all reported.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "audit.h"
-#include "common.h"
-#include "protocol.h"
+#include "audit/audit.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/merkle.h"
+#include "net/http.h"
+#include "wire/note.h"
+#include "wire/token.h"
 
 #define RECORD_FINDINGS_MAX 100
 

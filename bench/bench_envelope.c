@@ -8,12 +8,17 @@
 // exchange.  The ratios against raw Ed25519 say how much the envelope
 // format itself adds.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "protocol.h"
+#include "bench/bench.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "wire/envelope.h"
 
 #define BODY_LEN 256
 

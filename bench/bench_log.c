@@ -19,16 +19,26 @@
 // The bench includes coordimpl.h, the coordinator's private header, to
 // reach its store: a benchmark of internals, like nng's own perf tests.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "bench/bench.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/token.h"
 #include <openssl/evp.h>
-
-#include "bench.h"
-#include "coordimpl.h"
 
 #define ENTRY_MAX 512
 

@@ -14,6 +14,8 @@
 //                     [-r LOOKUPS]
 // It runs the fedscore binary beside it (build/cli/fedscore).
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -32,8 +34,11 @@
 
 #include <jansson.h>
 
-#include "bench.h"
-#include "coordinator.h"
+#include "bench/bench.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "net/transport.h"
+#include "wire/request.h"
 
 extern char **environ;
 

@@ -18,6 +18,9 @@
 // counting and release log, durable, then the sealed reply) beside
 // Ed25519 sign + verify.  Peak RSS is the process's, after the import.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +28,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "node.h"
+#include "bench/bench.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "node/node.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 #define PER_CITIZEN 5
 #define ANSWERS     2000

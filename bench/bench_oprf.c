@@ -9,11 +9,15 @@
 // measured alternately for the same reason.  Run with
 // `meson test -C build --benchmark -v` or directly: oprf_bench [max_batch]
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
 
 #define RUNS 5
 

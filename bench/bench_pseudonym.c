@@ -9,6 +9,8 @@
 // usage: bench_pseudonym [-n IDS] [-b BATCH]
 // It runs the fedscore binary beside it (build/cli/fedscore).
 
+#include <sodium.h>
+
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
@@ -22,8 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "issuer.h"
+#include "bench/bench.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "net/issuer_client.h"
 
 extern char **environ;
 

@@ -13,6 +13,8 @@
 // first.  An item without a proof is newer than the checkpoint: reported
 // as pending, not as verified.
 
+#include <sodium.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +22,18 @@
 
 #include <jansson.h>
 
-#include "audit.h"
-#include "cli.h"
-#include "protocol.h"
+#include "audit/audit.h"
+#include "cli/cli.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "crypto/paseto.h"
+#include "net/http.h"
+#include "wire/note.h"
+#include "wire/token.h"
 
 static const char usage[]
     = "usage: fedscore access --coordinator URL --coordinator-key PUB "

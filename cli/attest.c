@@ -9,6 +9,8 @@
 // and the salt, when the citizen shows them, are used for the subject
 // binding and never printed.
 
+#include <sodium.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,21 @@
 
 #include <jansson.h>
 
-#include "cli.h"
-#include "coordinator.h"
+#include "cli/cli.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "crypto/paseto.h"
+#include "wire/attest.h"
+#include "wire/note.h"
+#include "wire/recognize.h"
+#include "wire/request.h"
+#include "wire/scheme.h"
+#include "wire/trust.h"
 
 static const char usage[]
     = "usage: fedscore attest trust sign -k KEY [--name NAME] -o LIST "

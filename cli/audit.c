@@ -12,8 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "cli.h"
+#include "audit/audit.h"
+#include "cli/cli.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 static const char usage[]
     = "usage: fedscore audit verify --log URL --key PUB [--witness NAME=PUB "

@@ -13,7 +13,7 @@
 #include <getopt.h>
 #include <stddef.h>
 
-#include "crypto.h"
+#include "common/err.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE   2

@@ -2,14 +2,24 @@
 //
 // consent.c -- fedscore consent: grant, revoke and verify consent tokens.
 
+#include <sodium.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "issuer.h"
+#include "cli/cli.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "issuer/issuer.h"
+#include "wire/token.h"
 
 static const char usage[]
     = "usage: fedscore consent grant -c CONF --id ID --to REQUESTER "

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "coordinator.h"
+#include "cli/cli.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "coordinator/coordinator.h"
 
 static const char usage[]
     = "usage: fedscore coordinator serve -c CONF\n"

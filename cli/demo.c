@@ -35,7 +35,9 @@
 
 #include <jansson.h>
 
-#include "cli.h"
+#include "cli/cli.h"
+#include "common/rfc3339.h"
+#include "crypto/paseto.h"
 
 extern char **environ;
 

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "issuer.h"
+#include "cli/cli.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "issuer/issuer.h"
 
 static const char usage[]
     = "usage: fedscore issuer init -c CONF\n"

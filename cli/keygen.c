@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
+#include "common/err.h"
+#include "crypto/key.h"
 
 static const char usage[] = "usage: fedscore keygen -o PATH [--name NAME]\n";
 

@@ -11,8 +11,11 @@
 
 #include <jansson.h>
 
-#include "cli.h"
-#include "coordinator.h"
+#include "cli/cli.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "wire/request.h"
+#include "wire/token.h"
 
 static const char usage[]
     = "usage: fedscore lookup --coordinator URL --coordinator-key PUB "

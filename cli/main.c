@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
+#include "common/err.h"
+#include "crypto/key.h"
 
 static const struct {
 	const char *name;

@@ -4,6 +4,8 @@
 // repair, the counter view of a citizen, and the daemon; the work is in
 // node/, this file parses options and prints.
 
+#include <sodium.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "node.h"
+#include "cli/cli.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "common/log.h"
+#include "crypto/oprf.h"
+#include "node/node.h"
+#include "wire/lookup.h"
 
 static const char usage[]
     = "usage: fedscore node rules import -c CONF RULES.csv\n"

@@ -3,6 +3,8 @@
 // ping.c -- fedscore ping: check that two parties' keys and transport
 // work, with a sealed, signed request and its bound reply.
 
+#include <sodium.h>
+
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,8 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "protocol.h"
+#include "cli/cli.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "net/replay.h"
+#include "net/transport.h"
+#include "wire/envelope.h"
 
 static const char usage[]
     = "usage: fedscore ping -k KEY --peer PUB -d URL [-m TEXT]\n"

@@ -10,8 +10,9 @@
 
 #include <jansson.h>
 
-#include "cli.h"
-#include "protocol.h"
+#include "common/err.h"
+#include "net/http.h"
+#include "net/transport.h"
 
 #define TIMEOUT_MS 30000
 

@@ -4,14 +4,22 @@
 // department staff need it at the counter.  The ID number is blinded
 // before it leaves this process; the issuer's proof is checked.
 
+#include <sodium.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "issuer.h"
+#include "cli/cli.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "net/issuer_client.h"
 
 static const char usage[] = "usage: fedscore pseudonym -c CONF --id ID\n";
 

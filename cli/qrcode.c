@@ -21,7 +21,7 @@
 #include <png.h>
 #include <qrencode.h>
 
-#include "cli.h"
+#include "common/err.h"
 
 #define TERM_MARGIN 2
 #define PNG_MARGIN  4

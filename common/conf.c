@@ -2,13 +2,19 @@
 //
 // conf.c -- INI-like configuration files.
 
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "common/conf.h"
+#include "common/err.h"
 
 static void say(char *why, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "common.h"
+#include "common/daemon.h"
 
 static sigset_t stop_signals;
 

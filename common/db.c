@@ -2,10 +2,15 @@
 //
 // db.c -- SQLite databases: WAL, foreign keys, schema by user_version.
 
+#include <stddef.h>
+
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <string.h>
 
-#include "common.h"
+#include "common/db.h"
+#include "common/err.h"
 
 fs_err
 fs_db_exec(sqlite3 *db, const char *sql)

@@ -2,12 +2,18 @@
 //
 // log.c -- one line per event on stderr, UTC time first.
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "common.h"
+#include "common/log.h"
 
 static fs_log_level max_level = FS_LOG_INFO;
 

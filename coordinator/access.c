@@ -15,6 +15,9 @@
 // the entry names them (BLAKE2b-256(key=salt, subject)) and that the entry
 // is in the log (SHA-256 leaf hash, inclusion proof, checkpoint root).
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +27,17 @@
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
 
-#include "coordimpl.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/merkle.h"
+#include "crypto/paseto.h"
+#include "wire/consent.h"
+#include "wire/token.h"
 
 #define WHO "coordinator"
 

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coordinator.h"
+#include "coordinator/coordinator.h"
+#include "wire/lookup.h"
+#include "wire/scheme.h"
+#include "wire/token.h"
 
 static int
 key_cmp(const void *a, const void *b)

@@ -6,11 +6,24 @@
 #ifndef FS_COORDIMPL_H
 #define FS_COORDIMPL_H
 
+#include <sqlite3.h>
+
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "coordinator.h"
-#include "issuer.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "net/issuer_client.h"
+#include "net/transport.h"
+#include "wire/attest.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
+#include "wire/scheme.h"
+#include "wire/token.h"
+#include "wire/trust.h"
 
 #define NODES_MAX      64
 #define REQUESTERS_MAX 256
@@ -177,18 +190,8 @@ char  *coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size);
 
 // access.c: GET /v1/me/access, the citizen's own view of the log.
 fs_err coord_access_handler(fs_coord *c, struct nng_http_server *srv);
-// trust.c
-struct fs_trust {
-	char             local[FS_LABEL_MAX + 1];
-	char            *scheme_path; // resolved against the list's path
-	int64_t          skew_s;
-	size_t           nregions;
-	fs_trust_region *regions;
-	bool             bound;
-	fs_scheme        scheme; // once bound
-};
 
-// attest.c: the attestation of a lookup.  coord_attest_prepare fills a
+// attestation.c: the attestation of a lookup.  coord_attest_prepare fills a
 // from the score and the consent (with the score only for scope attest),
 // with a fresh jti for the disclosure entry to name; coord_attest_sign
 // adds the disclosure's index in the log and signs.

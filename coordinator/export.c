@@ -10,13 +10,19 @@
 // salt of its commitment, the consent token) next to the entry itself,
 // byte for byte, so that an auditor can check one against the other.
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "coordimpl.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "coordinator/coordimpl.h"
+#include "wire/token.h"
 
 // open_db opens the database that conf names, read-only.
 static fs_err

@@ -14,7 +14,13 @@
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
 
-#include "coordimpl.h"
+#include "common/daemon.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "net/transport.h"
 
 #define WHO       "coordinator"
 #define QUEUE_MAX 1024

@@ -8,6 +8,8 @@
 // handlers here only read, briefly, under the database lock; nng may run
 // them on its own threads.
 
+#include <sqlite3.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +21,14 @@
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
 
-#include "coordimpl.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/merkle.h"
+#include "wire/note.h"
 
 #define WHO         "coordinator"
 #define TILE_WIDTH  256

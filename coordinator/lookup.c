@@ -4,6 +4,8 @@
 // to the signed answer.  Every check that can refuse comes before any node
 // is asked; the disclosure is recorded before the answer leaves.
 
+#include <sodium.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,24 @@
 
 #include <jansson.h>
 
-#include "coordimpl.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "crypto/paseto.h"
+#include "net/transport.h"
+#include "wire/attest.h"
+#include "wire/consent.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
+#include "wire/request.h"
+#include "wire/scheme.h"
+#include "wire/token.h"
 
 #define WHO "coordinator"
 

@@ -17,6 +17,8 @@
 // no network I/O, only two signature checks and one short transaction,
 // so it answers on nng's thread.
 
+#include <sodium.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,20 @@
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
 
-#include "coordimpl.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "crypto/paseto.h"
+#include "wire/attest.h"
+#include "wire/recognize.h"
+#include "wire/request.h"
+#include "wire/scheme.h"
+#include "wire/trust.h"
 
 #define WHO "coordinator"
 

@@ -3,13 +3,32 @@
 // server.c -- the coordinator's configuration, registries and the
 // thread that keeps the revocation list current.
 
+#include <sqlite3.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "coordimpl.h"
+#include "common/conf.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "net/issuer_client.h"
+#include "net/transport.h"
+#include "wire/attest.h"
+#include "wire/envelope.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
+#include "wire/scheme.h"
+#include "wire/token.h"
+#include "wire/trust.h"
 
 #define WHO "coordinator"
 

@@ -8,10 +8,20 @@
 // used-up consent are refused across restarts, and two lookups at once
 // cannot both take the last use.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <string.h>
 
-#include "coordimpl.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/token.h"
 
 static const char schema[]
     = "CREATE TABLE request_nonce ("

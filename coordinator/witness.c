@@ -9,11 +9,24 @@
 // honest witness to notice a forked or rewritten log.  A witness that does
 // not answer is logged and asked again with the next checkpoint.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "coordimpl.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "coordinator/coordimpl.h"
+#include "coordinator/coordinator.h"
+#include "crypto/merkle.h"
+#include "net/transport.h"
+#include "wire/envelope.h"
+#include "wire/mp.h"
+#include "wire/note.h"
+#include "wire/witness.h"
 
 #define WHO                "coordinator"
 #define WITNESS_TIMEOUT_MS 1000

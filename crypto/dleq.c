@@ -12,10 +12,18 @@
 // prover's cost per element is then one HashToScalar and one term of M;
 // Z = k * M, r * G, r * M and the challenge are paid once per batch.
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "oprfimpl.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
 
 #define EB FS_OPRF_ELEMENT_BYTES
 #define SB FS_OPRF_SCALAR_BYTES

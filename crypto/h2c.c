@@ -7,9 +7,17 @@
 // (crypto_core_ristretto255_from_hash) and the reduction of 64 bytes to a
 // scalar, but not the expander, which is written here on its SHA-512.
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <string.h>
 
-#include "oprfimpl.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
 
 #define XMD_B   64  // SHA-512 output
 #define XMD_R   128 // SHA-512 block

@@ -2,10 +2,17 @@
 //
 // key.c -- Ed25519 identities in guarded memory.
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
 
 // The guarded block holds the Ed25519 secret key (seed || pk) followed by
 // its X25519 secret, converted once so that opening a sealed box costs no

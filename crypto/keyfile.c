@@ -6,6 +6,12 @@
 // line holding a PASERK.  Secret files are created with O_EXCL and mode
 // 0600 and are refused when group or others may read them.
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,7 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
 
 #define KEYFILE_MAX 1024
 

@@ -17,13 +17,20 @@
 // and an auditor hashes every entry of the log.  Everything else stays
 // with libsodium.
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/merkle.h"
 
 static EVP_MD        *sha256;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;

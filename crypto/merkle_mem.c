@@ -7,10 +7,14 @@
 // from fs_merkle_state_append's put callback, which is how a store on disk
 // would be fed too.
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/merkle.h"
 
 struct fs_merkle_mem {
 	fs_merkle_state state;

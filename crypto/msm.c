@@ -14,10 +14,18 @@
 // about one ristretto255 decoding and forty mixed additions per point.
 // Without a 128-bit integer type, fs_msm falls back to fs_msm_naive.
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "oprfimpl.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
 
 // scalars_ok checks the contract of both versions: below 2^253, as every
 // reduced scalar is.

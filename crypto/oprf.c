@@ -8,10 +8,18 @@
 // multiplication k * C[i] by libsodium (which also refuses the identity),
 // and the element's share of the batch's proof (dleq.c).
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "oprfimpl.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
 
 #define EB FS_OPRF_ELEMENT_BYTES
 #define SB FS_OPRF_SCALAR_BYTES

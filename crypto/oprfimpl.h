@@ -17,7 +17,12 @@
 #ifndef FS_OPRFIMPL_H
 #define FS_OPRFIMPL_H
 
-#include "crypto.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "crypto/oprf.h"
 
 #define FS_OPRF_CONTEXT_LEN 28 // "OPRFV1-" 7, mode 1, "-ristretto255-SHA512" 20
 

@@ -2,9 +2,16 @@
 //
 // paserk.c -- PASERK k4.public, k4.secret and k4.pid for Ed25519 keys.
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <string.h>
 
-#include "crypto.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/key.h"
 
 static const char pfx_public[] = "k4.public.";
 static const char pfx_secret[] = "k4.secret.";

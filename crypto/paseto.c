@@ -7,10 +7,18 @@
 // anything is verified; only then is the signature checked, and only a
 // message whose signature verifies leaves fs_paseto_verify.
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "cryptoimpl.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/paseto.h"
 
 static const char hdr[] = "v4.public.";
 #define HDR_LEN (sizeof(hdr) - 1)
@@ -265,7 +273,7 @@ fs_paseto_footer(char **footerp, size_t *lenp, const char *token, size_t len)
 }
 
 fs_err
-fsi_paseto_peek(uint8_t **msgp, size_t *msglenp, const char *token, size_t len)
+fs_paseto_peek(uint8_t **msgp, size_t *msglenp, const char *token, size_t len)
 {
 	parts  p;
 	fs_err rv;

@@ -14,9 +14,14 @@
 // issuer commits to the ID number itself, keyed with a random salt that
 // only the citizen keeps, idc = BLAKE2b-256(key = salt, ID number).
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <string.h>
 
-#include "crypto.h"
+#include "crypto/oprf.h"
 
 static void
 keyed(uint8_t out[static FS_PSEUDONYM_BYTES], const uint8_t *key, size_t keylen,

@@ -9,9 +9,14 @@
 // RFC 9496 section 4.3.  Only public values pass here: nothing is constant
 // time.  Built only where the compiler has a 128-bit integer type.
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
 #include <string.h>
 
-#include "oprfimpl.h"
+#include "crypto/oprfimpl.h"
 
 #ifdef __SIZEOF_INT128__
 

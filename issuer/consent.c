@@ -3,11 +3,23 @@
 // consent.c -- granting and revoking consent, and the check every holder
 // of a token (coordinator, nodes) makes before it acts on one.
 
+#include <time.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "issuerimpl.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/oprf.h"
+#include "issuer/issuer.h"
+#include "issuer/issuerimpl.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 static bool
 purpose_known(const fs_issuer *iss, const char *purpose)
@@ -23,13 +35,6 @@ purpose_known(const fs_issuer *iss, const char *purpose)
 		}
 	}
 	return (false);
-}
-
-void
-fs_jti_string(
-    char out[static FS_JTI_STR_LEN + 1], const uint8_t jti[static FS_JTI_BYTES])
-{
-	fs_b64_encode(out, jti, FS_JTI_BYTES);
 }
 
 fs_err
@@ -229,32 +234,4 @@ fs_issuer_revocation_note(
 	}
 	free(r);
 	return (rv);
-}
-
-fs_err
-fs_consent_verify(fs_claims *c, const char *token, size_t len,
-    const fs_pubkey *issuer, const char *region, const fs_revlist *rl,
-    int64_t now, char *why, size_t whycap)
-{
-	fs_claims out;
-	char      jti[FS_JTI_STR_LEN + 1];
-	fs_err    rv;
-
-	rv = fs_token_verify(
-	    &out, token, len, issuer, region, now, FS_SKEW_DEFAULT);
-	if (rv != FS_OK) {
-		snprintf(
-		    why, whycap, "consent token refused: %s", fs_strerror(rv));
-		return (rv);
-	}
-	fs_jti_string(jti, out.jti);
-	if (rl != NULL && fs_revlist_has(rl, jti)) {
-		snprintf(why, whycap,
-		    "consent %s was revoked (revocation list "
-		    "%llu)",
-		    jti, (unsigned long long) rl->seq);
-		return (FS_ERR_REVOKED);
-	}
-	*c = out;
-	return (FS_OK);
 }

@@ -7,13 +7,21 @@
 // proofs with) and the database.  Running it again only prints what to
 // publish, so a restored seed gives back the same OPRF key.
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "issuerimpl.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "issuer/issuer.h"
+#include "issuer/issuerimpl.h"
 
 static fs_err
 ensure_key(const char *path, const char *name, fs_pubkey *pub, char *why,

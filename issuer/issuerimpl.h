@@ -6,9 +6,18 @@
 #ifndef FS_ISSUERIMPL_H
 #define FS_ISSUERIMPL_H
 
+#include <sqlite3.h>
+
 #include <pthread.h>
 
-#include "issuer.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "issuer/issuer.h"
+#include "net/issuer_client.h"
+#include "net/replay.h"
+#include "wire/revocations.h"
 
 #define PURPOSES_MAX 32
 

@@ -3,13 +3,30 @@
 // server.c -- fedscore issuer: configuration, keys and the daemon that
 // answers evaluation batches and revocation-list requests.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <msgpack.h>
 
-#include "issuerimpl.h"
+#include "common/conf.h"
+#include "common/daemon.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "issuer/issuer.h"
+#include "issuer/issuerimpl.h"
+#include "net/issuer_client.h"
+#include "net/replay.h"
+#include "net/transport.h"
+#include "wire/envelope.h"
+#include "wire/mp.h"
+#include "wire/revocations.h"
 
 #define WHO "issuer"
 

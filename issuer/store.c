@@ -3,11 +3,20 @@
 // store.c -- the issuer's SQLite state: registered parties, consent
 // grants, revocations and the log of evaluation batches.
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "issuerimpl.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "issuer/issuer.h"
+#include "issuer/issuerimpl.h"
+#include "net/issuer_client.h"
+#include "wire/revocations.h"
 
 // Grants hold the subject pseudonym, never the ID number.  Revocations
 // are numbered: the list's sequence number is the highest rowid.

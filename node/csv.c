@@ -9,13 +9,17 @@
 // and the record is parsed again.  A record longer than the bound can
 // then only be one that is too long.
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
 #define BLOCK (64 * 1024)
 #define BUFSZ (BLOCK + 2 * FS_CSV_RECORD_MAX)

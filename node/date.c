@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
 static bool
 leap(int y)

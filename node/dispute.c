@@ -11,11 +11,17 @@
 // from then on, or not at all when no points are given (withdrawn).
 // Corrected points keep the sign rule of the record's dimension.
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/lookup.h"
 
 // record_rule finds a record's rule in the current version.
 static fs_err

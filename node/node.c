@@ -18,11 +18,24 @@
 //   revocation_max_age = 2m          optional, then fail closed
 //   workers = 4                      optional, concurrent requests
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "net/issuer_client.h"
+#include "net/replay.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/envelope.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
 
 static const char *const allowed[]
     = { "name", "key", "db", "id_key", "release_db", "listen", "coordinator",

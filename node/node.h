@@ -31,10 +31,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "common.h"
-#include "crypto.h"
-#include "issuer.h"
-#include "protocol.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "wire/lookup.h"
+#include "wire/revocations.h"
 
 #define FS_NODE_CODE_MAX           32  // rule code, bytes
 #define FS_NODE_RULE_NAME_MAX      256 // rule name, bytes of UTF-8

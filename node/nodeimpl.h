@@ -6,10 +6,23 @@
 #ifndef FS_NODEIMPL_H
 #define FS_NODEIMPL_H
 
+#include <sqlite3.h>
+
 #include <pthread.h>
 #include <time.h>
 
-#include "node.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "crypto/oprf.h"
+#include "net/issuer_client.h"
+#include "net/replay.h"
+#include "node/node.h"
+#include "wire/envelope.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
 
 #define NODE_WHO "node"
 

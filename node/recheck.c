@@ -5,11 +5,17 @@
 // each line the second pass writes.  Every error names the file and line,
 // what was expected and what was found, and never an ID number.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/idnum.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
 static const char *const header[] = { "record_id", "id_number", "code",
 	"event_ref", "occurred_on", "valid_until" };

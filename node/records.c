@@ -14,13 +14,21 @@
 // described above bulk_pseudonymize.  Readers see the old snapshot meanwhile
 // (WAL).
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
 #define CACHE_KIB   16384 // SQLite page cache during an import
 #define HELD_SAMPLE 1024  // records read to tell a re-export

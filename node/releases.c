@@ -10,11 +10,20 @@
 // entries.  Nothing personal is in it: the consent is named by the hash
 // of its jti, the subject not at all.
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/b64.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "crypto/merkle.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/envelope.h"
+#include "wire/note.h"
 
 // put_str writes s as a JSON string.  Requester and purpose are
 // token-safe claims, but the writer does not rely on it.

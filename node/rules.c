@@ -9,11 +9,19 @@
 // same rules therefore always have the same version, whatever their
 // order, quoting or line ends in the file.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/lookup.h"
 
 static const char *const header[] = { "code", "name", "dimension", "points",
 	"valid_days", "severe", "shared", "repair_bonus" };

@@ -21,11 +21,19 @@
 // Records of non-shared rules are summed per dimension; each shared
 // behavior is one item, keyed by its behavior key.  Nothing else leaves.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/lookup.h"
 
 #define POINTS_MAX  1000000 // the bound of the wire format
 #define RECORDS_MAX 20000   // per subject

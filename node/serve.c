@@ -27,12 +27,32 @@
 // its disclosure), so a release is never given without being counted and
 // logged.  fs_node_releases_export writes the log for auditors.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/daemon.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "net/issuer_client.h"
+#include "net/replay.h"
+#include "net/transport.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/consent.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 static fs_err
 revlist_copy(fs_revlist *dst, const fs_revlist *src)

@@ -10,11 +10,20 @@
 // the database keeps a check value of the key, so a lost or swapped key
 // file is told apart from an empty cache.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "net/issuer_client.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/envelope.h"
 
 // Records are clustered by record id and name their citizen by the
 // node's keyed hash of the ID number, the key of the pseudonym cache; a

@@ -11,13 +11,23 @@
 // sees is taken on trust.  What it cosigned is kept durably, so a
 // restart does not make it forget.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <msgpack.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/merkle.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/envelope.h"
+#include "wire/note.h"
+#include "wire/witness.h"
 
 typedef struct seen {
 	bool     have;

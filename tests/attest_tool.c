@@ -6,12 +6,20 @@
 // binding ("--bind ID SALT").  Never a tool for production: a real
 // attestation comes from a lookup, with its disclosure logged.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "coordinator.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "wire/attest.h"
+#include "wire/scheme.h"
 
 int
 main(int argc, char **argv)

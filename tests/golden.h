@@ -7,7 +7,8 @@
 
 #include <string.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
 
 #define GOLDEN_TIME 1795000000000ULL // 2026-11-18T09:46:40Z, in ms
 #define GOLDEN_BODY "golden envelope"

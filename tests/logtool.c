@@ -33,8 +33,11 @@
 #include <nng/supplemental/http/http.h>
 #include <sqlite3.h>
 
-#include "crypto.h"
-#include "protocol.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "net/http.h"
+#include "wire/note.h"
 
 static char *
 slurp(const char *path, size_t *lenp)

@@ -18,6 +18,8 @@
 // relative to now (negative: already past).  Shared items are printed
 // sorted by dimension, points and key.
 
+#include <sodium.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,14 @@
 
 #include <jansson.h>
 
-#include "protocol.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "net/transport.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
+#include "wire/token.h"
 
 #define TIMEOUT_MS 10000
 

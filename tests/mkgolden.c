@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "golden.h"
-#include "protocol.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "tests/golden.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
 
 static void
 put(const char *dir, const char *name, const uint8_t *buf, size_t len)

@@ -15,7 +15,17 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "coordinator.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "wire/attest.h"
+#include "wire/note.h"
+#include "wire/recognize.h"
+#include "wire/scheme.h"
+#include "wire/token.h"
+#include "wire/trust.h"
 
 #define NOW INT64_C(1795428000) // 2026-11-23T10:00:00Z
 

@@ -5,6 +5,8 @@
 // cosignatures, the state file, full records against entries and consent
 // tokens, reconciliation of releases, and the anomaly rules.
 
+#include <sodium.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +18,16 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 #define ORIGIN "fedscore.testregion/disclosures"
 #define REGION "testregion"

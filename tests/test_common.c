@@ -2,6 +2,8 @@
 //
 // test_common.c -- configuration files and databases.
 
+#include <sqlite3.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +14,9 @@
 
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/conf.h"
+#include "common/db.h"
+#include "common/err.h"
 
 static fs_err
 parse(const char *text, fs_conf **cp, char *why)

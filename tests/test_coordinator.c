@@ -12,7 +12,13 @@
 
 #include <cmocka.h>
 
-#include "coordinator.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "wire/lookup.h"
+#include "wire/request.h"
+#include "wire/scheme.h"
 
 // Yuxi's published values (art. 12-13): base 500, tiers at 800/600/500.
 static const char yuxi[] = "[scheme]\n"

@@ -2,6 +2,9 @@
 //
 // test_crypto.c -- keys, PASERK (official vectors), key files, base64url.
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +16,10 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "vectors.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "tests/vectors.h"
 
 static void
 test_paserk_public_vectors(void **state)

@@ -4,6 +4,8 @@
 // characters computed independently), normalization, and a refusal with
 // its message for each part.
 
+#include <time.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +15,8 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "common/idnum.h"
 
 // 2024-06-15 12:00 UTC, 20:00 in China.
 #define NOW ((time_t) 1718452800)

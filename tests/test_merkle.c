@@ -4,6 +4,9 @@
 // vectors, and generated proofs for every tree of 1 to 70 leaves checked
 // against a direct transcription of the RFC's recursive definitions.
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -15,8 +18,11 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "vectors.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "tests/vectors.h"
 
 #define HB FS_MERKLE_HASH_BYTES
 

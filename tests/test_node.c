@@ -6,6 +6,8 @@
 // Pseudonyms are put in the node's cache directly, so no issuer runs here;
 // tests/node.sh runs a real one.
 
+#include <sodium.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +20,18 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "node.h"
-#include "nodeimpl.h"
+#include "common/b64.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 // CSV ---------------------------------------------------------------------
 

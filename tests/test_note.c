@@ -5,6 +5,8 @@
 // (also used in the C2SP signed-note history): its verifier key, signer
 // key and signed note.
 
+#include <sodium.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +16,10 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/note.h"
 
 static const char go_vkey[]
     = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";

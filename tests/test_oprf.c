@@ -6,6 +6,9 @@
 // refusals (identity, bad encodings, tampered proofs, wrong keys), the
 // fast multi-scalar multiplication against a plain one, and pseudonyms.
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +18,11 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "oprfimpl.h"
-#include "vectors.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
+#include "tests/vectors.h"
 
 #define EB FS_OPRF_ELEMENT_BYTES
 #define SB FS_OPRF_SCALAR_BYTES

@@ -4,6 +4,8 @@
 // the strict parsing of tokens: forged, truncated, another version,
 // padded or non-url base64, oversize.
 
+#include <jansson.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,8 +15,11 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "vectors.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/paseto.h"
+#include "tests/vectors.h"
 
 static const char *
 jstr(json_t *t, const char *key)

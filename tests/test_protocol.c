@@ -13,9 +13,17 @@
 
 #include <cmocka.h>
 
-#include "golden.h"
-#include "protocol.h"
-#include "vectors.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "net/replay.h"
+#include "net/transport.h"
+#include "tests/golden.h"
+#include "tests/vectors.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
+#include "wire/mp.h"
+#include "wire/token.h"
 
 static fs_key *ka, *kb, *kc, *kx;
 

@@ -14,7 +14,14 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "crypto/paseto.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 #define NOW INT64_C(1795428000) // 2026-11-23T10:00:00Z
 

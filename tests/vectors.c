@@ -2,6 +2,8 @@
 //
 // vectors.c -- loading the official test vectors.
 
+#include <jansson.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +14,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "vectors.h"
+#include "tests/vectors.h"
 
 const char *
 vec_path(const char *rel)

@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coordinator.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "wire/attest.h"
+#include "wire/recognize.h"
+#include "wire/scheme.h"
+#include "wire/trust.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

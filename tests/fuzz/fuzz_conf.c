@@ -2,7 +2,8 @@
 //
 // fuzz_conf.c -- libFuzzer harness for the configuration parser.
 
-#include "common.h"
+#include "common/conf.h"
+#include "common/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,9 @@
 
 #include <string.h>
 
-#include "node.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "node/node.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

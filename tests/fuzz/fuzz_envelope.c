@@ -7,8 +7,10 @@
 
 #include <stdlib.h>
 
-#include "../golden.h"
-#include "protocol.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "tests/golden.h"
+#include "wire/envelope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

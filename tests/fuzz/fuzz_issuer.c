@@ -6,7 +6,12 @@
 
 #include <stdlib.h>
 
-#include "issuer.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "issuer/issuer.h"
+#include "net/issuer_client.h"
+#include "wire/mp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

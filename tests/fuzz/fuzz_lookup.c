@@ -3,7 +3,8 @@
 // fuzz_lookup.c -- libFuzzer harness for the lookup and contribution
 // body decoders, which nodes and the coordinator run on peers' bytes.
 
-#include "protocol.h"
+#include "common/err.h"
+#include "wire/lookup.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "wire/note.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

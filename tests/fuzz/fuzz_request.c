@@ -8,8 +8,11 @@
 
 #include <jansson.h>
 
-#include "../golden.h"
-#include "coordinator.h"
+#include "common/err.h"
+#include "coordinator/coordinator.h"
+#include "crypto/key.h"
+#include "tests/golden.h"
+#include "wire/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "wire/note.h"
+#include "wire/revocations.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "audit/audit.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/note.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

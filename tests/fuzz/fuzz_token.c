@@ -5,8 +5,12 @@
 
 #include <stdlib.h>
 
-#include "../golden.h"
-#include "issuer.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/paseto.h"
+#include "tests/golden.h"
+#include "wire/revocations.h"
+#include "wire/token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

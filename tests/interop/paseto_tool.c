@@ -6,12 +6,17 @@
 //
 // Exit codes as the fedscore command's: 0 ok, 1 refused, 2 usage or I/O.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/paseto.h"
+#include "wire/token.h"
 
 static const char *usage
     = "usage: paseto_tool keygen\n"

@@ -13,12 +13,18 @@
 // Keys come from fixed seeds, so the output is the same on every run.
 // Exit status: 0 written, 1 our own verifier refused it, 2 usage or I/O.
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "common/b64.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/merkle.h"
+#include "wire/note.h"
 
 #define ORIGIN  "fedscore.example/log"
 #define WITNESS "witness.example/w1"

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// request.c -- the requester's signed lookup request and the
+// coordinator's signed answer, both PASETO v4.public.
+//
+// A request is signed by the requester's registered key (footer: its
+// kid) over {"consent", "iat", "jti", "scope"}, with the implicit
+// assertion "fedscore lookup request v1|<region>": fresh by iat, unique by
+// jti, and bound to one region.  The answer is signed by the coordinator
+// with "fedscore lookup answer v1|<region>", so that neither can be
+// passed off as the other or as a consent token.
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/key.h"
+#include "crypto/paseto.h"
+#include "wire/lookup.h"
+#include "wire/request.h"
+#include "wire/token.h"
+
+static void
+assertion(char out[static 128], const char *what, const char *region)
+{
+	snprintf(out, 128, "fedscore lookup %s v1|%s", what, region);
+}
+
+fs_err
+fs_request_sign(char **tokenp, const fs_key *requester, const char *consent,
+    const char *scope, const char *region, int64_t now)
+{
+	json_t *o;
+	char    iat[FS_TIME_LEN + 1], jti[FS_JTI_STR_LEN + 1];
+	char    footer[FS_FOOTER_LEN + 1], ia[128];
+	uint8_t raw[FS_JTI_BYTES];
+	char   *json;
+	fs_err  rv;
+
+	randombytes_buf(raw, sizeof(raw));
+	fs_jti_string(jti, raw);
+	if (fs_time_format(iat, now) != FS_OK) {
+		return (FS_ERR_INVALID);
+	}
+	o = json_pack(
+	    "{s:s, s:s, s:s}", "consent", consent, "iat", iat, "jti", jti);
+	if (o == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if (scope != NULL
+	    && json_object_set_new(o, "scope", json_string(scope)) != 0) {
+		json_decref(o);
+		return (FS_ERR_NOMEM);
+	}
+	json = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (json == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	fs_footer_encode(footer, fs_key_public(requester)->kid);
+	assertion(ia, "request", region);
+	rv = fs_paseto_sign(tokenp, requester, (const uint8_t *) json,
+	    strlen(json), footer, (const uint8_t *) ia, strlen(ia));
+	free(json);
+	return (rv);
+}
+
+fs_err
+fs_request_kid(uint8_t kid[static FS_KID_BYTES], const char *token, size_t len)
+{
+	char  *footer;
+	size_t flen;
+	fs_err rv;
+
+	if ((rv = fs_paseto_footer(&footer, &flen, token, len)) != FS_OK) {
+		return (rv);
+	}
+	rv = fs_footer_decode(kid, footer, flen);
+	free(footer);
+	return (rv);
+}
+
+// str_field copies a string member of at most max bytes.
+static fs_err
+str_field(json_t *o, const char *key, char *out, size_t max, bool required)
+{
+	json_t     *v = json_object_get(o, key);
+	const char *s;
+
+	if (v == NULL) {
+		out[0] = '\0';
+		return (required ? FS_ERR_MALFORMED : FS_OK);
+	}
+	if (!json_is_string(v)) {
+		return (FS_ERR_TYPE);
+	}
+	s = json_string_value(v);
+	if (json_string_length(v) > max || strlen(s) != json_string_length(v)) {
+		return (FS_ERR_MALFORMED);
+	}
+	memcpy(out, s, json_string_length(v) + 1);
+	return (FS_OK);
+}
+
+fs_err
+fs_request_verify(fs_request *out, const char *token, size_t len,
+    const fs_pubkey *requester, const char *region, int64_t now, int64_t skew)
+{
+	static const char *known[] = { "consent", "iat", "jti", "scope" };
+	fs_request         r;
+	char               ia[128], iat[FS_TIME_MAX_LEN + 1];
+	uint8_t           *msg;
+	size_t             mlen;
+	json_t            *o;
+	json_error_t       err;
+	const char        *key;
+	json_t            *v;
+	fs_err             rv;
+
+	memset(&r, 0, sizeof(r));
+	assertion(ia, "request", region);
+	if ((rv = fs_paseto_verify(&msg, &mlen, token, len, requester, NULL,
+	         (const uint8_t *) ia, strlen(ia)))
+	    != FS_OK) {
+		return (rv);
+	}
+	o = json_loadb((const char *) msg, mlen, JSON_REJECT_DUPLICATES, &err);
+	free(msg);
+	if (o == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	rv = json_is_object(o) ? FS_OK : FS_ERR_TYPE;
+	json_object_foreach (o, key, v) {
+		bool ok = false;
+
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+			ok = ok || strcmp(key, known[i]) == 0;
+		}
+		if (!ok && rv == FS_OK) {
+			rv = FS_ERR_MALFORMED;
+		}
+	}
+	if (rv == FS_OK) {
+		rv = str_field(o, "consent", r.consent, FS_TOKEN_MAX, true);
+	}
+	if (rv == FS_OK) {
+		rv = str_field(o, "jti", r.jti, FS_JTI_STR_LEN, true);
+	}
+	if (rv == FS_OK) {
+		rv = str_field(o, "iat", iat, FS_TIME_MAX_LEN, true);
+	}
+	if (rv == FS_OK) {
+		rv = str_field(o, "scope", r.scope, FS_CLAIM_STR_MAX, false);
+	}
+	json_decref(o);
+	if (rv != FS_OK) {
+		return (rv);
+	}
+	if (strlen(r.jti) < 16
+	    || fs_time_parse(&r.iat, iat, strlen(iat)) != 0) {
+		return (FS_ERR_MALFORMED);
+	}
+	if (r.iat > now + skew || r.iat < now - skew) {
+		return (FS_ERR_CLOCK_SKEW);
+	}
+	*out = r;
+	return (FS_OK);
+}
+
+static fs_err
+sign_as(char **tokenp, const fs_key *coord, const char *json, const char *what,
+    const char *region)
+{
+	char footer[FS_FOOTER_LEN + 1], ia[128];
+
+	fs_footer_encode(footer, fs_key_public(coord)->kid);
+	assertion(ia, what, region);
+	return (fs_paseto_sign(tokenp, coord, (const uint8_t *) json,
+	    strlen(json), footer, (const uint8_t *) ia, strlen(ia)));
+}
+
+static fs_err
+verify_as(char **jsonp, const char *token, size_t len, const fs_pubkey *coord,
+    const char *what, const char *region)
+{
+	char     ia[128];
+	uint8_t *msg;
+	size_t   mlen;
+	fs_err   rv;
+
+	assertion(ia, what, region);
+	if ((rv = fs_paseto_verify(&msg, &mlen, token, len, coord, NULL,
+	         (const uint8_t *) ia, strlen(ia)))
+	    != FS_OK) {
+		return (rv);
+	}
+	*jsonp = (char *) msg;
+	return (FS_OK);
+}
+
+fs_err
+fs_answer_sign(
+    char **tokenp, const fs_key *coord, const char *json, const char *region)
+{
+	return (sign_as(tokenp, coord, json, "answer", region));
+}
+
+fs_err
+fs_answer_verify(char **jsonp, const char *token, size_t len,
+    const fs_pubkey *coord, const char *region)
+{
+	return (verify_as(jsonp, token, len, coord, "answer", region));
+}
+
+fs_err
+fs_recognition_answer_sign(
+    char **tokenp, const fs_key *coord, const char *json, const char *region)
+{
+	return (sign_as(tokenp, coord, json, "recognition", region));
+}
+
+fs_err
+fs_recognition_answer_verify(char **jsonp, const char *token, size_t len,
+    const fs_pubkey *coord, const char *region)
+{
+	return (verify_as(jsonp, token, len, coord, "recognition", region));
+}
