@@ -15,7 +15,6 @@
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "issuer/issuer.h"
-#include "net/issuer_client.h"
 #include "net/replay.h"
 #include "wire/revocations.h"
 

@@ -15,7 +15,6 @@
 #include "crypto/key.h"
 #include "issuer/issuer.h"
 #include "issuer/issuerimpl.h"
-#include "net/issuer_client.h"
 #include "wire/revocations.h"
 
 // Grants hold the subject pseudonym, never the ID number.  Revocations

@@ -15,7 +15,6 @@
 #include "crypto/oprf.h"
 #include "wire/revocations.h"
 
-#define FS_NAME_MAX         64
 #define FS_ISSUER_BATCH_MAX 4096
 
 typedef struct fs_issuer_client fs_issuer_client;

@@ -17,7 +17,6 @@
 
 #include "common/err.h"
 #include "crypto/key.h"
-#include "net/issuer_client.h"
 #include "wire/mp.h"
 #include "wire/revocations.h"
 

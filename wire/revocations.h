@@ -14,7 +14,8 @@
 #include "crypto/key.h"
 #include "wire/token.h"
 
-#define FS_JTI_MAX 64
+#define FS_JTI_MAX  64
+#define FS_NAME_MAX 64 // a party's name or a region
 
 // The issuer's revocations, for auditors: when it revoked each consent,
 // as a C2SP signed note by the issuer's key (revocations.c has the text).
