@@ -12,42 +12,15 @@
 
 #include <sodium.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/err.h"
+#include "common/file.h"
 #include "crypto/key.h"
 
 #define KEYFILE_MAX 1024
-
-static fs_err
-write_new(const char *path, mode_t mode, const char *text, size_t len)
-{
-	int     fd;
-	ssize_t n;
-
-	fd = open(
-	    path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0) {
-		return (errno == EEXIST ? FS_ERR_EXISTS : FS_ERR_IO);
-	}
-	n = write(fd, text, len);
-	if (n < 0 || (size_t) n != len || fsync(fd) != 0) {
-		close(fd);
-		unlink(path);
-		return (FS_ERR_IO);
-	}
-	if (close(fd) != 0) {
-		unlink(path);
-		return (FS_ERR_IO);
-	}
-	return (FS_OK);
-}
 
 fs_err
 fs_keyfile_write_secret(const char *path, const fs_key *k, const char *name)
@@ -72,7 +45,7 @@ fs_keyfile_write_secret(const char *path, const fs_key *k, const char *name)
 	fs_paserk_secret(text + off, fs_key_secret(k));
 	off += FS_PASERK_SECRET_LEN;
 	text[off++] = '\n';
-	rv          = write_new(path, 0600, text, off);
+	rv          = fs_file_create(path, 0600, text, off);
 	sodium_memzero(text, sizeof(text));
 	return (rv);
 }
@@ -85,7 +58,7 @@ fs_keyfile_write_public(const char *path, const fs_pubkey *pub)
 	fs_paserk_public(line, pub->pk);
 	line[FS_PASERK_PUBLIC_LEN]     = '\n';
 	line[FS_PASERK_PUBLIC_LEN + 1] = '\0';
-	return (write_new(path, 0644, line, FS_PASERK_PUBLIC_LEN + 1));
+	return (fs_file_create(path, 0644, line, FS_PASERK_PUBLIC_LEN + 1));
 }
 
 // read_key reads the file into buf (guarded by the caller when secret)
@@ -94,35 +67,13 @@ static fs_err
 read_key(const char *path, bool secret, char *buf, size_t cap,
     const char **linep, size_t *lenp)
 {
-	struct stat st;
-	int         fd;
-	ssize_t     n;
-	size_t      total = 0;
-	char       *p, *next;
+	size_t total;
+	char  *p, *next;
+	fs_err rv;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
+	if ((rv = fs_file_read(path, secret, buf, cap, &total)) != FS_OK) {
+		return (rv);
 	}
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return (FS_ERR_IO);
-	}
-	if (secret && (st.st_mode & 077) != 0) {
-		close(fd);
-		return (FS_ERR_PERMISSION);
-	}
-	while ((n = read(fd, buf + total, cap - 1 - total)) > 0) {
-		total += (size_t) n;
-		if (total == cap - 1) {
-			close(fd);
-			return (FS_ERR_TOO_LARGE);
-		}
-	}
-	close(fd);
-	if (n < 0) {
-		return (FS_ERR_IO);
-	}
-	buf[total] = '\0';
 	for (p = buf; *p != '\0'; p = next) {
 		char  *nl  = strchr(p, '\n');
 		size_t len = nl != NULL ? (size_t) (nl - p) : strlen(p);

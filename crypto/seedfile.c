@@ -10,48 +10,28 @@
 
 #include <sodium.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "crypto/oprf.h"
 
 // read_line reads a short one-line file into buf, without the newline.
 static fs_err
 read_line(const char *path, bool secret, char *buf, size_t cap, size_t *lenp)
 {
-	struct stat st;
-	ssize_t     n;
-	int         fd;
+	size_t n;
+	fs_err rv;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
-	}
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return (FS_ERR_IO);
-	}
-	if (secret && (st.st_mode & 077) != 0) {
-		close(fd);
-		return (FS_ERR_PERMISSION);
-	}
-	n = read(fd, buf, cap);
-	close(fd);
-	if (n < 0) {
-		return (FS_ERR_IO);
-	}
-	if ((size_t) n == cap) {
-		return (FS_ERR_TOO_LARGE);
+	if ((rv = fs_file_read(path, secret, buf, cap, &n)) != FS_OK) {
+		return (rv);
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
 		n--;
 	}
-	*lenp = (size_t) n;
+	*lenp = n;
 	return (FS_OK);
 }
 
@@ -106,30 +86,14 @@ fs_err
 fs_seedfile_write(
     const char *path, const uint8_t seed[static FS_OPRF_SEED_BYTES])
 {
-	char    line[64];
-	size_t  n;
-	ssize_t w;
-	int     fd;
-	fs_err  rv = FS_OK;
+	char   line[64];
+	size_t n;
+	fs_err rv;
 
-	fd = open(
-	    path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		return (errno == EEXIST ? FS_ERR_EXISTS : FS_ERR_IO);
-	}
 	fs_b64_encode(line, seed, FS_OPRF_SEED_BYTES);
 	n         = strlen(line);
 	line[n++] = '\n';
-	w         = write(fd, line, n);
-	if (w < 0 || (size_t) w != n || fsync(fd) != 0) {
-		rv = FS_ERR_IO;
-	}
-	if (close(fd) != 0) {
-		rv = FS_ERR_IO;
-	}
-	if (rv != FS_OK) {
-		unlink(path);
-	}
+	rv        = fs_file_create(path, 0600, line, n);
 	sodium_memzero(line, sizeof(line));
 	return (rv);
 }
