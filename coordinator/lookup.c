@@ -388,7 +388,7 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		    FS_LOOKUP_BODY_MAX);
 		goto done;
 	}
-	if ((rv = fs_request_kid(kid, token, strlen(token))) != FS_OK) {
+	if ((rv = fs_token_kid(kid, token, strlen(token))) != FS_OK) {
 		problem(out, 422, rv,
 		    "expected a v4.public request token with footer "
 		    "{\"kid\":\"k4.pid...\"}: %s",

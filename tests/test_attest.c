@@ -164,7 +164,7 @@ test_attest_roundtrip(void **state)
 	free(json);
 	tok = sign(k, &a);
 	assert_int_equal(strncmp(tok, "v4.public.", 10), 0);
-	assert_int_equal(fs_attest_kid(kid, tok, strlen(tok)), FS_OK);
+	assert_int_equal(fs_token_kid(kid, tok, strlen(tok)), FS_OK);
 	assert_memory_equal(kid, fs_key_public(k)->kid, FS_KID_BYTES);
 	assert_int_equal(
 	    fs_attest_verify(&b, tok, strlen(tok), fs_key_public(k)), FS_OK);

@@ -454,21 +454,6 @@ fs_attest_sign(char **tokenp, const fs_key *coord, const fs_attestation *a)
 }
 
 fs_err
-fs_attest_kid(uint8_t kid[static FS_KID_BYTES], const char *token, size_t len)
-{
-	char  *footer;
-	size_t flen;
-	fs_err rv;
-
-	if ((rv = fs_paseto_footer(&footer, &flen, token, len)) != FS_OK) {
-		return (rv);
-	}
-	rv = fs_footer_decode(kid, footer, flen);
-	free(footer);
-	return (rv);
-}
-
-fs_err
 fs_attest_verify(
     fs_attestation *a, const char *token, size_t len, const fs_pubkey *key)
 {

@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "common/err.h"
-#include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "wire/scheme.h"
 #include "wire/token.h"
@@ -53,7 +52,6 @@ typedef struct fs_attestation {
 	bool    has_idc;
 	uint8_t idc[FS_IDC_BYTES];
 } fs_attestation;
-
 // fs_attest_encode writes the claims as compact JSON with sorted keys
 // (malloc'd); an attestation that would not decode is FS_ERR_INVALID.
 fs_err fs_attest_encode(char **jsonp, const fs_attestation *a);
@@ -64,11 +62,9 @@ fs_err fs_attest_sign(
 // must name (FS_ERR_FOOTER otherwise), and decodes the claims.
 fs_err fs_attest_verify(
     fs_attestation *a, const char *token, size_t len, const fs_pubkey *key);
-// fs_attest_kid reads the (untrusted) key id in the footer, to choose
-// the key; fs_attest_peek decodes the claims WITHOUT checking the
-// signature, only to say why an attestation is refused.
-fs_err fs_attest_kid(
-    uint8_t kid[static FS_KID_BYTES], const char *token, size_t len);
+// fs_attest_peek decodes the claims WITHOUT checking the signature, only
+// to say why an attestation is refused (fs_token_kid reads the untrusted
+// key id, to choose the key).
 fs_err fs_attest_peek(fs_attestation *a, const char *token, size_t len);
 // fs_attest_bound checks the subject binding against a normalized ID
 // number and the citizen's salt: FS_ERR_WRONG_SUBJECT when it differs or

@@ -26,6 +26,7 @@
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "crypto/oprf.h"
+#include "crypto/paseto.h"
 #include "wire/token.h"
 
 enum {
@@ -507,5 +508,20 @@ fs_footer_decode(uint8_t kid[static FS_KID_BYTES], const char *s, size_t len)
 		    kid, json_string_value(v), json_string_length(v));
 	}
 	json_decref(root);
+	return (rv);
+}
+
+fs_err
+fs_token_kid(uint8_t kid[static FS_KID_BYTES], const char *token, size_t len)
+{
+	char  *footer;
+	size_t flen;
+	fs_err rv;
+
+	if ((rv = fs_paseto_footer(&footer, &flen, token, len)) != FS_OK) {
+		return (rv);
+	}
+	rv = fs_footer_decode(kid, footer, flen);
+	free(footer);
 	return (rv);
 }

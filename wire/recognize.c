@@ -28,6 +28,7 @@
 #include "wire/attest.h"
 #include "wire/recognize.h"
 #include "wire/scheme.h"
+#include "wire/token.h"
 #include "wire/trust.h"
 #include "wire/wireimpl.h"
 
@@ -68,7 +69,7 @@ fs_recognize_verify(fs_attestation *out, const fs_trust *t, const char *token,
 	bool                   retired;
 	fs_err                 rv;
 
-	if ((rv = fs_attest_kid(kid, token, len)) != FS_OK) {
+	if ((rv = fs_token_kid(kid, token, len)) != FS_OK) {
 		snprintf(why, whycap,
 		    "expected an attestation, v4.public.… with a footer "
 		    "{\"kid\":\"k4.pid.…\"}: %s",

@@ -75,21 +75,6 @@ fs_request_sign(char **tokenp, const fs_key *requester, const char *consent,
 	return (rv);
 }
 
-fs_err
-fs_request_kid(uint8_t kid[static FS_KID_BYTES], const char *token, size_t len)
-{
-	char  *footer;
-	size_t flen;
-	fs_err rv;
-
-	if ((rv = fs_paseto_footer(&footer, &flen, token, len)) != FS_OK) {
-		return (rv);
-	}
-	rv = fs_footer_decode(kid, footer, flen);
-	free(footer);
-	return (rv);
-}
-
 // str_field copies a string member of at most max bytes.
 static fs_err
 str_field(json_t *o, const char *key, char *out, size_t max, bool required)

@@ -25,9 +25,6 @@ typedef struct fs_request {
 
 fs_err fs_request_sign(char **tokenp, const fs_key *requester,
     const char *consent, const char *scope, const char *region, int64_t now);
-// fs_request_kid reads the (untrusted) key id of the request's signer.
-fs_err fs_request_kid(
-    uint8_t kid[static FS_KID_BYTES], const char *token, size_t len);
 fs_err fs_request_verify(fs_request *r, const char *token, size_t len,
     const fs_pubkey *requester, const char *region, int64_t now, int64_t skew);
 

@@ -88,8 +88,6 @@ fs_token_verify(fs_claims *out, const char *token, size_t len,
     const fs_pubkey *issuer, const char *region, int64_t now, int64_t skew)
 {
 	fs_claims c;
-	char     *footer;
-	size_t    flen;
 	uint8_t   kid[FS_KID_BYTES];
 	uint8_t  *msg = NULL;
 	size_t    mlen;
@@ -98,12 +96,7 @@ fs_token_verify(fs_claims *out, const char *token, size_t len,
 	if (!region_ok(region) || skew < 0 || skew > FS_SKEW_MAX) {
 		return (FS_ERR_INVALID);
 	}
-	if ((rv = fs_paseto_footer(&footer, &flen, token, len)) != FS_OK) {
-		return (rv);
-	}
-	rv = fs_footer_decode(kid, footer, flen);
-	free(footer);
-	if (rv != FS_OK) {
+	if ((rv = fs_token_kid(kid, token, len)) != FS_OK) {
 		return (rv);
 	}
 	if (sodium_memcmp(kid, issuer->kid, FS_KID_BYTES) != 0) {

@@ -107,6 +107,11 @@ void fs_footer_encode(
     char out[static FS_FOOTER_LEN + 1], const uint8_t kid[static FS_KID_BYTES]);
 fs_err fs_footer_decode(
     uint8_t kid[static FS_KID_BYTES], const char *s, size_t len);
+// fs_token_kid reads the key id in the footer of a PASETO token of ours
+// (consent, request, answer, attestation): untrusted, only to choose the
+// key to verify the token with.
+fs_err fs_token_kid(
+    uint8_t kid[static FS_KID_BYTES], const char *token, size_t len);
 
 // fs_token_issue signs c as a consent token with the issuer's key, for
 // region, which is both the implicit assertion and the claim "reg".

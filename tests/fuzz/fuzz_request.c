@@ -13,6 +13,7 @@
 #include "crypto/key.h"
 #include "tests/golden.h"
 #include "wire/request.h"
+#include "wire/token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (fs_lookup_body_decode(&o, (const char *) data, size, &token)
 	    == FS_OK) {
-		(void) fs_request_kid(kid, token, strlen(token));
+		(void) fs_token_kid(kid, token, strlen(token));
 		(void) fs_request_verify(&r, token, strlen(token),
 		    fs_key_public(a), "golden", 1795000000, 300);
 		json_decref(o);
