@@ -73,35 +73,27 @@ fs_err
 fs_releases_load(fs_release **rp, size_t *np, const char *node,
     const char *path, char *why, size_t whycap)
 {
-	FILE       *f  = fopen(path, "r");
-	fs_release *rs = *rp, *nr;
-	size_t      n = *np, cap = *np, lcap = 0;
-	char       *line = NULL;
-	ssize_t     len;
-	int         lineno = 0;
-	fs_err      rv     = FS_OK;
+	fs_audit_lines *l;
+	fs_release     *rs = *rp, *nr;
+	size_t          n = *np, cap = *np, len;
+	char           *line;
+	fs_err          rv, end;
 
-	if (f == NULL) {
-		snprintf(
-		    why, whycap, "%s: cannot open: %s", path, strerror(errno));
-		return (FS_ERR_IO);
+	if ((rv = fs_audit_lines_open(
+	         &l, path, FS_AUDIT_LINE_MAX, FS_AUDIT_LINES_TEXT, why, whycap))
+	    != FS_OK) {
+		return (rv);
 	}
 	if (strlen(node) == 0 || strlen(node) > FS_CLAIM_STR_MAX) {
-		fclose(f);
+		fs_audit_lines_close(l);
 		snprintf(why, whycap,
 		    "expected a node name of 1 to %d characters, found '%s'",
 		    FS_CLAIM_STR_MAX, node);
 		return (FS_ERR_INVALID);
 	}
-	while ((len = getline(&line, &lcap, f)) >= 0) {
-		lineno++;
-		while (len > 0
-		    && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
-			line[--len] = '\0';
-		}
-		if (len == 0) {
-			continue;
-		}
+	while (fs_audit_lines_next(l, &line, &len)) {
+		int lineno = (int) fs_audit_lines_number(l);
+
 		if (n == cap) {
 			cap = cap < 64 ? 64 : cap * 2;
 			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
@@ -111,8 +103,7 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 			rs  = nr;
 			*rp = rs;
 		}
-		if ((rv = fs_release_parse(&rs[n], line, (size_t) len))
-		    != FS_OK) {
+		if ((rv = fs_release_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,
 			    "%s:%d: expected a release (time_ms, receipt, "
 			    "jti_hash, requester, purpose), found something "
@@ -124,8 +115,9 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 		rs[n].line = lineno;
 		n++;
 	}
-	free(line);
-	fclose(f);
+	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+		rv = end;
+	}
 	*np = n;
 	return (rv);
 }

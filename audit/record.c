@@ -126,28 +126,20 @@ fs_err
 fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap)
 {
-	FILE            *f  = fopen(path, "r");
+	fs_audit_lines  *l;
 	fs_audit_record *rs = NULL, *nr;
-	size_t           n = 0, cap = 0, lcap = 0;
-	char            *line = NULL;
-	ssize_t          len;
-	int              lineno = 0;
-	fs_err           rv     = FS_OK;
+	size_t           n = 0, cap = 0, len;
+	char            *line;
+	fs_err           rv, end;
 
-	if (f == NULL) {
-		snprintf(
-		    why, whycap, "%s: cannot open: %s", path, strerror(errno));
-		return (FS_ERR_IO);
+	if ((rv = fs_audit_lines_open(
+	         &l, path, FS_AUDIT_LINE_MAX, FS_AUDIT_LINES_TEXT, why, whycap))
+	    != FS_OK) {
+		return (rv);
 	}
-	while ((len = getline(&line, &lcap, f)) >= 0) {
-		lineno++;
-		while (len > 0
-		    && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
-			line[--len] = '\0';
-		}
-		if (len == 0) {
-			continue;
-		}
+	while (fs_audit_lines_next(l, &line, &len)) {
+		unsigned long long lineno = fs_audit_lines_number(l);
+
 		if (n == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
 			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
@@ -156,10 +148,9 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 			}
 			rs = nr;
 		}
-		if ((rv = fs_audit_record_parse(&rs[n], line, (size_t) len))
-		    != FS_OK) {
+		if ((rv = fs_audit_record_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,
-			    "%s:%d: expected a disclosure record (index, "
+			    "%s:%llu: expected a disclosure record (index, "
 			    "time_ms, requester, purpose, scope, subject, "
 			    "salt, consent, entry), found something else",
 			    path, lineno);
@@ -167,7 +158,7 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 		}
 		if (n > 0 && rs[n].index <= rs[n - 1].index) {
 			snprintf(why, whycap,
-			    "%s:%d: expected an index above %llu, found %llu",
+			    "%s:%llu: expected an index above %llu, found %llu",
 			    path, lineno, (unsigned long long) rs[n - 1].index,
 			    (unsigned long long) rs[n].index);
 			fs_audit_record_fini(&rs[n]);
@@ -176,8 +167,9 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 		}
 		n++;
 	}
-	free(line);
-	fclose(f);
+	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+		rv = end;
+	}
 	if (rv != FS_OK) {
 		fs_audit_records_free(rs, n);
 		return (rv);
