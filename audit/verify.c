@@ -13,7 +13,8 @@
 // consistency proof as a second check; and, with full records, every
 // disclosure against its record and consent token.  A finding about the
 // log's structure stops the run (what follows would only repeat it);
-// findings about single disclosures are all reported.
+// findings about single disclosures are all reported.  The full records
+// are checked in verify_records.c.
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,38 +25,7 @@
 #include "audit.h"
 #include "common.h"
 #include "protocol.h"
-
-#define RECORD_FINDINGS_MAX 100
-
-typedef struct run {
-	const fs_audit_verify_opts *o;
-	fs_audit_report            *rep;
-	char                       *why;
-	size_t                      whycap;
-	char                        region[FS_CLAIM_STR_MAX + 1];
-	size_t                      next; // next record to match
-	size_t                      record_findings;
-	// Uses per consent token, by its hash.
-	struct use {
-		uint8_t  hash[32];
-		uint32_t granted;
-		uint64_t used;
-		uint64_t first, last;
-	} * uses;
-	size_t nuses, capuses;
-	// The checkpoint served (body, parsed as note and cp), the one
-	// verified before (prevtext, parsed as prev), and the tree of the
-	// entries served.
-	uint8_t      *body;
-	size_t        len;
-	fs_note      *note;
-	fs_checkpoint cp;
-	char         *prevtext;
-	fs_checkpoint prev;
-	bool          have_prev;
-	fs_audit_tree tree;
-	fs_err        rv; // what stopped a run that could not finish
-} run;
+#include "verifyimpl.h"
 
 // Each step of a run lets it go on, stops it on a finding that what
 // follows would only repeat, or stops it on an error that kept it from
@@ -87,94 +57,6 @@ get(run *r, const char *path, int *status, uint8_t **body, size_t *len)
 		snprintf(r->why, r->whycap, "%s: %s", url, fs_strerror(rv));
 	}
 	return (rv);
-}
-
-static void
-count_use(run *r, const fs_audit_record *rec, const fs_claims *c)
-{
-	struct use *u = NULL;
-
-	for (size_t i = 0; i < r->nuses; i++) {
-		if (sodium_memcmp(r->uses[i].hash, rec->consent_hash, 32)
-		    == 0) {
-			u = &r->uses[i];
-			break;
-		}
-	}
-	if (u == NULL) {
-		if (r->nuses == r->capuses) {
-			size_t      cap = r->capuses == 0 ? 64 : r->capuses * 2;
-			struct use *nu  = realloc(r->uses, cap * sizeof(*nu));
-
-			if (nu == NULL) {
-				return;
-			}
-			r->uses    = nu;
-			r->capuses = cap;
-		}
-		u = &r->uses[r->nuses++];
-		memcpy(u->hash, rec->consent_hash, 32);
-		u->granted = c->uses;
-		u->used    = 0;
-		u->first   = rec->index;
-	}
-	u->used++;
-	u->last = rec->index;
-}
-
-static void
-record_finding(run *r, uint64_t index, const char *why)
-{
-	if (r->record_findings++ < RECORD_FINDINGS_MAX) {
-		fs_audit_finding(
-		    r->rep, "entry %llu: %s", (unsigned long long) index, why);
-	} else {
-		r->rep->findings++;
-	}
-}
-
-// records checks the full records of entries [first, first + n); the
-// records are in increasing index order, and entries before the first
-// record (an export --from N) are not checked.
-static void
-records(run *r, uint64_t first, const fs_bundle_entry *e, size_t n)
-{
-	const fs_audit_verify_opts *o = r->o;
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t               index = first + i;
-		const fs_audit_record *rec;
-		fs_claims              c;
-		char                   why[FS_WHY_MAX];
-
-		if (o->nrecords > 0 && index < o->records[0].index) {
-			continue;
-		}
-		if (r->next >= o->nrecords
-		    || (rec = &o->records[r->next])->index != index) {
-			record_finding(
-			    r, index, "no full record in the export");
-			continue;
-		}
-		r->next++;
-		if (fs_audit_record_check(rec, (const char *) e[i].data,
-		        e[i].len, o->issuer, r->region, &c, why, sizeof(why))
-		    != FS_OK) {
-			record_finding(r, index, why);
-			continue;
-		}
-		if (o->revoked != NULL
-		    && !fs_audit_entry_is_recognition(
-		        (const char *) e[i].data, e[i].len)
-		    && fs_audit_revoked_check(o->revoked, &c,
-		           rec->time_ms / 1000, o->grace_s, why, sizeof(why))
-		        != FS_OK) {
-			record_finding(r, index, why);
-		}
-		if (c.uses > 0) {
-			count_use(r, rec, &c);
-		}
-	}
 }
 
 // tiles fetches and checks every entry of the checkpoint's tree.
@@ -236,7 +118,7 @@ tiles(run *r, const fs_checkpoint *cp, fs_audit_tree *t)
 			    "the entry (%s) or the hash tile was altered",
 			    (unsigned long long) bad, hp, ep);
 		} else if (r->o->records != NULL) {
-			records(r, first, e, w);
+			verify_records(r, first, e, w);
 		}
 		free(eb);
 		free(hb);
@@ -378,25 +260,6 @@ previous(run *r, const fs_checkpoint *prev, const fs_checkpoint *cp,
 	fs_audit_info(r->rep, "previous checkpoint (%s): %llu entries", from,
 	    (unsigned long long) prev->size);
 	return (true);
-}
-
-static void
-uses(run *r)
-{
-	for (size_t i = 0; i < r->nuses; i++) {
-		const struct use *u = &r->uses[i];
-		char              h[45];
-
-		if (u->used > u->granted) {
-			fs_b64_encode(h, u->hash, 32);
-			fs_audit_finding(r->rep,
-			    "consent %.12s…: disclosed %llu times (entries "
-			    "%llu to %llu), granted for %u",
-			    h, (unsigned long long) u->used,
-			    (unsigned long long) u->first,
-			    (unsigned long long) u->last, u->granted);
-		}
-	}
 }
 
 // failed stops the run on rv.
@@ -581,45 +444,6 @@ check_consistency(run *r)
 	return (GO_ON);
 }
 
-// sum_up_records reports the uses of each consent and what the full
-// records covered.
-static void
-sum_up_records(run *r)
-{
-	const fs_audit_verify_opts *o      = r->o;
-	size_t                      beyond = 0;
-
-	if (o->records == NULL) {
-		return;
-	}
-	for (size_t i = 0; i < o->nrecords; i++) {
-		beyond += o->records[i].index >= r->cp.size;
-	}
-	uses(r);
-	fs_audit_info(r->rep,
-	    "full records: %zu checked against their entries and consent "
-	    "tokens (region %s)%s",
-	    r->next, r->region,
-	    o->nrecords > 0 && o->records[0].index > 0
-	        ? ", entries before the export's first not checked"
-	        : "");
-	if (o->revoked != NULL) {
-		char t[FS_TIME_LEN + 1];
-
-		fs_time_format(t, o->revoked->iat);
-		fs_audit_info(r->rep,
-		    "revocations: each disclosure checked against the "
-		    "issuer's %zu revocations as of %s (grace %lld s)",
-		    o->revoked->n, t, (long long) o->grace_s);
-	}
-	if (beyond > 0) {
-		fs_audit_info(r->rep,
-		    "%zu full records are beyond the checkpoint, not checked "
-		    "yet",
-		    beyond);
-	}
-}
-
 // keep_state writes the checkpoint to the state file after a run
 // without findings.
 static step
@@ -652,7 +476,7 @@ fs_audit_verify(const fs_audit_verify_opts *o, fs_audit_report *rep, char *why,
 	    && (s = choose_region(&r)) == GO_ON
 	    && (s = recompute_tree(&r)) == GO_ON
 	    && (s = check_consistency(&r)) == GO_ON) {
-		sum_up_records(&r);
+		verify_sum_up(&r);
 	}
 	if (s != FAILED) {
 		s = keep_state(&r);
