@@ -182,13 +182,14 @@ match(const fs_audit_record *d, const fs_release *rel, fs_audit_report *rep)
 	}
 }
 
-fs_err
-fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
-    const fs_release *rels, size_t nrels, fs_audit_report *rep)
+// receipts gathers the receipts every disclosure's entry lists, sorted
+// by hash; entries that are not disclosures are findings.
+static fs_err
+receipts(const fs_audit_record *recs, size_t nrecs, receipt **rcp, size_t *np,
+    fs_audit_report *rep)
 {
 	receipt *rc = NULL;
 	size_t   n = 0, cap = 0;
-	char     p[13];
 
 	for (size_t i = 0; i < nrecs; i++) {
 		fs_audit_entry e;
@@ -235,6 +236,20 @@ fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
 	if (n > 0) {
 		qsort(rc, n, sizeof(*rc), cmp_receipt);
 	}
+	*rcp = rc;
+	*np  = n;
+	return (FS_OK);
+}
+
+// releases finds each release's receipt among the disclosures' and
+// checks it against the disclosure; a release no disclosure lists, or a
+// receipt released twice, is a finding.
+static void
+releases(const fs_audit_record *recs, receipt *rc, size_t n,
+    const fs_release *rels, size_t nrels, fs_audit_report *rep)
+{
+	char p[13];
+
 	for (size_t i = 0; i < nrels; i++) {
 		receipt key, *hit;
 		char    t[FS_TIME_LEN + 1];
@@ -265,6 +280,15 @@ fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
 		hit->matched = (long) i;
 		match(&recs[hit->rec], &rels[i], rep);
 	}
+}
+
+// unreleased: a receipt that no release matched is a finding.
+static void
+unreleased(const fs_audit_record *recs, const receipt *rc, size_t n,
+    fs_audit_report *rep)
+{
+	char p[13];
+
 	for (size_t i = 0; i < n; i++) {
 		if (rc[i].matched < 0) {
 			prefix(p, rc[i].hash);
@@ -274,6 +298,21 @@ fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
 			    (unsigned long long) recs[rc[i].rec].index, p);
 		}
 	}
+}
+
+fs_err
+fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
+    const fs_release *rels, size_t nrels, fs_audit_report *rep)
+{
+	receipt *rc;
+	size_t   n;
+	fs_err   rv;
+
+	if ((rv = receipts(recs, nrecs, &rc, &n, rep)) != FS_OK) {
+		return (rv);
+	}
+	releases(recs, rc, n, rels, nrels, rep);
+	unreleased(recs, rc, n, rep);
 	fs_audit_info(rep,
 	    "%zu releases against %zu disclosures listing %zu receipts", nrels,
 	    nrecs, n);
