@@ -79,35 +79,27 @@ fs_err
 fs_releases_load(fs_release **rp, size_t *np, const char *node,
     const char *path, char *why, size_t whycap)
 {
-	FILE       *f  = fopen(path, "r");
-	fs_release *rs = *rp, *nr;
-	size_t      n = *np, cap = *np, lcap = 0;
-	char       *line = NULL;
-	ssize_t     len;
-	int         lineno = 0;
-	fs_err      rv     = FS_OK;
+	fs_audit_lines *l;
+	fs_release     *rs = *rp, *nr;
+	size_t          n = *np, cap = *np, len;
+	char           *line;
+	fs_err          rv, end;
 
-	if (f == NULL) {
-		snprintf(
-		    why, whycap, "%s: cannot open: %s", path, strerror(errno));
-		return (FS_ERR_IO);
+	if ((rv = fs_audit_lines_open(
+	         &l, path, FS_AUDIT_LINE_MAX, FS_AUDIT_LINES_TEXT, why, whycap))
+	    != FS_OK) {
+		return (rv);
 	}
 	if (strlen(node) == 0 || strlen(node) > FS_CLAIM_STR_MAX) {
-		fclose(f);
+		fs_audit_lines_close(l);
 		snprintf(why, whycap,
 		    "expected a node name of 1 to %d characters, found '%s'",
 		    FS_CLAIM_STR_MAX, node);
 		return (FS_ERR_INVALID);
 	}
-	while ((len = getline(&line, &lcap, f)) >= 0) {
-		lineno++;
-		while (len > 0
-		    && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
-			line[--len] = '\0';
-		}
-		if (len == 0) {
-			continue;
-		}
+	while (fs_audit_lines_next(l, &line, &len)) {
+		int lineno = (int) fs_audit_lines_number(l);
+
 		if (n == cap) {
 			cap = cap < 64 ? 64 : cap * 2;
 			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
@@ -117,8 +109,7 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 			rs  = nr;
 			*rp = rs;
 		}
-		if ((rv = fs_release_parse(&rs[n], line, (size_t) len))
-		    != FS_OK) {
+		if ((rv = fs_release_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,
 			    "%s:%d: expected a release (time_ms, receipt, "
 			    "jti_hash, requester, purpose), found something "
@@ -130,8 +121,9 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 		rs[n].line = lineno;
 		n++;
 	}
-	free(line);
-	fclose(f);
+	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+		rv = end;
+	}
 	*np = n;
 	return (rv);
 }
@@ -196,13 +188,14 @@ match(const fs_audit_record *d, const fs_release *rel, fs_audit_report *rep)
 	}
 }
 
-fs_err
-fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
-    const fs_release *rels, size_t nrels, fs_audit_report *rep)
+// receipts gathers the receipts every disclosure's entry lists, sorted
+// by hash; entries that are not disclosures are findings.
+static fs_err
+receipts(const fs_audit_record *recs, size_t nrecs, receipt **rcp, size_t *np,
+    fs_audit_report *rep)
 {
 	receipt *rc = NULL;
 	size_t   n = 0, cap = 0;
-	char     p[13];
 
 	for (size_t i = 0; i < nrecs; i++) {
 		fs_audit_entry e;
@@ -249,6 +242,20 @@ fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
 	if (n > 0) {
 		qsort(rc, n, sizeof(*rc), cmp_receipt);
 	}
+	*rcp = rc;
+	*np  = n;
+	return (FS_OK);
+}
+
+// releases finds each release's receipt among the disclosures' and
+// checks it against the disclosure; a release no disclosure lists, or a
+// receipt released twice, is a finding.
+static void
+releases(const fs_audit_record *recs, receipt *rc, size_t n,
+    const fs_release *rels, size_t nrels, fs_audit_report *rep)
+{
+	char p[13];
+
 	for (size_t i = 0; i < nrels; i++) {
 		receipt key, *hit;
 		char    t[FS_TIME_LEN + 1];
@@ -279,6 +286,15 @@ fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
 		hit->matched = (long) i;
 		match(&recs[hit->rec], &rels[i], rep);
 	}
+}
+
+// unreleased: a receipt that no release matched is a finding.
+static void
+unreleased(const fs_audit_record *recs, const receipt *rc, size_t n,
+    fs_audit_report *rep)
+{
+	char p[13];
+
 	for (size_t i = 0; i < n; i++) {
 		if (rc[i].matched < 0) {
 			prefix(p, rc[i].hash);
@@ -288,6 +304,21 @@ fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
 			    (unsigned long long) recs[rc[i].rec].index, p);
 		}
 	}
+}
+
+fs_err
+fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
+    const fs_release *rels, size_t nrels, fs_audit_report *rep)
+{
+	receipt *rc;
+	size_t   n;
+	fs_err   rv;
+
+	if ((rv = receipts(recs, nrecs, &rc, &n, rep)) != FS_OK) {
+		return (rv);
+	}
+	releases(recs, rc, n, rels, nrels, rep);
+	unreleased(recs, rc, n, rep);
 	fs_audit_info(rep,
 	    "%zu releases against %zu disclosures listing %zu receipts", nrels,
 	    nrecs, n);

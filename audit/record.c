@@ -135,28 +135,20 @@ fs_err
 fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap)
 {
-	FILE            *f  = fopen(path, "r");
+	fs_audit_lines  *l;
 	fs_audit_record *rs = NULL, *nr;
-	size_t           n = 0, cap = 0, lcap = 0;
-	char            *line = NULL;
-	ssize_t          len;
-	int              lineno = 0;
-	fs_err           rv     = FS_OK;
+	size_t           n = 0, cap = 0, len;
+	char            *line;
+	fs_err           rv, end;
 
-	if (f == NULL) {
-		snprintf(
-		    why, whycap, "%s: cannot open: %s", path, strerror(errno));
-		return (FS_ERR_IO);
+	if ((rv = fs_audit_lines_open(
+	         &l, path, FS_AUDIT_LINE_MAX, FS_AUDIT_LINES_TEXT, why, whycap))
+	    != FS_OK) {
+		return (rv);
 	}
-	while ((len = getline(&line, &lcap, f)) >= 0) {
-		lineno++;
-		while (len > 0
-		    && (line[len - 1] == '\n' || line[len - 1] == '\r')) {
-			line[--len] = '\0';
-		}
-		if (len == 0) {
-			continue;
-		}
+	while (fs_audit_lines_next(l, &line, &len)) {
+		unsigned long long lineno = fs_audit_lines_number(l);
+
 		if (n == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
 			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
@@ -165,10 +157,9 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 			}
 			rs = nr;
 		}
-		if ((rv = fs_audit_record_parse(&rs[n], line, (size_t) len))
-		    != FS_OK) {
+		if ((rv = fs_audit_record_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,
-			    "%s:%d: expected a disclosure record (index, "
+			    "%s:%llu: expected a disclosure record (index, "
 			    "time_ms, requester, purpose, scope, subject, "
 			    "salt, consent, entry), found something else",
 			    path, lineno);
@@ -176,7 +167,7 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 		}
 		if (n > 0 && rs[n].index <= rs[n - 1].index) {
 			snprintf(why, whycap,
-			    "%s:%d: expected an index above %llu, found %llu",
+			    "%s:%llu: expected an index above %llu, found %llu",
 			    path, lineno, (unsigned long long) rs[n - 1].index,
 			    (unsigned long long) rs[n].index);
 			fs_audit_record_fini(&rs[n]);
@@ -185,8 +176,9 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 		}
 		n++;
 	}
-	free(line);
-	fclose(f);
+	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+		rv = end;
+	}
 	if (rv != FS_OK) {
 		fs_audit_records_free(rs, n);
 		return (rv);
@@ -301,6 +293,102 @@ recognition_check(const fs_audit_record *r, const char *entry, size_t len,
 	return (rv);
 }
 
+// opens_entry: the record opens the disclosure entry e (parsed from
+// entry): its token hashes to the entry's consent, its subject and salt
+// open the subject commitment, and it names the same parties and time.
+static fs_err
+opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
+    size_t len, char *why, size_t whycap)
+{
+	uint8_t commit[32];
+	char    t[FS_TIME_LEN + 1];
+	fs_err  rv;
+
+	if ((rv = fs_audit_entry_parse(e, entry, len)) != FS_OK) {
+		snprintf(why, whycap,
+		    "expected a disclosure entry (time, requester, purpose, "
+		    "scope, consent, subject, receipts, nodes), found "
+		    "another JSON text");
+		return (rv);
+	}
+	if (sodium_memcmp(e->consent, r->consent_hash, 32) != 0) {
+		snprintf(why, whycap,
+		    "the record's consent token does not hash to the entry's "
+		    "consent");
+		return (FS_ERR_BAD_PROOF);
+	}
+	crypto_generichash(commit, sizeof(commit), r->subject,
+	    sizeof(r->subject), r->salt, sizeof(r->salt));
+	if (sodium_memcmp(commit, e->commit, 32) != 0) {
+		snprintf(why, whycap,
+		    "the record's subject and salt do not open the entry's "
+		    "subject commitment");
+		return (FS_ERR_BAD_PROOF);
+	}
+	if (strcmp(r->requester, e->requester) != 0
+	    || strcmp(r->purpose, e->purpose) != 0
+	    || strcmp(r->scope, e->scope) != 0
+	    || r->time_ms / 1000 != e->time) {
+		fs_time_format(t, r->time_ms / 1000);
+		snprintf(why, whycap,
+		    "the record says %s, %s, %s at %s; the entry says %s, "
+		    "%s, %s",
+		    r->requester, r->purpose, r->scope, t, e->requester,
+		    e->purpose, e->scope);
+		return (FS_ERR_BAD_PROOF);
+	}
+	return (FS_OK);
+}
+
+// token_allows: the record's token was valid at the entry's time, signed
+// by issuer for region, and consents to the disclosure e records.
+static fs_err
+token_allows(const fs_audit_record *r, const fs_audit_entry *e,
+    const fs_pubkey *issuer, const char *region, fs_claims *cl, char *why,
+    size_t whycap)
+{
+	char   t[FS_TIME_LEN + 1];
+	fs_err rv;
+
+	fs_time_format(t, e->time);
+	if ((rv = fs_token_verify(cl, r->consent, strlen(r->consent), issuer,
+	         region, e->time, FS_SKEW_DEFAULT))
+	    != FS_OK) {
+		snprintf(why, whycap,
+		    "the consent token was not valid at the entry's time %s "
+		    "for region %s: %s",
+		    t, region, fs_strerror(rv));
+		return (rv);
+	}
+	if (strcmp(cl->aud, e->requester) != 0) {
+		snprintf(why, whycap,
+		    "the consent was granted to '%s', the entry names "
+		    "requester '%s'",
+		    cl->aud, e->requester);
+		return (FS_ERR_WRONG_AUDIENCE);
+	}
+	if (strcmp(cl->purpose, e->purpose) != 0) {
+		snprintf(why, whycap,
+		    "the consent was granted for purpose '%s', the entry "
+		    "says '%s'",
+		    cl->purpose, e->purpose);
+		return (FS_ERR_PURPOSE);
+	}
+	if (!fs_audit_scope_covers(cl->scope, e->scope)) {
+		snprintf(why, whycap,
+		    "the consent grants scope '%s', the entry discloses '%s'",
+		    fs_scope_name(cl->scope), e->scope);
+		return (FS_ERR_SCOPE);
+	}
+	if (sodium_memcmp(cl->sub, r->subject, FS_SUBJECT_BYTES) != 0) {
+		snprintf(why, whycap,
+		    "the consent was granted by another subject than the "
+		    "record's");
+		return (FS_ERR_WRONG_SUBJECT);
+	}
+	return (FS_OK);
+}
+
 fs_err
 fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
     const fs_pubkey *issuer, const char *region, fs_claims *c, char *why,
@@ -308,8 +396,6 @@ fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
 {
 	fs_audit_entry e;
 	fs_claims      cl;
-	uint8_t        commit[32];
-	char           t[FS_TIME_LEN + 1];
 	fs_err         rv;
 
 	if (r->entry_len != len || memcmp(r->entry, entry, len) != 0) {
@@ -322,73 +408,10 @@ fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
 	if (fs_audit_entry_is_recognition(entry, len)) {
 		return (recognition_check(r, entry, len, c, why, whycap));
 	}
-	if ((rv = fs_audit_entry_parse(&e, entry, len)) != FS_OK) {
-		snprintf(why, whycap,
-		    "expected a disclosure entry (time, requester, purpose, "
-		    "scope, consent, subject, receipts, nodes), found "
-		    "another JSON text");
+	if ((rv = opens_entry(r, &e, entry, len, why, whycap)) != FS_OK
+	    || (rv = token_allows(r, &e, issuer, region, &cl, why, whycap))
+	        != FS_OK) {
 		return (rv);
-	}
-	if (sodium_memcmp(e.consent, r->consent_hash, 32) != 0) {
-		snprintf(why, whycap,
-		    "the record's consent token does not hash to the entry's "
-		    "consent");
-		return (FS_ERR_BAD_PROOF);
-	}
-	crypto_generichash(commit, sizeof(commit), r->subject,
-	    sizeof(r->subject), r->salt, sizeof(r->salt));
-	if (sodium_memcmp(commit, e.commit, 32) != 0) {
-		snprintf(why, whycap,
-		    "the record's subject and salt do not open the entry's "
-		    "subject commitment");
-		return (FS_ERR_BAD_PROOF);
-	}
-	if (strcmp(r->requester, e.requester) != 0
-	    || strcmp(r->purpose, e.purpose) != 0
-	    || strcmp(r->scope, e.scope) != 0 || r->time_ms / 1000 != e.time) {
-		fs_time_format(t, r->time_ms / 1000);
-		snprintf(why, whycap,
-		    "the record says %s, %s, %s at %s; the entry says %s, "
-		    "%s, %s",
-		    r->requester, r->purpose, r->scope, t, e.requester,
-		    e.purpose, e.scope);
-		return (FS_ERR_BAD_PROOF);
-	}
-	fs_time_format(t, e.time);
-	if ((rv = fs_token_verify(&cl, r->consent, strlen(r->consent), issuer,
-	         region, e.time, FS_SKEW_DEFAULT))
-	    != FS_OK) {
-		snprintf(why, whycap,
-		    "the consent token was not valid at the entry's time %s "
-		    "for region %s: %s",
-		    t, region, fs_strerror(rv));
-		return (rv);
-	}
-	if (strcmp(cl.aud, e.requester) != 0) {
-		snprintf(why, whycap,
-		    "the consent was granted to '%s', the entry names "
-		    "requester '%s'",
-		    cl.aud, e.requester);
-		return (FS_ERR_WRONG_AUDIENCE);
-	}
-	if (strcmp(cl.purpose, e.purpose) != 0) {
-		snprintf(why, whycap,
-		    "the consent was granted for purpose '%s', the entry "
-		    "says '%s'",
-		    cl.purpose, e.purpose);
-		return (FS_ERR_PURPOSE);
-	}
-	if (!fs_audit_scope_covers(cl.scope, e.scope)) {
-		snprintf(why, whycap,
-		    "the consent grants scope '%s', the entry discloses '%s'",
-		    fs_scope_name(cl.scope), e.scope);
-		return (FS_ERR_SCOPE);
-	}
-	if (sodium_memcmp(cl.sub, r->subject, FS_SUBJECT_BYTES) != 0) {
-		snprintf(why, whycap,
-		    "the consent was granted by another subject than the "
-		    "record's");
-		return (FS_ERR_WRONG_SUBJECT);
 	}
 	*c = cl;
 	return (FS_OK);

@@ -23,28 +23,19 @@
 static fs_err
 leaves(uint8_t **hp, uint64_t *np, const char *path, char *why, size_t whycap)
 {
-	FILE    *f = fopen(path, "r");
-	uint8_t *h = NULL, *nh;
-	uint64_t n = 0, cap = 0;
-	char    *line = NULL;
-	size_t   lcap = 0;
-	ssize_t  len;
-	fs_err   rv = FS_OK;
+	fs_audit_lines *l;
+	uint8_t        *h = NULL, *nh;
+	uint64_t        n = 0, cap = 0;
+	char           *line;
+	size_t          len;
+	fs_err          rv = FS_OK, end;
 
-	if (f == NULL) {
-		snprintf(
-		    why, whycap, "%s: cannot open: %s", path, strerror(errno));
-		return (FS_ERR_IO);
+	if ((rv = fs_audit_lines_open(&l, path, FS_AUDIT_LINE_MAX,
+	         FS_AUDIT_LINES_EXACT, why, whycap))
+	    != FS_OK) {
+		return (rv);
 	}
-	while ((len = getline(&line, &lcap, f)) >= 0) {
-		if (len == 0 || line[len - 1] != '\n') {
-			snprintf(why, whycap,
-			    "%s:%llu: expected a line ending in a newline, "
-			    "found the end of the file",
-			    path, (unsigned long long) n + 1);
-			rv = FS_ERR_MALFORMED;
-			break;
-		}
+	while (fs_audit_lines_next(l, &line, &len)) {
 		if (n == cap) {
 			cap = cap < 1024 ? 1024 : cap * 2;
 			if ((nh = realloc(h, cap * FS_MERKLE_HASH_BYTES))
@@ -54,12 +45,13 @@ leaves(uint8_t **hp, uint64_t *np, const char *path, char *why, size_t whycap)
 			}
 			h = nh;
 		}
-		fs_merkle_leaf_hash(h + n * FS_MERKLE_HASH_BYTES,
-		    (const uint8_t *) line, (size_t) len - 1);
+		fs_merkle_leaf_hash(
+		    h + n * FS_MERKLE_HASH_BYTES, (const uint8_t *) line, len);
 		n++;
 	}
-	free(line);
-	fclose(f);
+	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+		rv = end;
+	}
 	if (rv != FS_OK) {
 		free(h);
 		return (rv);

@@ -13,7 +13,8 @@
 // consistency proof as a second check; and, with full records, every
 // disclosure against its record and consent token.  A finding about the
 // log's structure stops the run (what follows would only repeat it);
-// findings about single disclosures are all reported.
+// findings about single disclosures are all reported.  The full records
+// are checked in verify_records.c.
 
 #include <sodium.h>
 
@@ -24,6 +25,7 @@
 #include <jansson.h>
 
 #include "audit/audit.h"
+#include "audit/verifyimpl.h"
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/err.h"
@@ -33,25 +35,10 @@
 #include "wire/note.h"
 #include "wire/token.h"
 
-#define RECORD_FINDINGS_MAX 100
-
-typedef struct run {
-	const fs_audit_verify_opts *o;
-	fs_audit_report            *rep;
-	char                       *why;
-	size_t                      whycap;
-	char                        region[FS_CLAIM_STR_MAX + 1];
-	size_t                      next; // next record to match
-	size_t                      record_findings;
-	// Uses per consent token, by its hash.
-	struct use {
-		uint8_t  hash[32];
-		uint32_t granted;
-		uint64_t used;
-		uint64_t first, last;
-	} * uses;
-	size_t nuses, capuses;
-} run;
+// Each step of a run lets it go on, stops it on a finding that what
+// follows would only repeat, or stops it on an error that kept it from
+// finishing (r->rv, and why says which).
+typedef enum step { GO_ON, FOUND, FAILED } step;
 
 static void
 b64(char out[static 45], const uint8_t h[static 32])
@@ -78,94 +65,6 @@ get(run *r, const char *path, int *status, uint8_t **body, size_t *len)
 		snprintf(r->why, r->whycap, "%s: %s", url, fs_strerror(rv));
 	}
 	return (rv);
-}
-
-static void
-count_use(run *r, const fs_audit_record *rec, const fs_claims *c)
-{
-	struct use *u = NULL;
-
-	for (size_t i = 0; i < r->nuses; i++) {
-		if (sodium_memcmp(r->uses[i].hash, rec->consent_hash, 32)
-		    == 0) {
-			u = &r->uses[i];
-			break;
-		}
-	}
-	if (u == NULL) {
-		if (r->nuses == r->capuses) {
-			size_t      cap = r->capuses == 0 ? 64 : r->capuses * 2;
-			struct use *nu  = realloc(r->uses, cap * sizeof(*nu));
-
-			if (nu == NULL) {
-				return;
-			}
-			r->uses    = nu;
-			r->capuses = cap;
-		}
-		u = &r->uses[r->nuses++];
-		memcpy(u->hash, rec->consent_hash, 32);
-		u->granted = c->uses;
-		u->used    = 0;
-		u->first   = rec->index;
-	}
-	u->used++;
-	u->last = rec->index;
-}
-
-static void
-record_finding(run *r, uint64_t index, const char *why)
-{
-	if (r->record_findings++ < RECORD_FINDINGS_MAX) {
-		fs_audit_finding(
-		    r->rep, "entry %llu: %s", (unsigned long long) index, why);
-	} else {
-		r->rep->findings++;
-	}
-}
-
-// records checks the full records of entries [first, first + n); the
-// records are in increasing index order, and entries before the first
-// record (an export --from N) are not checked.
-static void
-records(run *r, uint64_t first, const fs_bundle_entry *e, size_t n)
-{
-	const fs_audit_verify_opts *o = r->o;
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t               index = first + i;
-		const fs_audit_record *rec;
-		fs_claims              c;
-		char                   why[FS_WHY_MAX];
-
-		if (o->nrecords > 0 && index < o->records[0].index) {
-			continue;
-		}
-		if (r->next >= o->nrecords
-		    || (rec = &o->records[r->next])->index != index) {
-			record_finding(
-			    r, index, "no full record in the export");
-			continue;
-		}
-		r->next++;
-		if (fs_audit_record_check(rec, (const char *) e[i].data,
-		        e[i].len, o->issuer, r->region, &c, why, sizeof(why))
-		    != FS_OK) {
-			record_finding(r, index, why);
-			continue;
-		}
-		if (o->revoked != NULL
-		    && !fs_audit_entry_is_recognition(
-		        (const char *) e[i].data, e[i].len)
-		    && fs_audit_revoked_check(o->revoked, &c,
-		           rec->time_ms / 1000, o->grace_s, why, sizeof(why))
-		        != FS_OK) {
-			record_finding(r, index, why);
-		}
-		if (c.uses > 0) {
-			count_use(r, rec, &c);
-		}
-	}
 }
 
 // tiles fetches and checks every entry of the checkpoint's tree.
@@ -227,7 +126,7 @@ tiles(run *r, const fs_checkpoint *cp, fs_audit_tree *t)
 			    "the entry (%s) or the hash tile was altered",
 			    (unsigned long long) bad, hp, ep);
 		} else if (r->o->records != NULL) {
-			records(r, first, e, w);
+			verify_records(r, first, e, w);
 		}
 		free(eb);
 		free(hb);
@@ -371,204 +270,231 @@ previous(run *r, const fs_checkpoint *prev, const fs_checkpoint *cp,
 	return (true);
 }
 
-static void
-uses(run *r)
+// failed stops the run on rv.
+static step
+failed(run *r, fs_err rv)
 {
-	for (size_t i = 0; i < r->nuses; i++) {
-		const struct use *u = &r->uses[i];
-		char              h[45];
+	r->rv = rv;
+	return (FAILED);
+}
 
-		if (u->used > u->granted) {
-			fs_b64_encode(h, u->hash, 32);
-			fs_audit_finding(r->rep,
-			    "consent %.12s…: disclosed %llu times (entries "
-			    "%llu to %llu), granted for %u",
-			    h, (unsigned long long) u->used,
-			    (unsigned long long) u->first,
-			    (unsigned long long) u->last, u->granted);
+// check_checkpoint fetches the log's checkpoint and checks the
+// coordinator's signature.
+static step
+check_checkpoint(run *r)
+{
+	char   a[45], why[FS_WHY_MAX];
+	int    status;
+	fs_err rv;
+
+	if ((rv = get(r, "checkpoint", &status, &r->body, &r->len)) != FS_OK) {
+		return (failed(r, rv));
+	}
+	if (status != 200) {
+		fs_audit_finding(
+		    r->rep, "checkpoint: the log answers HTTP %d", status);
+		return (FOUND);
+	}
+	if (fs_audit_checkpoint_open(&r->note, &r->cp, (const char *) r->body,
+	        r->len, r->o->coord, NULL, why, sizeof(why))
+	    != FS_OK) {
+		fs_audit_finding(r->rep, "checkpoint: %s", why);
+		return (FOUND);
+	}
+	b64(a, r->cp.root);
+	fs_audit_info(r->rep,
+	    "checkpoint of %.*s: %llu entries, root %s, signed by the "
+	    "coordinator",
+	    (int) r->cp.origin_len, r->cp.origin,
+	    (unsigned long long) r->cp.size, a);
+	return (GO_ON);
+}
+
+// check_witnesses finds each witness's cosignature on the checkpoint.
+static step
+check_witnesses(run *r)
+{
+	char     t[45], why[FS_WHY_MAX];
+	uint64_t when;
+
+	for (size_t i = 0; i < r->o->nwitnesses; i++) {
+		if (fs_audit_witness_check(r->note, (const char *) r->body,
+		        r->len, &r->o->witnesses[i], &when, why, sizeof(why))
+		    != FS_OK) {
+			fs_audit_finding(r->rep, "checkpoint: %s", why);
+		} else {
+			fs_time_format(t, (int64_t) when);
+			fs_audit_info(r->rep, "witness %s cosigned it at %s",
+			    r->o->witnesses[i].v.name, t);
 		}
 	}
+	return (GO_ON);
+}
+
+// check_previous compares the checkpoint with the one verified before,
+// from --since or else the state file; there is none on a first run.
+static step
+check_previous(run *r)
+{
+	const fs_audit_verify_opts *o = r->o;
+	const char *from              = o->since != NULL ? o->since : o->state;
+	fs_err      rv;
+
+	if (from == NULL) {
+		return (GO_ON);
+	}
+	rv = fs_audit_state_read(
+	    &r->prevtext, &r->prev, from, r->why, r->whycap);
+	if (rv == FS_ERR_NOT_FOUND && o->since == NULL) {
+		fs_audit_info(r->rep,
+		    "no previous checkpoint in %s: this one is the first "
+		    "verified",
+		    from);
+		return (GO_ON);
+	}
+	if (rv == FS_ERR_NOT_FOUND) {
+		snprintf(r->why, r->whycap, "%s: no such file", from);
+		return (failed(r, rv));
+	}
+	if (rv != FS_OK) {
+		return (failed(r, rv));
+	}
+	if (!previous(r, &r->prev, &r->cp, from)) {
+		return (FOUND);
+	}
+	r->have_prev = true;
+	return (GO_ON);
+}
+
+// choose_region: the region the full records' tokens are for, given or
+// else from the checkpoint's origin.
+static step
+choose_region(run *r)
+{
+	if (r->o->records == NULL) {
+		return (GO_ON);
+	}
+	if (r->o->region != NULL) {
+		snprintf(r->region, sizeof(r->region), "%s", r->o->region);
+	} else if (!region_of(r->region, &r->cp)) {
+		snprintf(r->why, r->whycap,
+		    "cannot tell the region from the origin '%.*s': give "
+		    "--region",
+		    (int) r->cp.origin_len, r->cp.origin);
+		return (failed(r, FS_ERR_INVALID));
+	}
+	return (GO_ON);
+}
+
+// recompute_tree checks every entry against its hash and recomputes the
+// checkpoint's root from the entries (and, with records, checks each).
+static step
+recompute_tree(run *r)
+{
+	uint8_t root[FS_MERKLE_HASH_BYTES];
+	char    a[45], b[45];
+	fs_err  rv;
+
+	fs_audit_tree_init(&r->tree, r->have_prev ? r->prev.size : 0);
+	if ((rv = tiles(r, &r->cp, &r->tree)) != FS_OK) {
+		return (rv == FS_ERR_BAD_PROOF ? FOUND : failed(r, rv));
+	}
+	fs_audit_tree_root(&r->tree, root);
+	if (sodium_memcmp(root, r->cp.root, FS_MERKLE_HASH_BYTES) != 0) {
+		b64(a, root);
+		b64(b, r->cp.root);
+		fs_audit_finding(r->rep,
+		    "the root of the %llu entries the log serves is %s; its "
+		    "checkpoint says %s: entries and hashes were altered "
+		    "together",
+		    (unsigned long long) r->cp.size, a, b);
+		return (FOUND);
+	}
+	fs_audit_info(r->rep,
+	    "all %llu entries match the hash tiles and recompute the "
+	    "checkpoint's root",
+	    (unsigned long long) r->cp.size);
+	return (GO_ON);
+}
+
+// check_consistency checks the previous checkpoint's entries are
+// unchanged, twice: against the recomputed tree, and by the log's own
+// consistency proof.
+static step
+check_consistency(run *r)
+{
+	const fs_checkpoint *prev = &r->prev;
+	char                 a[45], b[45];
+	fs_err               rv;
+
+	if (!r->have_prev || prev->size == 0) {
+		return (GO_ON);
+	}
+	if (!r->tree.have_old
+	    || sodium_memcmp(r->tree.old_root, prev->root, FS_MERKLE_HASH_BYTES)
+	        != 0) {
+		b64(a, r->tree.old_root);
+		b64(b, prev->root);
+		fs_audit_finding(r->rep,
+		    "the log was rewritten: its first %llu entries now have "
+		    "root %s, the checkpoint verified before says %s",
+		    (unsigned long long) prev->size, a, b);
+		return (FOUND);
+	}
+	fs_audit_info(r->rep,
+	    "consistent with the previous checkpoint: the first %llu "
+	    "entries are unchanged",
+	    (unsigned long long) prev->size);
+	if (prev->size < r->cp.size && (rv = proof(r, prev, &r->cp)) != FS_OK
+	    && rv != FS_ERR_BAD_PROOF) {
+		return (failed(r, rv));
+	}
+	return (GO_ON);
+}
+
+// keep_state writes the checkpoint to the state file after a run
+// without findings.
+static step
+keep_state(run *r)
+{
+	if (r->rep->findings > 0 || r->o->state == NULL) {
+		return (GO_ON);
+	}
+	if (fs_audit_state_write(r->o->state, (const char *) r->body, r->len)
+	    != FS_OK) {
+		snprintf(r->why, r->whycap, "%s: cannot write the state",
+		    r->o->state);
+		return (failed(r, FS_ERR_IO));
+	}
+	fs_audit_info(r->rep, "state: checkpoint of %llu entries kept in %s",
+	    (unsigned long long) r->cp.size, r->o->state);
+	return (GO_ON);
 }
 
 fs_err
 fs_audit_verify(const fs_audit_verify_opts *o, fs_audit_report *rep, char *why,
     size_t whycap)
 {
-	run           r = { .o = o, .rep = rep, .why = why, .whycap = whycap };
-	fs_note      *note = NULL;
-	fs_checkpoint cp, prev;
-	fs_audit_tree tree;
-	uint8_t      *body      = NULL, root[FS_MERKLE_HASH_BYTES];
-	char         *prevtext  = NULL, a[45], b[45], cwhy[FS_WHY_MAX];
-	const char   *from      = o->since != NULL ? o->since : o->state;
-	bool          have_prev = false;
-	size_t        len;
-	int           status;
-	uint64_t      t;
-	fs_err        rv;
+	run  r = { .o = o, .rep = rep, .why = why, .whycap = whycap };
+	step s;
 
-	// 1. The checkpoint, the coordinator's signature, the witnesses.
-	if ((rv = get(&r, "checkpoint", &status, &body, &len)) != FS_OK) {
-		return (rv);
+	if ((s = check_checkpoint(&r)) == GO_ON
+	    && (s = check_witnesses(&r)) == GO_ON
+	    && (s = check_previous(&r)) == GO_ON
+	    && (s = choose_region(&r)) == GO_ON
+	    && (s = recompute_tree(&r)) == GO_ON
+	    && (s = check_consistency(&r)) == GO_ON) {
+		verify_sum_up(&r);
 	}
-	if (status != 200) {
-		fs_audit_finding(
-		    rep, "checkpoint: the log answers HTTP %d", status);
-		goto out;
+	if (s != FAILED) {
+		s = keep_state(&r);
 	}
-	if (fs_audit_checkpoint_open(&note, &cp, (const char *) body, len,
-	        o->coord, NULL, cwhy, sizeof(cwhy))
-	    != FS_OK) {
-		fs_audit_finding(rep, "checkpoint: %s", cwhy);
-		goto out;
-	}
-	b64(a, cp.root);
-	fs_audit_info(rep,
-	    "checkpoint of %.*s: %llu entries, root %s, signed by the "
-	    "coordinator",
-	    (int) cp.origin_len, cp.origin, (unsigned long long) cp.size, a);
-	for (size_t i = 0; i < o->nwitnesses; i++) {
-		if (fs_audit_witness_check(note, (const char *) body, len,
-		        &o->witnesses[i], &t, cwhy, sizeof(cwhy))
-		    != FS_OK) {
-			fs_audit_finding(rep, "checkpoint: %s", cwhy);
-		} else {
-			fs_time_format(a, (int64_t) t);
-			fs_audit_info(rep, "witness %s cosigned it at %s",
-			    o->witnesses[i].v.name, a);
-		}
-	}
-
-	// 2. Against the checkpoint verified before.
-	if (from != NULL) {
-		rv = fs_audit_state_read(&prevtext, &prev, from, why, whycap);
-		if (rv == FS_ERR_NOT_FOUND && o->since == NULL) {
-			fs_audit_info(rep,
-			    "no previous checkpoint in %s: this one is the "
-			    "first verified",
-			    from);
-		} else if (rv == FS_ERR_NOT_FOUND) {
-			snprintf(why, whycap, "%s: no such file", from);
-			goto fail;
-		} else if (rv != FS_OK) {
-			goto fail;
-		} else if (!previous(&r, &prev, &cp, from)) {
-			goto out;
-		} else {
-			have_prev = true;
-		}
-	}
-	if (o->records != NULL) {
-		if (o->region != NULL) {
-			snprintf(r.region, sizeof(r.region), "%s", o->region);
-		} else if (!region_of(r.region, &cp)) {
-			snprintf(why, whycap,
-			    "cannot tell the region from the origin '%.*s': "
-			    "give --region",
-			    (int) cp.origin_len, cp.origin);
-			rv = FS_ERR_INVALID;
-			goto fail;
-		}
-	}
-
-	// 3. Every entry against its hash, and the tree recomputed.
-	fs_audit_tree_init(&tree, have_prev ? prev.size : 0);
-	if ((rv = tiles(&r, &cp, &tree)) != FS_OK) {
-		if (rv != FS_ERR_BAD_PROOF) {
-			goto fail;
-		}
-		goto out;
-	}
-	fs_audit_tree_root(&tree, root);
-	if (sodium_memcmp(root, cp.root, FS_MERKLE_HASH_BYTES) != 0) {
-		b64(a, root);
-		b64(b, cp.root);
-		fs_audit_finding(rep,
-		    "the root of the %llu entries the log serves is %s; its "
-		    "checkpoint says %s: entries and hashes were altered "
-		    "together",
-		    (unsigned long long) cp.size, a, b);
-		goto out;
-	}
-	fs_audit_info(rep,
-	    "all %llu entries match the hash tiles and recompute the "
-	    "checkpoint's root",
-	    (unsigned long long) cp.size);
-
-	// 4. Consistency with the previous checkpoint, twice.
-	if (have_prev && prev.size > 0) {
-		if (!tree.have_old
-		    || sodium_memcmp(
-		           tree.old_root, prev.root, FS_MERKLE_HASH_BYTES)
-		        != 0) {
-			b64(a, tree.old_root);
-			b64(b, prev.root);
-			fs_audit_finding(rep,
-			    "the log was rewritten: its first %llu entries "
-			    "now have root %s, the checkpoint verified before "
-			    "says %s",
-			    (unsigned long long) prev.size, a, b);
-			goto out;
-		}
-		fs_audit_info(rep,
-		    "consistent with the previous checkpoint: the first %llu "
-		    "entries are unchanged",
-		    (unsigned long long) prev.size);
-		if (prev.size < cp.size && (rv = proof(&r, &prev, &cp)) != FS_OK
-		    && rv != FS_ERR_BAD_PROOF) {
-			goto fail;
-		}
-	}
-
-	// 5. The full records.
-	if (o->records != NULL) {
-		size_t beyond = 0;
-
-		for (size_t i = 0; i < o->nrecords; i++) {
-			beyond += o->records[i].index >= cp.size;
-		}
-		uses(&r);
-		fs_audit_info(rep,
-		    "full records: %zu checked against their entries and "
-		    "consent tokens (region %s)%s",
-		    r.next, r.region,
-		    o->nrecords > 0 && o->records[0].index > 0
-		        ? ", entries before the export's first not checked"
-		        : "");
-		if (o->revoked != NULL) {
-			char t[FS_TIME_LEN + 1];
-
-			fs_time_format(t, o->revoked->iat);
-			fs_audit_info(rep,
-			    "revocations: each disclosure checked against the "
-			    "issuer's %zu revocations as of %s (grace %lld s)",
-			    o->revoked->n, t, (long long) o->grace_s);
-		}
-		if (beyond > 0) {
-			fs_audit_info(rep,
-			    "%zu full records are beyond the checkpoint, not "
-			    "checked yet",
-			    beyond);
-		}
-	}
-out:
-	if (rep->findings == 0 && o->state != NULL) {
-		if (fs_audit_state_write(o->state, (const char *) body, len)
-		    != FS_OK) {
-			snprintf(why, whycap, "%s: cannot write the state",
-			    o->state);
-			rv = FS_ERR_IO;
-			goto fail;
-		}
-		fs_audit_info(rep,
-		    "state: checkpoint of %llu entries kept in %s",
-		    (unsigned long long) cp.size, o->state);
-	}
-	rv = rep->findings == 0 ? FS_OK : FS_ERR_BAD_PROOF;
-fail:
 	free(r.uses);
-	free(prevtext);
-	fs_note_free(note);
-	free(body);
-	return (rv);
+	free(r.prevtext);
+	fs_note_free(r.note);
+	free(r.body);
+	if (s == FAILED) {
+		return (r.rv);
+	}
+	return (rep->findings == 0 ? FS_OK : FS_ERR_BAD_PROOF);
 }

@@ -127,19 +127,16 @@ write_file(const char *name, const char *text)
 	}
 }
 
-// federation starts an issuer, n nodes and a coordinator listening for
-// internal callers on ipc.
+// start_issuer makes the issuer's keys, the coordinator's and the
+// bank's, registers the coordinator and starts the issuer.
 static void
-federation(int n)
+start_issuer(void)
 {
 	const char *const init[]
 	    = { "issuer", "init", "-c", "issuer.conf", NULL };
 	const char *const iss[]
 	    = { "issuer", "serve", "-c", "issuer.conf", NULL };
-	const char *const co[]
-	    = { "coordinator", "serve", "-c", "coord.conf", NULL };
-	char  buf[4096];
-	FILE *f;
+	char buf[4096];
 
 	snprintf(buf, sizeof(buf),
 	    "[issuer]\nname = bench-issuer\nregion = yuxi\nkey = issuer.key\n"
@@ -157,6 +154,73 @@ federation(int n)
 	        "--name", "coord", "--role", "coordinator", "--key",
 	        "coord.key.pub", NULL });
 	daemon_start(iss);
+}
+
+// start_node makes node i's key, registers it, imports rules.csv and
+// records.csv and starts it; its section of the coordinator's
+// configuration goes to coord.
+static void
+start_node(int i, FILE *coord)
+{
+	char name[32], key[48], pub[48], conf[48], buf[4096];
+
+	snprintf(name, sizeof(name), "n%d", i);
+	snprintf(key, sizeof(key), "%s.key", name);
+	snprintf(pub, sizeof(pub), "%s.key.pub", name);
+	snprintf(conf, sizeof(conf), "%s.conf", name);
+	run("/dev/null", (const char *const[]) { "keygen", "-o", key, NULL });
+	run("/dev/null",
+	    (const char *const[]) { "issuer", "register", "-c", "issuer.conf",
+	        "--name", name, "--role", "node", "--key", pub, NULL });
+	snprintf(buf, sizeof(buf),
+	    "[node]\nname = %s\nkey = %s\ndb = %s.db\n"
+	    "listen = ipc://%s/%s.sock\ncoordinator = coord.key.pub\n"
+	    "[issuer]\nurl = ipc://%s/issuer.sock\nkey = "
+	    "issuer.key.pub\n"
+	    "oprf = oprf.seed.pub\nregion = yuxi\n",
+	    name, key, name, dir, name, dir);
+	write_file(conf, buf);
+	run("/dev/null",
+	    (const char *const[]) {
+	        "node", "rules", "import", "-c", conf, "rules.csv", NULL });
+	run("/dev/null",
+	    (const char *const[]) {
+	        "node", "records", "import", "-c", conf, "records.csv", NULL });
+	daemon_start(
+	    (const char *const[]) { "node", "serve", "-c", conf, NULL });
+	fprintf(coord, "[node %s]\nkey = %s\nurl = ipc://%s/%s.sock\n", name,
+	    pub, dir, name);
+}
+
+// grant_token asks the issuer for the bank's consent token, into token.
+static void
+grant_token(void)
+{
+	FILE *f;
+
+	run("token",
+	    (const char *const[]) { "consent", "grant", "-c", "issuer.conf",
+	        "--id", "11010519491231002X", "--to", "bank", "--purpose",
+	        "credit_loan", "--scope", "score", "--ttl", "1h", "--uses",
+	        "1000000", NULL });
+	f = fopen("token", "r");
+	if (f == NULL || fgets(token, sizeof(token), f) == NULL) {
+		exit(2);
+	}
+	fclose(f);
+	token[strcspn(token, "\n")] = '\0';
+}
+
+// federation starts an issuer, n nodes and a coordinator listening for
+// internal callers on ipc, and gets the bank a consent token.
+static void
+federation(int n)
+{
+	const char *const co[]
+	    = { "coordinator", "serve", "-c", "coord.conf", NULL };
+	FILE *f;
+
+	start_issuer();
 	write_file("rules.csv",
 	    "code,name,dimension,points,valid_days,severe,shared,repair_bonus\n"
 	    "P1,good "
@@ -180,50 +244,11 @@ federation(int n)
 	    "[requester bank]\nkey = bank.key.pub\npurposes = credit_loan\n",
 	    dir, dir);
 	for (int i = 0; i < n; i++) {
-		char name[32], key[48], pub[48], conf[48];
-
-		snprintf(name, sizeof(name), "n%d", i);
-		snprintf(key, sizeof(key), "%s.key", name);
-		snprintf(pub, sizeof(pub), "%s.key.pub", name);
-		snprintf(conf, sizeof(conf), "%s.conf", name);
-		run("/dev/null",
-		    (const char *const[]) { "keygen", "-o", key, NULL });
-		run("/dev/null",
-		    (const char *const[]) { "issuer", "register", "-c",
-		        "issuer.conf", "--name", name, "--role", "node",
-		        "--key", pub, NULL });
-		snprintf(buf, sizeof(buf),
-		    "[node]\nname = %s\nkey = %s\ndb = %s.db\n"
-		    "listen = ipc://%s/%s.sock\ncoordinator = coord.key.pub\n"
-		    "[issuer]\nurl = ipc://%s/issuer.sock\nkey = "
-		    "issuer.key.pub\n"
-		    "oprf = oprf.seed.pub\nregion = yuxi\n",
-		    name, key, name, dir, name, dir);
-		write_file(conf, buf);
-		run("/dev/null",
-		    (const char *const[]) { "node", "rules", "import", "-c",
-		        conf, "rules.csv", NULL });
-		run("/dev/null",
-		    (const char *const[]) { "node", "records", "import", "-c",
-		        conf, "records.csv", NULL });
-		daemon_start((const char *const[]) {
-		    "node", "serve", "-c", conf, NULL });
-		fprintf(f, "[node %s]\nkey = %s\nurl = ipc://%s/%s.sock\n",
-		    name, pub, dir, name);
+		start_node(i, f);
 	}
 	fclose(f);
 	daemon_start(co);
-	run("token",
-	    (const char *const[]) { "consent", "grant", "-c", "issuer.conf",
-	        "--id", "11010519491231002X", "--to", "bank", "--purpose",
-	        "credit_loan", "--scope", "score", "--ttl", "1h", "--uses",
-	        "1000000", NULL });
-	f = fopen("token", "r");
-	if (f == NULL || fgets(token, sizeof(token), f) == NULL) {
-		exit(2);
-	}
-	fclose(f);
-	token[strcspn(token, "\n")] = '\0';
+	grant_token();
 }
 
 // one_lookup: a signed request over nng, the signed answer checked.

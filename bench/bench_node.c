@@ -357,40 +357,26 @@ make_requests(lctx *c, fs_key *issuer)
 	}
 }
 
-int
-main(int argc, char **argv)
+// open_node makes a node in dir: its key, the issuer's and the
+// coordinator's (in c->sk, *issuer and c->coord), an OPRF key, the rules
+// and the configuration; then opens it and imports the rules.
+static int
+open_node(const char *dir, lctx *c, fs_key **issuer)
 {
-	size_t nrec  = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
-	bool   only  = argc > 2 && strcmp(argv[2], "import") == 0;
-	size_t ncit  = nrec / PER_CITIZEN > 0 ? nrec / PER_CITIZEN : 1;
-	char   dir[] = "/tmp/fs-bench-node-XXXXXX";
-	char   path[512], why[FS_WHY_MAX], ver[FS_VERSION_MAX + 1];
-	char(*ids)[FS_IDNUM_LEN + 1];
-	const char **idp;
-	uint8_t     *y;
-	fs_key      *issuer;
-	fs_oprf_key *ok;
-	lctx         c = { 0 };
-	bool         changed;
-	FILE        *f;
-	double       t0, imp, flr;
+	char         path[512], why[FS_WHY_MAX], ver[FS_VERSION_MAX + 1];
 	char         b64[64];
+	fs_oprf_key *ok;
+	bool         changed;
 
-	fs_log_set_level(FS_LOG_WARN);
-	if (fs_crypto_init() != FS_OK || mkdtemp(dir) == NULL) {
-		return (2);
-	}
-	bench_machine();
-	// A node: its key, the issuer's and the coordinator's.
-	fs_key_generate(&c.sk);
-	fs_key_generate(&issuer);
-	fs_key_generate(&c.coord);
+	fs_key_generate(&c->sk);
+	fs_key_generate(issuer);
+	fs_key_generate(&c->coord);
 	snprintf(path, sizeof(path), "%s/node.key", dir);
-	fs_keyfile_write_secret(path, c.sk, "bench");
+	fs_keyfile_write_secret(path, c->sk, "bench");
 	snprintf(path, sizeof(path), "%s/issuer.pub", dir);
-	fs_keyfile_write_public(path, fs_key_public(issuer));
+	fs_keyfile_write_public(path, fs_key_public(*issuer));
 	snprintf(path, sizeof(path), "%s/coord.pub", dir);
-	fs_keyfile_write_public(path, fs_key_public(c.coord));
+	fs_keyfile_write_public(path, fs_key_public(c->coord));
 	fs_oprf_key_generate(&ok, FS_OPRF_MODE_VOPRF);
 	fs_b64_encode(b64, fs_oprf_key_public(ok), 32);
 	fs_oprf_key_free(ok);
@@ -409,20 +395,27 @@ main(int argc, char **argv)
 	    "listen = ipc:///nonexistent\ncoordinator = coord.pub\n"
 	    "[issuer]\nurl = ipc:///nonexistent\nkey = issuer.pub\n"
 	    "oprf = oprf.pub\nregion = r\n");
-	if (fs_node_open(&c.n, path, why, sizeof(why)) != FS_OK) {
+	if (fs_node_open(&c->n, path, why, sizeof(why)) != FS_OK) {
 		fprintf(stderr, "%s\n", why);
-		return (2);
+		return (-1);
 	}
 	snprintf(path, sizeof(path), "%s/rules.csv", dir);
-	fs_node_rules_import(c.n, path, ver, &changed, why, sizeof(why));
+	fs_node_rules_import(c->n, path, ver, &changed, why, sizeof(why));
+	return (0);
+}
 
-	// Citizens in the cache, as after a first import, in batches; y of
-	// citizen i is a hash of i, so nothing big is held during the import
-	// and the peak RSS below is the import's.
-	ids = calloc(CACHE_BATCH, sizeof(*ids));
-	idp = calloc(CACHE_BATCH, sizeof(*idp));
-	y   = malloc(CACHE_BATCH * FS_OPRF_OUTPUT_BYTES);
-	for (size_t i = 0; i < ncit; i += CACHE_BATCH) {
+// cache_citizens puts ncit citizens in the node's cache, as after a
+// first import, in batches; y of citizen i is a hash of i, so nothing big
+// is held during the import and the peak RSS is the import's.
+static int
+cache_citizens(fs_node *n, size_t ncit)
+{
+	char(*ids)[FS_IDNUM_LEN + 1] = calloc(CACHE_BATCH, sizeof(*ids));
+	const char **idp             = calloc(CACHE_BATCH, sizeof(*idp));
+	uint8_t     *y  = malloc(CACHE_BATCH * FS_OPRF_OUTPUT_BYTES);
+	int          rv = 0;
+
+	for (size_t i = 0; i < ncit && rv == 0; i += CACHE_BATCH) {
 		size_t k = ncit - i < CACHE_BATCH ? ncit - i : CACHE_BATCH;
 
 		for (size_t j = 0; j < k; j++) {
@@ -430,17 +423,23 @@ main(int argc, char **argv)
 			idp[j] = ids[j];
 			y_of(y + j * FS_OPRF_OUTPUT_BYTES, i + j);
 		}
-		if (fs_node_cache_put(c.n, idp, y, k) != FS_OK) {
-			return (2);
+		if (fs_node_cache_put(n, idp, y, k) != FS_OK) {
+			rv = -1;
 		}
 	}
 	free(y);
 	free(idp);
 	free(ids);
+	return (rv);
+}
 
-	// The export file.
-	snprintf(path, sizeof(path), "%s/records.csv", dir);
-	f = fopen(path, "w");
+// write_export writes a department's export of nrec records of ncit
+// citizens.
+static void
+write_export(const char *path, size_t nrec, size_t ncit)
+{
+	FILE *f = fopen(path, "w");
+
 	fprintf(f, "record_id,id_number,code,event_ref,occurred_on\n");
 	rng = 42;
 	for (size_t i = 0; i < nrec; i++) {
@@ -454,65 +453,103 @@ main(int argc, char **argv)
 		    (unsigned) r.ref, date);
 	}
 	fclose(f);
+}
+
+// bench_import imports the export twice, the second time as a daily
+// re-export that updates every record, and measures the floor; it
+// leaves the citizens' subjects in c for the lookups.
+static int
+bench_import(lctx *c, const char *dir, const char *path, size_t nrec)
+{
+	double t0, imp, flr;
 
 	printf("node: %zu records of %zu citizens, pseudonyms cached\n", nrec,
-	    ncit);
-	if ((t0 = timed_import(c.n, path, "import")) < 0) {
-		return (2);
+	    c->ncit);
+	if ((t0 = timed_import(c->n, path, "import")) < 0) {
+		return (-1);
 	}
 	imp = (double) nrec / t0;
-	// The same file again: every record is held and updated, as when a
-	// department exports all it holds each day.
-	if (timed_import(c.n, path, "re-import, every record updated") < 0) {
-		return (2);
+	if (timed_import(c->n, path, "re-import, every record updated") < 0) {
+		return (-1);
 	}
-	c.subj = calloc(ncit, 32);
-	c.ncit = ncit;
-	for (size_t i = 0; i < ncit; i++) {
+	c->subj = calloc(c->ncit, 32);
+	for (size_t i = 0; i < c->ncit; i++) {
 		uint8_t yi[FS_OPRF_OUTPUT_BYTES];
 
 		y_of(yi, i);
-		fs_pseudonym_subject(c.subj[i], yi);
+		fs_pseudonym_subject(c->subj[i], yi);
 	}
-	flr = floor_import(dir, nrec, ncit, c.subj);
+	flr = floor_import(dir, nrec, c->ncit, c->subj);
 	bench_print("SQLite insert + index, same rows (floor)", flr, flr);
 	bench_print("records import, cached pseudonyms", imp, flr);
-	if (only) {
-		goto done;
-	}
+	return (0);
+}
+
+// bench_lookups measures a contribution and a whole sealed answer, each
+// beside its floor.
+static void
+bench_lookups(lctx *c, const char *dir, fs_key *issuer)
+{
+	char       path[512];
+	double     flr;
+	fs_revlist rl = { 0 };
 
 	snprintf(path, sizeof(path), "%s/floor.db", dir);
-	sqlite3_open(path, &c.floor);
-	sqlite3_prepare_v2(c.floor,
+	sqlite3_open(path, &c->floor);
+	sqlite3_prepare_v2(c->floor,
 	    "SELECT record_id, code, event_ref, occurred_on, valid_until, "
 	    "import FROM record WHERE idhash = ?",
-	    -1, &c.q, NULL);
-	c.today = fs_today((int64_t) time(NULL));
+	    -1, &c->q, NULL);
+	c->today = fs_today((int64_t) time(NULL));
 	printf("lookups, median of 5 rounds:\n");
-	flr = bench_rate(floor_lookup, &c, 20000, 5);
+	flr = bench_rate(floor_lookup, c, 20000, 5);
 	bench_print("SQLite indexed lookup of the rows (floor)", flr, flr);
 	bench_print(
-	    "contribution computed", bench_rate(contrib, &c, 20000, 5), flr);
-	{
-		fs_revlist rl = { 0 };
-
-		fs_node_set_revocations(c.n, &rl, fs_now_ms() + 3600000);
-	}
-	make_requests(&c, issuer);
-	flr = bench_rate(sign_verify, &c, 1000, 5);
+	    "contribution computed", bench_rate(contrib, c, 20000, 5), flr);
+	fs_node_set_revocations(c->n, &rl, fs_now_ms() + 3600000);
+	make_requests(c, issuer);
+	flr = bench_rate(sign_verify, c, 1000, 5);
 	bench_print("Ed25519 sign + verify (floor)", flr, flr);
 	bench_print("LOOKUP answered, durable (fsync per answer)",
-	    bench_rate(answer, &c, 300, 5), flr);
+	    bench_rate(answer, c, 300, 5), flr);
 	printf("peak RSS %ld MiB\n", peak_rss_mib());
-
 	for (size_t i = 0; i < ANSWERS; i++) {
-		free(c.env[i]);
+		free(c->env[i]);
 	}
-	free(c.env);
-	free(c.envlen);
-	sqlite3_finalize(c.q);
-	sqlite3_close(c.floor);
-done:
+	free(c->env);
+	free(c->envlen);
+	sqlite3_finalize(c->q);
+	sqlite3_close(c->floor);
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t  nrec  = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+	bool    only  = argc > 2 && strcmp(argv[2], "import") == 0;
+	char    dir[] = "/tmp/fs-bench-node-XXXXXX";
+	char    path[512];
+	fs_key *issuer;
+	lctx    c = { 0 };
+
+	c.ncit = nrec / PER_CITIZEN > 0 ? nrec / PER_CITIZEN : 1;
+	fs_log_set_level(FS_LOG_WARN);
+	if (fs_crypto_init() != FS_OK || mkdtemp(dir) == NULL) {
+		return (2);
+	}
+	bench_machine();
+	if (open_node(dir, &c, &issuer) != 0
+	    || cache_citizens(c.n, c.ncit) != 0) {
+		return (2);
+	}
+	snprintf(path, sizeof(path), "%s/records.csv", dir);
+	write_export(path, nrec, c.ncit);
+	if (bench_import(&c, dir, path, nrec) != 0) {
+		return (2);
+	}
+	if (!only) {
+		bench_lookups(&c, dir, issuer);
+	}
 	free(c.subj);
 	fs_node_close(c.n);
 	fs_key_free(issuer);

@@ -119,43 +119,14 @@ make_ids(char (*ids)[FS_IDNUM_LEN + 1], size_t n)
 	}
 }
 
-int
-main(int argc, char **argv)
+// start_issuer writes the issuer's and the node's configurations in
+// dir (the current directory), makes the issuer's keys and the node's,
+// registers the node and starts the issuer: its pid, or -1.
+static pid_t
+start_issuer(const char *dir)
 {
-	char   self[PATH_MAX], dir[] = "/tmp/fedscore-bench.XXXXXX";
-	char   conf[PATH_MAX + 256], why[FS_WHY_MAX], *url = NULL;
-	size_t n = 65536, batch = FS_ISSUER_BATCH_MAX;
-	char(*ids)[FS_IDNUM_LEN + 1];
-	const char      **ptrs;
-	uint8_t          *y;
-	floor_ctx         f;
-	fs_key           *node = NULL;
-	fs_conf          *c    = NULL;
-	fs_issuer_peer    peer;
-	fs_issuer_client *ic = NULL;
-	pid_t             issuer;
-	double            t0, dt, floor;
-	FILE             *fp;
-	int               opt;
+	FILE *fp;
 
-	while ((opt = getopt(argc, argv, "n:b:")) != -1) {
-		if (opt == 'n') {
-			n = strtoul(optarg, NULL, 10);
-		} else if (opt == 'b') {
-			batch = strtoul(optarg, NULL, 10);
-		} else {
-			fprintf(stderr,
-			    "usage: bench_pseudonym [-n IDS] [-b BATCH]\n");
-			return (2);
-		}
-	}
-	if (n < 1 || n > 10000000 || batch < 1 || batch > FS_ISSUER_BATCH_MAX
-	    || realpath(argv[0], self) == NULL || fs_crypto_init() != FS_OK
-	    || mkdtemp(dir) == NULL || chdir(dir) != 0) {
-		return (2);
-	}
-	snprintf(
-	    fedscore, sizeof(fedscore), "%s/../cli/fedscore", dirname(self));
 	fp = fopen("issuer.conf", "w");
 	fprintf(fp,
 	    "[issuer]\nname = bench\nregion = bench\nkey = issuer.key\n"
@@ -178,32 +149,52 @@ main(int argc, char **argv)
 	    || run((const char *const[]) { "issuer", "register", "-c",
 	           "issuer.conf", "--name", "n", "--role", "node", "--key",
 	           "node.key.pub", NULL })
-	        != 0
-	    || (issuer = spawn((const char *const[]) {
-	            "issuer", "serve", "-c", "issuer.conf", NULL }))
-	        < 0) {
-		fprintf(stderr, "bench_pseudonym: setup failed; see %s\n", dir);
-		return (2);
+	        != 0) {
+		return (-1);
 	}
+	return (spawn((const char *const[]) {
+	    "issuer", "serve", "-c", "issuer.conf", NULL }));
+}
+
+// The node's side: its configuration, key and client of the issuer.
+typedef struct node_side {
+	fs_conf          *c;
+	fs_issuer_peer    peer;
+	char             *url;
+	fs_key           *key;
+	fs_issuer_client *ic;
+} node_side;
+
+// open_node opens the node's client of the issuer and asks for one
+// batch, to warm up and to wait for the issuer to listen.
+static bool
+open_node(node_side *ns, const char *dir, const char **ptrs, uint8_t *y)
+{
+	char conf[PATH_MAX + 256], why[FS_WHY_MAX] = "";
+
 	snprintf(conf, sizeof(conf), "%s/node.conf", dir);
-	ids  = calloc(n, sizeof(*ids));
-	ptrs = calloc(n, sizeof(*ptrs));
-	y    = malloc(n * FS_OPRF_OUTPUT_BYTES);
-	make_ids(ids, n);
-	for (size_t i = 0; i < n; i++) {
-		ptrs[i] = ids[i];
-	}
-	if (fs_conf_load(&c, conf, why, sizeof(why)) != FS_OK
-	    || fs_issuer_peer_load(c, &peer, &url, why, sizeof(why)) != FS_OK
-	    || fs_keyfile_read_secret(&node, "node.key") != FS_OK
-	    || fs_issuer_client_open(&ic, node, &peer) != FS_OK
-	    // One batch to warm up and to wait for the issuer to listen.
-	    || fs_issuer_pseudonyms(ic, ptrs, 1, y, why, sizeof(why))
+	if (fs_conf_load(&ns->c, conf, why, sizeof(why)) != FS_OK
+	    || fs_issuer_peer_load(ns->c, &ns->peer, &ns->url, why, sizeof(why))
+	        != FS_OK
+	    || fs_keyfile_read_secret(&ns->key, "node.key") != FS_OK
+	    || fs_issuer_client_open(&ns->ic, ns->key, &ns->peer) != FS_OK
+	    || fs_issuer_pseudonyms(ns->ic, ptrs, 1, y, why, sizeof(why))
 	        != FS_OK) {
 		fprintf(stderr, "bench_pseudonym: %s\n", why);
-		kill(issuer, SIGTERM);
-		return (2);
+		return (false);
 	}
+	return (true);
+}
+
+// measure: the floor, then n pseudonyms in batches.
+static void
+measure(
+    fs_issuer_client *ic, const char **ptrs, uint8_t *y, size_t n, size_t batch)
+{
+	char      why[FS_WHY_MAX];
+	floor_ctx f;
+	double    t0, dt, floor;
+
 	randombytes_buf(f.scalar, sizeof(f.scalar));
 	crypto_core_ristretto255_random(f.point);
 	bench_machine();
@@ -226,12 +217,60 @@ main(int argc, char **argv)
 	    "over nng, node verifies and finalizes), %zu IDs in batches of "
 	    "%zu: %.0f /s, %.2fx the floor\n",
 	    n, batch, (double) n / dt, (double) n / dt / floor);
-	fs_issuer_client_close(ic);
+}
+
+int
+main(int argc, char **argv)
+{
+	char   self[PATH_MAX], dir[] = "/tmp/fedscore-bench.XXXXXX";
+	size_t n = 65536, batch = FS_ISSUER_BATCH_MAX;
+	char(*ids)[FS_IDNUM_LEN + 1];
+	const char **ptrs;
+	uint8_t     *y;
+	node_side    ns = { 0 };
+	pid_t        issuer;
+	int          opt;
+
+	while ((opt = getopt(argc, argv, "n:b:")) != -1) {
+		if (opt == 'n') {
+			n = strtoul(optarg, NULL, 10);
+		} else if (opt == 'b') {
+			batch = strtoul(optarg, NULL, 10);
+		} else {
+			fprintf(stderr,
+			    "usage: bench_pseudonym [-n IDS] [-b BATCH]\n");
+			return (2);
+		}
+	}
+	if (n < 1 || n > 10000000 || batch < 1 || batch > FS_ISSUER_BATCH_MAX
+	    || realpath(argv[0], self) == NULL || fs_crypto_init() != FS_OK
+	    || mkdtemp(dir) == NULL || chdir(dir) != 0) {
+		return (2);
+	}
+	snprintf(
+	    fedscore, sizeof(fedscore), "%s/../cli/fedscore", dirname(self));
+	if ((issuer = start_issuer(dir)) < 0) {
+		fprintf(stderr, "bench_pseudonym: setup failed; see %s\n", dir);
+		return (2);
+	}
+	ids  = calloc(n, sizeof(*ids));
+	ptrs = calloc(n, sizeof(*ptrs));
+	y    = malloc(n * FS_OPRF_OUTPUT_BYTES);
+	make_ids(ids, n);
+	for (size_t i = 0; i < n; i++) {
+		ptrs[i] = ids[i];
+	}
+	if (!open_node(&ns, dir, ptrs, y)) {
+		kill(issuer, SIGTERM);
+		return (2);
+	}
+	measure(ns.ic, ptrs, y, n, batch);
+	fs_issuer_client_close(ns.ic);
 	kill(issuer, SIGTERM);
 	waitpid(issuer, NULL, 0);
-	fs_key_free(node);
-	fs_conf_free(c);
-	free(url);
+	fs_key_free(ns.key);
+	fs_conf_free(ns.c);
+	free(ns.url);
 	free(ids);
 	free(ptrs);
 	free(y);

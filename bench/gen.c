@@ -173,14 +173,74 @@ pick(const dept *d)
 	return (&d->rules[0]);
 }
 
+// open_departments opens the rules and records files of the first m
+// departments in dir, writes the rules and the records' header.
+static void
+open_departments(
+    const char *dir, size_t m, FILE *rules[NDEPTS], FILE *recs[NDEPTS])
+{
+	for (size_t d = 0; d < m; d++) {
+		rules[d] = open_out(dir, depts[d].name, ".rules.csv");
+		recs[d]  = open_out(dir, depts[d].name, ".records.csv");
+		fprintf(rules[d],
+		    "code,name,dimension,points,valid_days,severe,shared,"
+		    "repair_bonus\n");
+		for (size_t i = 0; i < depts[d].nrules; i++) {
+			const rule *r = &depts[d].rules[i];
+
+			fprintf(rules[d], "%s,\"%s\",%s,%d,%d,%d,%d,%d\n",
+			    r->code, r->name, r->dim, r->points, r->valid_days,
+			    r->severe, r->shared, r->repair_bonus);
+		}
+		fprintf(recs[d],
+		    "record_id,id_number,code,event_ref,occurred_on\n");
+	}
+}
+
+// write_citizens writes n citizens' ID numbers to ids and per records of
+// each to the records of m departments: the number of records.
+static unsigned long
+write_citizens(unsigned long n, unsigned long m, unsigned long per,
+    FILE *recs[NDEPTS], FILE *ids)
+{
+	unsigned long rec_no = 0;
+	char          id[19];
+
+	for (unsigned long i = 0; i < n; i++) {
+		idnum(id, (unsigned) i);
+		fprintf(ids, "%s\n", id);
+		for (unsigned long k = 0; k < per; k++) {
+			size_t      d = below((unsigned) m);
+			const rule *r = pick(&depts[d]);
+			char        ref[64];
+
+			// A shared behavior has one official reference, which
+			// every department reporting it uses.
+			snprintf(ref, sizeof(ref), "%s-%lu-%lu",
+			    r->shared ? "EV" : depts[d].name, i, k);
+			fprintf(recs[d], "R%08lu,%s,%s,%s,%04u-%02u-%02u\n",
+			    ++rec_no, id, r->code, ref, 2023 + below(3),
+			    1 + below(12), 1 + below(28));
+			// Defaulters are reported by the court and by tax
+			// alike.
+			if (strcmp(r->code, "CT01") == 0 && m > 2) {
+				fprintf(recs[2],
+				    "R%08lu,%s,TX01,%s,%04u-%02u-%02u\n",
+				    ++rec_no, id, ref, 2023 + below(3),
+				    1 + below(12), 1 + below(28));
+			}
+		}
+	}
+	return (rec_no);
+}
+
 int
 main(int argc, char **argv)
 {
 	unsigned long n = 0, m = 0, seed = 1, per = 2;
 	const char   *dir = NULL;
-	char          id[19];
 	FILE         *rules[NDEPTS], *recs[NDEPTS], *ids;
-	unsigned long rec_no = 0;
+	unsigned long rec_no;
 	int           c;
 
 	while ((c = getopt(argc, argv, "n:m:s:r:o:")) != -1) {
@@ -217,48 +277,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "gen: %s: %s\n", dir, strerror(errno));
 		return (2);
 	}
-	for (size_t d = 0; d < m; d++) {
-		rules[d] = open_out(dir, depts[d].name, ".rules.csv");
-		recs[d]  = open_out(dir, depts[d].name, ".records.csv");
-		fprintf(rules[d],
-		    "code,name,dimension,points,valid_days,severe,shared,"
-		    "repair_bonus\n");
-		for (size_t i = 0; i < depts[d].nrules; i++) {
-			const rule *r = &depts[d].rules[i];
-
-			fprintf(rules[d], "%s,\"%s\",%s,%d,%d,%d,%d,%d\n",
-			    r->code, r->name, r->dim, r->points, r->valid_days,
-			    r->severe, r->shared, r->repair_bonus);
-		}
-		fprintf(recs[d],
-		    "record_id,id_number,code,event_ref,occurred_on\n");
-	}
-	ids = open_out(dir, "citizens", ".txt");
-	for (unsigned long i = 0; i < n; i++) {
-		idnum(id, (unsigned) i);
-		fprintf(ids, "%s\n", id);
-		for (unsigned long k = 0; k < per; k++) {
-			size_t      d = below((unsigned) m);
-			const rule *r = pick(&depts[d]);
-			char        ref[64];
-
-			// A shared behavior has one official reference, which
-			// every department reporting it uses.
-			snprintf(ref, sizeof(ref), "%s-%lu-%lu",
-			    r->shared ? "EV" : depts[d].name, i, k);
-			fprintf(recs[d], "R%08lu,%s,%s,%s,%04u-%02u-%02u\n",
-			    ++rec_no, id, r->code, ref, 2023 + below(3),
-			    1 + below(12), 1 + below(28));
-			// Defaulters are reported by the court and by tax
-			// alike.
-			if (strcmp(r->code, "CT01") == 0 && m > 2) {
-				fprintf(recs[2],
-				    "R%08lu,%s,TX01,%s,%04u-%02u-%02u\n",
-				    ++rec_no, id, ref, 2023 + below(3),
-				    1 + below(12), 1 + below(28));
-			}
-		}
-	}
+	open_departments(dir, m, rules, recs);
+	ids    = open_out(dir, "citizens", ".txt");
+	rec_no = write_citizens(n, m, per, recs, ids);
 	for (size_t d = 0; d < m; d++) {
 		fclose(rules[d]);
 		fclose(recs[d]);

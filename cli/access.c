@@ -41,47 +41,30 @@ static const char usage[]
 
 #define TIMEOUT_MS 30000
 
-// check verifies one listed disclosure; why says what fails.
+// matches checks the item d against its log entry e: the entry is
+// about subject (its commitment opens with the item's salt), and says
+// what the item says.
 static bool
-check(json_t *d, const fs_checkpoint *cp,
-    const uint8_t subject[static FS_SUBJECT_BYTES], bool *pending, char *why,
-    size_t whycap)
+matches(json_t *d, const fs_audit_entry *e,
+    const uint8_t subject[static FS_SUBJECT_BYTES], const uint8_t salt[16],
+    char *why, size_t whycap)
 {
-	const char     *entry = json_string_value(json_object_get(d, "entry"));
-	const char     *salt  = json_string_value(json_object_get(d, "salt"));
-	json_t         *idx   = json_object_get(d, "index");
-	json_t         *inc   = json_object_get(d, "inclusion");
-	const char     *field[] = { "requester", "purpose", "scope" };
-	fs_audit_entry  e;
-	fs_merkle_proof p;
-	uint8_t         s[16], commit[32], leaf[FS_MERKLE_HASH_BYTES];
-	char            t[FS_TIME_LEN + 1];
-	const char     *time = json_string_value(json_object_get(d, "time"));
-	size_t          got, i;
-	json_t         *v;
+	const char *field[] = { "requester", "purpose", "scope" };
+	const char *time    = json_string_value(json_object_get(d, "time"));
+	uint8_t     commit[32];
+	char        t[FS_TIME_LEN + 1];
 
-	*pending = false;
-	if (entry == NULL || salt == NULL || !json_is_integer(idx)
-	    || json_integer_value(idx) < 0 || time == NULL
-	    || fs_b64_decode(s, sizeof(s), &got, salt, strlen(salt)) != FS_OK
-	    || got != sizeof(s)
-	    || fs_audit_entry_parse(&e, entry, strlen(entry)) != FS_OK) {
-		snprintf(why, whycap,
-		    "expected index, time, entry and salt, found an item "
-		    "without them");
-		return (false);
-	}
 	crypto_generichash(
-	    commit, sizeof(commit), subject, FS_SUBJECT_BYTES, s, sizeof(s));
-	if (sodium_memcmp(commit, e.commit, sizeof(commit)) != 0) {
+	    commit, sizeof(commit), subject, FS_SUBJECT_BYTES, salt, 16);
+	if (sodium_memcmp(commit, e->commit, sizeof(commit)) != 0) {
 		snprintf(why, whycap, "the log entry is not about you");
 		return (false);
 	}
-	for (i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		const char *a = json_string_value(json_object_get(d, field[i]));
-		const char *b = i == 0 ? e.requester
-		    : i == 1           ? e.purpose
-		                       : e.scope;
+		const char *b = i == 0 ? e->requester
+		    : i == 1           ? e->purpose
+		                       : e->scope;
 
 		if (a == NULL || strcmp(a, b) != 0) {
 			snprintf(why, whycap,
@@ -90,14 +73,30 @@ check(json_t *d, const fs_checkpoint *cp,
 			return (false);
 		}
 	}
-	fs_time_format(t, e.time);
+	fs_time_format(t, e->time);
 	if (strcmp(t, time) != 0) {
 		snprintf(why, whycap, "the list says time %s, the log entry %s",
 		    time, t);
 		return (false);
 	}
+	return (true);
+}
+
+// included checks the item's inclusion proof of entry at index against
+// the signed checkpoint; an item without one is pending when the
+// checkpoint does not cover it yet.
+static bool
+included(json_t *d, const char *entry, uint64_t index, const fs_checkpoint *cp,
+    bool *pending, char *why, size_t whycap)
+{
+	json_t         *inc = json_object_get(d, "inclusion");
+	fs_merkle_proof p;
+	uint8_t         leaf[FS_MERKLE_HASH_BYTES];
+	size_t          got, i;
+	json_t         *v;
+
 	if (inc == NULL) {
-		*pending = (uint64_t) json_integer_value(idx) >= cp->size;
+		*pending = index >= cp->size;
 		snprintf(why, whycap, "%s",
 		    *pending ? "not yet in a signed checkpoint"
 		             : "no inclusion proof, though the checkpoint "
@@ -126,8 +125,7 @@ check(json_t *d, const fs_checkpoint *cp,
 	}
 	p.n = json_array_size(inc);
 	fs_merkle_leaf_hash(leaf, (const uint8_t *) entry, strlen(entry));
-	if (fs_merkle_verify_inclusion(leaf, (uint64_t) json_integer_value(idx),
-	        cp->size, &p, cp->root)
+	if (fs_merkle_verify_inclusion(leaf, index, cp->size, &p, cp->root)
 	    != FS_OK) {
 		snprintf(why, whycap,
 		    "the inclusion proof does not verify against the signed "
@@ -136,6 +134,36 @@ check(json_t *d, const fs_checkpoint *cp,
 		return (false);
 	}
 	return (true);
+}
+
+// check verifies one listed disclosure; why says what fails.
+static bool
+check(json_t *d, const fs_checkpoint *cp,
+    const uint8_t subject[static FS_SUBJECT_BYTES], bool *pending, char *why,
+    size_t whycap)
+{
+	const char    *entry = json_string_value(json_object_get(d, "entry"));
+	const char    *salt  = json_string_value(json_object_get(d, "salt"));
+	json_t        *idx   = json_object_get(d, "index");
+	const char    *time  = json_string_value(json_object_get(d, "time"));
+	fs_audit_entry e;
+	uint8_t        s[16];
+	size_t         got;
+
+	*pending = false;
+	if (entry == NULL || salt == NULL || !json_is_integer(idx)
+	    || json_integer_value(idx) < 0 || time == NULL
+	    || fs_b64_decode(s, sizeof(s), &got, salt, strlen(salt)) != FS_OK
+	    || got != sizeof(s)
+	    || fs_audit_entry_parse(&e, entry, strlen(entry)) != FS_OK) {
+		snprintf(why, whycap,
+		    "expected index, time, entry and salt, found an item "
+		    "without them");
+		return (false);
+	}
+	return (matches(d, &e, subject, s, why, whycap)
+	    && included(d, entry, (uint64_t) json_integer_value(idx), cp,
+	        pending, why, whycap));
 }
 
 // report checks every item and prints them; returns the failures.
@@ -218,40 +246,34 @@ report(json_t *list, const fs_checkpoint *cp,
 	return (failed);
 }
 
-int
-access_main(int argc, char **argv)
+typedef struct opts {
+	const char *base, *pubpath, *token;
+	bool        as_json;
+} opts;
+
+// read_options: -1 to go on, or the exit code of usage asked or wrong.
+static int
+read_options(int argc, char **argv, opts *o)
 {
-	static const struct option opts[] = {
+	static const struct option lopts[] = {
 		{ "coordinator", required_argument, NULL, 'C' },
 		{ "coordinator-key", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char   *base = NULL, *pubpath = NULL, *token;
-	const char   *note;
-	bool          as_json = false;
-	fs_pubkey     coord;
-	fs_claims     me;
-	fs_note      *n = NULL;
-	fs_checkpoint cp;
-	char          url[2048], auth[FS_PASETO_MAX_LEN + 16], why[FS_WHY_MAX];
-	uint8_t      *body = NULL;
-	size_t        len;
-	json_t       *o = NULL;
-	int           status, c, rc = EXIT_USAGE;
-	fs_err        rv;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'C':
-			base = optarg;
+			o->base = optarg;
 			break;
 		case 'P':
-			pubpath = optarg;
+			o->pubpath = optarg;
 			break;
 		case 'j':
-			as_json = true;
+			o->as_json = true;
 			break;
 		case 'h':
 			return (cli_usage(usage, true));
@@ -259,68 +281,116 @@ access_main(int argc, char **argv)
 			return (cli_usage(usage, false));
 		}
 	}
-	if (base == NULL || base[0] == '\0' || pubpath == NULL
+	if (o->base == NULL || o->base[0] == '\0' || o->pubpath == NULL
 	    || optind != argc - 1) {
 		return (cli_usage(usage, false));
 	}
-	token = argv[optind];
-	if ((rv = fs_keyfile_read_public(&coord, pubpath)) != FS_OK) {
+	o->token = argv[optind];
+	return (-1);
+}
+
+// fetch asks the coordinator for the disclosures of the token's
+// citizen, the token as the bearer: 0 with the reply in *op, or the exit
+// code.
+static int
+fetch(const opts *o, json_t **op)
+{
+	const char *base = o->base;
+	char        url[2048], auth[FS_PASETO_MAX_LEN + 16];
+	uint8_t    *body = NULL;
+	size_t      len;
+	int         status;
+	fs_err      rv;
+
+	snprintf(url, sizeof(url), "%s%s", base,
+	    base[strlen(base) - 1] == '/' ? "v1/me/access" : "/v1/me/access");
+	snprintf(auth, sizeof(auth), "Bearer %s", o->token);
+	rv = fs_http_request_with("GET", url,
+	    (const char *[]) { "Authorization", auth, NULL }, NULL, NULL, 0,
+	    TIMEOUT_MS, &status, &body, &len);
+	sodium_memzero(auth, sizeof(auth));
+	if (rv != FS_OK) {
+		fprintf(
+		    stderr, "fedscore access: %s: %s\n", url, fs_strerror(rv));
+		return (EXIT_USAGE);
+	}
+	*op = json_loadb((const char *) body, len, 0, NULL);
+	free(body);
+	if (status != 200) {
+		const char *d
+		    = json_string_value(json_object_get(*op, "detail"));
+
+		fprintf(stderr, "fedscore access: refused (%d): %s\n", status,
+		    d != NULL ? d : "no detail");
+		return (
+		    status == 401 || status == 403 ? EXIT_REFUSED : EXIT_USAGE);
+	}
+	return (0);
+}
+
+// verify_list checks the signed checkpoint of the reply, then every
+// disclosure it lists against it, and prints them.
+static int
+verify_list(json_t *o, const fs_pubkey *coord,
+    const uint8_t subject[static FS_SUBJECT_BYTES], bool as_json)
+{
+	const char *note = json_string_value(json_object_get(o, "checkpoint"));
+	fs_note    *n    = NULL;
+	fs_checkpoint cp;
+	char          why[FS_WHY_MAX];
+	int           rc;
+
+	if (note == NULL || !json_is_array(json_object_get(o, "disclosures"))) {
+		fprintf(stderr,
+		    "fedscore access: expected a checkpoint and a list of "
+		    "disclosures, found something else\n");
+		return (EXIT_USAGE);
+	}
+	if (fs_audit_checkpoint_open(
+	        &n, &cp, note, strlen(note), coord, NULL, why, sizeof(why))
+	    != FS_OK) {
+		fprintf(stderr, "fedscore access: %s\n", why);
+		return (EXIT_REFUSED);
+	}
+	rc = report(json_object_get(o, "disclosures"), &cp, subject, as_json)
+	        == 0
+	    ? 0
+	    : EXIT_REFUSED;
+	fs_note_free(n);
+	return (rc);
+}
+
+int
+access_main(int argc, char **argv)
+{
+	opts      o = { 0 };
+	fs_pubkey coord;
+	fs_claims me;
+	json_t   *reply = NULL;
+	int       rc;
+	fs_err    rv;
+
+	if ((rc = read_options(argc, argv, &o)) >= 0) {
+		return (rc);
+	}
+	if ((rv = fs_keyfile_read_public(&coord, o.pubpath)) != FS_OK) {
 		fprintf(stderr,
 		    "fedscore access: %s: %s (expected the coordinator's "
 		    "k4.public key)\n",
-		    pubpath, fs_strerror(rv));
+		    o.pubpath, fs_strerror(rv));
 		return (EXIT_USAGE);
 	}
 	// The subject is the citizen's own: read from their own token.
-	if (strlen(token) > FS_PASETO_MAX_LEN
-	    || (rv = fs_token_peek(&me, token, strlen(token))) != FS_OK) {
+	if (strlen(o.token) > FS_PASETO_MAX_LEN
+	    || fs_token_peek(&me, o.token, strlen(o.token)) != FS_OK) {
 		fprintf(stderr,
 		    "fedscore access: expected your consent token of scope "
 		    "self (v4.public), cannot read it\n");
 		return (EXIT_USAGE);
 	}
-	snprintf(url, sizeof(url), "%s%s", base,
-	    base[strlen(base) - 1] == '/' ? "v1/me/access" : "/v1/me/access");
-	snprintf(auth, sizeof(auth), "Bearer %s", token);
-	if ((rv = fs_http_request_with("GET", url,
-	         (const char *[]) { "Authorization", auth, NULL }, NULL, NULL,
-	         0, TIMEOUT_MS, &status, &body, &len))
-	    != FS_OK) {
-		fprintf(
-		    stderr, "fedscore access: %s: %s\n", url, fs_strerror(rv));
-		goto out;
+	if ((rc = fetch(&o, &reply)) == 0) {
+		rc = verify_list(reply, &coord, me.sub, o.as_json);
 	}
-	o = json_loadb((const char *) body, len, 0, NULL);
-	if (status != 200) {
-		const char *d = json_string_value(json_object_get(o, "detail"));
-
-		fprintf(stderr, "fedscore access: refused (%d): %s\n", status,
-		    d != NULL ? d : "no detail");
-		rc = status == 401 || status == 403 ? EXIT_REFUSED : EXIT_USAGE;
-		goto out;
-	}
-	if ((note = json_string_value(json_object_get(o, "checkpoint"))) == NULL
-	    || !json_is_array(json_object_get(o, "disclosures"))) {
-		fprintf(stderr,
-		    "fedscore access: expected a checkpoint and a list of "
-		    "disclosures, found something else\n");
-		goto out;
-	}
-	if (fs_audit_checkpoint_open(
-	        &n, &cp, note, strlen(note), &coord, NULL, why, sizeof(why))
-	    != FS_OK) {
-		fprintf(stderr, "fedscore access: %s\n", why);
-		rc = EXIT_REFUSED;
-		goto out;
-	}
-	rc = report(json_object_get(o, "disclosures"), &cp, me.sub, as_json)
-	        == 0
-	    ? 0
-	    : EXIT_REFUSED;
-out:
-	sodium_memzero(auth, sizeof(auth));
-	fs_note_free(n);
-	json_decref(o);
-	free(body);
+	json_decref(reply);
 	return (rc);
 }

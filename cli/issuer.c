@@ -20,10 +20,17 @@ static const char usage[]
       "--role node|coordinator --key PUB\n"
       "       fedscore issuer revocations -c CONF\n";
 
-int
-issuer_main(int argc, char **argv)
+typedef struct opts {
+	const char *verb, *conf, *name, *role, *key;
+	fs_role     r; // register's --role
+} opts;
+
+// read_options reads the options and checks they fit the verb: -1 to go
+// on, or the exit code of usage.
+static int
+read_options(int argc, char **argv, opts *o)
 {
-	static const struct option opts[] = {
+	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "role", required_argument, NULL, 'r' },
@@ -31,100 +38,117 @@ issuer_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf = NULL, *name = NULL, *role = NULL, *key = NULL;
-	const char *verb;
-	char        why[FS_WHY_MAX] = "";
-	fs_issuer  *iss             = NULL;
-	fs_pubkey   pub;
-	fs_role     r = 0;
-	fs_err      rv;
-	int         c;
+	const char **const slots[CLI_SLOTS] = { ['c'] = &o->conf,
+		['n']                                 = &o->name,
+		['r']                                 = &o->role,
+		['k']                                 = &o->key };
+	int                c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+	if ((c = cli_options(argc, argv, "c:h", lopts, slots, NULL, 0, usage))
+	    >= 0) {
 		return (c);
 	}
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'r':
-			role = optarg;
-			break;
-		case 'k':
-			key = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
-	}
-	if (conf == NULL || optind != argc) {
+	if (o->conf == NULL || optind != argc) {
 		return (cli_usage(usage, false));
 	}
-	if (strcmp(verb, "init") == 0) {
-		if ((rv = fs_issuer_init(conf, why, sizeof(why))) != 0) {
-			goto fail;
-		}
-		return (0);
+	if (strcmp(o->verb, "init") == 0 || strcmp(o->verb, "serve") == 0
+	    || strcmp(o->verb, "revocations") == 0) {
+		return (-1);
 	}
-	if (strcmp(verb, "register") == 0) {
-		if (name == NULL || role == NULL || key == NULL) {
-			return (cli_usage(usage, false));
-		}
-		if (strcmp(role, "node") == 0) {
-			r = FS_ROLE_NODE;
-		} else if (strcmp(role, "coordinator") == 0) {
-			r = FS_ROLE_COORDINATOR;
-		} else {
-			fprintf(stderr,
-			    "fedscore issuer register: expected --role node or "
-			    "coordinator, found '%s'\n",
-			    role);
-			return (EXIT_USAGE);
-		}
-		if ((rv = fs_keyfile_read_public(&pub, key)) != 0) {
-			snprintf(
-			    why, sizeof(why), "%s: %s", key, fs_strerror(rv));
-			goto fail;
-		}
-	} else if (strcmp(verb, "serve") != 0
-	    && strcmp(verb, "revocations") != 0) {
+	if (strcmp(o->verb, "register") != 0 || o->name == NULL
+	    || o->role == NULL || o->key == NULL) {
 		return (cli_usage(usage, false));
 	}
-	if ((rv = fs_issuer_open(&iss, conf, why, sizeof(why))) != 0) {
-		goto fail;
-	}
-	if (r != 0) {
-		rv = fs_issuer_register(iss, name, r, &pub, why, sizeof(why));
-		if (rv == FS_OK) {
-			char pid[FS_PASERK_PID_LEN + 1];
-
-			fs_paserk_pid_from_kid(pid, pub.kid);
-			printf("registered %s %s as %s\n", role, name, pid);
-		}
-	} else if (strcmp(verb, "revocations") == 0) {
-		char *note = NULL;
-
-		if ((rv = fs_issuer_revocation_note(
-		         iss, &note, why, sizeof(why)))
-		    == FS_OK) {
-			fputs(note, stdout);
-			free(note);
-		}
+	if (strcmp(o->role, "node") == 0) {
+		o->r = FS_ROLE_NODE;
+	} else if (strcmp(o->role, "coordinator") == 0) {
+		o->r = FS_ROLE_COORDINATOR;
 	} else {
-		rv = fs_issuer_serve(iss, why, sizeof(why));
+		fprintf(stderr,
+		    "fedscore issuer register: expected --role node or "
+		    "coordinator, found '%s'\n",
+		    o->role);
+		return (EXIT_USAGE);
+	}
+	return (-1);
+}
+
+static fs_err
+register_key(
+    fs_issuer *iss, const opts *o, const fs_pubkey *pub, char *why, size_t cap)
+{
+	char   pid[FS_PASERK_PID_LEN + 1];
+	fs_err rv;
+
+	if ((rv = fs_issuer_register(iss, o->name, o->r, pub, why, cap))
+	    == FS_OK) {
+		fs_paserk_pid_from_kid(pid, pub->kid);
+		printf("registered %s %s as %s\n", o->role, o->name, pid);
+	}
+	return (rv);
+}
+
+static fs_err
+print_revocations(fs_issuer *iss, char *why, size_t cap)
+{
+	char  *note = NULL;
+	fs_err rv;
+
+	if ((rv = fs_issuer_revocation_note(iss, &note, why, cap)) == FS_OK) {
+		fputs(note, stdout);
+		free(note);
+	}
+	return (rv);
+}
+
+// run_verb: init makes the issuer's keys and database; the others open
+// them (register reads the key to register first).
+static fs_err
+run_verb(const opts *o, char *why, size_t cap)
+{
+	fs_issuer *iss = NULL;
+	fs_pubkey  pub;
+	fs_err     rv;
+
+	if (strcmp(o->verb, "init") == 0) {
+		return (fs_issuer_init(o->conf, why, cap));
+	}
+	if (o->r != 0 && (rv = fs_keyfile_read_public(&pub, o->key)) != 0) {
+		snprintf(why, cap, "%s: %s", o->key, fs_strerror(rv));
+		return (rv);
+	}
+	if ((rv = fs_issuer_open(&iss, o->conf, why, cap)) != 0) {
+		return (rv);
+	}
+	if (o->r != 0) {
+		rv = register_key(iss, o, &pub, why, cap);
+	} else if (strcmp(o->verb, "revocations") == 0) {
+		rv = print_revocations(iss, why, cap);
+	} else {
+		rv = fs_issuer_serve(iss, why, cap);
 	}
 	fs_issuer_close(iss);
-	if (rv == FS_OK) {
+	return (rv);
+}
+
+int
+issuer_main(int argc, char **argv)
+{
+	opts   o               = { 0 };
+	char   why[FS_WHY_MAX] = "";
+	fs_err rv;
+	int    c;
+
+	if ((c = cli_verb(&argc, &argv, usage, &o.verb)) >= 0) {
+		return (c);
+	}
+	if ((c = read_options(argc, argv, &o)) >= 0) {
+		return (c);
+	}
+	if ((rv = run_verb(&o, why, sizeof(why))) == FS_OK) {
 		return (0);
 	}
-fail:
-	fprintf(stderr, "fedscore issuer %s: %s\n", verb,
+	fprintf(stderr, "fedscore issuer %s: %s\n", o.verb,
 	    why[0] ? why : fs_strerror(rv));
 	return (cli_exit(rv));
 }

@@ -21,10 +21,15 @@ static const char usage[]
     = "usage: fedscore lookup --coordinator URL --coordinator-key PUB "
       "--key KEY [--scope S] TOKEN\n";
 
-int
-lookup_main(int argc, char **argv)
+typedef struct opts {
+	const char *url, *pubpath, *keypath, *scope, *token;
+} opts;
+
+// read_options: -1 to go on, or the exit code of usage asked or wrong.
+static int
+read_options(int argc, char **argv, opts *o)
 {
-	static const struct option opts[] = {
+	static const struct option lopts[] = {
 		{ "coordinator", required_argument, NULL, 'C' },
 		{ "coordinator-key", required_argument, NULL, 'P' },
 		{ "key", required_argument, NULL, 'k' },
@@ -32,127 +37,149 @@ lookup_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *url = NULL, *pubpath = NULL, *keypath = NULL, *scope = NULL;
-	const char *token;
-	fs_key     *key = NULL;
-	fs_pubkey   coord;
-	fs_claims   peek;
-	char       *req = NULL, *body = NULL, *reply = NULL, *aj = NULL;
-	json_t     *o = NULL, *answer = NULL, *signed_ans = NULL;
-	int         status = 0, c, rc = EXIT_USAGE;
-	fs_err      rv;
+	const char **const slots[CLI_SLOTS] = { ['C'] = &o->url,
+		['P']                                 = &o->pubpath,
+		['k']                                 = &o->keypath,
+		['s']                                 = &o->scope };
+	int                c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'C':
-			url = optarg;
-			break;
-		case 'P':
-			pubpath = optarg;
-			break;
-		case 'k':
-			keypath = optarg;
-			break;
-		case 's':
-			scope = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
+	if ((c = cli_options(argc, argv, "h", lopts, slots, NULL, 0, usage))
+	    >= 0) {
+		return (c);
 	}
-	if (url == NULL || pubpath == NULL || keypath == NULL
+	if (o->url == NULL || o->pubpath == NULL || o->keypath == NULL
 	    || optind != argc - 1) {
 		return (cli_usage(usage, false));
 	}
-	token = argv[optind];
-	if ((rv = fs_keyfile_read_secret(&key, keypath)) != 0) {
-		fprintf(stderr, "fedscore lookup: %s: %s\n", keypath,
+	o->token = argv[optind];
+	return (-1);
+}
+
+// sign_request reads the requester's and the coordinator's keys and
+// signs the request for the token, for the region its consent names
+// (the coordinator checks the consent itself).
+static int
+sign_request(const opts *o, fs_pubkey *coord, fs_claims *peek, char **reqp)
+{
+	fs_key *key = NULL;
+	fs_err  rv;
+	int     rc = EXIT_USAGE;
+
+	if ((rv = fs_keyfile_read_secret(&key, o->keypath)) != 0) {
+		fprintf(stderr, "fedscore lookup: %s: %s\n", o->keypath,
 		    fs_strerror(rv));
-		goto out;
-	}
-	if ((rv = fs_keyfile_read_public(&coord, pubpath)) != 0) {
+	} else if ((rv = fs_keyfile_read_public(coord, o->pubpath)) != 0) {
 		fprintf(stderr,
 		    "fedscore lookup: %s: %s (expected the "
 		    "coordinator's k4.public key)\n",
-		    pubpath, fs_strerror(rv));
-		goto out;
-	}
-	// The region to sign for is the one the consent names; the
-	// coordinator checks the consent itself.
-	if ((rv = fs_token_peek(&peek, token, strlen(token))) != 0) {
+		    o->pubpath, fs_strerror(rv));
+	} else if ((rv = fs_token_peek(peek, o->token, strlen(o->token)))
+	    != 0) {
 		fprintf(stderr,
 		    "fedscore lookup: expected a consent token "
 		    "(v4.public), cannot read it: %s\n",
 		    fs_strerror(rv));
-		goto out;
-	}
-	if ((rv = fs_request_sign(
-	         &req, key, token, scope, peek.reg, (int64_t) time(NULL)))
+	} else if ((rv = fs_request_sign(reqp, key, o->token, o->scope,
+	                peek->reg, (int64_t) time(NULL)))
 	    != 0) {
 		fprintf(stderr,
 		    "fedscore lookup: cannot sign the request: %s\n",
 		    fs_strerror(rv));
-		goto out;
+	} else {
+		rc = 0;
 	}
-	o    = json_pack("{s:s}", "request", req);
-	body = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	o = NULL;
-	if (body == NULL
-	    || (rv = cli_post(url, "/v1/lookups", body, &status, &reply))
+	fs_key_free(key);
+	return (rc);
+}
+
+// post_request sends the request to the coordinator; its reply, when
+// the coordinator answered, in *op.
+static int
+post_request(const opts *o, const char *req, json_t **op)
+{
+	json_t *body = json_pack("{s:s}", "request", req);
+	char   *text = json_dumps(body, JSON_COMPACT), *reply = NULL;
+	int     status = 0, rc = 0;
+	fs_err  rv = FS_OK;
+
+	json_decref(body);
+	if (text == NULL
+	    || (rv = cli_post(o->url, "/v1/lookups", text, &status, &reply))
 	        != 0) {
-		fprintf(
-		    stderr, "fedscore lookup: %s: %s\n", url, fs_strerror(rv));
-		goto out;
+		fprintf(stderr, "fedscore lookup: %s: %s\n", o->url,
+		    fs_strerror(rv));
+		free(text);
+		return (EXIT_USAGE);
 	}
-	o = json_loads(reply, 0, NULL);
+	*op = json_loads(reply, 0, NULL);
 	if (status != 200) {
 		const char *title
-		    = json_string_value(json_object_get(o, "title"));
+		    = json_string_value(json_object_get(*op, "title"));
 		const char *detail
-		    = json_string_value(json_object_get(o, "detail"));
+		    = json_string_value(json_object_get(*op, "detail"));
 
 		fprintf(stderr, "fedscore lookup: refused (%d %s): %s\n",
 		    status, title != NULL ? title : "?",
 		    detail != NULL ? detail : reply);
 		rc = status >= 500 || status == 422 ? EXIT_USAGE : EXIT_REFUSED;
-		goto out;
 	}
-	// Trust only what the coordinator signed.
-	if (!json_is_string(json_object_get(o, "signed"))
-	    || (rv = fs_answer_verify(&aj,
-	            json_string_value(json_object_get(o, "signed")),
-	            strlen(json_string_value(json_object_get(o, "signed"))),
-	            &coord, peek.reg))
-	        != 0) {
+	free(reply);
+	free(text);
+	return (rc);
+}
+
+// check_answer trusts only what the coordinator signed: the answer must
+// verify under its key and be the answer the reply carries.  It prints
+// the answer.
+static int
+check_answer(
+    json_t *o, const fs_pubkey *coord, const char *region, const char *pubpath)
+{
+	json_t     *signed_ans = NULL;
+	const char *sig = json_string_value(json_object_get(o, "signed"));
+	char       *aj  = NULL;
+	int         rc  = EXIT_REFUSED;
+
+	if (sig == NULL
+	    || fs_answer_verify(&aj, sig, strlen(sig), coord, region) != 0) {
 		fprintf(stderr,
 		    "fedscore lookup: the answer's signature does not "
 		    "verify under %s\n",
 		    pubpath);
-		rc = EXIT_REFUSED;
-		goto out;
-	}
-	signed_ans = json_loads(aj, JSON_REJECT_DUPLICATES, NULL);
-	answer     = json_object_get(o, "answer");
-	if (signed_ans == NULL || !json_equal(signed_ans, answer)) {
+	} else if ((signed_ans = json_loads(aj, JSON_REJECT_DUPLICATES, NULL))
+	        == NULL
+	    || !json_equal(signed_ans, json_object_get(o, "answer"))) {
 		fprintf(stderr,
 		    "fedscore lookup: the answer differs from what the "
 		    "coordinator signed\n");
-		rc = EXIT_REFUSED;
-		goto out;
+	} else {
+		json_dumpf(signed_ans, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		printf("\n");
+		rc = 0;
 	}
-	json_dumpf(signed_ans, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	printf("\n");
-	rc = 0;
-out:
-	json_decref(o);
 	json_decref(signed_ans);
 	free(aj);
-	free(reply);
-	free(body);
+	return (rc);
+}
+
+int
+lookup_main(int argc, char **argv)
+{
+	opts      o = { 0 };
+	fs_pubkey coord;
+	fs_claims peek;
+	char     *req   = NULL;
+	json_t   *reply = NULL;
+	int       rc;
+
+	if ((rc = read_options(argc, argv, &o)) >= 0) {
+		return (rc);
+	}
+	if ((rc = sign_request(&o, &coord, &peek, &req)) == 0
+	    && (rc = post_request(&o, req, &reply)) == 0) {
+		rc = check_answer(reply, &coord, peek.reg, o.pubpath);
+	}
+	json_decref(reply);
 	free(req);
-	fs_key_free(key);
 	return (rc);
 }

@@ -37,6 +37,8 @@ static const char usage[]
       "       fedscore node repair -c CONF --record RID --date DATE\n"
       "       fedscore node releases -c CONF [--checkpoint FILE]\n";
 
+#define VERB_MAX 32
+
 typedef struct opts {
 	const char *verb;
 	const char *conf, *id, *record, *reason, *received, *points, *date;
@@ -390,8 +392,35 @@ check(const opts *o)
 	return (false);
 }
 
-int
-node_main(int argc, char **argv)
+// take_verb takes the verb off argv: one word, or two for rules,
+// records and dispute ("rules import").  -1 to go on, or the exit code
+// of usage asked or wrong.
+static int
+take_verb(int *argc, char ***argv, char verb[static VERB_MAX])
+{
+	char **a = *argv;
+
+	if (*argc < 2 || cli_is_help(a[1])) {
+		return (cli_usage(usage, *argc >= 2));
+	}
+	if ((strcmp(a[1], "rules") == 0 || strcmp(a[1], "records") == 0
+	        || strcmp(a[1], "dispute") == 0)
+	    && *argc >= 3 && a[2][0] != '-') {
+		snprintf(verb, VERB_MAX, "%s %s", a[1], a[2]);
+		*argc -= 2;
+		*argv += 2;
+	} else {
+		snprintf(verb, VERB_MAX, "%s", a[1]);
+		(*argc)--;
+		(*argv)++;
+	}
+	return (-1);
+}
+
+// read_options reads the options and the file operand, and checks they
+// fit the verb: -1 to go on, or the exit code of usage.
+static int
+read_options(int argc, char **argv, opts *o)
 {
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -409,103 +438,92 @@ node_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char **const values[CLI_SLOTS] = { ['c'] = &o->conf,
+		['i']                                  = &o->id,
+		['r']                                  = &o->record,
+		['R']                                  = &o->reason,
+		['e']                                  = &o->received,
+		['p']                                  = &o->points,
+		['d']                                  = &o->date,
+		['K']                                  = &o->checkpoint };
+	bool *const        flags[CLI_SLOTS]  = { ['P'] = &o->progress,
+		        ['u']                          = &o->upheld,
+		        ['C']                          = &o->corrected,
+		        ['o']                          = &o->overdue };
+	int                c;
+
+	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
+		if (c == 'h') {
+			return (cli_usage(usage, true));
+		} else if (c >= 0 && c < CLI_SLOTS && values[c] != NULL) {
+			*values[c] = optarg;
+		} else if (c >= 0 && c < CLI_SLOTS && flags[c] != NULL) {
+			*flags[c] = true;
+		} else {
+			return (cli_usage(usage, false));
+		}
+	}
+	if (optind == argc - 1) {
+		o->file = argv[optind];
+	} else if (optind != argc) {
+		return (cli_usage(usage, false));
+	}
+	return (check(o) ? -1 : cli_usage(usage, false));
+}
+
+static fs_err
+serve(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	(void) o;
+	return (fs_node_serve(n, why, cap));
+}
+
+// run_verb runs the verb, which check() found to be one of these.
+static fs_err
+run_verb(fs_node *n, const opts *o, char *why, size_t cap)
+{
+	static const struct {
+		const char *verb;
+		fs_err (*fn)(fs_node *n, const opts *o, char *why, size_t cap);
+	} verbs[] = {
+		{ "rules import", rules_import },
+		{ "records import", records_import },
+		{ "serve", serve },
+		{ "show", show },
+		{ "dispute open", dispute_open },
+		{ "dispute resolve", dispute_resolve },
+		{ "disputes", disputes },
+		{ "releases", releases },
+	};
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(o->verb, verbs[i].verb) == 0) {
+			return (verbs[i].fn(n, o, why, cap));
+		}
+	}
+	return (repair(n, o, why, cap));
+}
+
+int
+node_main(int argc, char **argv)
+{
 	opts     o = { 0 };
-	char     verb[32];
+	char     verb[VERB_MAX];
 	char     why[FS_WHY_MAX] = "";
 	fs_node *n               = NULL;
 	fs_err   rv;
 	int      c;
 
-	if (argc < 2 || cli_is_help(argv[1])) {
-		return (cli_usage(usage, argc >= 2));
-	}
-	if ((strcmp(argv[1], "rules") == 0 || strcmp(argv[1], "records") == 0
-	        || strcmp(argv[1], "dispute") == 0)
-	    && argc >= 3 && argv[2][0] != '-') {
-		snprintf(verb, sizeof(verb), "%s %s", argv[1], argv[2]);
-		argc -= 2;
-		argv += 2;
-	} else {
-		snprintf(verb, sizeof(verb), "%s", argv[1]);
-		argc--;
-		argv++;
+	if ((c = take_verb(&argc, &argv, verb)) >= 0) {
+		return (c);
 	}
 	o.verb = verb;
-	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o.conf = optarg;
-			break;
-		case 'i':
-			o.id = optarg;
-			break;
-		case 'r':
-			o.record = optarg;
-			break;
-		case 'R':
-			o.reason = optarg;
-			break;
-		case 'e':
-			o.received = optarg;
-			break;
-		case 'p':
-			o.points = optarg;
-			break;
-		case 'd':
-			o.date = optarg;
-			break;
-		case 'K':
-			o.checkpoint = optarg;
-			break;
-		case 'P':
-			o.progress = true;
-			break;
-		case 'u':
-			o.upheld = true;
-			break;
-		case 'C':
-			o.corrected = true;
-			break;
-		case 'o':
-			o.overdue = true;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
+	if ((c = read_options(argc, argv, &o)) >= 0) {
+		return (c);
 	}
-	if (optind == argc - 1) {
-		o.file = argv[optind];
-	} else if (optind != argc) {
-		return (cli_usage(usage, false));
+	if ((rv = fs_node_open(&n, o.conf, why, sizeof(why))) == FS_OK) {
+		rv = run_verb(n, &o, why, sizeof(why));
 	}
-	if (!check(&o)) {
-		return (cli_usage(usage, false));
-	}
-	if ((rv = fs_node_open(&n, o.conf, why, sizeof(why))) != 0) {
-		goto out;
-	}
-	if (strcmp(verb, "rules import") == 0) {
-		rv = rules_import(n, &o, why, sizeof(why));
-	} else if (strcmp(verb, "records import") == 0) {
-		rv = records_import(n, &o, why, sizeof(why));
-	} else if (strcmp(verb, "serve") == 0) {
-		rv = fs_node_serve(n, why, sizeof(why));
-	} else if (strcmp(verb, "show") == 0) {
-		rv = show(n, &o, why, sizeof(why));
-	} else if (strcmp(verb, "dispute open") == 0) {
-		rv = dispute_open(n, &o, why, sizeof(why));
-	} else if (strcmp(verb, "dispute resolve") == 0) {
-		rv = dispute_resolve(n, &o, why, sizeof(why));
-	} else if (strcmp(verb, "disputes") == 0) {
-		rv = disputes(n, &o, why, sizeof(why));
-	} else if (strcmp(verb, "releases") == 0) {
-		rv = releases(n, &o, why, sizeof(why));
-	} else {
-		rv = repair(n, &o, why, sizeof(why));
-	}
-out:
 	fs_node_close(n);
 	if (rv != FS_OK) {
 		fprintf(stderr, "fedscore node %s: %s\n", verb,

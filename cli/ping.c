@@ -122,6 +122,42 @@ out:
 	return (cli_exit(rv));
 }
 
+// pong reads the peer's reply to a ping of text sent at t0: an error
+// is a refusal, whatever the peer's reason; a pong must echo text.
+static fs_err
+pong(const char *url, const fs_envelope *env, const char *text, uint64_t t0)
+{
+	char   detail[256];
+	fs_err code, rv;
+
+	if (env->type == FS_MSG_ERROR) {
+		rv = fs_error_body_decode(
+		    env->body, env->body_len, &code, detail, sizeof(detail));
+		if (rv == FS_OK) {
+			rv = code;
+		} else {
+			snprintf(
+			    detail, sizeof(detail), "unreadable error reply");
+		}
+		fprintf(stderr, "fedscore ping: %s refused the ping: %s (%s)\n",
+		    url, fs_strerror(rv), detail);
+		return (FS_ERR_REFUSED);
+	}
+	if (env->type != FS_MSG_PONG || env->body_len != strlen(text)
+	    || memcmp(env->body, text, env->body_len) != 0) {
+		fprintf(stderr,
+		    "fedscore ping: expected a pong echoing %zu bytes, got "
+		    "message "
+		    "type %u of %zu bytes\n",
+		    strlen(text), env->type, env->body_len);
+		return (FS_ERR_MALFORMED);
+	}
+	printf("pong from %s: %zu bytes sealed both ways, signatures verified, "
+	       "reply bound to request, %llu ms\n",
+	    url, env->body_len, (unsigned long long) (fs_now_ms() - t0));
+	return (FS_OK);
+}
+
 static int
 ping_send(const char *keypath, const char *peerpath, const char *url,
     const char *text)
@@ -135,7 +171,6 @@ ping_send(const char *keypath, const char *peerpath, const char *url,
 	uint8_t        *req = NULL, *rep = NULL;
 	size_t          reqlen, replen;
 	uint8_t         reqhash[FS_HASH_BYTES];
-	char            detail[256];
 	uint64_t        t0;
 	fs_err          rv;
 
@@ -173,36 +208,7 @@ ping_send(const char *keypath, const char *peerpath, const char *url,
 		    url, fs_strerror(rv));
 		goto out;
 	}
-	if (env.type == FS_MSG_ERROR) {
-		fs_err code;
-
-		rv = fs_error_body_decode(
-		    env.body, env.body_len, &code, detail, sizeof(detail));
-		if (rv == FS_OK) {
-			rv = code;
-		} else {
-			snprintf(
-			    detail, sizeof(detail), "unreadable error reply");
-		}
-		fprintf(stderr, "fedscore ping: %s refused the ping: %s (%s)\n",
-		    url, fs_strerror(rv), detail);
-		// Whatever the peer's reason, for us it is a refusal.
-		rv = FS_ERR_REFUSED;
-		goto out;
-	}
-	if (env.type != FS_MSG_PONG || env.body_len != out.body_len
-	    || memcmp(env.body, text, env.body_len) != 0) {
-		fprintf(stderr,
-		    "fedscore ping: expected a pong echoing %zu bytes, got "
-		    "message "
-		    "type %u of %zu bytes\n",
-		    out.body_len, env.type, env.body_len);
-		rv = FS_ERR_MALFORMED;
-		goto out;
-	}
-	printf("pong from %s: %zu bytes sealed both ways, signatures verified, "
-	       "reply bound to request, %llu ms\n",
-	    url, env.body_len, (unsigned long long) (fs_now_ms() - t0));
+	rv = pong(url, &env, text, t0);
 out:
 	fs_envelope_fini(&env);
 	fs_client_close(cl);

@@ -23,6 +23,30 @@
 
 static const char usage[] = "usage: fedscore pseudonym -c CONF --id ID\n";
 
+// read_node_key reads the key of conf's [node] section.
+static fs_err
+read_node_key(const fs_conf *conf, const char *confpath, fs_key **keyp,
+    char *why, size_t cap)
+{
+	const fs_conf_section *s;
+	char                  *keypath = NULL;
+	fs_err                 rv;
+
+	if ((s = fs_conf_section_find(conf, "node", NULL)) == NULL
+	    || (keypath = fs_conf_path(conf, s, "key")) == NULL) {
+		snprintf(why, cap,
+		    "%s: expected a [node] section with "
+		    "the node's key",
+		    confpath);
+		return (FS_ERR_CONFIG);
+	}
+	if ((rv = fs_keyfile_read_secret(keyp, keypath)) != 0) {
+		snprintf(why, cap, "%s: %s", keypath, fs_strerror(rv));
+	}
+	free(keypath);
+	return (rv);
+}
+
 int
 pseudonym_main(int argc, char **argv)
 {
@@ -32,69 +56,44 @@ pseudonym_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char            *confpath = NULL, *id = NULL;
-	char                   why[FS_WHY_MAX] = "";
-	char                   norm[FS_IDNUM_LEN + 1];
-	char                   out[64];
-	const char            *ids[1] = { norm };
-	uint8_t                y[FS_OPRF_OUTPUT_BYTES];
-	uint8_t                subject[FS_PSEUDONYM_BYTES];
-	fs_conf               *conf = NULL;
-	const fs_conf_section *s;
-	fs_issuer_peer         peer;
-	fs_issuer_client      *ic  = NULL;
-	fs_key                *key = NULL;
-	char                  *url = NULL, *keypath = NULL;
-	fs_err                 rv;
-	int                    c;
+	const char        *confpath = NULL, *id = NULL;
+	const char **const slots[CLI_SLOTS]
+	    = { ['c'] = &confpath, ['i'] = &id };
+	char              why[FS_WHY_MAX] = "";
+	char              norm[FS_IDNUM_LEN + 1];
+	char              out[64];
+	const char       *ids[1] = { norm };
+	uint8_t           y[FS_OPRF_OUTPUT_BYTES];
+	uint8_t           subject[FS_PSEUDONYM_BYTES];
+	fs_conf          *conf = NULL;
+	fs_issuer_peer    peer;
+	fs_issuer_client *ic  = NULL;
+	fs_key           *key = NULL;
+	char             *url = NULL;
+	fs_err            rv;
+	int               c;
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			confpath = optarg;
-			break;
-		case 'i':
-			id = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
+	if ((c = cli_options(argc, argv, "c:h", opts, slots, NULL, 0, usage))
+	    >= 0) {
+		return (c);
 	}
 	if (confpath == NULL || id == NULL || optind != argc) {
 		return (cli_usage(usage, false));
 	}
 	if ((rv = fs_idnum_normalize(
 	         norm, id, strlen(id), time(NULL), why, sizeof(why)))
-	        != 0
-	    || (rv = fs_conf_load(&conf, confpath, why, sizeof(why))) != 0
-	    || (rv = fs_issuer_peer_load(conf, &peer, &url, why, sizeof(why)))
-	        != 0) {
-		goto out;
+	        == 0
+	    && (rv = fs_conf_load(&conf, confpath, why, sizeof(why))) == 0
+	    && (rv = fs_issuer_peer_load(conf, &peer, &url, why, sizeof(why)))
+	        == 0
+	    && (rv = read_node_key(conf, confpath, &key, why, sizeof(why))) == 0
+	    && (rv = fs_issuer_client_open(&ic, key, &peer)) == 0
+	    && (rv = fs_issuer_pseudonyms(ic, ids, 1, y, why, sizeof(why)))
+	        == 0) {
+		fs_pseudonym_subject(subject, y);
+		fs_b64_encode(out, subject, sizeof(subject));
+		printf("%s\n", out);
 	}
-	if ((s = fs_conf_section_find(conf, "node", NULL)) == NULL
-	    || (keypath = fs_conf_path(conf, s, "key")) == NULL) {
-		snprintf(why, sizeof(why),
-		    "%s: expected a [node] section with "
-		    "the node's key",
-		    confpath);
-		rv = FS_ERR_CONFIG;
-		goto out;
-	}
-	if ((rv = fs_keyfile_read_secret(&key, keypath)) != 0) {
-		snprintf(why, sizeof(why), "%s: %s", keypath, fs_strerror(rv));
-		goto out;
-	}
-	if ((rv = fs_issuer_client_open(&ic, key, &peer)) != 0
-	    || (rv = fs_issuer_pseudonyms(ic, ids, 1, y, why, sizeof(why)))
-	        != 0) {
-		goto out;
-	}
-	fs_pseudonym_subject(subject, y);
-	fs_b64_encode(out, subject, sizeof(subject));
-	printf("%s\n", out);
-out:
 	sodium_memzero(norm, sizeof(norm));
 	sodium_memzero(y, sizeof(y));
 	if (rv != FS_OK) {
@@ -105,6 +104,5 @@ out:
 	fs_key_free(key);
 	fs_conf_free(conf);
 	free(url);
-	free(keypath);
 	return (cli_exit(rv));
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "wire/scheme.h"
 #include "wire/token.h"
