@@ -146,31 +146,6 @@ fs_err fs_audit_state_write(const char *path, const char *note, size_t len);
 // returns NULL with errno set (EFBIG when it is larger).
 char *fs_audit_slurp(const char *path, size_t max, size_t *lenp);
 
-// Files of lines (lines.c): exports of full records, node release logs.
-// A line is at most max bytes, its newline not counted; a longer one
-// stops the reading with an error naming the file and the line.  Lines
-// are read EXACT (every line ends in a newline, the bytes before it are
-// the line, as a log hashes them) or as TEXT (JSON lines: a trailing CR
-// is dropped as well, blank lines are skipped, the last line may lack its
-// newline).  fs_audit_lines_next gives the next line, NUL-terminated,
-// until the next call; false at the end of the file or on an error, which
-// fs_audit_lines_close returns (FS_OK at the end) with why saying which.
-// fs_audit_lines_number is the number of the line last given, from 1.
-// FS_AUDIT_LINE_MAX bounds a line of an export: a record's entry
-// (FS_ENTRY_MAX bytes, at most 6 times that as a JSON string) and token.
-#define FS_AUDIT_LINE_MAX (1u << 20)
-typedef enum fs_audit_lines_mode {
-	FS_AUDIT_LINES_EXACT,
-	FS_AUDIT_LINES_TEXT,
-} fs_audit_lines_mode;
-typedef struct fs_audit_lines fs_audit_lines;
-
-fs_err   fs_audit_lines_open(fs_audit_lines **lp, const char *path, size_t max,
-      fs_audit_lines_mode mode, char *why, size_t whycap);
-bool     fs_audit_lines_next(fs_audit_lines *l, char **linep, size_t *lenp);
-uint64_t fs_audit_lines_number(const fs_audit_lines *l);
-fs_err   fs_audit_lines_close(fs_audit_lines *l);
-
 // A node's release log, exported as JSON lines with the node's signed
 // checkpoint of exactly those lines (fedscore node releases
 // --checkpoint).  fs_audit_release_log checks the checkpoint's signature

@@ -24,6 +24,7 @@
 #include "audit/audit.h"
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/lines.h"
 #include "common/rfc3339.h"
 #include "wire/token.h"
 
@@ -79,26 +80,26 @@ fs_err
 fs_releases_load(fs_release **rp, size_t *np, const char *node,
     const char *path, char *why, size_t whycap)
 {
-	fs_audit_lines *l;
-	fs_release     *rs = *rp, *nr;
-	size_t          n = *np, cap = *np, len;
-	char           *line;
-	fs_err          rv, end;
+	fs_lines   *l;
+	fs_release *rs = *rp, *nr;
+	size_t      n = *np, cap = *np, len;
+	char       *line;
+	fs_err      rv, end;
 
-	if ((rv = fs_audit_lines_open(
-	         &l, path, FS_AUDIT_LINE_MAX, FS_AUDIT_LINES_TEXT, why, whycap))
+	if ((rv = fs_lines_open(
+	         &l, path, FS_AUDIT_LINE_MAX, FS_LINES_TEXT, why, whycap))
 	    != FS_OK) {
 		return (rv);
 	}
 	if (strlen(node) == 0 || strlen(node) > FS_CLAIM_STR_MAX) {
-		fs_audit_lines_close(l);
+		fs_lines_close(l);
 		snprintf(why, whycap,
 		    "expected a node name of 1 to %d characters, found '%s'",
 		    FS_CLAIM_STR_MAX, node);
 		return (FS_ERR_INVALID);
 	}
-	while (fs_audit_lines_next(l, &line, &len)) {
-		int lineno = (int) fs_audit_lines_number(l);
+	while (fs_lines_next(l, &line, &len)) {
+		int lineno = (int) fs_lines_number(l);
 
 		if (n == cap) {
 			cap = cap < 64 ? 64 : cap * 2;
@@ -121,7 +122,7 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 		rs[n].line = lineno;
 		n++;
 	}
-	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+	if ((end = fs_lines_close(l)) != FS_OK && rv == FS_OK) {
 		rv = end;
 	}
 	*np = n;

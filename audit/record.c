@@ -23,6 +23,7 @@
 #include "audit/audit.h"
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/lines.h"
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "crypto/paseto.h"
@@ -135,19 +136,19 @@ fs_err
 fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap)
 {
-	fs_audit_lines  *l;
+	fs_lines        *l;
 	fs_audit_record *rs = NULL, *nr;
 	size_t           n = 0, cap = 0, len;
 	char            *line;
 	fs_err           rv, end;
 
-	if ((rv = fs_audit_lines_open(
-	         &l, path, FS_AUDIT_LINE_MAX, FS_AUDIT_LINES_TEXT, why, whycap))
+	if ((rv = fs_lines_open(
+	         &l, path, FS_AUDIT_LINE_MAX, FS_LINES_TEXT, why, whycap))
 	    != FS_OK) {
 		return (rv);
 	}
-	while (fs_audit_lines_next(l, &line, &len)) {
-		unsigned long long lineno = fs_audit_lines_number(l);
+	while (fs_lines_next(l, &line, &len)) {
+		unsigned long long lineno = fs_lines_number(l);
 
 		if (n == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
@@ -176,7 +177,7 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 		}
 		n++;
 	}
-	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+	if ((end = fs_lines_close(l)) != FS_OK && rv == FS_OK) {
 		rv = end;
 	}
 	if (rv != FS_OK) {

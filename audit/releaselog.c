@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/lines.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
 #include "wire/note.h"
@@ -23,19 +24,19 @@
 static fs_err
 leaves(uint8_t **hp, uint64_t *np, const char *path, char *why, size_t whycap)
 {
-	fs_audit_lines *l;
-	uint8_t        *h = NULL, *nh;
-	uint64_t        n = 0, cap = 0;
-	char           *line;
-	size_t          len;
-	fs_err          rv = FS_OK, end;
+	fs_lines *l;
+	uint8_t  *h = NULL, *nh;
+	uint64_t  n = 0, cap = 0;
+	char     *line;
+	size_t    len;
+	fs_err    rv = FS_OK, end;
 
-	if ((rv = fs_audit_lines_open(&l, path, FS_AUDIT_LINE_MAX,
-	         FS_AUDIT_LINES_EXACT, why, whycap))
+	if ((rv = fs_lines_open(
+	         &l, path, FS_AUDIT_LINE_MAX, FS_LINES_EXACT, why, whycap))
 	    != FS_OK) {
 		return (rv);
 	}
-	while (fs_audit_lines_next(l, &line, &len)) {
+	while (fs_lines_next(l, &line, &len)) {
 		if (n == cap) {
 			cap = cap < 1024 ? 1024 : cap * 2;
 			if ((nh = realloc(h, cap * FS_MERKLE_HASH_BYTES))
@@ -49,7 +50,7 @@ leaves(uint8_t **hp, uint64_t *np, const char *path, char *why, size_t whycap)
 		    h + n * FS_MERKLE_HASH_BYTES, (const uint8_t *) line, len);
 		n++;
 	}
-	if ((end = fs_audit_lines_close(l)) != FS_OK && rv == FS_OK) {
+	if ((end = fs_lines_close(l)) != FS_OK && rv == FS_OK) {
 		rv = end;
 	}
 	if (rv != FS_OK) {

@@ -4,7 +4,6 @@
 // full records, and printing the report and turning it into an exit code:
 // 0 nothing found, 1 findings, 2 usage or I/O.
 
-
 #include "audit/audit.h"
 #include "cli/audit_cmd.h"
 #include "cli/cli.h"

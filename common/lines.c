@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// lines.c -- reading the files of lines an auditor is given: exports of
-// full disclosure records and node release logs.  One reader for all of
+// lines.c -- reading files of lines, such as those an auditor is given: exports
+// of full disclosure records and node release logs.  One reader for all of
 // them, so that each says the same thing about a file it cannot read: the
 // file and the line, and what was expected there.
 //
@@ -10,6 +10,10 @@
 // line, not read into memory.  The lines of an export carry consent
 // tokens, subjects and salts, so the buffer is wiped before it is freed.
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <sodium.h>
 
 #include <errno.h>
@@ -17,29 +21,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit/audit.h"
 #include "common/err.h"
+#include "common/lines.h"
 
 #define FIRST_CAP 4096
 
-struct fs_audit_lines {
-	FILE               *f;
-	const char         *path;
-	fs_audit_lines_mode mode;
-	size_t              max;
-	char               *buf;
-	size_t              cap;
-	uint64_t            lineno;
-	fs_err              err;
-	char               *why;
-	size_t              whycap;
+struct fs_lines {
+	FILE         *f;
+	const char   *path;
+	fs_lines_mode mode;
+	size_t        max;
+	char         *buf;
+	size_t        cap;
+	uint64_t      lineno;
+	fs_err        err;
+	char         *why;
+	size_t        whycap;
 };
 
 fs_err
-fs_audit_lines_open(fs_audit_lines **lp, const char *path, size_t max,
-    fs_audit_lines_mode mode, char *why, size_t whycap)
+fs_lines_open(fs_lines **lp, const char *path, size_t max, fs_lines_mode mode,
+    char *why, size_t whycap)
 {
-	fs_audit_lines *l;
+	fs_lines *l;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		return (FS_ERR_NOMEM);
@@ -62,7 +66,7 @@ fs_audit_lines_open(fs_audit_lines **lp, const char *path, size_t max,
 // grow makes room for a line of at least cap - 1 bytes, moving what was
 // read and wiping the old buffer.
 static bool
-grow(fs_audit_lines *l)
+grow(fs_lines *l)
 {
 	size_t cap = l->cap == 0 ? FIRST_CAP : l->cap * 2;
 	char  *nb;
@@ -87,7 +91,7 @@ grow(fs_audit_lines *l)
 // read_line reads one line, its newline dropped, into l->buf: false at
 // the end of the file or on an error (l->err).
 static bool
-read_line(fs_audit_lines *l, size_t *lenp, bool *newline)
+read_line(fs_lines *l, size_t *lenp, bool *newline)
 {
 	size_t n = 0;
 	int    c;
@@ -127,13 +131,13 @@ read_line(fs_audit_lines *l, size_t *lenp, bool *newline)
 }
 
 bool
-fs_audit_lines_next(fs_audit_lines *l, char **linep, size_t *lenp)
+fs_lines_next(fs_lines *l, char **linep, size_t *lenp)
 {
 	size_t len;
 	bool   newline;
 
 	while (l->err == FS_OK && read_line(l, &len, &newline)) {
-		if (l->mode == FS_AUDIT_LINES_EXACT && !newline) {
+		if (l->mode == FS_LINES_EXACT && !newline) {
 			snprintf(l->why, l->whycap,
 			    "%s:%llu: expected a line ending in a newline, "
 			    "found the end of the file",
@@ -141,7 +145,7 @@ fs_audit_lines_next(fs_audit_lines *l, char **linep, size_t *lenp)
 			l->err = FS_ERR_MALFORMED;
 			return (false);
 		}
-		if (l->mode == FS_AUDIT_LINES_TEXT) {
+		if (l->mode == FS_LINES_TEXT) {
 			while (len > 0 && l->buf[len - 1] == '\r') {
 				l->buf[--len] = '\0';
 			}
@@ -157,13 +161,13 @@ fs_audit_lines_next(fs_audit_lines *l, char **linep, size_t *lenp)
 }
 
 uint64_t
-fs_audit_lines_number(const fs_audit_lines *l)
+fs_lines_number(const fs_lines *l)
 {
 	return (l->lineno);
 }
 
 fs_err
-fs_audit_lines_close(fs_audit_lines *l)
+fs_lines_close(fs_lines *l)
 {
 	fs_err rv;
 
