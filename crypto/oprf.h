@@ -113,7 +113,7 @@ fs_err fs_voprf_finalize(uint8_t *out,
 fs_err fs_oprf_evaluate(const fs_oprf_key *k,
     uint8_t out[static FS_OPRF_OUTPUT_BYTES], const uint8_t *input, size_t len);
 
-// Pseudonyms (DESIGN.md), from the OPRF output y of a normalized ID
+// Pseudonyms (docs/design.md), from the OPRF output y of a normalized ID
 // number: the subject pseudonym that travels, the behavior base that stays
 // with nodes, and the behavior key of one event reference, equal across
 // departments.

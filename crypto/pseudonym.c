@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // pseudonym.c -- pseudonyms from the OPRF output y of a normalized ID
-// number (DESIGN.md, "Pseudonyms").
+// number (docs/design.md, "Pseudonyms").
 //
 // BLAKE2b-256 keyed with y (64 bytes, the largest key BLAKE2b takes):
 //   subject       = BLAKE2b-256(key = y, "fedscore subject")

@@ -25,7 +25,7 @@ vec_path(const char *rel)
 	if (dir == NULL) {
 		fail_msg(
 		    "FS_VECTORS is not set: run the tests with 'meson test', "
-		    "which points it at ../shared/vectors");
+		    "which points it at tests/vectors");
 	}
 	snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
 	return (buf);
@@ -41,7 +41,7 @@ vec_read(const char *path, size_t *lenp)
 	if (f == NULL) {
 		fail_msg(
 		    "cannot open %s: the official test vectors are expected "
-		    "in ../shared/vectors beside the project",
+		    "in tests/vectors",
 		    path);
 	}
 	fseek(f, 0, SEEK_END);
