@@ -256,7 +256,7 @@ walk(const char  *rel, fs_err (*check)(json_t *, const char *, bool *),
 
 	if (dir == NULL) {
 		fail_msg("cannot open %s: the transparency-dev vectors are "
-		         "expected in ../shared/vectors/merkle/testdata",
+		         "expected in tests/vectors/merkle/testdata",
 		    vec_path(rel));
 	}
 	while ((e = readdir(dir)) != NULL) {

@@ -66,7 +66,7 @@ vec_load(const char *rel)
 	if (j == NULL) {
 		fail_msg(
 		    "cannot load %s (line %d: %s): the official test vectors "
-		    "are expected in ../shared/vectors beside the project",
+		    "are expected in tests/vectors",
 		    path, err.line, err.text);
 	}
 	return (j);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // vectors.h -- helpers for tests that read the official test vectors in
-// ../shared/vectors (the directory comes from FS_VECTORS, set by meson).
+// tests/vectors (the directory comes from FS_VECTORS, set by meson).
 
 #ifndef FS_TEST_VECTORS_H
 #define FS_TEST_VECTORS_H
