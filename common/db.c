@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// db.c -- SQLite databases: WAL, foreign keys, schema by user_version.
+// db.c -- SQLite databases: WAL, foreign keys, schema by user_version,
+// and files only their owner can read.
 
 #include <stddef.h>
 
 #include <sqlite3.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/db.h"
 #include "common/err.h"
@@ -55,6 +60,40 @@ fs_db_open(sqlite3 **dbp, const char *path, const char *schema, int version,
 	return (fs_db_open_schema(dbp, path, &s, why, whycap));
 }
 
+// db_file_check creates the database file 0600 when it does not exist, so
+// that SQLite, which gives the WAL, its index and a rollback journal the
+// mode of the database, never makes one any local user can read; and it
+// refuses a database that group may write or others may access, as a
+// secret key file is refused.  Group read (0640) is allowed, for a
+// backup group.
+static fs_err
+db_file_check(const char *path, char *why, size_t whycap)
+{
+	struct stat st;
+	int         fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(why, whycap, "%s: cannot open database: %s", path,
+		    strerror(errno));
+		return (FS_ERR_IO);
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(why, whycap, "%s: expected a database file", path);
+		return (FS_ERR_IO);
+	}
+	close(fd);
+	if ((st.st_mode & 027) != 0) {
+		snprintf(why, whycap,
+		    "%s: mode %04o lets others read or change the database; "
+		    "expected 0600 (or 0640 for a backup group): chmod 600 %s",
+		    path, (unsigned) (st.st_mode & 07777), path);
+		return (FS_ERR_PERMISSION);
+	}
+	return (FS_OK);
+}
+
 fs_err
 fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
     char *why, size_t whycap)
@@ -64,7 +103,11 @@ fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
 	int           have = 0, version = s->version;
 	char         *err = NULL;
 	char          sql[64];
+	fs_err        rv;
 
+	if ((rv = db_file_check(path, why, whycap)) != FS_OK) {
+		return (rv);
+	}
 	if (sqlite3_open_v2(path, &db,
 	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
 	            | SQLITE_OPEN_FULLMUTEX,
