@@ -154,7 +154,7 @@ fs_err coord_log_get(
 // false when it stops.  Its background threads pace themselves with it.
 bool coord_pause(fs_coord *c, int64_t ms);
 
-// Shared by the HTTP handlers (http.c): one reply, with no caching;
+// reply.c, shared by the HTTP handlers: one reply, with no caching;
 // a 401 asks for a bearer token.  coord_answer replies with an outcome.
 struct nng_aio;
 void coord_http_reply(struct nng_aio *aio, int status, const char *ctype,

@@ -37,39 +37,6 @@ typedef struct queue {
 	fs_coord       *c;
 } queue;
 
-void
-coord_http_reply(
-    nng_aio *aio, int status, const char *ctype, const void *body, size_t len)
-{
-	nng_http_res *res;
-
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	nng_http_res_set_status(res, (uint16_t) status);
-	nng_http_res_set_header(res, "Content-Type", ctype);
-	nng_http_res_set_header(res, "Cache-Control", "no-store");
-	if (status == 401) {
-		nng_http_res_set_header(res, "WWW-Authenticate", "Bearer");
-	}
-	if (body != NULL && len > 0) {
-		nng_http_res_copy_data(res, body, len);
-	}
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
-}
-
-void
-coord_answer(nng_aio *aio, const fs_outcome *o)
-{
-	const char *body = o->body != NULL ? o->body : "{}";
-
-	coord_http_reply(aio, o->status,
-	    o->status == 200 ? "application/json" : "application/problem+json",
-	    body, strlen(body));
-}
-
 static void *
 worker(void *arg)
 {

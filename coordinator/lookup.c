@@ -15,31 +15,6 @@
 
 #define WHO "coordinator"
 
-// A refusal becomes an RFC 9457 problem.
-void
-coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
-    const char *fmt, ...)
-{
-	char    detail[FS_WHY_MAX];
-	char    type[96];
-	json_t *o;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	snprintf(
-	    type, sizeof(type), "urn:fedscore:problem:%s", fs_err_name(err));
-	o           = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
-	              fs_strerror(err), "status", status, "detail", detail);
-	out->status = status;
-	out->err    = err;
-	out->body   = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	fs_log(FS_LOG_INFO, WHO, "refused %s (%d %s): %s", what, status,
-	    fs_err_name(err), detail);
-}
-
 #define problem(out, ...) coord_problem(out, "a lookup", __VA_ARGS__)
 
 static const coord_requester *
