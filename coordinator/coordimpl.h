@@ -103,7 +103,7 @@ struct fs_coord {
 
 	int64_t attest_ttl_s; // validity of the attestations made here
 	// The foreign regions recognized, or NULL; read again when the
-	// file changes (recognition.c), under trustmtx.
+	// file changes (trustlist.c), under trustmtx.
 	pthread_mutex_t trustmtx;
 	fs_trust       *trust;
 	char           *trust_path;
@@ -197,10 +197,14 @@ void   coord_attest_prepare(const fs_coord *c, fs_attestation *a,
 fs_err coord_attest_sign(
     const fs_coord *c, fs_attestation *a, int64_t index, char **tokenp);
 
-// recognition.c: the trust list named by [coordinator] trust, office
-// and office_name (all optional), and POST /v1/recognitions.
+// trustlist.c: the trust list named by [coordinator] trust, office and
+// office_name (all optional).  coord_trust_refresh reads it again if its
+// file changed; the caller holds trustmtx.
 fs_err coord_trust_load(
     fs_coord *c, const fs_conf_section *s, char *why, size_t whycap);
+void coord_trust_refresh(fs_coord *c);
+
+// recognition.c: POST /v1/recognitions.
 fs_err coord_recognize_handler(fs_coord *c, struct nng_http_server *srv);
 
 #endif // FS_COORDIMPL_H
