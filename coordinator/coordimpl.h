@@ -165,6 +165,21 @@ void coord_answer(struct nng_aio *aio, const fs_outcome *o);
 void coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+// ask.c: one node's part in a lookup.  coord_ask seals the lookup l to
+// the node of each part, asks them all at once, and sets ok on each part
+// whose answer is a valid contribution; the others say why in reason.
+typedef struct coord_part {
+	coord_node     *node;
+	uint8_t        *req;
+	size_t          reqlen;
+	uint8_t         req_hash[FS_HASH_BYTES];
+	fs_contribution contrib;
+	bool            ok;
+	uint8_t         receipt[FS_HASH_BYTES];
+	char            reason[160];
+} coord_part;
+void coord_ask(fs_coord *c, const fs_lookup *l, coord_part *parts, size_t n);
+
 // log.c
 struct nng_http_server;
 fs_err coord_log_start(fs_coord *c);

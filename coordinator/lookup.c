@@ -2,7 +2,7 @@
 //
 // lookup.c -- one consented lookup, from the requester's signed request
 // to the signed answer.  Every check that can refuse comes before any node
-// is asked; the disclosure is recorded before the answer leaves.
+// is asked (ask.c); the disclosure is recorded before the answer leaves.
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,119 +44,6 @@ static void
 b64(char *out, const uint8_t *bin, size_t n)
 {
 	fs_b64_encode(out, bin, n);
-}
-
-// One node's part in a lookup.
-typedef struct part {
-	coord_node     *node;
-	uint8_t        *req;
-	size_t          reqlen;
-	uint8_t         req_hash[FS_HASH_BYTES];
-	fs_contribution contrib;
-	bool            ok;
-	uint8_t         receipt[FS_HASH_BYTES];
-	char            reason[160];
-} part;
-
-// ask seals the lookup to every node, asks them all at once and checks
-// every answer: from that node's key, bound to our request to it.
-static void
-ask(fs_coord *c, const fs_lookup *l, part *parts, size_t n)
-{
-	fs_call *calls = calloc(n, sizeof(*calls));
-	uint8_t *body;
-	size_t   blen;
-
-	if (calls == NULL || fs_lookup_encode(l, &body, &blen) != FS_OK) {
-		for (size_t i = 0; i < n; i++) {
-			snprintf(parts[i].reason, sizeof(parts[i].reason),
-			    "out of memory");
-		}
-		free(calls);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		fs_envelope_out m = { .type = FS_MSG_LOOKUP,
-			.recipient          = &parts[i].node->key,
-			.enc                = FS_ENC_SEALED,
-			.time_ms            = fs_now_ms(),
-			.body               = body,
-			.body_len           = blen };
-
-		if (fs_envelope_seal(
-		        c->key, &m, &parts[i].req, &parts[i].reqlen)
-		    != FS_OK) {
-			calls[i].rv = FS_ERR_CRYPTO;
-			continue;
-		}
-		crypto_generichash(parts[i].req_hash, FS_HASH_BYTES,
-		    parts[i].req, parts[i].reqlen, NULL, 0);
-		calls[i].client = parts[i].node->client;
-		calls[i].req    = parts[i].req;
-		calls[i].len    = parts[i].reqlen;
-	}
-	sodium_memzero(body, blen);
-	free(body);
-	fs_client_call_many(calls, n, (int) c->scheme.deadline_ms);
-	for (size_t i = 0; i < n; i++) {
-		part       *p    = &parts[i];
-		fs_keyring  ring = { &p->node->key, 1 };
-		fs_envelope env;
-		fs_err      rv = calls[i].rv;
-
-		if (rv != FS_OK) {
-			snprintf(p->reason, sizeof(p->reason), "%s",
-			    rv == FS_ERR_TIMEOUT
-			        ? "no answer before the deadline"
-			        : fs_strerror(rv));
-			continue;
-		}
-		rv = fs_envelope_open(&env, calls[i].rep, calls[i].replen,
-		    c->key, fs_keyring_lookup, &ring, fs_now_ms(),
-		    (uint64_t) c->skew_ms);
-		if (rv == FS_OK) {
-			memcpy(p->receipt, env.hash, FS_HASH_BYTES);
-			rv = fs_envelope_check_reply(&env, p->req_hash);
-			if (rv == FS_OK && env.type == FS_MSG_ERROR) {
-				fs_err code;
-				char   detail[128];
-
-				if (fs_error_body_decode(env.body, env.body_len,
-				        &code, detail, sizeof(detail))
-				    == FS_OK) {
-					snprintf(p->reason, sizeof(p->reason),
-					    "refused: %s (%s)",
-					    fs_err_name(code), detail);
-				} else {
-					snprintf(p->reason, sizeof(p->reason),
-					    "refused with an unreadable error");
-				}
-				fs_envelope_fini(&env);
-				continue;
-			}
-			if (rv == FS_OK && env.type != FS_MSG_CONTRIBUTION) {
-				rv = FS_ERR_TYPE;
-			}
-			if (rv == FS_OK) {
-				rv = fs_contribution_decode(
-				    &p->contrib, env.body, env.body_len);
-			}
-			fs_envelope_fini(&env);
-		}
-		if (rv != FS_OK) {
-			snprintf(p->reason, sizeof(p->reason),
-			    "answer refused: %s", fs_strerror(rv));
-			fs_log(FS_LOG_WARN, WHO,
-			    "answer of node %s refused: %s", p->node->name,
-			    fs_strerror(rv));
-			continue;
-		}
-		p->ok = true;
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(calls[i].rep);
-	}
-	free(calls);
 }
 
 // result_json is what the scope allows to be seen of the score.
@@ -330,7 +217,7 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 	int64_t         now = (int64_t) (fs_now_ms() / 1000);
 	int64_t         index;
 	coord_admission adm      = { 0 };
-	part           *parts    = NULL;
+	coord_part     *parts    = NULL;
 	size_t          answered = 0;
 	fs_err          rv;
 
@@ -472,7 +359,7 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		for (size_t i = 0; i < c->nnodes; i++) {
 			parts[i].node = &c->nodes[i];
 		}
-		ask(c, &l, parts, c->nnodes);
+		coord_ask(c, &l, parts, c->nnodes);
 		sodium_memzero(&l, sizeof(l));
 		nodes    = json_object();
 		missing  = json_array();
