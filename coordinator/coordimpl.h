@@ -180,6 +180,46 @@ typedef struct coord_part {
 } coord_part;
 void coord_ask(fs_coord *c, const fs_lookup *l, coord_part *parts, size_t n);
 
+// lookup.c and answer.c: what one lookup has learned so far, handed from
+// step to step.  lookup.c checks the request and the consent, admits it
+// and asks the nodes; coord_lookup_answer (answer.c) records the
+// disclosure, or the refusal when nodes that had to answer are missing,
+// and only then makes out the signed answer in out.  The JSON values are
+// the lookup's own until a step hands them on and sets them NULL;
+// lookup.c releases what is left.
+typedef struct coord_lookup {
+	fs_coord   *c;
+	fs_outcome *out;
+	int64_t     now; // seconds
+	// The request, checked and admitted (lookup.c).
+	json_t                *o;     // the body, which token points into
+	const char            *token; // the request
+	uint8_t                kid[FS_KID_BYTES];
+	const coord_requester *rq;
+	fs_request             req;
+	fs_claims              cl;
+	fs_scope               scope;  // asked for, covered by the consent
+	bool                   attest; // the consent is for an attestation
+	coord_admission        adm;
+	coord_part            *parts; // one per node, once asked
+	// What the nodes answered, and what is made of it (answer.c).
+	const fs_contribution **got; // the valid contributions
+	size_t                  answered;
+	json_t                 *nodes;   // who answered, for the answer
+	json_t                 *missing; // who did not: held by nodes
+	json_t                 *rules;   // each node's rules version
+	json_t                 *receipts;
+	char                    tbuf[FS_TIME_LEN + 1]; // now, for the log
+	coord_disclosure        d;
+	uint8_t                 commit[32]; // to the subject, under d.salt
+	fs_score                score;
+	fs_attestation          att;
+	json_t                 *answer;
+	json_t                 *entry; // in the disclosure log
+	int64_t                 index; // of the disclosure in the log
+} coord_lookup;
+void coord_lookup_answer(coord_lookup *lk);
+
 // log.c
 struct nng_http_server;
 fs_err coord_log_start(fs_coord *c);
