@@ -55,69 +55,86 @@ read_pub(fs_pubkey *pub, const fs_conf *conf, const fs_conf_section *s,
 	return (rv);
 }
 
+// load_node reads a [node NAME] section: its key and its URL.
+static fs_err
+load_node(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	coord_node *n = &c->nodes[c->nnodes];
+	fs_err      rv;
+
+	if (c->nnodes == NODES_MAX || s->name == NULL
+	    || strlen(s->name) > FS_NAME_MAX) {
+		snprintf(why, whycap,
+		    "%s:%d: expected [node NAME], at "
+		    "most %d",
+		    c->conf->path, s->line, NODES_MAX);
+		return (FS_ERR_CONFIG);
+	}
+	if ((rv = fs_conf_check(c->conf, s, node_keys, node_keys, why, whycap))
+	        != 0
+	    || (rv = read_pub(&n->key, c->conf, s, why, whycap)) != 0) {
+		return (rv);
+	}
+	snprintf(n->name, sizeof(n->name), "%s", s->name);
+	if ((n->url = fs_conf_path(c->conf, s, "url")) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	c->nnodes++;
+	return (FS_OK);
+}
+
+// load_requester reads a [requester ID] section: its key and the purposes
+// it is registered for.
+static fs_err
+load_requester(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	coord_requester *r = &c->requesters[c->nrequesters];
+	const char      *p;
+	fs_err           rv;
+
+	if (c->nrequesters == REQUESTERS_MAX || s->name == NULL
+	    || strlen(s->name) > FS_CLAIM_STR_MAX) {
+		snprintf(why, whycap,
+		    "%s:%d: expected [requester ID], "
+		    "at most %d",
+		    c->conf->path, s->line, REQUESTERS_MAX);
+		return (FS_ERR_CONFIG);
+	}
+	if ((rv = fs_conf_check(
+	         c->conf, s, requester_keys, requester_keys, why, whycap))
+	        != 0
+	    || (rv = read_pub(&r->key, c->conf, s, why, whycap)) != 0) {
+		return (rv);
+	}
+	snprintf(r->id, sizeof(r->id), "%s", s->name);
+	for (p = fs_conf_get(s, "purposes"); *p != '\0';) {
+		size_t n = strcspn(p, " ,");
+
+		if (n > 0 && n <= FS_LABEL_MAX
+		    && r->npurposes < FS_PURPOSES_MAX) {
+			memcpy(r->purposes[r->npurposes], p, n);
+			r->purposes[r->npurposes++][n] = '\0';
+		}
+		p += n;
+		p += strspn(p, " ,");
+	}
+	c->nrequesters++;
+	return (FS_OK);
+}
+
+// load_parties reads the nodes and the requesters; the other sections
+// must be [coordinator] or [issuer].
 static fs_err
 load_parties(fs_coord *c, char *why, size_t whycap)
 {
 	for (size_t i = 0; i < c->conf->n; i++) {
-		const fs_conf_section *s = &c->conf->sections[i];
-		fs_err                 rv;
+		const fs_conf_section *s  = &c->conf->sections[i];
+		fs_err                 rv = FS_OK;
 
 		if (strcmp(s->type, "node") == 0) {
-			coord_node *n = &c->nodes[c->nnodes];
-
-			if (c->nnodes == NODES_MAX || s->name == NULL
-			    || strlen(s->name) > FS_NAME_MAX) {
-				snprintf(why, whycap,
-				    "%s:%d: expected [node NAME], at "
-				    "most %d",
-				    c->conf->path, s->line, NODES_MAX);
-				return (FS_ERR_CONFIG);
-			}
-			if ((rv = fs_conf_check(
-			         c->conf, s, node_keys, node_keys, why, whycap))
-			        != 0
-			    || (rv = read_pub(&n->key, c->conf, s, why, whycap))
-			        != 0) {
-				return (rv);
-			}
-			snprintf(n->name, sizeof(n->name), "%s", s->name);
-			if ((n->url = fs_conf_path(c->conf, s, "url"))
-			    == NULL) {
-				return (FS_ERR_NOMEM);
-			}
-			c->nnodes++;
+			rv = load_node(c, s, why, whycap);
 		} else if (strcmp(s->type, "requester") == 0) {
-			coord_requester *r = &c->requesters[c->nrequesters];
-			const char      *p;
-
-			if (c->nrequesters == REQUESTERS_MAX || s->name == NULL
-			    || strlen(s->name) > FS_CLAIM_STR_MAX) {
-				snprintf(why, whycap,
-				    "%s:%d: expected [requester ID], "
-				    "at most %d",
-				    c->conf->path, s->line, REQUESTERS_MAX);
-				return (FS_ERR_CONFIG);
-			}
-			if ((rv = fs_conf_check(c->conf, s, requester_keys,
-			         requester_keys, why, whycap))
-			        != 0
-			    || (rv = read_pub(&r->key, c->conf, s, why, whycap))
-			        != 0) {
-				return (rv);
-			}
-			snprintf(r->id, sizeof(r->id), "%s", s->name);
-			for (p = fs_conf_get(s, "purposes"); *p != '\0';) {
-				size_t n = strcspn(p, " ,");
-
-				if (n > 0 && n <= FS_LABEL_MAX
-				    && r->npurposes < FS_PURPOSES_MAX) {
-					memcpy(r->purposes[r->npurposes], p, n);
-					r->purposes[r->npurposes++][n] = '\0';
-				}
-				p += n;
-				p += strspn(p, " ,");
-			}
-			c->nrequesters++;
+			rv = load_requester(c, s, why, whycap);
 		} else if (strcmp(s->type, "coordinator") != 0
 		    && strcmp(s->type, "issuer") != 0) {
 			snprintf(why, whycap,
@@ -125,7 +142,10 @@ load_parties(fs_coord *c, char *why, size_t whycap)
 			    "[issuer], [node NAME] or [requester ID], found "
 			    "[%s]",
 			    c->conf->path, s->line, s->type);
-			return (FS_ERR_CONFIG);
+			rv = FS_ERR_CONFIG;
+		}
+		if (rv != FS_OK) {
+			return (rv);
 		}
 	}
 	if (c->nnodes == 0) {
