@@ -227,54 +227,46 @@ parse_index(const char *p, uint64_t *n, uint64_t *w)
 	return (*p == '\0');
 }
 
-static void
-get_tile(nng_aio *aio)
+// tile_of reads a tile path, /tile/L/N or /tile/entries/N with an
+// optional .p/W, or says what was expected.
+static const char *
+tile_of(
+    const char *uri, bool *entries, uint64_t *level, uint64_t *n, uint64_t *w)
 {
-	fs_coord     *c   = coord_of(aio);
-	nng_http_req *req = nng_aio_get_input(aio, 0);
-	const char   *uri = nng_http_req_get_uri(req);
-	const char   *p;
-	uint64_t      level = 0, n, w, first;
-	bool          entries;
+	const char *p;
+
+	if ((p = strstr(uri, "/tile/")) == NULL) {
+		return ("expected /tile/L/N or /tile/entries/N");
+	}
+	p += 6;
+	*entries = strncmp(p, "entries/", 8) == 0;
+	*level   = 0;
+	if (*entries) {
+		p += 8;
+	} else {
+		if (p[0] < '0' || p[0] > '9' || p[1] != '/') {
+			return ("expected a tile level from 0 to 9");
+		}
+		*level = (uint64_t) (p[0] - '0');
+		p += 2;
+	}
+	if (!parse_index(p, n, w) || *n > (UINT64_MAX >> 9) / TILE_WIDTH) {
+		return ("expected a tile index like x001/234 or 234.p/7");
+	}
+	return (NULL);
+}
+
+// read_tile reads the w hashes of a tile at level, or the w entries of an
+// entry bundle, from index first (malloc'd, or NULL if empty); the caller
+// holds dbmtx.
+static uint8_t *
+read_tile(fs_coord *c, bool entries, uint64_t level, uint64_t first, uint64_t w,
+    size_t *lenp)
+{
 	uint8_t      *buf = NULL;
 	size_t        len = 0, cap = 0;
 	sqlite3_stmt *st;
 
-	if ((p = strstr(uri, "/tile/")) == NULL) {
-		not_found(aio, "expected /tile/L/N or /tile/entries/N");
-		return;
-	}
-	p += 6;
-	entries = strncmp(p, "entries/", 8) == 0;
-	if (entries) {
-		p += 8;
-	} else {
-		if (p[0] < '0' || p[0] > '9' || p[1] != '/') {
-			not_found(aio, "expected a tile level from 0 to 9");
-			return;
-		}
-		level = (uint64_t) (p[0] - '0');
-		p += 2;
-	}
-	if (!parse_index(p, &n, &w) || n > (UINT64_MAX >> 9) / TILE_WIDTH) {
-		not_found(
-		    aio, "expected a tile index like x001/234 or 234.p/7");
-		return;
-	}
-	first = n * TILE_WIDTH;
-	pthread_mutex_lock(&c->dbmtx);
-	{
-		// A tile is served only as far as the latest checkpoint covers.
-		uint64_t size  = c->checkpoint_size;
-		uint64_t avail = size >> (TILE_HEIGHT * level);
-
-		if (first + w > avail) {
-			pthread_mutex_unlock(&c->dbmtx);
-			not_found(
-			    aio, "the tile is beyond the latest checkpoint");
-			return;
-		}
-	}
 	if (entries) {
 		sqlite3_prepare_v2(c->db,
 		    "SELECT entry FROM disclosure WHERE idx >= ? AND idx < ? "
@@ -315,6 +307,41 @@ get_tile(nng_aio *aio)
 		len += n2;
 	}
 	sqlite3_finalize(st);
+	*lenp = len;
+	return (buf);
+}
+
+static void
+get_tile(nng_aio *aio)
+{
+	fs_coord     *c   = coord_of(aio);
+	nng_http_req *req = nng_aio_get_input(aio, 0);
+	const char   *uri = nng_http_req_get_uri(req);
+	const char   *why;
+	uint64_t      level, n, w, first;
+	bool          entries;
+	uint8_t      *buf;
+	size_t        len;
+
+	if ((why = tile_of(uri, &entries, &level, &n, &w)) != NULL) {
+		not_found(aio, why);
+		return;
+	}
+	first = n * TILE_WIDTH;
+	pthread_mutex_lock(&c->dbmtx);
+	{
+		// A tile is served only as far as the latest checkpoint covers.
+		uint64_t size  = c->checkpoint_size;
+		uint64_t avail = size >> (TILE_HEIGHT * level);
+
+		if (first + w > avail) {
+			pthread_mutex_unlock(&c->dbmtx);
+			not_found(
+			    aio, "the tile is beyond the latest checkpoint");
+			return;
+		}
+	}
+	buf = read_tile(c, entries, level, first, w, &len);
 	pthread_mutex_unlock(&c->dbmtx);
 	coord_http_reply(aio, 200, "application/octet-stream",
 	    buf != NULL ? buf : (void *) "", len);
