@@ -25,7 +25,7 @@
 #define TILE_WIDTH  256
 #define TILE_HEIGHT 8
 
-// coord_checkpoint signs a checkpoint of the tree as it is, if it grew.
+// all_witnessed: every node has cosigned the checkpoint of size entries.
 static bool
 all_witnessed(const fs_coord *c, uint64_t size)
 {
@@ -37,6 +37,58 @@ all_witnessed(const fs_coord *c, uint64_t size)
 	return (true);
 }
 
+// sign_checkpoint signs a checkpoint of size entries and root, keeps it
+// in the database, and serves it at once, as the base the witnesses
+// cosign; NULL if it cannot be signed.
+static char *
+sign_checkpoint(fs_coord *c, uint64_t size,
+    const uint8_t root[static FS_MERKLE_HASH_BYTES], size_t *nlenp)
+{
+	char  *body = NULL, *note = NULL;
+	size_t blen, nlen;
+	fs_err rv;
+
+	if ((rv = fs_checkpoint_format(
+	         &body, &blen, c->origin, size, root, NULL, 0))
+	        != FS_OK
+	    || (rv = fs_note_sign(&note, &nlen, body, blen, c->origin, c->key))
+	        != FS_OK) {
+		fs_log(FS_LOG_ERROR, WHO, "cannot sign a checkpoint: %s",
+		    fs_strerror(rv));
+		free(body);
+		return (NULL);
+	}
+	free(body);
+	pthread_mutex_lock(&c->dbmtx);
+	{
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(c->db,
+		        "INSERT OR IGNORE INTO checkpoint (size, note) "
+		        "VALUES (?, ?)",
+		        -1, &st, NULL)
+		    == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
+			sqlite3_bind_text(
+			    st, 2, note, (int) nlen, SQLITE_STATIC);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	pthread_mutex_unlock(&c->dbmtx);
+	free(c->base);
+	c->base = note;
+	// Serve it at once; the cosigned note replaces it once the
+	// witnesses have answered.
+	pthread_mutex_lock(&c->cpmtx);
+	free(c->checkpoint);
+	c->checkpoint      = strdup(note);
+	c->checkpoint_size = size;
+	pthread_mutex_unlock(&c->cpmtx);
+	*nlenp = nlen;
+	return (note);
+}
+
 // coord_checkpoint signs a checkpoint of the tree as it is, if it grew,
 // and gathers the witnesses' cosignatures; a witness that missed one is
 // asked again a second later.
@@ -45,9 +97,8 @@ coord_checkpoint(fs_coord *c)
 {
 	uint8_t  root[FS_MERKLE_HASH_BYTES];
 	uint64_t size;
-	char    *body = NULL, *note = NULL, *cosigned;
-	size_t   blen, nlen;
-	fs_err   rv;
+	char    *note = NULL, *cosigned;
+	size_t   nlen;
 
 	pthread_mutex_lock(&c->dbmtx);
 	size = c->mst.size;
@@ -59,44 +110,8 @@ coord_checkpoint(fs_coord *c)
 		}
 		note = c->base;
 		nlen = strlen(note);
-	} else {
-		if ((rv = fs_checkpoint_format(
-		         &body, &blen, c->origin, size, root, NULL, 0))
-		        != FS_OK
-		    || (rv = fs_note_sign(
-		            &note, &nlen, body, blen, c->origin, c->key))
-		        != FS_OK) {
-			fs_log(FS_LOG_ERROR, WHO,
-			    "cannot sign a checkpoint: %s", fs_strerror(rv));
-			free(body);
-			return;
-		}
-		free(body);
-		pthread_mutex_lock(&c->dbmtx);
-		{
-			sqlite3_stmt *st;
-
-			if (sqlite3_prepare_v2(c->db,
-			        "INSERT OR IGNORE INTO checkpoint (size, note) "
-			        "VALUES (?, ?)",
-			        -1, &st, NULL)
-			    == SQLITE_OK) {
-				sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
-				sqlite3_bind_text(
-				    st, 2, note, (int) nlen, SQLITE_STATIC);
-				sqlite3_step(st);
-				sqlite3_finalize(st);
-			}
-		}
-		pthread_mutex_unlock(&c->dbmtx);
-		free(c->base);
-		c->base = note;
-		// Serve it at once; the cosigned note replaces it below.
-		pthread_mutex_lock(&c->cpmtx);
-		free(c->checkpoint);
-		c->checkpoint      = strdup(note);
-		c->checkpoint_size = size;
-		pthread_mutex_unlock(&c->cpmtx);
+	} else if ((note = sign_checkpoint(c, size, root, &nlen)) == NULL) {
+		return;
 	}
 	if (!c->witnessing
 	    || (cosigned = coord_witness(c, note, nlen, size)) == NULL) {
