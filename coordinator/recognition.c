@@ -123,14 +123,63 @@ status_of(fs_err rv)
 	}
 }
 
+// answer makes out the signed answer to a recognized attestation a,
+// recorded as disclosure index.
+static void
+answer(fs_coord *c, const fs_attestation *a, const fs_recognition *r,
+    int64_t index, fs_outcome *out)
+{
+	char    tb[FS_TIME_LEN + 1];
+	json_t *res, *f;
+
+	fs_time_format(tb, a->exp);
+	f = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s}",
+	    "region", a->iss, "tier", "name", a->tier.name, "label",
+	    a->tier.label, "scheme", "id", a->scheme_id, "version",
+	    a->scheme_version, "hash", a->scheme_hash, "log_index",
+	    (json_int_t) a->log_index, "exp", tb);
+	if (a->has_score) {
+		json_object_set_new(f, "score", json_integer(a->score));
+	}
+	res = json_pack("{s:b, s:{s:s, s:s}, s:o, s:s, s:{s:I}, s:s}",
+	    "recognized", 1, "local_tier", "name", r->local.name, "label",
+	    r->local.label, "foreign", f, "rule", r->rule, "disclosure",
+	    "index", (json_int_t) index, "region", c->scheme.region);
+	if (r->by_score) {
+		json_object_set_new(
+		    res, "local_score", json_integer(r->local_score));
+	}
+	// Signed, so that whoever relies on the recognition can prove what
+	// this coordinator answered: the token's message is the answer
+	// without "signed".
+	{
+		char *aj  = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+		char *tok = NULL;
+
+		if (aj != NULL
+		    && fs_recognition_answer_sign(
+		           &tok, c->key, aj, c->scheme.region)
+		        == FS_OK) {
+			json_object_set_new(res, "signed", json_string(tok));
+			out->body
+			    = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+		}
+		free(aj);
+		free(tok);
+	}
+	out->status = out->body != NULL ? 200 : 500;
+	out->err    = out->body != NULL ? FS_OK : FS_ERR_NOMEM;
+	json_decref(res);
+}
+
 static void
 recognize_locked(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 {
 	fs_attestation a;
 	fs_recognition r;
-	json_t        *o = NULL, *res, *f;
+	json_t        *o = NULL;
 	const char    *token;
-	char           why[FS_WHY_MAX], tb[FS_TIME_LEN + 1];
+	char           why[FS_WHY_MAX];
 	int64_t        now = (int64_t) (fs_now_ms() / 1000);
 	int64_t        index;
 	fs_err         rv, logged;
@@ -168,43 +217,7 @@ recognize_locked(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		    (long long) index, why);
 		goto done;
 	}
-	fs_time_format(tb, a.exp);
-	f = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s}",
-	    "region", a.iss, "tier", "name", a.tier.name, "label", a.tier.label,
-	    "scheme", "id", a.scheme_id, "version", a.scheme_version, "hash",
-	    a.scheme_hash, "log_index", (json_int_t) a.log_index, "exp", tb);
-	if (a.has_score) {
-		json_object_set_new(f, "score", json_integer(a.score));
-	}
-	res = json_pack("{s:b, s:{s:s, s:s}, s:o, s:s, s:{s:I}, s:s}",
-	    "recognized", 1, "local_tier", "name", r.local.name, "label",
-	    r.local.label, "foreign", f, "rule", r.rule, "disclosure", "index",
-	    (json_int_t) index, "region", c->scheme.region);
-	if (r.by_score) {
-		json_object_set_new(
-		    res, "local_score", json_integer(r.local_score));
-	}
-	// Signed, so that whoever relies on the recognition can prove what
-	// this coordinator answered: the token's message is the answer
-	// without "signed".
-	{
-		char *aj  = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
-		char *tok = NULL;
-
-		if (aj != NULL
-		    && fs_recognition_answer_sign(
-		           &tok, c->key, aj, c->scheme.region)
-		        == FS_OK) {
-			json_object_set_new(res, "signed", json_string(tok));
-			out->body
-			    = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
-		}
-		free(aj);
-		free(tok);
-	}
-	out->status = out->body != NULL ? 200 : 500;
-	out->err    = out->body != NULL ? FS_OK : FS_ERR_NOMEM;
-	json_decref(res);
+	answer(c, &a, &r, index, out);
 	fs_log(FS_LOG_INFO, WHO,
 	    "recognized an attestation of %s as %s (%s), disclosure %lld",
 	    a.iss, r.local.name, r.rule, (long long) index);
