@@ -20,7 +20,9 @@ typedef struct coord_node {
 	char      *url;
 	fs_pubkey  key;
 	fs_client *client;
-	uint64_t   witnessed; // size of the last checkpoint it cosigned
+	// The size of the last checkpoint it cosigned: read at startup, then
+	// the checkpointer thread's only.
+	uint64_t witnessed;
 } coord_node;
 
 typedef struct coord_requester {
@@ -57,6 +59,14 @@ typedef enum coord_stmt {
 	ST_COUNT,
 } coord_stmt;
 
+// The locks of a coordinator.  Each guards the fields that follow it, up
+// to the next blank line.  They nest only one way: a recognition holds
+// trustmtx while it records its decision in the log, which takes dbmtx.
+// No other of them is taken while one is held, and none is held across
+// a call to a node or to the issuer.  The fields under no lock are set
+// by fs_coord_open (the node clients and ic by coord_start) before any
+// other thread runs, and only read after, unless a comment names the one
+// thread that uses them.
 struct fs_coord {
 	fs_conf  *conf;
 	char      name[FS_NAME_MAX + 1];
@@ -67,48 +77,68 @@ struct fs_coord {
 	int64_t   skew_ms;
 	int64_t   refresh_ms;
 
+	// dbmtx guards the database: the connection db, its prepared
+	// statements, the disclosure log's tree mst and the admissions in
+	// flight (coord_log_get runs under it).  Innermost: it may be taken
+	// while trustmtx is held, never the other way round.  Only at
+	// startup (coord_store_open, coord_log_start) is the database read
+	// without it, before any request can arrive.
+	pthread_mutex_t  dbmtx;
 	sqlite3         *db;
-	pthread_mutex_t  dbmtx; // also guards mst and inflight
 	coord_admission *inflight[INFLIGHT_MAX];
 	fs_merkle_state  mst;     // the disclosure log's tree
 	sqlite3_stmt    *log_get; // prepared once, see coord_log_get
 	sqlite3_stmt    *stmts[ST_COUNT];
 
-	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
+	char      origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
+	bool      witnessing;                   // nodes are asked to cosign
+	char     *base; // the checkpoint signed by us only: checkpointer's
+	pthread_t checkpointer;
+	bool      checkpointer_started;
+	// cpmtx guards the checkpoint served and its size: the checkpointer
+	// thread, their only writer, writes both under it (and reads them
+	// without it); the handlers read them under it.  Never nested.  But
+	// get_tile (log.c) reads checkpoint_size holding dbmtx, not cpmtx.
 	pthread_mutex_t cpmtx;
 	char           *checkpoint; // latest checkpoint, cosigned, served
-	char           *base;       // the same, signed by us only
-	bool            witnessing; // nodes are asked to cosign
 	uint64_t        checkpoint_size;
-	pthread_t       checkpointer;
-	bool            checkpointer_started;
 
 	fs_issuer_peer    issuer;
 	char             *issuer_url;
-	fs_issuer_client *ic;
-	pthread_mutex_t   revmtx;
-	fs_revlist        revoked;
-	bool              have_revoked;
-	uint64_t          revoked_at_ms;
+	fs_issuer_client *ic; // the refresher thread's
 	pthread_t         refresher;
 	bool              refresher_started;
-	pthread_mutex_t   stopmtx;
-	pthread_cond_t    stopcv;
-	bool              stopping;
+	// revmtx guards the revocation list and when it was fetched: the
+	// refresher swaps in a new list under it, and a consent is checked
+	// against the list, fs_consent_verify included, under it.  Never
+	// nested.
+	pthread_mutex_t revmtx;
+	fs_revlist      revoked;
+	bool            have_revoked;
+	uint64_t        revoked_at_ms;
+
+	// stopmtx guards stopping, which stopcv signals (coord_pause).
+	// Never nested.
+	pthread_mutex_t stopmtx;
+	pthread_cond_t  stopcv;
+	bool            stopping;
 
 	size_t          nnodes;
 	coord_node      nodes[NODES_MAX];
 	size_t          nrequesters;
 	coord_requester requesters[REQUESTERS_MAX];
 
-	int64_t attest_ttl_s; // validity of the attestations made here
-	// The foreign regions recognized, or NULL; read again when the
-	// file changes (trustlist.c), under trustmtx.
+	int64_t   attest_ttl_s; // validity of the attestations made here
+	char     *trust_path;
+	fs_pubkey office;
+	char      office_name[FS_NOTE_NAME_MAX + 1];
+	// The foreign regions recognized, or NULL, read again when the file
+	// changes (trustlist.c).  trustmtx guards trust and trust_st, and is
+	// held for a whole recognition: reading the list again if its file
+	// changed, deciding, and recording the decision, which takes dbmtx
+	// inside it.  Outermost.
 	pthread_mutex_t trustmtx;
 	fs_trust       *trust;
-	char           *trust_path;
-	fs_pubkey       office;
-	char            office_name[FS_NOTE_NAME_MAX + 1];
 	struct stat     trust_st; // of the file last read, loaded or not
 };
 

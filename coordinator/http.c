@@ -28,6 +28,9 @@ typedef struct job {
 	size_t   len;
 } job;
 
+// The lookups waiting for a worker.  mtx guards jobs, head, count and
+// closed, and cv signals a new job or closing; never held with another
+// lock, nor while a lookup runs.
 typedef struct queue {
 	pthread_mutex_t mtx;
 	pthread_cond_t  cv;
