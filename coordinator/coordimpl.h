@@ -180,9 +180,12 @@ fs_err coord_store_log_load(fs_coord *c);
 fs_err coord_log_get(
     void *arg, uint64_t level, uint64_t index, uint8_t out[32]);
 
-// coord_pause waits ms milliseconds, or less when the coordinator stops;
-// false when it stops.  Its background threads pace themselves with it.
-bool coord_pause(fs_coord *c, int64_t ms);
+// server.c: coord_start dials the nodes and the issuer and starts the
+// thread that keeps the revocation list current.  coord_pause waits ms
+// milliseconds, or less when the coordinator stops; false when it stops.
+// Its background threads pace themselves with it.
+fs_err coord_start(fs_coord *c, char *why, size_t whycap);
+bool   coord_pause(fs_coord *c, int64_t ms);
 
 // reply.c, shared by the HTTP handlers: one reply, with no caching;
 // a 401 asks for a bearer token.  coord_answer replies with an outcome.

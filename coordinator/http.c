@@ -20,8 +20,6 @@
 #define QUEUE_MAX 1024
 #define WORKERS   8
 
-fs_err coord_start(fs_coord *c, char *why, size_t whycap);
-
 typedef struct job {
 	nng_aio *aio;
 	char    *body;
