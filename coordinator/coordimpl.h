@@ -6,6 +6,8 @@
 #ifndef FS_COORDIMPL_H
 #define FS_COORDIMPL_H
 
+#include <jansson.h>
+
 #include <sqlite3.h>
 
 #include <pthread.h>
@@ -13,13 +15,17 @@
 
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/rfc3339.h"
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
 #include "net/issuer_client.h"
 #include "net/transport.h"
 #include "wire/attest.h"
+#include "wire/envelope.h"
+#include "wire/lookup.h"
 #include "wire/note.h"
+#include "wire/request.h"
 #include "wire/revocations.h"
 #include "wire/scheme.h"
 #include "wire/token.h"
@@ -33,7 +39,9 @@ typedef struct coord_node {
 	char      *url;
 	fs_pubkey  key;
 	fs_client *client;
-	uint64_t   witnessed; // size of the last checkpoint it cosigned
+	// The size of the last checkpoint it cosigned: read at startup, then
+	// the checkpointer thread's only.
+	uint64_t witnessed;
 } coord_node;
 
 typedef struct coord_requester {
@@ -70,6 +78,14 @@ typedef enum coord_stmt {
 	ST_COUNT,
 } coord_stmt;
 
+// The locks of a coordinator.  Each guards the fields that follow it, up
+// to the next blank line.  They nest only one way: a recognition holds
+// trustmtx while it records its decision in the log, which takes dbmtx.
+// No other of them is taken while one is held, and none is held across
+// a call to a node or to the issuer.  The fields under no lock are set
+// by fs_coord_open (the node clients and ic by coord_start) before any
+// other thread runs, and only read after, unless a comment names the one
+// thread that uses them.
 struct fs_coord {
 	fs_conf  *conf;
 	char      name[FS_NAME_MAX + 1];
@@ -80,48 +96,68 @@ struct fs_coord {
 	int64_t   skew_ms;
 	int64_t   refresh_ms;
 
+	// dbmtx guards the database: the connection db, its prepared
+	// statements, the disclosure log's tree mst and the admissions in
+	// flight (coord_log_get runs under it).  Innermost: it may be taken
+	// while trustmtx is held, never the other way round.  Only at
+	// startup (coord_store_open, coord_log_start) is the database read
+	// without it, before any request can arrive.
+	pthread_mutex_t  dbmtx;
 	sqlite3         *db;
-	pthread_mutex_t  dbmtx; // also guards mst and inflight
 	coord_admission *inflight[INFLIGHT_MAX];
 	fs_merkle_state  mst;     // the disclosure log's tree
 	sqlite3_stmt    *log_get; // prepared once, see coord_log_get
 	sqlite3_stmt    *stmts[ST_COUNT];
 
-	char            origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
+	char      origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
+	bool      witnessing;                   // nodes are asked to cosign
+	char     *base; // the checkpoint signed by us only: checkpointer's
+	pthread_t checkpointer;
+	bool      checkpointer_started;
+	// cpmtx guards the checkpoint served and its size: the checkpointer
+	// thread, their only writer, writes both under it (and reads them
+	// without it); the handlers read them under it.  Never nested.  But
+	// get_tile (log.c) reads checkpoint_size holding dbmtx, not cpmtx.
 	pthread_mutex_t cpmtx;
 	char           *checkpoint; // latest checkpoint, cosigned, served
-	char           *base;       // the same, signed by us only
-	bool            witnessing; // nodes are asked to cosign
 	uint64_t        checkpoint_size;
-	pthread_t       checkpointer;
-	bool            checkpointer_started;
 
 	fs_issuer_peer    issuer;
 	char             *issuer_url;
-	fs_issuer_client *ic;
-	pthread_mutex_t   revmtx;
-	fs_revlist        revoked;
-	bool              have_revoked;
-	uint64_t          revoked_at_ms;
+	fs_issuer_client *ic; // the refresher thread's
 	pthread_t         refresher;
 	bool              refresher_started;
-	pthread_mutex_t   stopmtx;
-	pthread_cond_t    stopcv;
-	bool              stopping;
+	// revmtx guards the revocation list and when it was fetched: the
+	// refresher swaps in a new list under it, and a consent is checked
+	// against the list, fs_consent_verify included, under it.  Never
+	// nested.
+	pthread_mutex_t revmtx;
+	fs_revlist      revoked;
+	bool            have_revoked;
+	uint64_t        revoked_at_ms;
+
+	// stopmtx guards stopping, which stopcv signals (coord_pause).
+	// Never nested.
+	pthread_mutex_t stopmtx;
+	pthread_cond_t  stopcv;
+	bool            stopping;
 
 	size_t          nnodes;
 	coord_node      nodes[NODES_MAX];
 	size_t          nrequesters;
 	coord_requester requesters[REQUESTERS_MAX];
 
-	int64_t attest_ttl_s; // validity of the attestations made here
-	// The foreign regions recognized, or NULL; read again when the
-	// file changes (recognition.c), under trustmtx.
+	int64_t   attest_ttl_s; // validity of the attestations made here
+	char     *trust_path;
+	fs_pubkey office;
+	char      office_name[FS_NOTE_NAME_MAX + 1];
+	// The foreign regions recognized, or NULL, read again when the file
+	// changes (trustlist.c).  trustmtx guards trust and trust_st, and is
+	// held for a whole recognition: reading the list again if its file
+	// changed, deciding, and recording the decision, which takes dbmtx
+	// inside it.  Outermost.
 	pthread_mutex_t trustmtx;
 	fs_trust       *trust;
-	char           *trust_path;
-	fs_pubkey       office;
-	char            office_name[FS_NOTE_NAME_MAX + 1];
 	struct stat     trust_st; // of the file last read, loaded or not
 };
 
@@ -163,11 +199,14 @@ fs_err coord_store_log_load(fs_coord *c);
 fs_err coord_log_get(
     void *arg, uint64_t level, uint64_t index, uint8_t out[32]);
 
-// coord_pause waits ms milliseconds, or less when the coordinator stops;
-// false when it stops.  Its background threads pace themselves with it.
-bool coord_pause(fs_coord *c, int64_t ms);
+// server.c: coord_start dials the nodes and the issuer and starts the
+// thread that keeps the revocation list current.  coord_pause waits ms
+// milliseconds, or less when the coordinator stops; false when it stops.
+// Its background threads pace themselves with it.
+fs_err coord_start(fs_coord *c, char *why, size_t whycap);
+bool   coord_pause(fs_coord *c, int64_t ms);
 
-// Shared by the HTTP handlers (http.c): one reply, with no caching;
+// reply.c, shared by the HTTP handlers: one reply, with no caching;
 // a 401 asks for a bearer token.  coord_answer replies with an outcome.
 struct nng_aio;
 void coord_http_reply(struct nng_aio *aio, int status, const char *ctype,
@@ -177,6 +216,61 @@ void coord_answer(struct nng_aio *aio, const fs_outcome *o);
 // `what` (a lookup, a recognition, an access view).
 void coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+// ask.c: one node's part in a lookup.  coord_ask seals the lookup l to
+// the node of each part, asks them all at once, and sets ok on each part
+// whose answer is a valid contribution; the others say why in reason.
+typedef struct coord_part {
+	coord_node     *node;
+	uint8_t        *req;
+	size_t          reqlen;
+	uint8_t         req_hash[FS_HASH_BYTES];
+	fs_contribution contrib;
+	bool            ok;
+	uint8_t         receipt[FS_HASH_BYTES];
+	char            reason[160];
+} coord_part;
+void coord_ask(fs_coord *c, const fs_lookup *l, coord_part *parts, size_t n);
+
+// lookup.c and answer.c: what one lookup has learned so far, handed from
+// step to step.  lookup.c checks the request and the consent, admits it
+// and asks the nodes; coord_lookup_answer (answer.c) records the
+// disclosure, or the refusal when nodes that had to answer are missing,
+// and only then makes out the signed answer in out.  The JSON values are
+// the lookup's own until a step hands them on and sets them NULL;
+// lookup.c releases what is left.
+typedef struct coord_lookup {
+	fs_coord   *c;
+	fs_outcome *out;
+	int64_t     now; // seconds
+	// The request, checked and admitted (lookup.c).
+	json_t                *o;     // the body, which token points into
+	const char            *token; // the request
+	uint8_t                kid[FS_KID_BYTES];
+	const coord_requester *rq;
+	fs_request             req;
+	fs_claims              cl;
+	fs_scope               scope;  // asked for, covered by the consent
+	bool                   attest; // the consent is for an attestation
+	coord_admission        adm;
+	coord_part            *parts; // one per node, once asked
+	// What the nodes answered, and what is made of it (answer.c).
+	const fs_contribution **got; // the valid contributions
+	size_t                  answered;
+	json_t                 *nodes;   // who answered, for the answer
+	json_t                 *missing; // who did not: held by nodes
+	json_t                 *rules;   // each node's rules version
+	json_t                 *receipts;
+	char                    tbuf[FS_TIME_LEN + 1]; // now, for the log
+	coord_disclosure        d;
+	uint8_t                 commit[32]; // to the subject, under d.salt
+	fs_score                score;
+	fs_attestation          att;
+	json_t                 *answer;
+	json_t                 *entry; // in the disclosure log
+	int64_t                 index; // of the disclosure in the log
+} coord_lookup;
+void coord_lookup_answer(coord_lookup *lk);
 
 // log.c
 struct nng_http_server;
@@ -200,10 +294,14 @@ void   coord_attest_prepare(const fs_coord *c, fs_attestation *a,
 fs_err coord_attest_sign(
     const fs_coord *c, fs_attestation *a, int64_t index, char **tokenp);
 
-// recognition.c: the trust list named by [coordinator] trust, office
-// and office_name (all optional), and POST /v1/recognitions.
+// trustlist.c: the trust list named by [coordinator] trust, office and
+// office_name (all optional).  coord_trust_refresh reads it again if its
+// file changed; the caller holds trustmtx.
 fs_err coord_trust_load(
     fs_coord *c, const fs_conf_section *s, char *why, size_t whycap);
+void coord_trust_refresh(fs_coord *c);
+
+// recognition.c: POST /v1/recognitions.
 fs_err coord_recognize_handler(fs_coord *c, struct nng_http_server *srv);
 
 #endif // FS_COORDIMPL_H

@@ -21,7 +21,6 @@
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/err.h"
-#include "coordinator/coordimpl.h"
 #include "wire/token.h"
 
 // open_db opens the database that conf names, read-only.

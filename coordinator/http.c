@@ -26,14 +26,15 @@
 #define QUEUE_MAX 1024
 #define WORKERS   8
 
-fs_err coord_start(fs_coord *c, char *why, size_t whycap);
-
 typedef struct job {
 	nng_aio *aio;
 	char    *body;
 	size_t   len;
 } job;
 
+// The lookups waiting for a worker.  mtx guards jobs, head, count and
+// closed, and cv signals a new job or closing; never held with another
+// lock, nor while a lookup runs.
 typedef struct queue {
 	pthread_mutex_t mtx;
 	pthread_cond_t  cv;
@@ -42,39 +43,6 @@ typedef struct queue {
 	bool            closed;
 	fs_coord       *c;
 } queue;
-
-void
-coord_http_reply(
-    nng_aio *aio, int status, const char *ctype, const void *body, size_t len)
-{
-	nng_http_res *res;
-
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	nng_http_res_set_status(res, (uint16_t) status);
-	nng_http_res_set_header(res, "Content-Type", ctype);
-	nng_http_res_set_header(res, "Cache-Control", "no-store");
-	if (status == 401) {
-		nng_http_res_set_header(res, "WWW-Authenticate", "Bearer");
-	}
-	if (body != NULL && len > 0) {
-		nng_http_res_copy_data(res, body, len);
-	}
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
-}
-
-void
-coord_answer(nng_aio *aio, const fs_outcome *o)
-{
-	const char *body = o->body != NULL ? o->body : "{}";
-
-	coord_http_reply(aio, o->status,
-	    o->status == 200 ? "application/json" : "application/problem+json",
-	    body, strlen(body));
-}
 
 static void *
 worker(void *arg)
@@ -165,70 +133,145 @@ internal(
 	free(o.body);
 }
 
-fs_err
-fs_coord_serve(fs_coord *c, char *why, size_t whycap)
-{
-	queue             q   = { .c = c };
-	nng_url          *url = NULL;
-	nng_http_server  *srv = NULL;
-	nng_http_handler *h   = NULL;
-	fs_server        *ns  = NULL;
+// What fs_coord_serve starts, for stop to end: the lookup queue and its
+// workers, the HTTP server and the nng server.
+typedef struct serving {
+	queue             q;
 	pthread_t         thr[WORKERS];
-	int               started = 0, rv;
-	fs_err            err     = FS_OK;
-	char              pid[FS_PASERK_PID_LEN + 1];
+	int               started; // workers
+	nng_url          *url;
+	nng_http_server  *srv;
+	nng_http_handler *h; // until the server owns it
+	fs_server        *ns;
+} serving;
 
-	fs_daemon_block_signals();
-	pthread_mutex_init(&q.mtx, NULL);
-	pthread_cond_init(&q.cv, NULL);
-	if ((err = coord_start(c, why, whycap)) != 0) {
-		goto out;
-	}
-	for (; started < WORKERS; started++) {
-		if (pthread_create(&thr[started], NULL, worker, &q) != 0) {
-			err = FS_ERR_NOMEM;
-			goto out;
+static fs_err
+start_workers(serving *sv)
+{
+	for (; sv->started < WORKERS; sv->started++) {
+		if (pthread_create(&sv->thr[sv->started], NULL, worker, &sv->q)
+		    != 0) {
+			return (FS_ERR_NOMEM);
 		}
 	}
-	if ((rv = nng_url_parse(&url, c->http)) != 0
-	    || (rv = nng_http_server_hold(&srv, url)) != 0
-	    || (rv = nng_http_handler_alloc(&h, "/v1/lookups", lookups)) != 0
-	    || (rv = nng_http_handler_set_method(h, "POST")) != 0
-	    // A larger body is refused before it is read into memory.
-	    || (rv = nng_http_handler_collect_body(h, true, FS_LOOKUP_BODY_MAX))
+	return (FS_OK);
+}
+
+// add_lookups holds the HTTP server and routes POST /v1/lookups to the
+// queue.
+static fs_err
+add_lookups(fs_coord *c, serving *sv, char *why, size_t whycap)
+{
+	int rv;
+
+	if ((rv = nng_url_parse(&sv->url, c->http)) != 0
+	    || (rv = nng_http_server_hold(&sv->srv, sv->url)) != 0
+	    || (rv = nng_http_handler_alloc(&sv->h, "/v1/lookups", lookups))
 	        != 0
-	    || (rv = nng_http_handler_set_data(h, &q, NULL)) != 0
-	    || (rv = nng_http_server_add_handler(srv, h)) != 0) {
+	    || (rv = nng_http_handler_set_method(sv->h, "POST")) != 0
+	    // A larger body is refused before it is read into memory.
+	    || (rv = nng_http_handler_collect_body(
+	            sv->h, true, FS_LOOKUP_BODY_MAX))
+	        != 0
+	    || (rv = nng_http_handler_set_data(sv->h, &sv->q, NULL)) != 0
+	    || (rv = nng_http_server_add_handler(sv->srv, sv->h)) != 0) {
 		snprintf(why, whycap, "HTTP API at %s: %s", c->http,
 		    nng_strerror(rv));
-		err = FS_ERR_CONFIG;
-		goto out;
+		return (FS_ERR_CONFIG);
 	}
-	h = NULL; // owned by the server now
+	sv->h = NULL; // owned by the server now
+	return (FS_OK);
+}
+
+// add_handlers starts the disclosure log and routes the other requests:
+// the log, the access view and the recognitions.
+static fs_err
+add_handlers(fs_coord *c, nng_http_server *srv, char *why, size_t whycap)
+{
+	fs_err err;
+
 	if ((err = coord_log_start(c)) != 0
 	    || (err = coord_log_handlers(c, srv)) != 0
 	    || (err = coord_access_handler(c, srv)) != 0) {
 		snprintf(
 		    why, whycap, "the disclosure log: %s", fs_strerror(err));
-		goto out;
+		return (err);
 	}
 	if ((err = coord_recognize_handler(c, srv)) != 0) {
 		snprintf(
 		    why, whycap, "POST /v1/recognitions: %s", fs_strerror(err));
-		goto out;
+		return (err);
 	}
-	if ((rv = nng_http_server_start(srv)) != 0) {
+	return (FS_OK);
+}
+
+// start_listening starts the HTTP server, and the nng server if there is
+// one.
+static fs_err
+start_listening(fs_coord *c, serving *sv, char *why, size_t whycap)
+{
+	fs_err err;
+	int    rv;
+
+	if ((rv = nng_http_server_start(sv->srv)) != 0) {
 		snprintf(why, whycap, "cannot listen on %s: %s", c->http,
 		    nng_strerror(rv));
-		err = FS_ERR_TRANSPORT;
-		goto out;
+		return (FS_ERR_TRANSPORT);
 	}
 	if (c->listen != NULL
-	    && (err = fs_server_start(&ns, c->listen, WORKERS, internal, c))
+	    && (err = fs_server_start(&sv->ns, c->listen, WORKERS, internal, c))
 	        != 0) {
 		snprintf(why, whycap, "cannot listen on %s: %s", c->listen,
 		    fs_strerror(err));
-		goto out;
+		return (err);
+	}
+	return (FS_OK);
+}
+
+// stop ends what was started, the servers first, then the workers once
+// they have answered the lookups queued.
+static void
+stop(serving *sv)
+{
+	fs_server_stop(sv->ns);
+	if (sv->srv != NULL) {
+		nng_http_server_stop(sv->srv);
+	}
+	pthread_mutex_lock(&sv->q.mtx);
+	sv->q.closed = true;
+	pthread_cond_broadcast(&sv->q.cv);
+	pthread_mutex_unlock(&sv->q.mtx);
+	for (int i = 0; i < sv->started; i++) {
+		pthread_join(sv->thr[i], NULL);
+	}
+	if (sv->h != NULL) {
+		nng_http_handler_free(sv->h);
+	}
+	if (sv->srv != NULL) {
+		nng_http_server_release(sv->srv);
+	}
+	if (sv->url != NULL) {
+		nng_url_free(sv->url);
+	}
+}
+
+fs_err
+fs_coord_serve(fs_coord *c, char *why, size_t whycap)
+{
+	serving sv = { .q = { .c = c } };
+	fs_err  err;
+	char    pid[FS_PASERK_PID_LEN + 1];
+
+	fs_daemon_block_signals();
+	pthread_mutex_init(&sv.q.mtx, NULL);
+	pthread_cond_init(&sv.q.cv, NULL);
+	if ((err = coord_start(c, why, whycap)) != 0
+	    || (err = start_workers(&sv)) != 0
+	    || (err = add_lookups(c, &sv, why, whycap)) != 0
+	    || (err = add_handlers(c, sv.srv, why, whycap)) != 0
+	    || (err = start_listening(c, &sv, why, whycap)) != 0) {
+		stop(&sv);
+		return (err);
 	}
 	fs_paserk_pid_from_kid(pid, fs_key_public(c->key)->kid);
 	fs_log(FS_LOG_INFO, WHO,
@@ -237,26 +280,6 @@ fs_coord_serve(fs_coord *c, char *why, size_t whycap)
 	    c->nnodes, pid, c->http, c->listen ? " and " : "",
 	    c->listen ? c->listen : "");
 	fs_log(FS_LOG_INFO, WHO, "stopping on signal %d", fs_daemon_wait());
-out:
-	fs_server_stop(ns);
-	if (srv != NULL) {
-		nng_http_server_stop(srv);
-	}
-	pthread_mutex_lock(&q.mtx);
-	q.closed = true;
-	pthread_cond_broadcast(&q.cv);
-	pthread_mutex_unlock(&q.mtx);
-	for (int i = 0; i < started; i++) {
-		pthread_join(thr[i], NULL);
-	}
-	if (h != NULL) {
-		nng_http_handler_free(h);
-	}
-	if (srv != NULL) {
-		nng_http_server_release(srv);
-	}
-	if (url != NULL) {
-		nng_url_free(url);
-	}
-	return (err);
+	stop(&sv);
+	return (FS_OK);
 }

@@ -34,7 +34,7 @@
 #define TILE_WIDTH  256
 #define TILE_HEIGHT 8
 
-// coord_checkpoint signs a checkpoint of the tree as it is, if it grew.
+// all_witnessed: every node has cosigned the checkpoint of size entries.
 static bool
 all_witnessed(const fs_coord *c, uint64_t size)
 {
@@ -46,6 +46,58 @@ all_witnessed(const fs_coord *c, uint64_t size)
 	return (true);
 }
 
+// sign_checkpoint signs a checkpoint of size entries and root, keeps it
+// in the database, and serves it at once, as the base the witnesses
+// cosign; NULL if it cannot be signed.
+static char *
+sign_checkpoint(fs_coord *c, uint64_t size,
+    const uint8_t root[static FS_MERKLE_HASH_BYTES], size_t *nlenp)
+{
+	char  *body = NULL, *note = NULL;
+	size_t blen, nlen;
+	fs_err rv;
+
+	if ((rv = fs_checkpoint_format(
+	         &body, &blen, c->origin, size, root, NULL, 0))
+	        != FS_OK
+	    || (rv = fs_note_sign(&note, &nlen, body, blen, c->origin, c->key))
+	        != FS_OK) {
+		fs_log(FS_LOG_ERROR, WHO, "cannot sign a checkpoint: %s",
+		    fs_strerror(rv));
+		free(body);
+		return (NULL);
+	}
+	free(body);
+	pthread_mutex_lock(&c->dbmtx);
+	{
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(c->db,
+		        "INSERT OR IGNORE INTO checkpoint (size, note) "
+		        "VALUES (?, ?)",
+		        -1, &st, NULL)
+		    == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
+			sqlite3_bind_text(
+			    st, 2, note, (int) nlen, SQLITE_STATIC);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	pthread_mutex_unlock(&c->dbmtx);
+	free(c->base);
+	c->base = note;
+	// Serve it at once; the cosigned note replaces it once the
+	// witnesses have answered.
+	pthread_mutex_lock(&c->cpmtx);
+	free(c->checkpoint);
+	c->checkpoint      = strdup(note);
+	c->checkpoint_size = size;
+	pthread_mutex_unlock(&c->cpmtx);
+	*nlenp = nlen;
+	return (note);
+}
+
 // coord_checkpoint signs a checkpoint of the tree as it is, if it grew,
 // and gathers the witnesses' cosignatures; a witness that missed one is
 // asked again a second later.
@@ -54,9 +106,8 @@ coord_checkpoint(fs_coord *c)
 {
 	uint8_t  root[FS_MERKLE_HASH_BYTES];
 	uint64_t size;
-	char    *body = NULL, *note = NULL, *cosigned;
-	size_t   blen, nlen;
-	fs_err   rv;
+	char    *note = NULL, *cosigned;
+	size_t   nlen;
 
 	pthread_mutex_lock(&c->dbmtx);
 	size = c->mst.size;
@@ -68,44 +119,8 @@ coord_checkpoint(fs_coord *c)
 		}
 		note = c->base;
 		nlen = strlen(note);
-	} else {
-		if ((rv = fs_checkpoint_format(
-		         &body, &blen, c->origin, size, root, NULL, 0))
-		        != FS_OK
-		    || (rv = fs_note_sign(
-		            &note, &nlen, body, blen, c->origin, c->key))
-		        != FS_OK) {
-			fs_log(FS_LOG_ERROR, WHO,
-			    "cannot sign a checkpoint: %s", fs_strerror(rv));
-			free(body);
-			return;
-		}
-		free(body);
-		pthread_mutex_lock(&c->dbmtx);
-		{
-			sqlite3_stmt *st;
-
-			if (sqlite3_prepare_v2(c->db,
-			        "INSERT OR IGNORE INTO checkpoint (size, note) "
-			        "VALUES (?, ?)",
-			        -1, &st, NULL)
-			    == SQLITE_OK) {
-				sqlite3_bind_int64(st, 1, (sqlite3_int64) size);
-				sqlite3_bind_text(
-				    st, 2, note, (int) nlen, SQLITE_STATIC);
-				sqlite3_step(st);
-				sqlite3_finalize(st);
-			}
-		}
-		pthread_mutex_unlock(&c->dbmtx);
-		free(c->base);
-		c->base = note;
-		// Serve it at once; the cosigned note replaces it below.
-		pthread_mutex_lock(&c->cpmtx);
-		free(c->checkpoint);
-		c->checkpoint      = strdup(note);
-		c->checkpoint_size = size;
-		pthread_mutex_unlock(&c->cpmtx);
+	} else if ((note = sign_checkpoint(c, size, root, &nlen)) == NULL) {
+		return;
 	}
 	if (!c->witnessing
 	    || (cosigned = coord_witness(c, note, nlen, size)) == NULL) {
@@ -236,54 +251,46 @@ parse_index(const char *p, uint64_t *n, uint64_t *w)
 	return (*p == '\0');
 }
 
-static void
-get_tile(nng_aio *aio)
+// tile_of reads a tile path, /tile/L/N or /tile/entries/N with an
+// optional .p/W, or says what was expected.
+static const char *
+tile_of(
+    const char *uri, bool *entries, uint64_t *level, uint64_t *n, uint64_t *w)
 {
-	fs_coord     *c   = coord_of(aio);
-	nng_http_req *req = nng_aio_get_input(aio, 0);
-	const char   *uri = nng_http_req_get_uri(req);
-	const char   *p;
-	uint64_t      level = 0, n, w, first;
-	bool          entries;
+	const char *p;
+
+	if ((p = strstr(uri, "/tile/")) == NULL) {
+		return ("expected /tile/L/N or /tile/entries/N");
+	}
+	p += 6;
+	*entries = strncmp(p, "entries/", 8) == 0;
+	*level   = 0;
+	if (*entries) {
+		p += 8;
+	} else {
+		if (p[0] < '0' || p[0] > '9' || p[1] != '/') {
+			return ("expected a tile level from 0 to 9");
+		}
+		*level = (uint64_t) (p[0] - '0');
+		p += 2;
+	}
+	if (!parse_index(p, n, w) || *n > (UINT64_MAX >> 9) / TILE_WIDTH) {
+		return ("expected a tile index like x001/234 or 234.p/7");
+	}
+	return (NULL);
+}
+
+// read_tile reads the w hashes of a tile at level, or the w entries of an
+// entry bundle, from index first (malloc'd, or NULL if empty); the caller
+// holds dbmtx.
+static uint8_t *
+read_tile(fs_coord *c, bool entries, uint64_t level, uint64_t first, uint64_t w,
+    size_t *lenp)
+{
 	uint8_t      *buf = NULL;
 	size_t        len = 0, cap = 0;
 	sqlite3_stmt *st;
 
-	if ((p = strstr(uri, "/tile/")) == NULL) {
-		not_found(aio, "expected /tile/L/N or /tile/entries/N");
-		return;
-	}
-	p += 6;
-	entries = strncmp(p, "entries/", 8) == 0;
-	if (entries) {
-		p += 8;
-	} else {
-		if (p[0] < '0' || p[0] > '9' || p[1] != '/') {
-			not_found(aio, "expected a tile level from 0 to 9");
-			return;
-		}
-		level = (uint64_t) (p[0] - '0');
-		p += 2;
-	}
-	if (!parse_index(p, &n, &w) || n > (UINT64_MAX >> 9) / TILE_WIDTH) {
-		not_found(
-		    aio, "expected a tile index like x001/234 or 234.p/7");
-		return;
-	}
-	first = n * TILE_WIDTH;
-	pthread_mutex_lock(&c->dbmtx);
-	{
-		// A tile is served only as far as the latest checkpoint covers.
-		uint64_t size  = c->checkpoint_size;
-		uint64_t avail = size >> (TILE_HEIGHT * level);
-
-		if (first + w > avail) {
-			pthread_mutex_unlock(&c->dbmtx);
-			not_found(
-			    aio, "the tile is beyond the latest checkpoint");
-			return;
-		}
-	}
 	if (entries) {
 		sqlite3_prepare_v2(c->db,
 		    "SELECT entry FROM disclosure WHERE idx >= ? AND idx < ? "
@@ -324,6 +331,41 @@ get_tile(nng_aio *aio)
 		len += n2;
 	}
 	sqlite3_finalize(st);
+	*lenp = len;
+	return (buf);
+}
+
+static void
+get_tile(nng_aio *aio)
+{
+	fs_coord     *c   = coord_of(aio);
+	nng_http_req *req = nng_aio_get_input(aio, 0);
+	const char   *uri = nng_http_req_get_uri(req);
+	const char   *why;
+	uint64_t      level, n, w, first;
+	bool          entries;
+	uint8_t      *buf;
+	size_t        len;
+
+	if ((why = tile_of(uri, &entries, &level, &n, &w)) != NULL) {
+		not_found(aio, why);
+		return;
+	}
+	first = n * TILE_WIDTH;
+	pthread_mutex_lock(&c->dbmtx);
+	{
+		// A tile is served only as far as the latest checkpoint covers.
+		uint64_t size  = c->checkpoint_size;
+		uint64_t avail = size >> (TILE_HEIGHT * level);
+
+		if (first + w > avail) {
+			pthread_mutex_unlock(&c->dbmtx);
+			not_found(
+			    aio, "the tile is beyond the latest checkpoint");
+			return;
+		}
+	}
+	buf = read_tile(c, entries, level, first, w, &len);
 	pthread_mutex_unlock(&c->dbmtx);
 	coord_http_reply(aio, 200, "application/octet-stream",
 	    buf != NULL ? buf : (void *) "", len);

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // lookup.c -- one consented lookup, from the requester's signed request
-// to the signed answer.  Every check that can refuse comes before any node
-// is asked; the disclosure is recorded before the answer leaves.
+// to the signed answer: the steps in order, and every check that can
+// refuse, all before any node is asked (ask.c).  answer.c records the
+// disclosure, and the answer leaves only after it.
+//
+// Each step is a function that either refuses with a problem or hands
+// what it learned on to the next in a coord_lookup.
 
 #include <sodium.h>
 
@@ -13,51 +17,20 @@
 
 #include <jansson.h>
 
-#include "common/b64.h"
 #include "common/conf.h"
 #include "common/err.h"
-#include "common/log.h"
 #include "common/rfc3339.h"
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
-#include "crypto/merkle.h"
 #include "crypto/paseto.h"
-#include "net/transport.h"
-#include "wire/attest.h"
 #include "wire/consent.h"
-#include "wire/envelope.h"
 #include "wire/lookup.h"
 #include "wire/request.h"
 #include "wire/scheme.h"
 #include "wire/token.h"
 
 #define WHO "coordinator"
-
-// A refusal becomes an RFC 9457 problem.
-void
-coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
-    const char *fmt, ...)
-{
-	char    detail[FS_WHY_MAX];
-	char    type[96];
-	json_t *o;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	snprintf(
-	    type, sizeof(type), "urn:fedscore:problem:%s", fs_err_name(err));
-	o           = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
-	              fs_strerror(err), "status", status, "detail", detail);
-	out->status = status;
-	out->err    = err;
-	out->body   = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	fs_log(FS_LOG_INFO, WHO, "refused %s (%d %s): %s", what, status,
-	    fs_err_name(err), detail);
-}
 
 #define problem(out, ...) coord_problem(out, "a lookup", __VA_ARGS__)
 
@@ -82,150 +55,6 @@ requester_allows(const coord_requester *r, const char *purpose)
 		}
 	}
 	return (false);
-}
-
-static void
-b64(char *out, const uint8_t *bin, size_t n)
-{
-	fs_b64_encode(out, bin, n);
-}
-
-// One node's part in a lookup.
-typedef struct part {
-	coord_node     *node;
-	uint8_t        *req;
-	size_t          reqlen;
-	uint8_t         req_hash[FS_HASH_BYTES];
-	fs_contribution contrib;
-	bool            ok;
-	uint8_t         receipt[FS_HASH_BYTES];
-	char            reason[160];
-} part;
-
-// ask seals the lookup to every node, asks them all at once and checks
-// every answer: from that node's key, bound to our request to it.
-static void
-ask(fs_coord *c, const fs_lookup *l, part *parts, size_t n)
-{
-	fs_call *calls = calloc(n, sizeof(*calls));
-	uint8_t *body;
-	size_t   blen;
-
-	if (calls == NULL || fs_lookup_encode(l, &body, &blen) != FS_OK) {
-		for (size_t i = 0; i < n; i++) {
-			snprintf(parts[i].reason, sizeof(parts[i].reason),
-			    "out of memory");
-		}
-		free(calls);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		fs_envelope_out m = { .type = FS_MSG_LOOKUP,
-			.recipient          = &parts[i].node->key,
-			.enc                = FS_ENC_SEALED,
-			.time_ms            = fs_now_ms(),
-			.body               = body,
-			.body_len           = blen };
-
-		if (fs_envelope_seal(
-		        c->key, &m, &parts[i].req, &parts[i].reqlen)
-		    != FS_OK) {
-			calls[i].rv = FS_ERR_CRYPTO;
-			continue;
-		}
-		crypto_generichash(parts[i].req_hash, FS_HASH_BYTES,
-		    parts[i].req, parts[i].reqlen, NULL, 0);
-		calls[i].client = parts[i].node->client;
-		calls[i].req    = parts[i].req;
-		calls[i].len    = parts[i].reqlen;
-	}
-	sodium_memzero(body, blen);
-	free(body);
-	fs_client_call_many(calls, n, (int) c->scheme.deadline_ms);
-	for (size_t i = 0; i < n; i++) {
-		part       *p    = &parts[i];
-		fs_keyring  ring = { &p->node->key, 1 };
-		fs_envelope env;
-		fs_err      rv = calls[i].rv;
-
-		if (rv != FS_OK) {
-			snprintf(p->reason, sizeof(p->reason), "%s",
-			    rv == FS_ERR_TIMEOUT
-			        ? "no answer before the deadline"
-			        : fs_strerror(rv));
-			continue;
-		}
-		rv = fs_envelope_open(&env, calls[i].rep, calls[i].replen,
-		    c->key, fs_keyring_lookup, &ring, fs_now_ms(),
-		    (uint64_t) c->skew_ms);
-		if (rv == FS_OK) {
-			memcpy(p->receipt, env.hash, FS_HASH_BYTES);
-			rv = fs_envelope_check_reply(&env, p->req_hash);
-			if (rv == FS_OK && env.type == FS_MSG_ERROR) {
-				fs_err code;
-				char   detail[128];
-
-				if (fs_error_body_decode(env.body, env.body_len,
-				        &code, detail, sizeof(detail))
-				    == FS_OK) {
-					snprintf(p->reason, sizeof(p->reason),
-					    "refused: %s (%s)",
-					    fs_err_name(code), detail);
-				} else {
-					snprintf(p->reason, sizeof(p->reason),
-					    "refused with an unreadable error");
-				}
-				fs_envelope_fini(&env);
-				continue;
-			}
-			if (rv == FS_OK && env.type != FS_MSG_CONTRIBUTION) {
-				rv = FS_ERR_TYPE;
-			}
-			if (rv == FS_OK) {
-				rv = fs_contribution_decode(
-				    &p->contrib, env.body, env.body_len);
-			}
-			fs_envelope_fini(&env);
-		}
-		if (rv != FS_OK) {
-			snprintf(p->reason, sizeof(p->reason),
-			    "answer refused: %s", fs_strerror(rv));
-			fs_log(FS_LOG_WARN, WHO,
-			    "answer of node %s refused: %s", p->node->name,
-			    fs_strerror(rv));
-			continue;
-		}
-		p->ok = true;
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(calls[i].rep);
-	}
-	free(calls);
-}
-
-// result_json is what the scope allows to be seen of the score.
-static json_t *
-result_json(const fs_score *s, fs_scope scope)
-{
-	json_t *r = json_object();
-
-	json_object_set_new(r, "tier",
-	    json_pack(
-	        "{s:s, s:s}", "name", s->tier->name, "label", s->tier->label));
-	if (fs_scope_rank(scope) >= fs_scope_rank(FS_SCOPE_SCORE)) {
-		json_object_set_new(r, "score", json_integer(s->score));
-	}
-	if (fs_scope_rank(scope) >= fs_scope_rank(FS_SCOPE_BREAKDOWN)) {
-		json_t *b = json_object();
-
-		for (int d = 0; d < FS_DIM_COUNT; d++) {
-			json_object_set_new(b, fs_dim_name((fs_dim) d),
-			    json_integer(s->dims[d]));
-		}
-		json_object_set_new(r, "breakdown", b);
-		json_object_set_new(r, "disputed", json_boolean(s->disputed));
-	}
-	return (r);
 }
 
 fs_err
@@ -255,421 +84,232 @@ fs_lookup_body_decode(
 	return (FS_OK);
 }
 
-// disclosure_json proves that the disclosure is in the log: its index,
-// the tree size and root just after it was appended, and the inclusion
-// proof; the signed answer commits the coordinator to that root, which
-// later checkpoints must be consistent with.
-static json_t *
-disclosure_json(fs_coord *c, int64_t index)
+// check_request reads the body and checks the requester's signature.
+static bool
+check_request(coord_lookup *lk, const char *body, size_t len)
 {
-	fs_merkle_proof proof;
-	uint8_t         root[FS_MERKLE_HASH_BYTES];
-	char            b[64];
-	uint64_t        size;
-	json_t         *d, *p;
-	fs_err          rv;
+	fs_coord *c = lk->c;
+	fs_err    rv;
 
-	pthread_mutex_lock(&c->dbmtx);
-	size = c->mst.size;
-	fs_merkle_state_root(&c->mst, root);
-	rv = fs_merkle_prove_inclusion(
-	    &proof, (uint64_t) index, size, coord_log_get, c);
-	pthread_mutex_unlock(&c->dbmtx);
-	d = json_pack("{s:I, s:I}", "index", (json_int_t) index, "tree_size",
-	    (json_int_t) size);
-	fs_b64std_encode(b, root, sizeof(root));
-	json_object_set_new(d, "root", json_string(b));
-	if (rv == FS_OK) {
-		p = json_array();
-		for (size_t i = 0; i < proof.n; i++) {
-			fs_b64std_encode(
-			    b, proof.hash[i], FS_MERKLE_HASH_BYTES);
-			json_array_append_new(p, json_string(b));
-		}
-		json_object_set_new(d, "inclusion", p);
-	}
-	return (d);
-}
-
-// log_entry is what the log says of a lookup that reached the nodes:
-// hashes and a commitment, no personal data.  result_hash is NULL for a
-// lookup refused after the nodes answered (refused says why): the log
-// still shows that their contributions were gathered.  It takes receipts
-// and rules.
-static json_t *
-log_entry(const fs_coord *c, const char *tbuf, const char *requester,
-    const fs_claims *cl, fs_scope scope, const char *consent,
-    const uint8_t commit[static 32], const uint8_t *result_hash,
-    const char *refused, json_t *receipts, size_t answered, json_t *rules)
-{
-	json_t *e = json_object();
-	uint8_t th[32];
-	char    h64[64];
-
-	json_object_set_new(e, "time", json_string(tbuf));
-	json_object_set_new(e, "requester", json_string(requester));
-	json_object_set_new(e, "purpose", json_string(cl->purpose));
-	json_object_set_new(e, "scope", json_string(fs_scope_name(scope)));
-	crypto_generichash(th, sizeof(th), (const uint8_t *) consent,
-	    strlen(consent), NULL, 0);
-	b64(h64, th, sizeof(th));
-	json_object_set_new(e, "consent", json_string(h64));
-	b64(h64, commit, 32);
-	json_object_set_new(e, "subject", json_string(h64));
-	if (result_hash != NULL) {
-		b64(h64, result_hash, 32);
-		json_object_set_new(e, "result", json_string(h64));
-	} else {
-		json_object_set_new(e, "refused", json_string(refused));
-	}
-	json_object_set_new(e, "receipts", receipts);
-	json_object_set_new(e, "nodes",
-	    json_pack("{s:I, s:I}", "expected", (json_int_t) c->nnodes,
-	        "answered", (json_int_t) answered));
-	json_object_set_new(e, "scheme",
-	    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
-	        c->scheme.version, "hash", c->scheme.hash));
-	json_object_set_new(e, "rules", rules);
-	return (e);
-}
-
-// record_disclosure fills d for the entry ej and commits it with the
-// admission.
-static fs_err
-record(fs_coord *c, coord_admission *adm, coord_disclosure *d,
-    const char *requester, const fs_claims *cl, fs_scope scope,
-    const char *consent, int64_t now, json_t *entry, int64_t *index)
-{
-	char  *ej = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
-	fs_err rv;
-
-	if (ej == NULL) {
-		return (FS_ERR_NOMEM);
-	}
-	d->time_ms   = now * 1000;
-	d->requester = requester;
-	d->purpose   = cl->purpose;
-	d->scope     = fs_scope_name(scope);
-	memcpy(d->subject, cl->sub, FS_SUBJECT_BYTES);
-	d->consent = consent;
-	d->entry   = ej;
-	rv         = coord_store_finish(c, adm, d, index);
-	free(ej);
-	return (rv);
-}
-
-void
-fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
-{
-	const coord_requester *rq;
-	fs_request             req;
-	fs_claims              cl;
-	fs_scope               scope;
-	json_t *o = NULL, *answer = NULL, *nodes, *missing, *rules,
-	       *entry = NULL, *receipts;
-	const char     *token;
-	uint8_t         kid[FS_KID_BYTES];
-	char            why[FS_WHY_MAX], tbuf[FS_TIME_LEN + 1];
-	char            h64[64];
-	int64_t         now = (int64_t) (fs_now_ms() / 1000);
-	int64_t         index;
-	coord_admission adm      = { 0 };
-	part           *parts    = NULL;
-	size_t          answered = 0;
-	fs_err          rv;
-
-	memset(out, 0, sizeof(*out));
-	// 1. The body and the requester's signature.
-	if ((rv = fs_lookup_body_decode(&o, body, len, &token)) != FS_OK) {
-		problem(out, 422, rv,
+	if ((rv = fs_lookup_body_decode(&lk->o, body, len, &lk->token))
+	    != FS_OK) {
+		problem(lk->out, 422, rv,
 		    "expected a JSON object {\"request\": \"v4.public...\"} of "
 		    "at "
 		    "most %d bytes",
 		    FS_LOOKUP_BODY_MAX);
-		goto done;
+		return (false);
 	}
-	if ((rv = fs_token_kid(kid, token, strlen(token))) != FS_OK) {
-		problem(out, 422, rv,
+	if ((rv = fs_token_kid(lk->kid, lk->token, strlen(lk->token)))
+	    != FS_OK) {
+		problem(lk->out, 422, rv,
 		    "expected a v4.public request token with footer "
 		    "{\"kid\":\"k4.pid...\"}: %s",
 		    fs_strerror(rv));
-		goto done;
+		return (false);
 	}
-	if ((rq = requester_by_kid(c, kid)) == NULL) {
-		problem(out, 401, FS_ERR_UNREGISTERED,
+	if ((lk->rq = requester_by_kid(c, lk->kid)) == NULL) {
+		problem(lk->out, 401, FS_ERR_UNREGISTERED,
 		    "the request is signed by a key that is not a registered "
 		    "requester's");
-		goto done;
+		return (false);
 	}
-	if ((rv = fs_request_verify(&req, token, strlen(token), &rq->key,
-	         c->scheme.region, now, c->skew_ms / 1000))
+	if ((rv = fs_request_verify(&lk->req, lk->token, strlen(lk->token),
+	         &lk->rq->key, c->scheme.region, lk->now, c->skew_ms / 1000))
 	    != FS_OK) {
-		problem(out,
+		problem(lk->out,
 		    rv == FS_ERR_MALFORMED || rv == FS_ERR_TYPE ? 422 : 401, rv,
-		    "request of %s refused: %s", rq->id, fs_strerror(rv));
-		goto done;
+		    "request of %s refused: %s", lk->rq->id, fs_strerror(rv));
+		return (false);
 	}
+	return (true);
+}
 
-	// 2. The citizen's consent.
+// check_consent checks the citizen's consent against a current
+// revocation list, and that it was granted to this requester.
+static bool
+check_consent(coord_lookup *lk)
+{
+	fs_coord *c = lk->c;
+	char      why[FS_WHY_MAX];
+	fs_err    rv;
+
 	pthread_mutex_lock(&c->revmtx);
 	if (!c->have_revoked
 	    || fs_now_ms() - c->revoked_at_ms
 	        > (uint64_t) (10 * c->refresh_ms)) {
 		pthread_mutex_unlock(&c->revmtx);
-		problem(out, 503, FS_ERR_REVOKED,
+		problem(lk->out, 503, FS_ERR_REVOKED,
 		    "no current revocation list from the issuer: refusing to "
 		    "act on any consent until there is one");
-		goto done;
+		return (false);
 	}
-	rv = fs_consent_verify(&cl, req.consent, strlen(req.consent),
-	    &c->issuer.key, c->scheme.region, &c->revoked, now, why,
-	    sizeof(why));
+	rv = fs_consent_verify(&lk->cl, lk->req.consent,
+	    strlen(lk->req.consent), &c->issuer.key, c->scheme.region,
+	    &c->revoked, lk->now, why, sizeof(why));
 	pthread_mutex_unlock(&c->revmtx);
 	if (rv != FS_OK) {
-		problem(out, 403, rv, "%s", why);
-		goto done;
+		problem(lk->out, 403, rv, "%s", why);
+		return (false);
 	}
-	if (strcmp(cl.aud, rq->id) != 0) {
-		problem(out, 403, FS_ERR_WRONG_AUDIENCE,
-		    "the consent was granted to '%s', not to '%s'", cl.aud,
-		    rq->id);
-		goto done;
+	if (strcmp(lk->cl.aud, lk->rq->id) != 0) {
+		problem(lk->out, 403, FS_ERR_WRONG_AUDIENCE,
+		    "the consent was granted to '%s', not to '%s'", lk->cl.aud,
+		    lk->rq->id);
+		return (false);
 	}
-	if (!fs_scheme_allows(&c->scheme, cl.purpose)) {
-		problem(out, 403, FS_ERR_PURPOSE,
-		    "purpose '%s' is not one the %s scheme allows", cl.purpose,
-		    c->scheme.id);
-		goto done;
+	return (true);
+}
+
+// check_purpose: the consent's purpose must be one the scheme allows and
+// the requester is registered for.
+static bool
+check_purpose(coord_lookup *lk)
+{
+	const fs_claims *cl = &lk->cl;
+
+	if (!fs_scheme_allows(&lk->c->scheme, cl->purpose)) {
+		problem(lk->out, 403, FS_ERR_PURPOSE,
+		    "purpose '%s' is not one the %s scheme allows", cl->purpose,
+		    lk->c->scheme.id);
+		return (false);
 	}
-	if (!requester_allows(rq, cl.purpose)) {
-		problem(out, 403, FS_ERR_PURPOSE,
-		    "requester '%s' is not registered for purpose '%s'", rq->id,
-		    cl.purpose);
-		goto done;
+	if (!requester_allows(lk->rq, cl->purpose)) {
+		problem(lk->out, 403, FS_ERR_PURPOSE,
+		    "requester '%s' is not registered for purpose '%s'",
+		    lk->rq->id, cl->purpose);
+		return (false);
 	}
-	scope = cl.scope;
-	if (req.scope[0] != '\0'
-	    && fs_scope_parse(&scope, req.scope, strlen(req.scope)) != FS_OK) {
-		problem(out, 422, FS_ERR_SCOPE,
+	return (true);
+}
+
+// check_scope settles the scope: the request's, if it names one, else the
+// consent's; the consent must cover it.
+static bool
+check_scope(coord_lookup *lk)
+{
+	const fs_request *req = &lk->req;
+
+	lk->scope = lk->cl.scope;
+	if (req->scope[0] != '\0'
+	    && fs_scope_parse(&lk->scope, req->scope, strlen(req->scope))
+	        != FS_OK) {
+		problem(lk->out, 422, FS_ERR_SCOPE,
 		    "expected scope tier, score, breakdown or attest, found "
 		    "'%s'",
-		    req.scope);
-		goto done;
+		    req->scope);
+		return (false);
 	}
-	if (!fs_scope_covers(cl.scope, scope)) {
-		problem(out, 403, FS_ERR_SCOPE,
+	if (!fs_scope_covers(lk->cl.scope, lk->scope)) {
+		problem(lk->out, 403, FS_ERR_SCOPE,
 		    "the consent grants scope '%s'; this request asks for '%s'",
-		    fs_scope_name(cl.scope), fs_scope_name(scope));
-		goto done;
+		    fs_scope_name(lk->cl.scope), fs_scope_name(lk->scope));
+		return (false);
 	}
+	lk->attest = lk->cl.scope == FS_SCOPE_ATTEST;
+	return (true);
+}
 
-	// 3. Use it: once per request, within the consent's uses.  The use
-	// and the nonce are committed with the disclosure.
-	fs_jti_string(h64, cl.jti);
-	memcpy(adm.kid, kid, FS_KID_BYTES);
-	snprintf(adm.req_jti, sizeof(adm.req_jti), "%s", req.jti);
-	fs_jti_string(adm.consent_jti, cl.jti);
-	adm.req_exp_ms = (req.iat * 1000) + 2 * c->skew_ms;
-	adm.max_uses   = cl.uses;
-	rv             = coord_store_admit(c, &adm);
+// admit uses the consent: once per request, within the consent's
+// uses.  The use and the nonce are committed with the disclosure.
+static bool
+admit(coord_lookup *lk)
+{
+	coord_admission *adm = &lk->adm;
+	char             h64[64];
+	fs_err           rv;
+
+	fs_jti_string(h64, lk->cl.jti);
+	memcpy(adm->kid, lk->kid, FS_KID_BYTES);
+	snprintf(adm->req_jti, sizeof(adm->req_jti), "%s", lk->req.jti);
+	fs_jti_string(adm->consent_jti, lk->cl.jti);
+	adm->req_exp_ms = (lk->req.iat * 1000) + 2 * lk->c->skew_ms;
+	adm->max_uses   = lk->cl.uses;
+	rv              = coord_store_admit(lk->c, adm);
 	if (rv == FS_ERR_REPLAYED) {
-		problem(out, 401, rv, "request %s of %s was seen before",
-		    req.jti, rq->id);
-		goto done;
+		problem(lk->out, 401, rv, "request %s of %s was seen before",
+		    lk->req.jti, lk->rq->id);
+		return (false);
 	}
 	if (rv == FS_ERR_USED_UP) {
-		problem(out, 409, rv,
+		problem(lk->out, 409, rv,
 		    "consent %s was granted for %u lookup%s, all "
 		    "used",
-		    h64, cl.uses, cl.uses == 1 ? "" : "s");
-		goto done;
+		    h64, lk->cl.uses, lk->cl.uses == 1 ? "" : "s");
+		return (false);
 	}
 	if (rv == FS_ERR_TOO_LARGE) {
-		problem(out, 503, rv, "too many lookups in progress");
-		goto done;
+		problem(lk->out, 503, rv, "too many lookups in progress");
+		return (false);
 	}
 	if (rv != FS_OK) {
-		problem(out, 500, rv, "cannot check the use of the consent");
-		goto done;
+		problem(
+		    lk->out, 500, rv, "cannot check the use of the consent");
+		return (false);
 	}
+	return (true);
+}
 
-	// 4. Ask every node, all at once.
-	{
-		fs_lookup               l = { .deadline_ms
-			              = fs_now_ms() + (uint64_t) c->scheme.deadline_ms };
-		const fs_contribution **got;
-		fs_score                score;
-		coord_disclosure        d = { 0 };
-		fs_attestation          att;
-		bool                    attest = cl.scope == FS_SCOPE_ATTEST;
-		uint8_t                 commit[32], hash[32];
-		char                   *rj, *aj, *signed_ = NULL;
+// ask_nodes asks every node, all at once.
+static bool
+ask_nodes(coord_lookup *lk)
+{
+	fs_coord *c = lk->c;
+	fs_lookup l
+	    = { .deadline_ms = fs_now_ms() + (uint64_t) c->scheme.deadline_ms };
 
-		if ((parts = calloc(c->nnodes, sizeof(*parts))) == NULL
-		    || (got = calloc(c->nnodes + 1, sizeof(*got))) == NULL) {
-			problem(out, 500, FS_ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		randombytes_buf(l.request_id, sizeof(l.request_id));
-		memcpy(l.subject, cl.sub, FS_SUBJECT_BYTES);
-		snprintf(l.token, sizeof(l.token), "%s", req.consent);
-		for (size_t i = 0; i < c->nnodes; i++) {
-			parts[i].node = &c->nodes[i];
-		}
-		ask(c, &l, parts, c->nnodes);
-		sodium_memzero(&l, sizeof(l));
-		nodes    = json_object();
-		missing  = json_array();
-		rules    = json_object();
-		receipts = json_array();
-		for (size_t i = 0; i < c->nnodes; i++) {
-			if (parts[i].ok) {
-				got[answered++] = &parts[i].contrib;
-				json_object_set_new(rules, parts[i].node->name,
-				    json_string(
-				        parts[i].contrib.rules_version));
-				b64(h64, parts[i].receipt, FS_HASH_BYTES);
-				json_array_append_new(
-				    receipts, json_string(h64));
-			} else {
-				json_array_append_new(missing,
-				    json_pack("{s:s, s:s}", "node",
-				        parts[i].node->name, "reason",
-				        parts[i].reason));
-			}
-		}
-		json_object_set_new(
-		    nodes, "expected", json_integer((json_int_t) c->nnodes));
-		json_object_set_new(
-		    nodes, "answered", json_integer((json_int_t) answered));
-		json_object_set_new(nodes, "missing", missing);
-		// An attestation is relied on offline, where nobody reads that
-		// a node was missing: it needs every node.
-		fs_time_format(tbuf, now);
-		randombytes_buf(d.salt, sizeof(d.salt));
-		crypto_generichash(commit, sizeof(commit), cl.sub,
-		    FS_SUBJECT_BYTES, d.salt, sizeof(d.salt));
-		if ((c->scheme.require_all || attest) && answered < c->nnodes) {
-			char *m = json_dumps(missing, JSON_COMPACT);
-
-			// The nodes that answered released their contributions
-			// and used the consent: the log says so, with no
-			// result.
-			entry = log_entry(c, tbuf, rq->id, &cl, scope,
-			    req.consent, commit, NULL,
-			    attest ? "an attestation needs every node"
-			           : "the scheme requires every node",
-			    receipts, answered, rules);
-			(void) record(c, &adm, &d, rq->id, &cl, scope,
-			    req.consent, now, entry, &index);
-			problem(out, 503, FS_ERR_TIMEOUT,
-			    "%s every node; missing: %s",
-			    attest ? "an attestation needs"
-			           : "the scheme requires",
-			    m != NULL ? m : "?");
-			free(m);
-			json_decref(nodes);
-			free(got);
-			goto done;
-		}
-		fs_aggregate(&score, &c->scheme, got, answered);
-		free(got);
-
-		// 5. Record the disclosure, then answer.
-		answer = json_object();
-		json_object_set_new(answer, "iss", json_string(c->name));
-		json_object_set_new(answer, "aud", json_string(rq->id));
-		json_object_set_new(answer, "iat", json_string(tbuf));
-		json_object_set_new(answer, "request", json_string(req.jti));
-		json_object_set_new(answer, "purpose", json_string(cl.purpose));
-		json_object_set_new(
-		    answer, "scope", json_string(fs_scope_name(scope)));
-		json_object_set_new(answer, "result",
-		    result_json(&score,
-		        scope == FS_SCOPE_ATTEST ? FS_SCOPE_SCORE : scope));
-		json_object_set_new(answer, "scheme",
-		    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
-		        c->scheme.version, "hash", c->scheme.hash));
-		json_object_set_new(answer, "rules", json_deep_copy(rules));
-		json_object_set_new(answer, "nodes", nodes);
-		json_object_set_new(
-		    answer, "complete", json_boolean(answered == c->nnodes));
-
-		rj = json_dumps(json_object_get(answer, "result"),
-		    JSON_COMPACT | JSON_SORT_KEYS);
-		crypto_generichash(hash, sizeof(hash), (const uint8_t *) rj,
-		    rj != NULL ? strlen(rj) : 0, NULL, 0);
-		free(rj);
-		entry = log_entry(c, tbuf, rq->id, &cl, scope, req.consent,
-		    commit, hash, NULL, receipts, answered, rules);
-		if (attest) {
-			coord_attest_prepare(c, &att, &score,
-			    scope == FS_SCOPE_ATTEST, &cl, now);
-			b64(h64, att.jti, sizeof(att.jti));
-			json_object_set_new(
-			    entry, "attestation", json_string(h64));
-		}
-		rv = record(c, &adm, &d, rq->id, &cl, scope, req.consent, now,
-		    entry, &index);
-		if (rv != FS_OK) {
-			// Nothing leaves that was not recorded.
-			problem(out, 500, rv, "cannot record the disclosure");
-			goto done;
-		}
-		json_object_set_new(
-		    answer, "disclosure", disclosure_json(c, index));
-		if (attest) {
-			char *at = NULL;
-
-			if (coord_attest_sign(c, &att, index, &at) != FS_OK) {
-				problem(out, 500, FS_ERR_NOMEM,
-				    "cannot sign the attestation");
-				goto done;
-			}
-			json_object_set_new(
-			    answer, "attestation", json_string(at));
-			free(at);
-		}
-		aj = json_dumps(answer, JSON_COMPACT | JSON_SORT_KEYS);
-		if (aj == NULL
-		    || fs_answer_sign(&signed_, c->key, aj, c->scheme.region)
-		        != FS_OK) {
-			free(aj);
-			problem(
-			    out, 500, FS_ERR_NOMEM, "cannot sign the answer");
-			goto done;
-		}
-		free(aj);
-		{
-			json_t *res = json_pack(
-			    "{s:O, s:s}", "answer", answer, "signed", signed_);
-
-			out->body
-			    = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
-			json_decref(res);
-		}
-		free(signed_);
-		out->status = 200;
-		out->err    = FS_OK;
-		fs_log(FS_LOG_INFO, WHO,
-		    "lookup by %s for %s (%s): %zu of %zu nodes, disclosure "
-		    "%lld",
-		    rq->id, cl.purpose, fs_scope_name(scope), answered,
-		    c->nnodes, (long long) index);
+	if ((lk->parts = calloc(c->nnodes, sizeof(*lk->parts))) == NULL
+	    || (lk->got = calloc(c->nnodes + 1, sizeof(*lk->got))) == NULL) {
+		problem(lk->out, 500, FS_ERR_NOMEM, "out of memory");
+		return (false);
 	}
-done:
-	if (parts != NULL) {
-		for (size_t i = 0; i < c->nnodes; i++) {
-			free(parts[i].req);
-			fs_contribution_fini(&parts[i].contrib);
+	randombytes_buf(l.request_id, sizeof(l.request_id));
+	memcpy(l.subject, lk->cl.sub, FS_SUBJECT_BYTES);
+	snprintf(l.token, sizeof(l.token), "%s", lk->req.consent);
+	for (size_t i = 0; i < c->nnodes; i++) {
+		lk->parts[i].node = &c->nodes[i];
+	}
+	coord_ask(c, &l, lk->parts, c->nnodes);
+	sodium_memzero(&l, sizeof(l));
+	return (true);
+}
+
+// lookup_fini releases what the steps left, and forgets an admission
+// that was not committed.
+static void
+lookup_fini(coord_lookup *lk)
+{
+	if (lk->parts != NULL) {
+		for (size_t i = 0; i < lk->c->nnodes; i++) {
+			free(lk->parts[i].req);
+			fs_contribution_fini(&lk->parts[i].contrib);
 		}
-		free(parts);
+		free(lk->parts);
 	}
-	sodium_memzero(&req, sizeof(req));
-	json_decref(entry);
-	json_decref(answer);
-	json_decref(o);
-	if (adm.active) {
-		coord_store_release(c, &adm);
+	free(lk->got);
+	sodium_memzero(&lk->req, sizeof(lk->req));
+	json_decref(lk->nodes);
+	json_decref(lk->rules);
+	json_decref(lk->receipts);
+	json_decref(lk->entry);
+	json_decref(lk->answer);
+	json_decref(lk->o);
+	if (lk->adm.active) {
+		coord_store_release(lk->c, &lk->adm);
 	}
+}
+
+void
+fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
+{
+	coord_lookup lk
+	    = { .c = c, .out = out, .now = (int64_t) (fs_now_ms() / 1000) };
+
+	memset(out, 0, sizeof(*out));
+	if (check_request(&lk, body, len) && check_consent(&lk)
+	    && check_purpose(&lk) && check_scope(&lk) && admit(&lk)
+	    && ask_nodes(&lk)) {
+		coord_lookup_answer(&lk);
+	}
+	lookup_fini(&lk);
 }

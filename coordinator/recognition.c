@@ -35,13 +35,11 @@
 #include "common/rfc3339.h"
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
-#include "crypto/key.h"
 #include "crypto/paseto.h"
 #include "wire/attest.h"
 #include "wire/recognize.h"
 #include "wire/request.h"
 #include "wire/scheme.h"
-#include "wire/trust.h"
 
 #define WHO "coordinator"
 
@@ -138,14 +136,63 @@ status_of(fs_err rv)
 	}
 }
 
+// answer makes out the signed answer to a recognized attestation a,
+// recorded as disclosure index.
+static void
+answer(fs_coord *c, const fs_attestation *a, const fs_recognition *r,
+    int64_t index, fs_outcome *out)
+{
+	char    tb[FS_TIME_LEN + 1];
+	json_t *res, *f;
+
+	fs_time_format(tb, a->exp);
+	f = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s}",
+	    "region", a->iss, "tier", "name", a->tier.name, "label",
+	    a->tier.label, "scheme", "id", a->scheme_id, "version",
+	    a->scheme_version, "hash", a->scheme_hash, "log_index",
+	    (json_int_t) a->log_index, "exp", tb);
+	if (a->has_score) {
+		json_object_set_new(f, "score", json_integer(a->score));
+	}
+	res = json_pack("{s:b, s:{s:s, s:s}, s:o, s:s, s:{s:I}, s:s}",
+	    "recognized", 1, "local_tier", "name", r->local.name, "label",
+	    r->local.label, "foreign", f, "rule", r->rule, "disclosure",
+	    "index", (json_int_t) index, "region", c->scheme.region);
+	if (r->by_score) {
+		json_object_set_new(
+		    res, "local_score", json_integer(r->local_score));
+	}
+	// Signed, so that whoever relies on the recognition can prove what
+	// this coordinator answered: the token's message is the answer
+	// without "signed".
+	{
+		char *aj  = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+		char *tok = NULL;
+
+		if (aj != NULL
+		    && fs_recognition_answer_sign(
+		           &tok, c->key, aj, c->scheme.region)
+		        == FS_OK) {
+			json_object_set_new(res, "signed", json_string(tok));
+			out->body
+			    = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
+		}
+		free(aj);
+		free(tok);
+	}
+	out->status = out->body != NULL ? 200 : 500;
+	out->err    = out->body != NULL ? FS_OK : FS_ERR_NOMEM;
+	json_decref(res);
+}
+
 static void
 recognize_locked(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 {
 	fs_attestation a;
 	fs_recognition r;
-	json_t        *o = NULL, *res, *f;
+	json_t        *o = NULL;
 	const char    *token;
-	char           why[FS_WHY_MAX], tb[FS_TIME_LEN + 1];
+	char           why[FS_WHY_MAX];
 	int64_t        now = (int64_t) (fs_now_ms() / 1000);
 	int64_t        index;
 	fs_err         rv, logged;
@@ -183,43 +230,7 @@ recognize_locked(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 		    (long long) index, why);
 		goto done;
 	}
-	fs_time_format(tb, a.exp);
-	f = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:I, s:s}",
-	    "region", a.iss, "tier", "name", a.tier.name, "label", a.tier.label,
-	    "scheme", "id", a.scheme_id, "version", a.scheme_version, "hash",
-	    a.scheme_hash, "log_index", (json_int_t) a.log_index, "exp", tb);
-	if (a.has_score) {
-		json_object_set_new(f, "score", json_integer(a.score));
-	}
-	res = json_pack("{s:b, s:{s:s, s:s}, s:o, s:s, s:{s:I}, s:s}",
-	    "recognized", 1, "local_tier", "name", r.local.name, "label",
-	    r.local.label, "foreign", f, "rule", r.rule, "disclosure", "index",
-	    (json_int_t) index, "region", c->scheme.region);
-	if (r.by_score) {
-		json_object_set_new(
-		    res, "local_score", json_integer(r.local_score));
-	}
-	// Signed, so that whoever relies on the recognition can prove what
-	// this coordinator answered: the token's message is the answer
-	// without "signed".
-	{
-		char *aj  = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
-		char *tok = NULL;
-
-		if (aj != NULL
-		    && fs_recognition_answer_sign(
-		           &tok, c->key, aj, c->scheme.region)
-		        == FS_OK) {
-			json_object_set_new(res, "signed", json_string(tok));
-			out->body
-			    = json_dumps(res, JSON_COMPACT | JSON_SORT_KEYS);
-		}
-		free(aj);
-		free(tok);
-	}
-	out->status = out->body != NULL ? 200 : 500;
-	out->err    = out->body != NULL ? FS_OK : FS_ERR_NOMEM;
-	json_decref(res);
+	answer(c, &a, &r, index, out);
 	fs_log(FS_LOG_INFO, WHO,
 	    "recognized an attestation of %s as %s (%s), disclosure %lld",
 	    a.iss, r.local.name, r.rule, (long long) index);
@@ -269,116 +280,11 @@ coord_recognize_handler(fs_coord *c, struct nng_http_server *srv)
 	return (FS_OK);
 }
 
-// load_list reads and opens the trust list and checks that it maps onto
-// the scheme this coordinator scores with.
-static fs_err
-load_list(const fs_coord *c, fs_trust **tp, char *why, size_t whycap)
-{
-	fs_trust *t = NULL;
-	fs_err    rv;
-
-	if ((rv = fs_trust_load(
-	         &t, c->trust_path, &c->office, c->office_name, why, whycap))
-	    != FS_OK) {
-		return (rv);
-	}
-	if (strcmp(fs_trust_scheme(t)->id, c->scheme.id) != 0
-	    || strcmp(fs_trust_scheme(t)->version, c->scheme.version) != 0) {
-		snprintf(why, whycap,
-		    "%s: the trust list maps onto scheme %s %s, this "
-		    "coordinator scores with %s %s",
-		    c->trust_path, fs_trust_scheme(t)->id,
-		    fs_trust_scheme(t)->version, c->scheme.id,
-		    c->scheme.version);
-		fs_trust_free(t);
-		return (FS_ERR_CONFIG);
-	}
-	*tp = t;
-	return (FS_OK);
-}
-
-static bool
-same_file(const struct stat *a, const struct stat *b)
-{
-	return (a->st_ino == b->st_ino && a->st_dev == b->st_dev
-	    && a->st_size == b->st_size
-	    && a->st_mtim.tv_sec == b->st_mtim.tv_sec
-	    && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec);
-}
-
-// refresh reads the trust list again when its file changed, under
-// trustmtx: the credit office publishes a new list (a region added, a key
-// retired) without the coordinator stopping.  A list that does not open
-// is logged and the previous one kept, until the file changes again.
-static void
-refresh(fs_coord *c)
-{
-	struct stat st;
-	fs_trust   *t               = NULL;
-	char        why[FS_WHY_MAX] = "";
-
-	if (c->trust_path == NULL || stat(c->trust_path, &st) != 0
-	    || same_file(&st, &c->trust_st)) {
-		return;
-	}
-	c->trust_st = st;
-	if (load_list(c, &t, why, sizeof(why)) != FS_OK) {
-		fs_log(FS_LOG_WARN, WHO,
-		    "the trust list changed but is refused, the previous one "
-		    "stays in force: %s",
-		    why);
-		return;
-	}
-	fs_trust_free(c->trust);
-	c->trust = t;
-	fs_log(FS_LOG_INFO, WHO,
-	    "trust list %s read again: %zu foreign regions", c->trust_path,
-	    fs_trust_count(t));
-}
-
-fs_err
-coord_trust_load(
-    fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
-{
-	const char *name = fs_conf_get(s, "office_name");
-	char       *pub  = fs_conf_path(c->conf, s, "office");
-	fs_err      rv   = FS_OK;
-
-	c->trust_path = fs_conf_path(c->conf, s, "trust");
-	if (c->trust_path == NULL && pub == NULL && name == NULL) {
-		return (FS_OK); // recognizes no other region
-	}
-	if (c->trust_path == NULL || pub == NULL) {
-		snprintf(why, whycap,
-		    "%s: expected both trust = <trust list> and office = "
-		    "<credit office k4.public key>, or neither",
-		    c->conf->path);
-		rv = FS_ERR_CONFIG;
-		goto out;
-	}
-	if ((rv = fs_keyfile_read_public(&c->office, pub)) != FS_OK) {
-		snprintf(why, whycap,
-		    "%s: %s (expected the credit office's "
-		    "k4.public key)",
-		    pub, fs_strerror(rv));
-		goto out;
-	}
-	snprintf(c->office_name, sizeof(c->office_name), "%s",
-	    name != NULL ? name : FS_TRUST_OFFICE_NAME);
-	if (stat(c->trust_path, &c->trust_st) != 0) {
-		memset(&c->trust_st, 0, sizeof(c->trust_st));
-	}
-	rv = load_list(c, &c->trust, why, whycap);
-out:
-	free(pub);
-	return (rv);
-}
-
 void
 fs_coord_recognize(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 {
 	pthread_mutex_lock(&c->trustmtx);
-	refresh(c);
+	coord_trust_refresh(c);
 	recognize_locked(c, body, len, out);
 	pthread_mutex_unlock(&c->trustmtx);
 }

@@ -74,69 +74,86 @@ read_pub(fs_pubkey *pub, const fs_conf *conf, const fs_conf_section *s,
 	return (rv);
 }
 
+// load_node reads a [node NAME] section: its key and its URL.
+static fs_err
+load_node(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	coord_node *n = &c->nodes[c->nnodes];
+	fs_err      rv;
+
+	if (c->nnodes == NODES_MAX || s->name == NULL
+	    || strlen(s->name) > FS_NAME_MAX) {
+		snprintf(why, whycap,
+		    "%s:%d: expected [node NAME], at "
+		    "most %d",
+		    c->conf->path, s->line, NODES_MAX);
+		return (FS_ERR_CONFIG);
+	}
+	if ((rv = fs_conf_check(c->conf, s, node_keys, node_keys, why, whycap))
+	        != 0
+	    || (rv = read_pub(&n->key, c->conf, s, why, whycap)) != 0) {
+		return (rv);
+	}
+	snprintf(n->name, sizeof(n->name), "%s", s->name);
+	if ((n->url = fs_conf_path(c->conf, s, "url")) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	c->nnodes++;
+	return (FS_OK);
+}
+
+// load_requester reads a [requester ID] section: its key and the purposes
+// it is registered for.
+static fs_err
+load_requester(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	coord_requester *r = &c->requesters[c->nrequesters];
+	const char      *p;
+	fs_err           rv;
+
+	if (c->nrequesters == REQUESTERS_MAX || s->name == NULL
+	    || strlen(s->name) > FS_CLAIM_STR_MAX) {
+		snprintf(why, whycap,
+		    "%s:%d: expected [requester ID], "
+		    "at most %d",
+		    c->conf->path, s->line, REQUESTERS_MAX);
+		return (FS_ERR_CONFIG);
+	}
+	if ((rv = fs_conf_check(
+	         c->conf, s, requester_keys, requester_keys, why, whycap))
+	        != 0
+	    || (rv = read_pub(&r->key, c->conf, s, why, whycap)) != 0) {
+		return (rv);
+	}
+	snprintf(r->id, sizeof(r->id), "%s", s->name);
+	for (p = fs_conf_get(s, "purposes"); *p != '\0';) {
+		size_t n = strcspn(p, " ,");
+
+		if (n > 0 && n <= FS_LABEL_MAX
+		    && r->npurposes < FS_PURPOSES_MAX) {
+			memcpy(r->purposes[r->npurposes], p, n);
+			r->purposes[r->npurposes++][n] = '\0';
+		}
+		p += n;
+		p += strspn(p, " ,");
+	}
+	c->nrequesters++;
+	return (FS_OK);
+}
+
+// load_parties reads the nodes and the requesters; the other sections
+// must be [coordinator] or [issuer].
 static fs_err
 load_parties(fs_coord *c, char *why, size_t whycap)
 {
 	for (size_t i = 0; i < c->conf->n; i++) {
-		const fs_conf_section *s = &c->conf->sections[i];
-		fs_err                 rv;
+		const fs_conf_section *s  = &c->conf->sections[i];
+		fs_err                 rv = FS_OK;
 
 		if (strcmp(s->type, "node") == 0) {
-			coord_node *n = &c->nodes[c->nnodes];
-
-			if (c->nnodes == NODES_MAX || s->name == NULL
-			    || strlen(s->name) > FS_NAME_MAX) {
-				snprintf(why, whycap,
-				    "%s:%d: expected [node NAME], at "
-				    "most %d",
-				    c->conf->path, s->line, NODES_MAX);
-				return (FS_ERR_CONFIG);
-			}
-			if ((rv = fs_conf_check(
-			         c->conf, s, node_keys, node_keys, why, whycap))
-			        != 0
-			    || (rv = read_pub(&n->key, c->conf, s, why, whycap))
-			        != 0) {
-				return (rv);
-			}
-			snprintf(n->name, sizeof(n->name), "%s", s->name);
-			if ((n->url = fs_conf_path(c->conf, s, "url"))
-			    == NULL) {
-				return (FS_ERR_NOMEM);
-			}
-			c->nnodes++;
+			rv = load_node(c, s, why, whycap);
 		} else if (strcmp(s->type, "requester") == 0) {
-			coord_requester *r = &c->requesters[c->nrequesters];
-			const char      *p;
-
-			if (c->nrequesters == REQUESTERS_MAX || s->name == NULL
-			    || strlen(s->name) > FS_CLAIM_STR_MAX) {
-				snprintf(why, whycap,
-				    "%s:%d: expected [requester ID], "
-				    "at most %d",
-				    c->conf->path, s->line, REQUESTERS_MAX);
-				return (FS_ERR_CONFIG);
-			}
-			if ((rv = fs_conf_check(c->conf, s, requester_keys,
-			         requester_keys, why, whycap))
-			        != 0
-			    || (rv = read_pub(&r->key, c->conf, s, why, whycap))
-			        != 0) {
-				return (rv);
-			}
-			snprintf(r->id, sizeof(r->id), "%s", s->name);
-			for (p = fs_conf_get(s, "purposes"); *p != '\0';) {
-				size_t n = strcspn(p, " ,");
-
-				if (n > 0 && n <= FS_LABEL_MAX
-				    && r->npurposes < FS_PURPOSES_MAX) {
-					memcpy(r->purposes[r->npurposes], p, n);
-					r->purposes[r->npurposes++][n] = '\0';
-				}
-				p += n;
-				p += strspn(p, " ,");
-			}
-			c->nrequesters++;
+			rv = load_requester(c, s, why, whycap);
 		} else if (strcmp(s->type, "coordinator") != 0
 		    && strcmp(s->type, "issuer") != 0) {
 			snprintf(why, whycap,
@@ -144,7 +161,10 @@ load_parties(fs_coord *c, char *why, size_t whycap)
 			    "[issuer], [node NAME] or [requester ID], found "
 			    "[%s]",
 			    c->conf->path, s->line, s->type);
-			return (FS_ERR_CONFIG);
+			rv = FS_ERR_CONFIG;
+		}
+		if (rv != FS_OK) {
+			return (rv);
 		}
 	}
 	if (c->nnodes == 0) {
@@ -194,16 +214,15 @@ fs_coord_close(fs_coord *c)
 	free(c);
 }
 
-fs_err
-fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
+// coord_new allocates a coordinator and its locks, before anything is
+// read.
+static fs_coord *
+coord_new(void)
 {
-	fs_coord              *c;
-	const fs_conf_section *s;
-	char                  *path = NULL;
-	fs_err                 rv;
+	fs_coord *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		return (FS_ERR_NOMEM);
+		return (NULL);
 	}
 	pthread_mutex_init(&c->dbmtx, NULL);
 	pthread_mutex_init(&c->cpmtx, NULL);
@@ -212,15 +231,16 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 	pthread_mutex_init(&c->stopmtx, NULL);
 	pthread_mutex_init(&c->trustmtx, NULL);
 	pthread_cond_init(&c->stopcv, NULL);
-	if ((rv = fs_conf_load(&c->conf, confpath, why, whycap)) != 0) {
-		goto fail;
-	}
-	if ((s = fs_conf_section_find(c->conf, "coordinator", NULL)) == NULL) {
-		snprintf(why, whycap, "%s: expected a [coordinator] section",
-		    confpath);
-		rv = FS_ERR_CONFIG;
-		goto fail;
-	}
+	return (c);
+}
+
+// read_settings reads the plain values of [coordinator]: the durations,
+// the name and the addresses.
+static fs_err
+read_settings(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	fs_err rv;
+
 	if ((rv = fs_conf_check(
 	         c->conf, s, coord_keys, coord_required, why, whycap))
 	        != 0
@@ -234,7 +254,7 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 	            FS_ATTEST_TTL_DEFAULT * 1000, &c->attest_ttl_s, why,
 	            whycap))
 	        != 0) {
-		goto fail;
+		return (rv);
 	}
 	// Attestations live for whole seconds, a day at most: they are for
 	// showing now, not for keeping.
@@ -242,50 +262,69 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 	if (c->attest_ttl_s < 1 || c->attest_ttl_s > 86400) {
 		snprintf(why, whycap,
 		    "%s: expected attest_ttl from 1s to 1d, found '%s'",
-		    confpath, fs_conf_get(s, "attest_ttl"));
-		rv = FS_ERR_CONFIG;
-		goto fail;
+		    c->conf->path, fs_conf_get(s, "attest_ttl"));
+		return (FS_ERR_CONFIG);
 	}
 	snprintf(c->name, sizeof(c->name), "%s", fs_conf_get(s, "name"));
 	c->listen = fs_conf_path(c->conf, s, "listen");
 	c->http   = fs_conf_path(c->conf, s, "http");
+	return (FS_OK);
+}
+
+// read_key_and_scheme reads the coordinator's secret key and the scheme
+// it scores with.
+static fs_err
+read_key_and_scheme(
+    fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	char  *path;
+	fs_err rv;
+
 	if ((path = fs_conf_path(c->conf, s, "key")) == NULL) {
-		rv = FS_ERR_NOMEM;
-		goto fail;
+		return (FS_ERR_NOMEM);
 	}
 	if ((rv = fs_keyfile_read_secret(&c->key, path)) != 0) {
 		snprintf(why, whycap, "%s: %s", path, fs_strerror(rv));
-		goto fail;
+		free(path);
+		return (rv);
 	}
 	free(path);
 	if ((path = fs_conf_path(c->conf, s, "scheme")) == NULL) {
-		rv = FS_ERR_NOMEM;
-		goto fail;
+		return (FS_ERR_NOMEM);
 	}
-	if ((rv = fs_scheme_load(&c->scheme, path, why, whycap)) != 0) {
-		goto fail;
-	}
+	rv = fs_scheme_load(&c->scheme, path, why, whycap);
 	free(path);
-	path = NULL;
-	if ((rv = coord_trust_load(c, s, why, whycap)) != 0) {
-		goto fail;
-	}
+	return (rv);
+}
+
+// read_issuer reads the [issuer] section: an issuer of the scheme's
+// region.
+static fs_err
+read_issuer(fs_coord *c, char *why, size_t whycap)
+{
+	fs_err rv;
+
 	if ((rv = fs_issuer_peer_load(
 	         c->conf, &c->issuer, &c->issuer_url, why, whycap))
 	    != 0) {
-		goto fail;
+		return (rv);
 	}
 	if (strcmp(c->issuer.region, c->scheme.region) != 0) {
 		snprintf(why, whycap,
 		    "%s: the issuer's region '%s' is not the "
 		    "scheme's '%s'",
-		    confpath, c->issuer.region, c->scheme.region);
-		rv = FS_ERR_CONFIG;
-		goto fail;
+		    c->conf->path, c->issuer.region, c->scheme.region);
+		return (FS_ERR_CONFIG);
 	}
-	if ((rv = load_parties(c, why, whycap)) != 0) {
-		goto fail;
-	}
+	return (FS_OK);
+}
+
+// read_log_settings reads who witnesses the disclosure log, and its
+// origin.
+static fs_err
+read_log_settings(
+    fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
 	// Nodes cosign checkpoints unless told not to (witnesses = false).
 	c->witnessing = fs_conf_get(s, "witnesses") == NULL
 	    || strcmp(fs_conf_get(s, "witnesses"), "false") != 0;
@@ -302,22 +341,58 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 		snprintf(why, whycap,
 		    "%s: expected log_origin without spaces or "
 		    "'+', found '%s'",
-		    confpath, c->origin);
+		    c->conf->path, c->origin);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+// open_store opens the database that db names.
+static fs_err
+open_store(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
+{
+	char  *path = fs_conf_path(c->conf, s, "db");
+	fs_err rv;
+
+	if (path == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	rv = coord_store_open(c, path, why, whycap);
+	free(path);
+	return (rv);
+}
+
+fs_err
+fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
+{
+	fs_coord              *c;
+	const fs_conf_section *s;
+	fs_err                 rv;
+
+	if ((c = coord_new()) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if ((rv = fs_conf_load(&c->conf, confpath, why, whycap)) != 0) {
+		goto fail;
+	}
+	if ((s = fs_conf_section_find(c->conf, "coordinator", NULL)) == NULL) {
+		snprintf(why, whycap, "%s: expected a [coordinator] section",
+		    confpath);
 		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
-	if ((path = fs_conf_path(c->conf, s, "db")) == NULL) {
-		rv = FS_ERR_NOMEM;
+	if ((rv = read_settings(c, s, why, whycap)) != 0
+	    || (rv = read_key_and_scheme(c, s, why, whycap)) != 0
+	    || (rv = coord_trust_load(c, s, why, whycap)) != 0
+	    || (rv = read_issuer(c, why, whycap)) != 0
+	    || (rv = load_parties(c, why, whycap)) != 0
+	    || (rv = read_log_settings(c, s, why, whycap)) != 0
+	    || (rv = open_store(c, s, why, whycap)) != 0) {
 		goto fail;
 	}
-	if ((rv = coord_store_open(c, path, why, whycap)) != 0) {
-		goto fail;
-	}
-	free(path);
 	*cp = c;
 	return (FS_OK);
 fail:
-	free(path);
 	fs_coord_close(c);
 	return (rv);
 }

@@ -134,83 +134,85 @@ cosignature(fs_coord *c, coord_node *n, const fs_call *call,
 	return (FS_OK);
 }
 
-char *
-coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size)
+// witness_request seals the request that asks node n to cosign the note
+// of size entries, with the consistency proof from the last checkpoint it
+// cosigned; call->rv says whether the call is to be made.
+static void
+witness_request(fs_coord *c, coord_node *n, const char *note, size_t nlen,
+    uint64_t size, fs_call *call, uint8_t hash[static FS_HASH_BYTES])
 {
-	fs_call *calls                  = calloc(c->nnodes, sizeof(*calls));
-	uint8_t(*hashes)[FS_HASH_BYTES] = calloc(c->nnodes, FS_HASH_BYTES);
-	size_t total                    = nlen;
-	char  *out, **lines = calloc(c->nnodes, sizeof(char *));
+	fs_witness_req  w = { .note = note, .note_len = nlen };
+	fs_merkle_proof proof;
+	uint8_t        *body;
+	size_t          blen;
+	fs_envelope_out m = { .type = FS_MSG_WITNESS,
+		.recipient          = &n->key,
+		.enc                = FS_ENC_NONE,
+		.time_ms            = fs_now_ms() };
 
-	if (calls == NULL || hashes == NULL || lines == NULL) {
-		free(calls);
-		free(hashes);
-		free(lines);
-		return (NULL);
+	call->rv = FS_ERR_INVALID;
+	if (n->witnessed > size) {
+		return;
 	}
-	for (size_t i = 0; i < c->nnodes; i++) {
-		coord_node     *n = &c->nodes[i];
-		fs_witness_req  w = { .note = note, .note_len = nlen };
-		fs_merkle_proof proof;
-		uint8_t        *body;
-		size_t          blen;
-		fs_envelope_out m = { .type = FS_MSG_WITNESS,
-			.recipient          = &n->key,
-			.enc                = FS_ENC_NONE,
-			.time_ms            = fs_now_ms() };
-
-		calls[i].rv = FS_ERR_INVALID;
-		if (n->witnessed > size) {
-			continue;
+	w.old_size = n->witnessed;
+	if (0 < n->witnessed && n->witnessed < size) {
+		pthread_mutex_lock(&c->dbmtx);
+		call->rv = fs_merkle_prove_consistency(
+		    &proof, n->witnessed, size, coord_log_get, c);
+		pthread_mutex_unlock(&c->dbmtx);
+		if (call->rv != FS_OK || proof.n > FS_WITNESS_PROOF_MAX) {
+			return;
 		}
-		w.old_size = n->witnessed;
-		if (0 < n->witnessed && n->witnessed < size) {
-			pthread_mutex_lock(&c->dbmtx);
-			calls[i].rv = fs_merkle_prove_consistency(
-			    &proof, n->witnessed, size, coord_log_get, c);
-			pthread_mutex_unlock(&c->dbmtx);
-			if (calls[i].rv != FS_OK
-			    || proof.n > FS_WITNESS_PROOF_MAX) {
-				continue;
-			}
-			w.nproof = proof.n;
-			memcpy(w.proof, proof.hash, proof.n * 32);
-		}
-		if (fs_witness_encode(&w, &body, &blen) != FS_OK) {
-			continue;
-		}
-		m.body     = body;
-		m.body_len = blen;
-		if (fs_envelope_seal(
-		        c->key, &m, (uint8_t **) &calls[i].req, &calls[i].len)
-		    == FS_OK) {
-			crypto_generichash(hashes[i], FS_HASH_BYTES,
-			    calls[i].req, calls[i].len, NULL, 0);
-			calls[i].client = n->client;
-			calls[i].rv     = FS_OK;
-		}
-		free(body);
+		w.nproof = proof.n;
+		memcpy(w.proof, proof.hash, proof.n * 32);
 	}
-	{
-		// Only the calls that could be made go out.
-		fs_call *go = calloc(c->nnodes, sizeof(*go));
-		size_t   k  = 0;
+	if (fs_witness_encode(&w, &body, &blen) != FS_OK) {
+		return;
+	}
+	m.body     = body;
+	m.body_len = blen;
+	if (fs_envelope_seal(c->key, &m, (uint8_t **) &call->req, &call->len)
+	    == FS_OK) {
+		crypto_generichash(
+		    hash, FS_HASH_BYTES, call->req, call->len, NULL, 0);
+		call->client = n->client;
+		call->rv     = FS_OK;
+	}
+	free(body);
+}
 
-		for (size_t i = 0; go != NULL && i < c->nnodes; i++) {
+// call_witnesses makes, all at once, only the calls that could be made.
+static void
+call_witnesses(fs_call *calls, size_t n)
+{
+	fs_call *go = calloc(n, sizeof(*go));
+	size_t   k  = 0;
+
+	for (size_t i = 0; go != NULL && i < n; i++) {
+		if (calls[i].rv == FS_OK) {
+			go[k++] = calls[i];
+		}
+	}
+	if (go != NULL) {
+		fs_client_call_many(go, k, WITNESS_TIMEOUT_MS);
+		for (size_t i = 0, j = 0; i < n; i++) {
 			if (calls[i].rv == FS_OK) {
-				go[k++] = calls[i];
+				calls[i] = go[j++];
 			}
 		}
-		if (go != NULL) {
-			fs_client_call_many(go, k, WITNESS_TIMEOUT_MS);
-			for (size_t i = 0, j = 0; i < c->nnodes; i++) {
-				if (calls[i].rv == FS_OK) {
-					calls[i] = go[j++];
-				}
-			}
-		}
-		free(go);
 	}
+	free(go);
+}
+
+// take_cosignatures keeps each valid cosignature line in lines, notes
+// and saves how far each witness has cosigned, and returns the length of
+// the lines kept.
+static size_t
+take_cosignatures(fs_coord *c, fs_call *calls, uint8_t (*hashes)[FS_HASH_BYTES],
+    const char *note, size_t nlen, uint64_t size, char **lines)
+{
+	size_t total = 0;
+
 	for (size_t i = 0; i < c->nnodes; i++) {
 		coord_node *n = &c->nodes[i];
 		fs_err      rv;
@@ -237,11 +239,21 @@ coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size)
 		free((void *) calls[i].req);
 		free(calls[i].rep);
 	}
+	return (total);
+}
+
+// cosigned returns the note followed by the lines kept (malloc'd), of
+// total bytes.
+static char *
+cosigned(const char *note, size_t nlen, char **lines, size_t n, size_t total)
+{
+	char *out;
+
 	if ((out = malloc(total + 1)) != NULL) {
 		size_t o = nlen;
 
 		memcpy(out, note, nlen);
-		for (size_t i = 0; i < c->nnodes; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (lines[i] != NULL) {
 				memcpy(out + o, lines[i], strlen(lines[i]));
 				o += strlen(lines[i]);
@@ -249,6 +261,30 @@ coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size)
 		}
 		out[o] = '\0';
 	}
+	return (out);
+}
+
+char *
+coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size)
+{
+	fs_call *calls                  = calloc(c->nnodes, sizeof(*calls));
+	uint8_t(*hashes)[FS_HASH_BYTES] = calloc(c->nnodes, FS_HASH_BYTES);
+	size_t total                    = nlen;
+	char  *out, **lines = calloc(c->nnodes, sizeof(char *));
+
+	if (calls == NULL || hashes == NULL || lines == NULL) {
+		free(calls);
+		free(hashes);
+		free(lines);
+		return (NULL);
+	}
+	for (size_t i = 0; i < c->nnodes; i++) {
+		witness_request(
+		    c, &c->nodes[i], note, nlen, size, &calls[i], hashes[i]);
+	}
+	call_witnesses(calls, c->nnodes);
+	total += take_cosignatures(c, calls, hashes, note, nlen, size, lines);
+	out = cosigned(note, nlen, lines, c->nnodes, total);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		free(lines[i]);
 	}

@@ -19,7 +19,6 @@
 
 #include "common/err.h"
 #include "node/node.h"
-#include "node/nodeimpl.h"
 
 #define BLOCK (64 * 1024)
 #define BUFSZ (BLOCK + 2 * FS_CSV_RECORD_MAX)

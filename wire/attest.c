@@ -268,11 +268,102 @@ valid(const fs_attestation *a)
 	return (FS_OK);
 }
 
+// get_scheme reads "scheme": {"id", "version", "hash"}.
+static fs_err
+get_scheme(json_t *o, fs_attestation *a)
+{
+	json_t *v;
+	fs_err  rv;
+
+	if ((v = json_object_get(o, "scheme")) == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	if ((rv = ONLY(v, "id", "version", "hash")) != FS_OK
+	    || (rv = get_str(
+	            v, "id", a->scheme_id, sizeof(a->scheme_id), text_ok))
+	        != FS_OK
+	    || (rv = get_str(v, "version", a->scheme_version,
+	            sizeof(a->scheme_version), text_ok))
+	        != FS_OK
+	    || (rv = get_str(
+	            v, "hash", a->scheme_hash, sizeof(a->scheme_hash), hash_ok))
+	        != FS_OK) {
+		return (rv);
+	}
+	return (FS_OK);
+}
+
+// get_scale reads "scale": {"min", "max"}.
+static fs_err
+get_scale(json_t *o, fs_attestation *a)
+{
+	json_t *v;
+	fs_err  rv;
+
+	if ((v = json_object_get(o, "scale")) == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	if ((rv = ONLY(v, "min", "max")) != FS_OK
+	    || (rv = get_int(v, "min", &a->scale_min)) != FS_OK
+	    || (rv = get_int(v, "max", &a->scale_max)) != FS_OK) {
+		return (rv);
+	}
+	return (FS_OK);
+}
+
+// get_tiers reads the tier table "tiers" and the tier attested, "tier".
+static fs_err
+get_tiers(json_t *o, fs_attestation *a)
+{
+	json_t *v;
+	fs_err  rv;
+
+	if ((v = json_object_get(o, "tiers")) == NULL || !json_is_array(v)) {
+		return (v == NULL ? FS_ERR_MALFORMED : FS_ERR_TYPE);
+	}
+	if (json_array_size(v) == 0 || json_array_size(v) > FS_TIERS_MAX) {
+		return (FS_ERR_MALFORMED);
+	}
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		if ((rv = get_tier(json_array_get(v, i), &a->tiers[i], true))
+		    != FS_OK) {
+			return (rv);
+		}
+	}
+	a->ntiers = json_array_size(v);
+	if ((v = json_object_get(o, "tier")) == NULL) {
+		return (FS_ERR_MALFORMED);
+	}
+	return (get_tier(v, &a->tier, false));
+}
+
+// get_optional reads what an attestation may leave out: the score and
+// the subject binding.
+static fs_err
+get_optional(json_t *o, fs_attestation *a)
+{
+	fs_err rv;
+
+	if (json_object_get(o, "score") != NULL) {
+		a->has_score = true;
+		if ((rv = get_int(o, "score", &a->score)) != FS_OK) {
+			return (rv);
+		}
+	}
+	if (json_object_get(o, "idc") != NULL) {
+		a->has_idc = true;
+		if ((rv = get_b64(o, "idc", a->idc, sizeof(a->idc))) != FS_OK) {
+			return (rv);
+		}
+	}
+	return (FS_OK);
+}
+
 fs_err
 fs_attest_decode(fs_attestation *out, const uint8_t *json, size_t len)
 {
 	fs_attestation a;
-	json_t        *o, *v, *x;
+	json_t        *o;
 	json_error_t   jerr;
 	fs_err         rv;
 
@@ -294,69 +385,12 @@ fs_attest_decode(fs_attestation *out, const uint8_t *json, size_t len)
 	    || (rv = get_time(o, "iat", &a.iat)) != FS_OK
 	    || (rv = get_time(o, "exp", &a.exp)) != FS_OK
 	    || (rv = get_b64(o, "jti", a.jti, sizeof(a.jti))) != FS_OK
-	    || (rv = get_int(o, "log_index", &a.log_index)) != FS_OK) {
-		goto out;
-	}
-	if ((v = json_object_get(o, "scheme")) == NULL) {
-		rv = FS_ERR_MALFORMED;
-		goto out;
-	}
-	if ((rv = ONLY(v, "id", "version", "hash")) != FS_OK
-	    || (rv = get_str(
-	            v, "id", a.scheme_id, sizeof(a.scheme_id), text_ok))
-	        != FS_OK
-	    || (rv = get_str(v, "version", a.scheme_version,
-	            sizeof(a.scheme_version), text_ok))
-	        != FS_OK
-	    || (rv = get_str(
-	            v, "hash", a.scheme_hash, sizeof(a.scheme_hash), hash_ok))
-	        != FS_OK) {
-		goto out;
-	}
-	if ((v = json_object_get(o, "scale")) == NULL) {
-		rv = FS_ERR_MALFORMED;
-		goto out;
-	}
-	if ((rv = ONLY(v, "min", "max")) != FS_OK
-	    || (rv = get_int(v, "min", &a.scale_min)) != FS_OK
-	    || (rv = get_int(v, "max", &a.scale_max)) != FS_OK) {
-		goto out;
-	}
-	if ((v = json_object_get(o, "tiers")) == NULL || !json_is_array(v)) {
-		rv = v == NULL ? FS_ERR_MALFORMED : FS_ERR_TYPE;
-		goto out;
-	}
-	if (json_array_size(v) == 0 || json_array_size(v) > FS_TIERS_MAX) {
-		rv = FS_ERR_MALFORMED;
-		goto out;
-	}
-	for (size_t i = 0; i < json_array_size(v); i++) {
-		if ((rv = get_tier(json_array_get(v, i), &a.tiers[i], true))
-		    != FS_OK) {
-			goto out;
-		}
-	}
-	a.ntiers = json_array_size(v);
-	if ((v = json_object_get(o, "tier")) == NULL) {
-		rv = FS_ERR_MALFORMED;
-		goto out;
-	}
-	if ((rv = get_tier(v, &a.tier, false)) != FS_OK) {
-		goto out;
-	}
-	if ((x = json_object_get(o, "score")) != NULL) {
-		a.has_score = true;
-		if ((rv = get_int(o, "score", &a.score)) != FS_OK) {
-			goto out;
-		}
-	}
-	if (json_object_get(o, "idc") != NULL) {
-		a.has_idc = true;
-		if ((rv = get_b64(o, "idc", a.idc, sizeof(a.idc))) != FS_OK) {
-			goto out;
-		}
-	}
-	if ((rv = valid(&a)) != FS_OK) {
+	    || (rv = get_int(o, "log_index", &a.log_index)) != FS_OK
+	    || (rv = get_scheme(o, &a)) != FS_OK
+	    || (rv = get_scale(o, &a)) != FS_OK
+	    || (rv = get_tiers(o, &a)) != FS_OK
+	    || (rv = get_optional(o, &a)) != FS_OK
+	    || (rv = valid(&a)) != FS_OK) {
 		goto out;
 	}
 	// The tier's bound, from the table.

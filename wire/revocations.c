@@ -25,7 +25,6 @@
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "wire/note.h"
-#include "wire/noteimpl.h"
 #include "wire/revocations.h"
 #include "wire/token.h"
 

@@ -77,6 +77,153 @@ parse_purposes(
 	return (FS_OK);
 }
 
+// read_values reads the values of [scheme]: names, scale, base, validity
+// and purposes.
+static fs_err
+read_values(fs_scheme *s, const fs_conf *c, const fs_conf_section *sec,
+    const char *path, char *why, size_t whycap)
+{
+	fs_err rv;
+
+	if ((rv = fs_conf_check(
+	         c, sec, scheme_keys, scheme_required, why, whycap))
+	        != 0
+	    || (rv = copy_label(s->id, c, sec, "id", why, whycap)) != 0
+	    || (rv = copy_label(s->version, c, sec, "version", why, whycap))
+	        != 0
+	    || (rv = copy_label(s->name, c, sec, "name", why, whycap)) != 0
+	    || (rv = copy_label(s->region, c, sec, "region", why, whycap)) != 0
+	    || (rv = fs_conf_int(c, sec, "scale_min", 0, 0, 100000,
+	            &s->scale_min, why, whycap))
+	        != 0
+	    || (rv = fs_conf_int(c, sec, "scale_max", 1000, 1, 100000,
+	            &s->scale_max, why, whycap))
+	        != 0
+	    || (rv = fs_conf_int(
+	            c, sec, "base", 0, 0, 100000, &s->base, why, whycap))
+	        != 0
+	    || (rv = fs_conf_int(c, sec, "default_valid_days", 1095, 1, 36500,
+	            &s->default_valid_days, why, whycap))
+	        != 0
+	    || (rv = parse_purposes(
+	            s, fs_conf_get(sec, "purposes"), path, why, whycap))
+	        != 0) {
+		return (rv);
+	}
+	if (s->scale_min >= s->scale_max || s->base < s->scale_min
+	    || s->base > s->scale_max) {
+		snprintf(why, whycap,
+		    "%s: expected scale_min < scale_max and the "
+		    "base within the scale, found %lld..%lld with base %lld",
+		    path, (long long) s->scale_min, (long long) s->scale_max,
+		    (long long) s->base);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+// read_lookup_settings reads how lookups go: whether every node must
+// answer, and by when.
+static fs_err
+read_lookup_settings(fs_scheme *s, const fs_conf_section *sec, const char *path,
+    char *why, size_t whycap)
+{
+	const char *v = fs_conf_get(sec, "require_all");
+
+	if (v != NULL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+		snprintf(why, whycap,
+		    "%s: expected require_all = true or false, "
+		    "found '%s'",
+		    path, v);
+		return (FS_ERR_CONFIG);
+	}
+	s->require_all = v != NULL && strcmp(v, "true") == 0;
+	s->deadline_ms = 2000;
+	if ((v = fs_conf_get(sec, "deadline")) != NULL
+	    && (fs_parse_duration(v, &s->deadline_ms) != FS_OK
+	        || s->deadline_ms < 1 || s->deadline_ms > 60000)) {
+		snprintf(why, whycap,
+		    "%s: expected deadline as a duration from "
+		    "1ms to 60s, found '%s'",
+		    path, v);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+// read_tiers reads every [tier NAME] section; the only other section
+// there may be is [scheme].
+static fs_err
+read_tiers(
+    fs_scheme *s, const fs_conf *c, const char *path, char *why, size_t whycap)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const fs_conf_section *t = &c->sections[i];
+		fs_tier               *tier;
+		int64_t                x;
+		fs_err                 rv;
+
+		if (strcmp(t->type, "tier") != 0) {
+			if (strcmp(t->type, "scheme") != 0) {
+				snprintf(why, whycap,
+				    "%s:%d: expected [scheme] or "
+				    "[tier NAME], found [%s]",
+				    path, t->line, t->type);
+				return (FS_ERR_CONFIG);
+			}
+			continue;
+		}
+		if (t->name == NULL || s->ntiers == FS_TIERS_MAX) {
+			snprintf(why, whycap,
+			    "%s:%d: expected [tier NAME], at most %d", path,
+			    t->line, FS_TIERS_MAX);
+			return (FS_ERR_CONFIG);
+		}
+		tier = &s->tiers[s->ntiers++];
+		snprintf(tier->name, sizeof(tier->name), "%s", t->name);
+		if ((rv = fs_conf_check(
+		         c, t, tier_keys, tier_keys, why, whycap))
+		        != 0
+		    || (rv = copy_label(
+		            tier->label, c, t, "label", why, whycap))
+		        != 0
+		    || (rv = fs_conf_int(c, t, "min", 0, s->scale_min,
+		            s->scale_max, &x, why, whycap))
+		        != 0) {
+			return (rv);
+		}
+		tier->min = x;
+	}
+	return (FS_OK);
+}
+
+// sort_tiers puts the tiers from the highest down and checks that they
+// cover the scale, each from its own score.
+static fs_err
+sort_tiers(fs_scheme *s, const char *path, char *why, size_t whycap)
+{
+	qsort(s->tiers, s->ntiers, sizeof(s->tiers[0]), tier_cmp);
+	// Every score must fall in a tier: the lowest starts at scale_min.
+	if (s->ntiers == 0 || s->tiers[s->ntiers - 1].min != s->scale_min) {
+		snprintf(why, whycap,
+		    "%s: expected tiers whose lowest starts at "
+		    "scale_min %lld",
+		    path, (long long) s->scale_min);
+		return (FS_ERR_CONFIG);
+	}
+	for (size_t i = 1; i < s->ntiers; i++) {
+		if (s->tiers[i].min == s->tiers[i - 1].min) {
+			snprintf(why, whycap,
+			    "%s: tiers %s and %s start at the same "
+			    "score %lld",
+			    path, s->tiers[i].name, s->tiers[i - 1].name,
+			    (long long) s->tiers[i].min);
+			return (FS_ERR_CONFIG);
+		}
+	}
+	return (FS_OK);
+}
+
 fs_err
 fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
     char *why, size_t whycap)
@@ -84,9 +231,7 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 	fs_conf               *c;
 	const fs_conf_section *sec;
 	fs_scheme              s;
-	const char            *v;
 	uint8_t                h[8];
-	int64_t                x;
 	fs_err                 rv;
 
 	memset(&s, 0, sizeof(s));
@@ -98,118 +243,11 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 		rv = FS_ERR_CONFIG;
 		goto out;
 	}
-	if ((rv = fs_conf_check(
-	         c, sec, scheme_keys, scheme_required, why, whycap))
-	        != 0
-	    || (rv = copy_label(s.id, c, sec, "id", why, whycap)) != 0
-	    || (rv = copy_label(s.version, c, sec, "version", why, whycap)) != 0
-	    || (rv = copy_label(s.name, c, sec, "name", why, whycap)) != 0
-	    || (rv = copy_label(s.region, c, sec, "region", why, whycap)) != 0
-	    || (rv = fs_conf_int(c, sec, "scale_min", 0, 0, 100000,
-	            &s.scale_min, why, whycap))
-	        != 0
-	    || (rv = fs_conf_int(c, sec, "scale_max", 1000, 1, 100000,
-	            &s.scale_max, why, whycap))
-	        != 0
-	    || (rv = fs_conf_int(
-	            c, sec, "base", 0, 0, 100000, &s.base, why, whycap))
-	        != 0
-	    || (rv = fs_conf_int(c, sec, "default_valid_days", 1095, 1, 36500,
-	            &s.default_valid_days, why, whycap))
-	        != 0
-	    || (rv = parse_purposes(
-	            &s, fs_conf_get(sec, "purposes"), path, why, whycap))
-	        != 0) {
+	if ((rv = read_values(&s, c, sec, path, why, whycap)) != 0
+	    || (rv = read_lookup_settings(&s, sec, path, why, whycap)) != 0
+	    || (rv = read_tiers(&s, c, path, why, whycap)) != 0
+	    || (rv = sort_tiers(&s, path, why, whycap)) != 0) {
 		goto out;
-	}
-	if (s.scale_min >= s.scale_max || s.base < s.scale_min
-	    || s.base > s.scale_max) {
-		snprintf(why, whycap,
-		    "%s: expected scale_min < scale_max and the "
-		    "base within the scale, found %lld..%lld with base %lld",
-		    path, (long long) s.scale_min, (long long) s.scale_max,
-		    (long long) s.base);
-		rv = FS_ERR_CONFIG;
-		goto out;
-	}
-	v = fs_conf_get(sec, "require_all");
-	if (v != NULL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
-		snprintf(why, whycap,
-		    "%s: expected require_all = true or false, "
-		    "found '%s'",
-		    path, v);
-		rv = FS_ERR_CONFIG;
-		goto out;
-	}
-	s.require_all = v != NULL && strcmp(v, "true") == 0;
-	s.deadline_ms = 2000;
-	if ((v = fs_conf_get(sec, "deadline")) != NULL
-	    && (fs_parse_duration(v, &s.deadline_ms) != FS_OK
-	        || s.deadline_ms < 1 || s.deadline_ms > 60000)) {
-		snprintf(why, whycap,
-		    "%s: expected deadline as a duration from "
-		    "1ms to 60s, found '%s'",
-		    path, v);
-		rv = FS_ERR_CONFIG;
-		goto out;
-	}
-	for (size_t i = 0; i < c->n; i++) {
-		const fs_conf_section *t = &c->sections[i];
-		fs_tier               *tier;
-
-		if (strcmp(t->type, "tier") != 0) {
-			if (strcmp(t->type, "scheme") != 0) {
-				snprintf(why, whycap,
-				    "%s:%d: expected [scheme] or "
-				    "[tier NAME], found [%s]",
-				    path, t->line, t->type);
-				rv = FS_ERR_CONFIG;
-				goto out;
-			}
-			continue;
-		}
-		if (t->name == NULL || s.ntiers == FS_TIERS_MAX) {
-			snprintf(why, whycap,
-			    "%s:%d: expected [tier NAME], at most %d", path,
-			    t->line, FS_TIERS_MAX);
-			rv = FS_ERR_CONFIG;
-			goto out;
-		}
-		tier = &s.tiers[s.ntiers++];
-		snprintf(tier->name, sizeof(tier->name), "%s", t->name);
-		if ((rv = fs_conf_check(
-		         c, t, tier_keys, tier_keys, why, whycap))
-		        != 0
-		    || (rv = copy_label(
-		            tier->label, c, t, "label", why, whycap))
-		        != 0
-		    || (rv = fs_conf_int(c, t, "min", 0, s.scale_min,
-		            s.scale_max, &x, why, whycap))
-		        != 0) {
-			goto out;
-		}
-		tier->min = x;
-	}
-	qsort(s.tiers, s.ntiers, sizeof(s.tiers[0]), tier_cmp);
-	// Every score must fall in a tier: the lowest starts at scale_min.
-	if (s.ntiers == 0 || s.tiers[s.ntiers - 1].min != s.scale_min) {
-		snprintf(why, whycap,
-		    "%s: expected tiers whose lowest starts at "
-		    "scale_min %lld",
-		    path, (long long) s.scale_min);
-		rv = FS_ERR_CONFIG;
-		goto out;
-	}
-	for (size_t i = 1; i < s.ntiers; i++) {
-		if (s.tiers[i].min == s.tiers[i - 1].min) {
-			snprintf(why, whycap,
-			    "%s: tiers %s and %s start at the same "
-			    "score %lld",
-			    path, s.tiers[i].name, s.tiers[i - 1].name,
-			    (long long) s.tiers[i].min);
-			rv = FS_ERR_CONFIG;
-			goto out;
-		}
 	}
 	crypto_generichash(h, sizeof(h), (const uint8_t *) text, len, NULL, 0);
 	sodium_bin2hex(s.hash, sizeof(s.hash), h, sizeof(h));

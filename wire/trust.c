@@ -6,11 +6,11 @@
 //
 // A trust list is a C2SP signed note whose text is INI, signed by the
 // receiving region's credit office.  The signature is checked before a
-// byte of the text is parsed; the text is then held to the same rules as
-// every fedscore configuration (unknown keys are errors with their line),
-// and the local tier names are checked against the local scheme once it
-// is bound.  Keys are unique across the list: one key, one region, and a
-// retired key is never current anywhere.
+// byte of the text is parsed (trustfile.c); the text is then held here to
+// the same rules as every fedscore configuration (unknown keys are errors
+// with their line), and the local tier names are checked against the
+// local scheme once it is bound.  Keys are unique across the list: one
+// key, one region, and a retired key is never current anywhere.
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,8 +28,6 @@
 #include "common/err.h"
 #include "common/rfc3339.h"
 #include "crypto/key.h"
-#include "wire/note.h"
-#include "wire/noteimpl.h"
 #include "wire/scheme.h"
 #include "wire/trust.h"
 #include "wire/wireimpl.h"
@@ -113,66 +111,65 @@ parse_key(const fs_conf *c, const fs_conf_section *s, const char *key,
 	return (FS_OK);
 }
 
-// parse_region reads one [region ID] section.
+// region_entry reads one entry of a [region ID] section: a map line or
+// the score rule; the keys read_region_keys reads pass, others are
+// refused.
 static fs_err
-parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
+region_entry(const fs_conf *c, const fs_conf_entry *e, fs_trust_region *r,
+    char *why, size_t whycap)
+{
+	const char *k = e->key, *val = e->value;
+
+	if (strncmp(k, "map.", 4) == 0) {
+		fs_trust_map *m = &r->maps[r->nmaps];
+
+		if (!name_ok(k + 4) || !name_ok(val)) {
+			snprintf(why, whycap,
+			    "%s:%d: expected map.<foreign tier> = "
+			    "<local tier>, tier names of letters, "
+			    "digits, '-', '.' or '_', found '%s = %s'",
+			    c->path, e->line, k, val);
+			return (FS_ERR_CONFIG);
+		}
+		if (r->nmaps == FS_TIERS_MAX) {
+			snprintf(why, whycap,
+			    "%s:%d: expected at most %d map lines", c->path,
+			    e->line, FS_TIERS_MAX);
+			return (FS_ERR_CONFIG);
+		}
+		snprintf(m->foreign, sizeof(m->foreign), "%s", k + 4);
+		snprintf(m->local, sizeof(m->local), "%s", val);
+		r->nmaps++;
+	} else if (strcmp(k, "score") == 0) {
+		if (strcmp(val, "linear") != 0) {
+			snprintf(why, whycap,
+			    "%s:%d: expected score = linear, found "
+			    "'%s'",
+			    c->path, e->line, val);
+			return (FS_ERR_CONFIG);
+		}
+		r->linear = true;
+	} else if (strcmp(k, "key") != 0 && strcmp(k, "not_before") != 0
+	    && strcmp(k, "not_after") != 0 && strcmp(k, "retired") != 0) {
+		snprintf(why, whycap,
+		    "%s:%d: '%s' is not a setting of section [region]; "
+		    "expected key, not_before, not_after, retired, "
+		    "score or map.<tier>",
+		    c->path, e->line, k);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+// read_region_keys reads the region's current key and the dates it is
+// valid between.
+static fs_err
+read_region_keys(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
     char *why, size_t whycap)
 {
 	const char *v;
 	fs_err      rv;
 
-	memset(r, 0, sizeof(*r));
-	r->line = s->line;
-	if (s->name == NULL || !name_ok(s->name)) {
-		snprintf(why, whycap,
-		    "%s:%d: expected [region ID] with the foreign region's id",
-		    c->path, s->line);
-		return (FS_ERR_CONFIG);
-	}
-	snprintf(r->id, sizeof(r->id), "%s", s->name);
-	for (size_t i = 0; i < s->n; i++) {
-		const char *k = s->entries[i].key, *val = s->entries[i].value;
-
-		if (strncmp(k, "map.", 4) == 0) {
-			fs_trust_map *m = &r->maps[r->nmaps];
-
-			if (!name_ok(k + 4) || !name_ok(val)) {
-				snprintf(why, whycap,
-				    "%s:%d: expected map.<foreign tier> = "
-				    "<local tier>, tier names of letters, "
-				    "digits, '-', '.' or '_', found '%s = %s'",
-				    c->path, s->entries[i].line, k, val);
-				return (FS_ERR_CONFIG);
-			}
-			if (r->nmaps == FS_TIERS_MAX) {
-				snprintf(why, whycap,
-				    "%s:%d: expected at most %d map lines",
-				    c->path, s->entries[i].line, FS_TIERS_MAX);
-				return (FS_ERR_CONFIG);
-			}
-			snprintf(m->foreign, sizeof(m->foreign), "%s", k + 4);
-			snprintf(m->local, sizeof(m->local), "%s", val);
-			r->nmaps++;
-		} else if (strcmp(k, "score") == 0) {
-			if (strcmp(val, "linear") != 0) {
-				snprintf(why, whycap,
-				    "%s:%d: expected score = linear, found "
-				    "'%s'",
-				    c->path, s->entries[i].line, val);
-				return (FS_ERR_CONFIG);
-			}
-			r->linear = true;
-		} else if (strcmp(k, "key") != 0 && strcmp(k, "not_before") != 0
-		    && strcmp(k, "not_after") != 0
-		    && strcmp(k, "retired") != 0) {
-			snprintf(why, whycap,
-			    "%s:%d: '%s' is not a setting of section [region]; "
-			    "expected key, not_before, not_after, retired, "
-			    "score or map.<tier>",
-			    c->path, s->entries[i].line, k);
-			return (FS_ERR_CONFIG);
-		}
-	}
 	for (const char *const *k = region_required; *k != NULL; k++) {
 		if (fs_conf_get(s, *k) == NULL) {
 			snprintf(why, whycap,
@@ -198,7 +195,18 @@ parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
 		    c->path, entry_line(s, "not_after"), r->id);
 		return (FS_ERR_CONFIG);
 	}
-	for (v = fs_conf_get(s, "retired"); v != NULL && *v != '\0';) {
+	return (FS_OK);
+}
+
+// read_retired reads the region's retired keys, if any.
+static fs_err
+read_retired(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
+    char *why, size_t whycap)
+{
+	fs_err rv;
+
+	for (const char *v = fs_conf_get(s, "retired");
+	     v != NULL && *v != '\0';) {
 		size_t n = strcspn(v, " ,");
 
 		if (n > 0) {
@@ -218,6 +226,35 @@ parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
 		}
 		v += n;
 		v += strspn(v, " ,");
+	}
+	return (FS_OK);
+}
+
+// parse_region reads one [region ID] section.
+static fs_err
+parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
+    char *why, size_t whycap)
+{
+	fs_err rv;
+
+	memset(r, 0, sizeof(*r));
+	r->line = s->line;
+	if (s->name == NULL || !name_ok(s->name)) {
+		snprintf(why, whycap,
+		    "%s:%d: expected [region ID] with the foreign region's id",
+		    c->path, s->line);
+		return (FS_ERR_CONFIG);
+	}
+	snprintf(r->id, sizeof(r->id), "%s", s->name);
+	for (size_t i = 0; i < s->n; i++) {
+		if ((rv = region_entry(c, &s->entries[i], r, why, whycap))
+		    != FS_OK) {
+			return (rv);
+		}
+	}
+	if ((rv = read_region_keys(c, s, r, why, whycap)) != FS_OK
+	    || (rv = read_retired(c, s, r, why, whycap)) != FS_OK) {
+		return (rv);
 	}
 	if (r->nmaps == 0 && !r->linear) {
 		snprintf(why, whycap,
@@ -271,23 +308,14 @@ unique(const fs_trust *t, const char *path, char *why, size_t whycap)
 	return (FS_OK);
 }
 
-fs_err
-fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
-    char *why, size_t whycap)
+// find_sections finds the one [trust] section and counts the [region ID]
+// sections in t->nregions; there may be no other section.
+static fs_err
+find_sections(fs_trust *t, const fs_conf *c, const fs_conf_section **sp,
+    const char *path, char *why, size_t whycap)
 {
-	fs_conf               *c = NULL;
 	const fs_conf_section *s = NULL;
-	fs_trust              *t;
-	const char            *v;
-	fs_err                 rv;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		return (FS_ERR_NOMEM);
-	}
-	if ((rv = fs_conf_parse(&c, text, len, path, why, whycap)) != FS_OK) {
-		goto fail;
-	}
-	t->skew_s = FS_TRUST_SKEW_DEFAULT;
 	for (size_t i = 0; i < c->n; i++) {
 		const fs_conf_section *x = &c->sections[i];
 
@@ -302,8 +330,7 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 			    "sections, found [%s%s%s]",
 			    path, x->line, x->type, x->name ? " " : "",
 			    x->name ? x->name : "");
-			rv = FS_ERR_CONFIG;
-			goto fail;
+			return (FS_ERR_CONFIG);
 		}
 	}
 	if (s == NULL || t->nregions == 0
@@ -313,20 +340,31 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 		    "sections, found %s and %zu",
 		    path, FS_TRUST_REGIONS_MAX, s != NULL ? "one" : "none",
 		    t->nregions);
-		rv = FS_ERR_CONFIG;
-		goto fail;
+		return (FS_ERR_CONFIG);
 	}
+	*sp = s;
+	return (FS_OK);
+}
+
+// read_trust reads the [trust] section: this region's id, the clock skew
+// allowed, and the local scheme's path.
+static fs_err
+read_trust(fs_trust *t, const fs_conf *c, const fs_conf_section *s,
+    const char *path, char *why, size_t whycap)
+{
+	const char *v;
+	fs_err      rv;
+
 	if ((rv = fs_conf_check(c, s, trust_keys, trust_required, why, whycap))
 	    != FS_OK) {
-		goto fail;
+		return (rv);
 	}
 	if (!name_ok(fs_conf_get(s, "local"))) {
 		snprintf(why, whycap,
 		    "%s:%d: expected local = the id of this region, found "
 		    "'%s'",
 		    path, entry_line(s, "local"), fs_conf_get(s, "local"));
-		rv = FS_ERR_CONFIG;
-		goto fail;
+		return (FS_ERR_CONFIG);
 	}
 	snprintf(t->local, sizeof(t->local), "%s", fs_conf_get(s, "local"));
 	if ((v = fs_conf_get(s, "skew")) != NULL) {
@@ -337,52 +375,88 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 			    "%s:%d: expected skew as a duration from 0s to 1h, "
 			    "found '%s'",
 			    path, entry_line(s, "skew"), v);
-			rv = FS_ERR_CONFIG;
-			goto fail;
+			return (FS_ERR_CONFIG);
 		}
 		t->skew_s = ms / 1000;
 	}
-	if ((t->scheme_path = fs_conf_path(c, s, "scheme")) == NULL
-	    || (t->regions = calloc(t->nregions, sizeof(*t->regions)))
-	        == NULL) {
-		rv = FS_ERR_NOMEM;
-		goto fail;
+	if ((t->scheme_path = fs_conf_path(c, s, "scheme")) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	return (FS_OK);
+}
+
+// new_region refuses a region listed twice, or this region itself: a
+// region does not recognize itself.
+static fs_err
+new_region(const fs_trust *t, const fs_conf_section *x, const char *path,
+    char *why, size_t whycap)
+{
+	for (size_t j = 0; j < t->nregions; j++) {
+		if (x->name != NULL && strcmp(t->regions[j].id, x->name) == 0) {
+			snprintf(why, whycap,
+			    "%s:%d: region %s is already listed on "
+			    "line %d",
+			    path, x->line, x->name, t->regions[j].line);
+			return (FS_ERR_CONFIG);
+		}
+	}
+	if (x->name != NULL && strcmp(x->name, t->local) == 0) {
+		snprintf(why, whycap,
+		    "%s:%d: region %s is this region (local): a region "
+		    "does not recognize itself",
+		    path, x->line, t->local);
+		return (FS_ERR_CONFIG);
+	}
+	return (FS_OK);
+}
+
+// read_regions reads the t->nregions [region ID] sections.
+static fs_err
+read_regions(
+    fs_trust *t, const fs_conf *c, const char *path, char *why, size_t whycap)
+{
+	fs_err rv;
+
+	if ((t->regions = calloc(t->nregions, sizeof(*t->regions))) == NULL) {
+		return (FS_ERR_NOMEM);
 	}
 	t->nregions = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		if (strcmp(c->sections[i].type, "region") != 0) {
 			continue;
 		}
-		for (size_t j = 0; j < t->nregions; j++) {
-			if (c->sections[i].name != NULL
-			    && strcmp(t->regions[j].id, c->sections[i].name)
-			        == 0) {
-				snprintf(why, whycap,
-				    "%s:%d: region %s is already listed on "
-				    "line %d",
-				    path, c->sections[i].line,
-				    c->sections[i].name, t->regions[j].line);
-				rv = FS_ERR_CONFIG;
-				goto fail;
-			}
-		}
-		if (c->sections[i].name != NULL
-		    && strcmp(c->sections[i].name, t->local) == 0) {
-			snprintf(why, whycap,
-			    "%s:%d: region %s is this region (local): a region "
-			    "does not recognize itself",
-			    path, c->sections[i].line, t->local);
-			rv = FS_ERR_CONFIG;
-			goto fail;
-		}
-		if ((rv = parse_region(c, &c->sections[i],
-		         &t->regions[t->nregions], why, whycap))
-		    != FS_OK) {
-			goto fail;
+		if ((rv = new_region(t, &c->sections[i], path, why, whycap))
+		        != FS_OK
+		    || (rv = parse_region(c, &c->sections[i],
+		            &t->regions[t->nregions], why, whycap))
+		        != FS_OK) {
+			return (rv);
 		}
 		t->nregions++;
 	}
-	if ((rv = unique(t, path, why, whycap)) != FS_OK) {
+	return (FS_OK);
+}
+
+fs_err
+fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
+    char *why, size_t whycap)
+{
+	fs_conf               *c = NULL;
+	const fs_conf_section *s = NULL;
+	fs_trust              *t;
+	fs_err                 rv;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if ((rv = fs_conf_parse(&c, text, len, path, why, whycap)) != FS_OK) {
+		goto fail;
+	}
+	t->skew_s = FS_TRUST_SKEW_DEFAULT;
+	if ((rv = find_sections(t, c, &s, path, why, whycap)) != FS_OK
+	    || (rv = read_trust(t, c, s, path, why, whycap)) != FS_OK
+	    || (rv = read_regions(t, c, path, why, whycap)) != FS_OK
+	    || (rv = unique(t, path, why, whycap)) != FS_OK) {
 		goto fail;
 	}
 	fs_conf_free(c);
@@ -391,118 +465,6 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 fail:
 	fs_conf_free(c);
 	fs_trust_free(t);
-	return (rv);
-}
-
-fs_err
-fs_trust_bind(fs_trust *t, const fs_scheme *local, char *why, size_t whycap)
-{
-	if (strcmp(local->region, t->local) != 0) {
-		snprintf(why, whycap,
-		    "the trust list is for region %s, the scheme %s for "
-		    "region %s",
-		    t->local, local->id, local->region);
-		return (FS_ERR_CONFIG);
-	}
-	for (size_t i = 0; i < t->nregions; i++) {
-		const fs_trust_region *r = &t->regions[i];
-
-		for (size_t m = 0; m < r->nmaps; m++) {
-			size_t k;
-
-			for (k = 0; k < local->ntiers
-			     && strcmp(local->tiers[k].name, r->maps[m].local)
-			         != 0;
-			     k++) {
-			}
-			if (k == local->ntiers) {
-				snprintf(why, whycap,
-				    "region %s maps tier %s to %s, which is "
-				    "not a tier of the %s scheme",
-				    r->id, r->maps[m].foreign, r->maps[m].local,
-				    local->id);
-				return (FS_ERR_CONFIG);
-			}
-		}
-	}
-	t->scheme = *local;
-	t->bound  = true;
-	return (FS_OK);
-}
-
-fs_err
-fs_trust_open(fs_trust **tp, const char *note, size_t len, const char *path,
-    const fs_pubkey *office, const char *name, char *why, size_t whycap)
-{
-	fs_note_verifier v;
-	fs_note         *n;
-	const char      *text;
-	size_t           tlen;
-	fs_err           rv;
-
-	if (fs_note_verifier_init(&v, name, FS_NOTE_ED25519, office->pk)
-	    != FS_OK) {
-		snprintf(why, whycap,
-		    "expected a note key name without spaces or '+', found "
-		    "'%s'",
-		    name);
-		return (FS_ERR_INVALID);
-	}
-	if ((rv = fs_note_open(&n, note, len, &v, 1)) != FS_OK) {
-		snprintf(why, whycap, "%s: %s", path,
-		    rv == FS_ERR_WRONG_KEY
-		        ? "not signed by the credit office's key (under the "
-		          "name given)"
-		        : rv == FS_ERR_BAD_SIGNATURE
-		        ? "the credit office's signature does not verify: the "
-		          "list was altered"
-		        : "expected a trust list as a signed note");
-		return (rv);
-	}
-	text = fs_note_text(n, &tlen);
-	rv   = fs_trust_parse(tp, text, tlen, path, why, whycap);
-	fs_note_free(n);
-	return (rv);
-}
-
-fs_err
-fs_trust_load(fs_trust **tp, const char *path, const fs_pubkey *office,
-    const char *name, char *why, size_t whycap)
-{
-	FILE     *f;
-	char     *buf;
-	size_t    n;
-	fs_scheme scheme;
-	fs_trust *t = NULL;
-	fs_err    rv;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(why, whycap, "%s: %s", path, strerror(errno));
-		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
-	}
-	if ((buf = malloc(FS_NOTE_MAX + 1)) == NULL) {
-		fclose(f);
-		return (FS_ERR_NOMEM);
-	}
-	n = fread(buf, 1, FS_NOTE_MAX + 1, f);
-	if (ferror(f)) {
-		snprintf(why, whycap, "%s: read error", path);
-		rv = FS_ERR_IO;
-	} else {
-		rv = fs_trust_open(&t, buf, n, path, office, name, why, whycap);
-	}
-	fclose(f);
-	free(buf);
-	if (rv == FS_OK
-	    && ((rv = fs_scheme_load(&scheme, t->scheme_path, why, whycap))
-	            != FS_OK
-	        || (rv = fs_trust_bind(t, &scheme, why, whycap)) != FS_OK)) {
-		fs_trust_free(t);
-		return (rv);
-	}
-	if (rv == FS_OK) {
-		*tp = t;
-	}
 	return (rv);
 }
 
