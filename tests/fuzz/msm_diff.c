@@ -592,10 +592,14 @@ msm_diff_input(const uint8_t *data, size_t size)
 		}
 	}
 
-	// The decoding and group operations on the first points.
+	// The decoding of the first 16 points, and the group operations on
+	// the first 4 (each costs some twenty encodings).
 	k = n < 16 ? n : 16;
 	for (size_t i = 0; i < k; i++) {
 		ok &= msm_diff_encoding(points + i * EB);
+	}
+	k = n < 4 ? n : 4;
+	for (size_t i = 0; i < k; i++) {
 		ok &= msm_diff_ops(
 		    points + i * EB, points + (i + 1 < k ? i + 1 : 0) * EB);
 	}
