@@ -22,8 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
-#include "oprfimpl.h"
+#include "bench/bench.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
 
 #define EB FS_OPRF_ELEMENT_BYTES
 #define SB FS_OPRF_SCALAR_BYTES

@@ -21,6 +21,7 @@
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "issuer/issuer.h"
+#include "issuer/issuerimpl.h"
 
 static fs_err
 ensure_key(const char *path, const char *name, fs_pubkey *pub, char *why,

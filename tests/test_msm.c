@@ -18,10 +18,12 @@
 
 #include <cmocka.h>
 
-#include "crypto.h"
-#include "msm_diff.h"
-#include "oprfimpl.h"
-#include "vectors.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
+#include "tests/fuzz/msm_diff.h"
+#include "tests/vectors.h"
 
 #define EB FS_OPRF_ELEMENT_BYTES
 #define SB FS_OPRF_SCALAR_BYTES

@@ -30,6 +30,7 @@
 #include "wire/scheme.h"
 #include "wire/token.h"
 #include "wire/trust.h"
+#include "wire/wireimpl.h"
 
 // find_key returns the region whose current (or, *retired set, retired)
 // key has this kid.

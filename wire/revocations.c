@@ -25,6 +25,7 @@
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "wire/note.h"
+#include "wire/noteimpl.h"
 #include "wire/revocations.h"
 #include "wire/token.h"
 

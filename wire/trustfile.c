@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "crypto/key.h"
 #include "wire/note.h"
+#include "wire/noteimpl.h"
 #include "wire/scheme.h"
 #include "wire/trust.h"
 #include "wire/wireimpl.h"

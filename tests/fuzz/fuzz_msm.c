@@ -10,7 +10,9 @@
 
 #include <stdlib.h>
 
-#include "msm_diff.h"
+#include "common/err.h"
+#include "crypto/key.h"
+#include "tests/fuzz/msm_diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "msm_diff.h"
-#include "oprfimpl.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "crypto/oprfimpl.h"
+#include "tests/fuzz/msm_diff.h"
 
 #define SB FS_OPRF_SCALAR_BYTES
 #define EB FS_OPRF_ELEMENT_BYTES

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "crypto.h"
+#include "common/err.h"
 
 // msm_diff_ref is the reference for fs_msm, on libsodium's public API
 // only: FS_ERR_INVALID if a scalar is 2^253 or more, else
