@@ -173,13 +173,38 @@ fs_err node_records_check_all(node_import *im, const char *path,
 
 // store.c: node_import_pseudonymize makes sure every citizen of the
 // chunk is in the cache; node_import_evaluate pseudonymizes ID numbers
-// through the issuer into the cache.  Tests lower node_big_import to take
-// the large-import path with a few records (records.c).
-extern size_t node_big_import;
+// through the issuer into the cache.
 fs_err node_import_pseudonymize(node_import *im, char *why, size_t whycap);
 fs_err node_import_evaluate(node_import *im, const char *const *ids,
     const uint8_t (*idhash)[NODE_IDHASH_BYTES], size_t n, char *why,
     size_t whycap);
+
+// bulk.c: node_import_is_bulk tells a bulk import by the lines of the
+// file (*lines), node_import_mostly_held a re-export of records the node
+// holds.  Tests lower node_big_import to take the bulk path with a few
+// records.
+extern size_t node_big_import;
+bool node_import_is_bulk(node_import *im, const char *path, uint64_t *lines);
+bool node_import_mostly_held(
+    node_import *im, const char *path, uint64_t records);
+
+// readahead.c: node_read_rows reads the records of path in chunks, each
+// line checked and its ID hashed, and gives each chunk to fn in im->c,
+// reporting progress as phase; *nrecords counts the records read.  When
+// im->filter is set, only the rows whose ID hash it may hold are kept.
+// node_chunk_free zeroes and frees a chunk.
+fs_err node_read_rows(node_import *im, const char *path, const char *phase,
+    fs_err (*fn)(node_import *, char *, size_t), fs_progress_fn progress,
+    void *arg, uint64_t *nrecords, char *why, size_t whycap);
+void   node_chunk_free(node_chunk *c);
+
+// probe.c: node_probe_has tells whether the probe filter may hold an ID
+// hash; node_bulk_pseudonymize finds the citizens of a bulk import that
+// the cache does not hold and pseudonymizes them.
+bool node_probe_has(
+    const node_import *im, const uint8_t h[static NODE_IDHASH_BYTES]);
+fs_err node_bulk_pseudonymize(node_import *im, const char *path,
+    fs_progress_fn progress, void *arg, char *why, size_t whycap);
 
 // releases.c: a release as its log entry says it.  node_release_entry
 // formats the entry (a JSON line without its newline; free() it);
