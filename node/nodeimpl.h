@@ -221,10 +221,34 @@ fs_err node_release_entry(char **linep, size_t *lenp, const node_release *r);
 fs_err node_release_log_append(fs_node *n, const node_release *r);
 fs_err node_release_log_open(fs_node *n, char *why, size_t whycap);
 
+// revocations.c: node_revlist_load installs the revocation list the
+// release database keeps, when the daemon starts.
+void node_revlist_load(fs_node *n);
+
+// refresh.c: node_refresh_start fetches the revocation list once and
+// starts the thread that refreshes it; node_refresh_stop stops it.
+fs_err node_refresh_start(fs_node *n, char *why, size_t whycap);
+void   node_refresh_stop(fs_node *n);
+
+// consent.c: node_consent checks the consent token of lookup l at now (ms)
+// into *cl and computes the contribution *c.
+fs_err node_consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
+    fs_contribution *c, char *why, size_t whycap);
+
+// uses.c: node_release_count counts one use of the token of cl and logs
+// the release of body in the reply rep, or refuses (FS_ERR_USED_UP).
+fs_err node_release_count(fs_node *n, const fs_envelope *env,
+    const fs_claims *cl, const uint8_t *body, size_t blen, const uint8_t *rep,
+    size_t replen, char *why, size_t whycap);
+
 // witness.c: node_witness checks a checkpoint of the coordinator's log
 // against the last one this node cosigned and returns the body of a
 // COSIGNATURE reply.
 fs_err node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp,
     size_t *blenp, char *why, size_t whycap);
+// node_answer_witness makes the reply to a WITNESS request: the
+// cosignature, or a signed error.
+void node_answer_witness(fs_node *n, const fs_envelope *env, const uint8_t *req,
+    size_t len, uint8_t **repp, size_t *replenp);
 
 #endif // FS_NODEIMPL_H

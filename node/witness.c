@@ -203,3 +203,35 @@ out:
 	fs_note_free(note);
 	return (rv);
 }
+
+// node_answer_witness cosigns a checkpoint of the coordinator's log, or says
+// why not.
+void
+node_answer_witness(fs_node *n, const fs_envelope *env, const uint8_t *req,
+    size_t len, uint8_t **repp, size_t *replenp)
+{
+	fs_envelope_out out
+	    = { .type = FS_MSG_COSIGNATURE, .enc = FS_ENC_NONE };
+	uint8_t *body            = NULL;
+	char     why[FS_WHY_MAX] = "";
+	fs_err   rv;
+
+	if ((rv = fs_replay_check(n->replay, env, fs_now_ms())) != FS_OK) {
+		snprintf(why, sizeof(why), "this request was received before");
+	} else {
+		rv = node_witness(
+		    n, env, &body, &out.body_len, why, sizeof(why));
+	}
+	if (rv != FS_OK) {
+		fs_log(FS_LOG_WARN, NODE_WHO, "refused to cosign: %s (%s): %s",
+		    fs_strerror(rv), fs_err_name(rv), why);
+		(void) fs_reply_error(n->key, req, len, rv, why, repp, replenp);
+		return;
+	}
+	out.recipient = &n->coordinator;
+	out.reply_to  = env->hash;
+	out.time_ms   = fs_now_ms();
+	out.body      = body;
+	(void) fs_envelope_seal(n->key, &out, repp, replenp);
+	free(body);
+}
