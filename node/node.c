@@ -77,19 +77,19 @@ duration(const fs_conf *c, const fs_conf_section *s, const char *k, int64_t def,
 	return (FS_OK);
 }
 
+// limits reads the numbers of the section: default validity, workers and
+// the durations.
 static fs_err
-load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+limits(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 {
-	const fs_conf *c    = n->conf;
-	char          *path = NULL, *idpath = NULL, *rpath = NULL;
+	const fs_conf *c = n->conf;
 	int64_t        v;
 	fs_err         rv;
 
-	if ((rv = fs_conf_check(c, s, allowed, required, why, whycap)) != 0
-	    || (rv = fs_conf_int(c, s, "default_valid_days",
-	            FS_NODE_VALID_DAYS_DEFAULT, 1, FS_NODE_VALID_DAYS_MAX, &v,
-	            why, whycap))
-	        != 0) {
+	if ((rv = fs_conf_int(c, s, "default_valid_days",
+	         FS_NODE_VALID_DAYS_DEFAULT, 1, FS_NODE_VALID_DAYS_MAX, &v, why,
+	         whycap))
+	    != 0) {
 		return (rv);
 	}
 	n->default_days = (int32_t) v;
@@ -109,6 +109,15 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 	        != 0) {
 		return (rv);
 	}
+	return (FS_OK);
+}
+
+// names reads the node's name and the origin of its release log.
+static fs_err
+names(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const fs_conf *c = n->conf;
+
 	if (strlen(fs_conf_get(s, "name")) > FS_NAME_MAX) {
 		snprintf(why, whycap, "%s: expected a name of at most %d bytes",
 		    c->path, FS_NAME_MAX);
@@ -132,6 +141,18 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		    c->path, n->origin);
 		return (FS_ERR_CONFIG);
 	}
+	return (FS_OK);
+}
+
+// peers reads where the node listens, its holidays and the coordinator
+// it answers.
+static fs_err
+peers(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const fs_conf *c = n->conf;
+	char          *path;
+	fs_err         rv;
+
 	if (fs_conf_get(s, "listen") != NULL
 	    && (n->listen = fs_conf_path(c, s, "listen")) == NULL) {
 		return (FS_ERR_NOMEM);
@@ -165,16 +186,35 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		n->ring.keys = &n->coordinator;
 		n->ring.n    = 1;
 	}
-	if ((path = fs_conf_path(c, s, "key")) == NULL) {
+	return (FS_OK);
+}
+
+// secret_key reads the node's key.
+static fs_err
+secret_key(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	char  *path;
+	fs_err rv;
+
+	if ((path = fs_conf_path(n->conf, s, "key")) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
 	if ((rv = fs_keyfile_read_secret(&n->key, path)) != 0) {
 		snprintf(why, whycap, "%s: %s (expected the node's secret key)",
 		    path, fs_strerror(rv));
-		free(path);
-		return (rv);
 	}
 	free(path);
+	return (rv);
+}
+
+// databases opens the node's databases and reads its ID-hash key.
+static fs_err
+databases(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const fs_conf *c    = n->conf;
+	char          *path = NULL, *idpath = NULL, *rpath = NULL;
+	fs_err         rv;
+
 	if ((path = fs_conf_path(c, s, "db")) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
@@ -200,6 +240,22 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 	free(idpath);
 	free(rpath);
 	return (rv);
+}
+
+static fs_err
+load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	fs_err rv;
+
+	if ((rv = fs_conf_check(n->conf, s, allowed, required, why, whycap))
+	        != 0
+	    || (rv = limits(n, s, why, whycap)) != 0
+	    || (rv = names(n, s, why, whycap)) != 0
+	    || (rv = peers(n, s, why, whycap)) != 0
+	    || (rv = secret_key(n, s, why, whycap)) != 0) {
+		return (rv);
+	}
+	return (databases(n, s, why, whycap));
 }
 
 fs_err
