@@ -109,76 +109,71 @@ clamp(int64_t v)
 	                          : v);
 }
 
-fs_err
-fs_score(const fs_ruleset *rs, fs_node_record *recs, size_t n, fs_day today,
-    fs_contribution *c)
+// judge sets the status of record i on today, with its dimension, the
+// end of its validity and the points it adds, and fills *it when it
+// counts; false when it makes no item.
+static bool
+judge(const fs_ruleset *rs, fs_node_record *r, size_t i, fs_day today, item *it)
 {
-	fs_contribution out = { 0 };
-	item           *items;
-	size_t          ni = 0;
+	const fs_rule *u = fs_ruleset_find(rs, r->code);
+	bool           shared;
 
-	if ((items = calloc(n > 0 ? n : 1, sizeof(*items))) == NULL) {
-		return (FS_ERR_NOMEM);
+	r->points = 0;
+	if (u == NULL) {
+		r->status = FS_REC_UNKNOWN_CODE;
+		return (false);
 	}
-	snprintf(
-	    out.rules_version, sizeof(out.rules_version), "%s", rs->version);
-	for (size_t i = 0; i < n; i++) {
-		fs_node_record *r = &recs[i];
-		const fs_rule  *u = fs_ruleset_find(rs, r->code);
-		item           *it;
-		bool            shared;
+	r->dim   = u->dim;
+	r->until = r->valid_until != 0 ? r->valid_until
+	                               : r->occurred_on + u->valid_days;
+	if (today < r->occurred_on) {
+		r->status = FS_REC_NOT_YET;
+		return (false);
+	}
+	if (today >= r->until) {
+		r->status = FS_REC_EXPIRED;
+		return (false);
+	}
+	// A shared rule's record imported before the rule became shared has
+	// no behavior key: it counts on its own here.
+	shared     = u->shared && r->has_behavior_key;
+	it->rec    = i;
+	it->shared = shared;
+	if (r->repaired && r->repaired_on <= today) {
+		r->status = FS_REC_REPAIRED;
+		if (u->repair_bonus == 0) {
+			return (false);
+		}
+		r->dim     = FS_DIM_REPAIR;
+		it->points = u->repair_bonus;
+	} else if (r->dispute == FS_DISPUTE_CORRECTED
+	    && !r->has_corrected_points) {
+		r->status = FS_REC_WITHDRAWN;
+		return (false);
+	} else {
+		r->status  = FS_REC_COUNTED;
+		it->points = r->dispute == FS_DISPUTE_CORRECTED
+		    ? r->corrected_points
+		    : u->points;
+	}
+	r->points = it->points;
+	it->dim   = r->dim;
+	it->sign  = (it->points > 0) - (it->points < 0);
+	if (shared) {
+		memcpy(it->group, r->behavior_key, FS_PSEUDONYM_BYTES);
+	} else {
+		group_of(
+		    it->group, r->status == FS_REC_REPAIRED ? 'R' : 'N', r);
+	}
+	return (true);
+}
 
-		r->points = 0;
-		if (u == NULL) {
-			r->status = FS_REC_UNKNOWN_CODE;
-			continue;
-		}
-		r->dim   = u->dim;
-		r->until = r->valid_until != 0 ? r->valid_until
-		                               : r->occurred_on + u->valid_days;
-		if (today < r->occurred_on) {
-			r->status = FS_REC_NOT_YET;
-			continue;
-		}
-		if (today >= r->until) {
-			r->status = FS_REC_EXPIRED;
-			continue;
-		}
-		// A shared rule's record imported before the rule became
-		// shared has no behavior key: it counts on its own here.
-		shared     = u->shared && r->has_behavior_key;
-		it         = &items[ni];
-		it->rec    = i;
-		it->shared = shared;
-		if (r->repaired && r->repaired_on <= today) {
-			r->status = FS_REC_REPAIRED;
-			if (u->repair_bonus == 0) {
-				continue;
-			}
-			r->dim     = FS_DIM_REPAIR;
-			it->points = u->repair_bonus;
-		} else if (r->dispute == FS_DISPUTE_CORRECTED
-		    && !r->has_corrected_points) {
-			r->status = FS_REC_WITHDRAWN;
-			continue;
-		} else {
-			r->status  = FS_REC_COUNTED;
-			it->points = r->dispute == FS_DISPUTE_CORRECTED
-			    ? r->corrected_points
-			    : u->points;
-		}
-		r->points = it->points;
-		it->dim   = r->dim;
-		it->sign  = (it->points > 0) - (it->points < 0);
-		if (shared) {
-			memcpy(it->group, r->behavior_key, FS_PSEUDONYM_BYTES);
-		} else {
-			group_of(it->group,
-			    r->status == FS_REC_REPAIRED ? 'R' : 'N', r);
-		}
-		ni++;
-	}
-	qsort(items, ni, sizeof(*items), cmp_item);
+// tally counts each behavior once, from the items sorted so that the
+// largest of a behavior and sign comes first: the others are duplicates.
+// Non-shared items are summed per dimension, shared ones kept each.
+static fs_err
+tally(const item *items, size_t ni, fs_node_record *recs, fs_contribution *out)
+{
 	for (size_t i = 0; i < ni; i++) {
 		const item     *it = &items[i];
 		fs_node_record *r  = &recs[it->rec];
@@ -190,32 +185,58 @@ fs_score(const fs_ruleset *rs, fs_node_record *recs, size_t n, fs_day today,
 			r->status = FS_REC_DUPLICATE;
 			continue;
 		}
-		out.counted++;
-		out.disputed = out.disputed || r->disputed;
+		out->counted++;
+		out->disputed = out->disputed || r->disputed;
 		if (!it->shared) {
-			out.dims[it->dim]
-			    = clamp(out.dims[it->dim] + it->points);
+			out->dims[it->dim]
+			    = clamp(out->dims[it->dim] + it->points);
 			continue;
 		}
-		if (out.nshared == FS_SHARED_MAX) {
-			free(items);
-			fs_contribution_fini(&out);
+		if (out->nshared == FS_SHARED_MAX) {
 			return (FS_ERR_TOO_LARGE);
 		}
-		if (out.shared == NULL
-		    && (out.shared = calloc(ni, sizeof(*out.shared))) == NULL) {
-			free(items);
+		if (out->shared == NULL
+		    && (out->shared = calloc(ni, sizeof(*out->shared)))
+		        == NULL) {
 			return (FS_ERR_NOMEM);
 		}
-		memcpy(out.shared[out.nshared].behavior_key, it->group,
+		memcpy(out->shared[out->nshared].behavior_key, it->group,
 		    FS_PSEUDONYM_BYTES);
-		out.shared[out.nshared].dim    = it->dim;
-		out.shared[out.nshared].points = clamp(it->points);
-		out.nshared++;
+		out->shared[out->nshared].dim    = it->dim;
+		out->shared[out->nshared].points = clamp(it->points);
+		out->nshared++;
+	}
+	return (FS_OK);
+}
+
+fs_err
+fs_score(const fs_ruleset *rs, fs_node_record *recs, size_t n, fs_day today,
+    fs_contribution *c)
+{
+	fs_contribution out = { 0 };
+	item           *items;
+	size_t          ni = 0;
+	fs_err          rv;
+
+	if ((items = calloc(n > 0 ? n : 1, sizeof(*items))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	snprintf(
+	    out.rules_version, sizeof(out.rules_version), "%s", rs->version);
+	for (size_t i = 0; i < n; i++) {
+		if (judge(rs, &recs[i], i, today, &items[ni])) {
+			ni++;
+		}
+	}
+	qsort(items, ni, sizeof(*items), cmp_item);
+	rv = tally(items, ni, recs, &out);
+	free(items);
+	if (rv != FS_OK) {
+		fs_contribution_fini(&out);
+		return (rv);
 	}
 	out.considered = (uint32_t) n;
-	free(items);
-	*c = out;
+	*c             = out;
 	return (FS_OK);
 }
 
