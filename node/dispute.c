@@ -17,18 +17,20 @@
 
 #include "nodeimpl.h"
 
-// record_rule finds a record's rule in the current version.
+// record_rule finds a record's rule in the version in force, read
+// through the writing connection.
 static fs_err
 record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
     char *why, size_t whycap)
 {
 	sqlite3_stmt  *st;
+	fs_ruleset     rs                         = { 0 };
 	const fs_rule *u                          = NULL;
 	char           code[FS_NODE_CODE_MAX + 1] = "";
 	bool           found                      = false;
 	fs_err         rv;
 
-	if ((rv = node_rules_current(n)) != 0) {
+	if ((rv = node_rules_load(n->db, &rs)) != 0) {
 		snprintf(why, whycap, "no rules imported yet");
 		return (rv);
 	}
@@ -36,7 +38,8 @@ record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
 	        "SELECT code, occurred_on FROM record WHERE record_id = ?", -1,
 	        &st, NULL)
 	    != SQLITE_OK) {
-		return (FS_ERR_IO);
+		rv = FS_ERR_IO;
+		goto out;
 	}
 	sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -50,17 +53,19 @@ record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
 		    "expected a record id held here, found "
 		    "'%.64s'",
 		    rid);
-		return (FS_ERR_NOT_FOUND);
-	}
-	if ((u = fs_ruleset_find(&n->rules, code)) == NULL) {
+		rv = FS_ERR_NOT_FOUND;
+	} else if ((u = fs_ruleset_find(&rs, code)) == NULL) {
 		snprintf(why, whycap,
 		    "record %s has code '%s', which the current rules (version "
 		    "%s) do not have",
-		    rid, code, n->rules.version);
-		return (FS_ERR_NOT_FOUND);
+		    rid, code, rs.version);
+		rv = FS_ERR_NOT_FOUND;
+	} else {
+		*rule = *u;
 	}
-	*rule = *u;
-	return (FS_OK);
+out:
+	fs_ruleset_fini(&rs);
+	return (rv);
 }
 
 fs_err

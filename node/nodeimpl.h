@@ -97,8 +97,11 @@ fs_err node_cache_put_y(fs_node *n,
     const uint8_t                idhash[static NODE_IDHASH_BYTES],
     const uint8_t                y[static FS_OPRF_OUTPUT_BYTES]);
 
-// rules.c: loads the current version into n->rules if it changed;
-// FS_ERR_NOT_FOUND when no rules were imported.  Called with n->mtx held.
+// rules.c: node_rules_load reads through db the rules in force into rs,
+// the caller's own copy; node_rules_current brings n->rules, the lookups'
+// copy, to the version in force.  Both return FS_ERR_NOT_FOUND when no
+// rules were imported.
+fs_err node_rules_load(sqlite3 *db, fs_ruleset *rs);
 fs_err node_rules_current(fs_node *n);
 
 // score.c: reads a subject's records from the database.
@@ -150,8 +153,9 @@ typedef struct node_import {
 	const char     *name; // of the file, while open
 	fs_day          today;
 	time_t          now;
-	int64_t         id; // the import's number
-	node_chunk      c;  // the chunk being written
+	int64_t         id;    // the import's number
+	fs_ruleset      rules; // in force when it began, its own copy
+	node_chunk      c;     // the chunk being written
 	node_key       *order;
 	uint64_t       *filter; // of the ID hashes to pseudonymize, bulk
 	uint64_t        fmask;

@@ -40,7 +40,7 @@ fs_err
 node_records_check(node_import *im, fs_csv *r, size_t nf, node_row *w,
     node_text *t, char *why, size_t whycap)
 {
-	const fs_ruleset *rs = &im->n->rules;
+	const fs_ruleset *rs = &im->rules;
 	const char       *f[NCOLS];
 	size_t            len[NCOLS];
 	char              found[NODE_FOUND_MAX], d1[11], d2[11];

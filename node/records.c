@@ -212,8 +212,7 @@ log_import(node_import *im, const char *path, bool start)
 	if (start) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
 		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(
-		    st, 3, im->n->rules.version, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, im->rules.version, -1, SQLITE_STATIC);
 	} else {
 		sqlite3_bind_int64(st, 4, (sqlite3_int64) im->st.records);
 		sqlite3_bind_int64(st, 5, (sqlite3_int64) im->st.inserted);
@@ -242,7 +241,7 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 	im.now   = time(NULL);
 	im.today = fs_today((int64_t) im.now);
 	pthread_mutex_lock(&n->mtx);
-	if ((rv = node_rules_current(n)) != 0) {
+	if ((rv = node_rules_load(n->db, &im.rules)) != 0) {
 		snprintf(why, whycap,
 		    rv == FS_ERR_NOT_FOUND ? "no rules imported yet: expected "
 		                             "'fedscore node rules "
@@ -311,6 +310,7 @@ out:
 	node_chunk_free(&im.c);
 	free(im.order);
 	free(im.filter);
+	fs_ruleset_fini(&im.rules);
 	if (cache_was != 0) {
 		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = %d",
 		    cache_was);

@@ -350,58 +350,70 @@ fail:
 	return (rv);
 }
 
-fs_err
-node_rules_current(fs_node *n)
+// in_force reads through db the version of the rules in force, the last
+// imported, into v; FS_ERR_NOT_FOUND when none was.  *stp is prepared on
+// first use and kept by the caller (NULL: prepared and finalized here).
+static fs_err
+in_force(sqlite3 *db, sqlite3_stmt **stp, char v[static FS_VERSION_MAX + 1])
 {
-	sqlite3_stmt *st = NULL;
-	fs_ruleset    rs = { 0 };
-	const char   *v;
-	size_t        cap = 0;
-	fs_err        rv  = FS_ERR_IO;
+	sqlite3_stmt *own = NULL, *st;
+	fs_err        rv  = FS_ERR_NOT_FOUND;
 
-	if (n->st_version == NULL
-	    && sqlite3_prepare_v2(n->db,
+	if (stp == NULL) {
+		stp = &own;
+	}
+	if (*stp == NULL
+	    && sqlite3_prepare_v2(db,
 	           "SELECT version FROM rules_version ORDER BY seq DESC "
 	           "LIMIT 1",
-	           -1, &n->st_version, NULL)
+	           -1, stp, NULL)
 	        != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
-	st = n->st_version;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (FS_ERR_NOT_FOUND);
+	st = *stp;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(v, FS_VERSION_MAX + 1, "%s",
+		    (const char *) sqlite3_column_text(st, 0));
+		rv = FS_OK;
 	}
-	v = (const char *) sqlite3_column_text(st, 0);
-	if (strcmp(v, n->rules.version) == 0) {
-		sqlite3_reset(st);
-		return (FS_OK);
-	}
-	snprintf(rs.version, sizeof(rs.version), "%s", v);
 	sqlite3_reset(st);
-	if (sqlite3_prepare_v2(n->db,
+	sqlite3_finalize(own);
+	return (rv);
+}
+
+// rules_read reads through db the rules of version v into rs.
+static fs_err
+rules_read(sqlite3 *db, const char *v, fs_ruleset *rs)
+{
+	sqlite3_stmt *st  = NULL;
+	fs_ruleset    out = { 0 };
+	size_t        cap = 0;
+	fs_err        rv  = FS_ERR_IO;
+
+	snprintf(out.version, sizeof(out.version), "%s", v);
+	if (sqlite3_prepare_v2(db,
 	        "SELECT code, name, dim, points, valid_days, severe, shared, "
 	        "repair_bonus FROM rule WHERE version = ? ORDER BY code",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_text(st, 1, rs.version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, out.version, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		fs_rule *u;
 
-		if (rs.n == cap) {
+		if (out.n == cap) {
 			fs_rule *nr;
 
 			cap = cap == 0 ? 32 : cap * 2;
-			if ((nr = realloc(rs.rules, cap * sizeof(*nr)))
+			if ((nr = realloc(out.rules, cap * sizeof(*nr)))
 			    == NULL) {
 				rv = FS_ERR_NOMEM;
 				goto fail;
 			}
-			rs.rules = nr;
+			out.rules = nr;
 		}
-		u = &rs.rules[rs.n++];
+		u = &out.rules[out.n++];
 		memset(u, 0, sizeof(*u));
 		snprintf(u->code, sizeof(u->code), "%s",
 		    (const char *) sqlite3_column_text(st, 0));
@@ -416,13 +428,45 @@ node_rules_current(fs_node *n)
 	}
 	sqlite3_finalize(st);
 	// SQLite orders by its collation, which is byte order like strcmp.
-	fs_ruleset_fini(&n->rules);
-	n->rules = rs;
+	*rs = out;
 	return (FS_OK);
 fail:
 	sqlite3_finalize(st);
-	fs_ruleset_fini(&rs);
+	fs_ruleset_fini(&out);
 	return (rv);
+}
+
+fs_err
+node_rules_load(sqlite3 *db, fs_ruleset *rs)
+{
+	char   v[FS_VERSION_MAX + 1];
+	fs_err rv;
+
+	if ((rv = in_force(db, NULL, v)) != FS_OK) {
+		return (rv);
+	}
+	return (rules_read(db, v, rs));
+}
+
+fs_err
+node_rules_current(fs_node *n)
+{
+	char       v[FS_VERSION_MAX + 1];
+	fs_ruleset rs;
+	fs_err     rv;
+
+	if ((rv = in_force(n->db, &n->st_version, v)) != FS_OK) {
+		return (rv);
+	}
+	if (strcmp(v, n->rules.version) == 0) {
+		return (FS_OK);
+	}
+	if ((rv = rules_read(n->db, v, &rs)) != FS_OK) {
+		return (rv);
+	}
+	fs_ruleset_fini(&n->rules);
+	n->rules = rs;
+	return (FS_OK);
 }
 
 static fs_err
@@ -487,6 +531,7 @@ fs_node_rules_import(fs_node *n, const char *path,
 {
 	fs_csv    *r  = NULL;
 	fs_ruleset rs = { 0 };
+	char       have[FS_VERSION_MAX + 1];
 	bool       same;
 	fs_err     rv;
 
@@ -498,11 +543,11 @@ fs_node_rules_import(fs_node *n, const char *path,
 	}
 	fs_csv_close(r);
 	pthread_mutex_lock(&n->mtx);
-	rv = node_rules_current(n);
+	rv = in_force(n->db, NULL, have);
 	if (rv != FS_OK && rv != FS_ERR_NOT_FOUND) {
 		goto out;
 	}
-	same = rv == FS_OK && strcmp(n->rules.version, rs.version) == 0;
+	same = rv == FS_OK && strcmp(have, rs.version) == 0;
 	rv   = FS_OK;
 	if (!same) {
 		if ((rv = fs_db_begin(n->db)) != 0
