@@ -93,7 +93,7 @@ fs_node_dispute_open(fs_node *n, const char *rid, const char *reason,
 		    "today");
 		return (FS_ERR_INVALID);
 	}
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = record_rule(n, rid, &rule, &occurred, why, whycap)) != 0) {
 		goto out;
 	}
@@ -135,7 +135,7 @@ fs_node_dispute_open(fs_node *n, const char *rid, const char *reason,
 		*out = d;
 	}
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }
 
@@ -153,7 +153,7 @@ fs_node_dispute_resolve(fs_node *n, const char *rid, bool corrected,
 		    why, whycap, "expected --points only with --corrected");
 		return (FS_ERR_INVALID);
 	}
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = record_rule(n, rid, &rule, &occurred, why, whycap)) != 0) {
 		goto out;
 	}
@@ -199,7 +199,7 @@ fs_node_dispute_resolve(fs_node *n, const char *rid, bool corrected,
 	}
 	sqlite3_finalize(st);
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }
 
@@ -213,14 +213,14 @@ fs_node_disputes(fs_node *n, bool overdue, fs_day today,
 	fs_err           rv = FS_OK;
 	int              rc;
 
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if (sqlite3_prepare_v2(n->db,
 	        "SELECT id, record_id, reason, received_on, opened_on, "
 	        "flag_due, check_due FROM dispute WHERE status = 'open' "
 	        "AND (?1 = 0 OR check_due < ?2) ORDER BY check_due, id",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
-		pthread_mutex_unlock(&n->mtx);
+		pthread_mutex_unlock(&n->wmtx);
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
 		return (FS_ERR_IO);
 	}
@@ -254,7 +254,7 @@ fs_node_disputes(fs_node *n, bool overdue, fs_day today,
 		rv = FS_ERR_IO;
 	}
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	if (rv != FS_OK) {
 		free(list);
 		return (rv);
@@ -275,7 +275,7 @@ fs_node_repair(fs_node *n, const char *rid, fs_day date, fs_day today,
 	int           rc;
 	fs_err        rv;
 
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = record_rule(n, rid, &rule, &occurred, why, whycap)) != 0) {
 		goto out;
 	}
@@ -317,6 +317,6 @@ fs_node_repair(fs_node *n, const char *rid, fs_day date, fs_day today,
 		rv = FS_ERR_IO;
 	}
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }

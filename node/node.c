@@ -44,6 +44,9 @@ fs_node_close(fs_node *n)
 	sqlite3_finalize(n->st_release);
 	sqlite3_finalize(n->st_hash_get);
 	sqlite3_finalize(n->st_hash_put);
+	// The lookups' connection first: the last connection to close
+	// checkpoints the write-ahead log, which the writing one may do.
+	fs_db_close(n->qdb);
 	fs_db_close(n->db);
 	fs_db_close(n->rdb);
 	fs_key_free(n->key);
@@ -57,6 +60,11 @@ fs_node_close(fs_node *n)
 	free(n->issuer_url);
 	pthread_cond_destroy(&n->cv);
 	pthread_mutex_destroy(&n->mtx);
+	pthread_mutex_destroy(&n->wmtx);
+	pthread_mutex_destroy(&n->icmtx);
+	pthread_mutex_destroy(&n->rulesmtx);
+	pthread_mutex_destroy(&n->qmtx);
+	pthread_mutex_destroy(&n->rlmtx);
 	pthread_mutex_destroy(&n->relmtx);
 	free(n);
 }
@@ -269,6 +277,11 @@ fs_node_open(fs_node **np, const char *conf, char *why, size_t whycap)
 		return (FS_ERR_NOMEM);
 	}
 	pthread_mutex_init(&n->mtx, NULL);
+	pthread_mutex_init(&n->wmtx, NULL);
+	pthread_mutex_init(&n->icmtx, NULL);
+	pthread_mutex_init(&n->rulesmtx, NULL);
+	pthread_mutex_init(&n->qmtx, NULL);
+	pthread_mutex_init(&n->rlmtx, NULL);
 	pthread_mutex_init(&n->relmtx, NULL);
 	pthread_cond_init(&n->cv, NULL);
 	if ((rv = fs_conf_load(&n->conf, conf, why, whycap)) != 0) {

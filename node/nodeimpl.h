@@ -13,50 +13,89 @@
 
 #define NODE_WHO "node"
 
+// A node's configuration, read when it opens, is not changed after; the
+// rest is shared by the daemon's workers, its revocation refresher and
+// whoever calls the functions of node.h, under the locks below.  Each lock
+// guards exactly what its comment names.  A thread holds two of them at
+// once only in these orders, and never any other two:
+//
+//   wmtx, then icmtx       an import asks the issuer
+//   rulesmtx, then qmtx    a lookup reloads the rules and reads records
+//   rlmtx, then relmtx     a new revocation list is saved
+//
+// A lookup takes rlmtx, then rulesmtx (and qmtx inside it), then relmtx,
+// each released before the next, and never wmtx: an import, which holds
+// wmtx for its whole run, does not block lookups, which read the last
+// committed state through a connection of their own (WAL).
 struct fs_node {
-	fs_conf          *conf;
-	char              name[FS_NAME_MAX + 1];
-	fs_key           *key;
-	char             *listen;      // NULL when not configured
-	bool              has_coord;   // coordinator configured
-	fs_pubkey         coordinator; // the only party that may look up
-	fs_keyring        ring;
-	int32_t           default_days;
-	fs_holidays       holidays;
-	int64_t           skew_ms;
-	int64_t           refresh_ms; // revocation list refresh period
-	int64_t           max_age_ms; // fail closed past this age
-	int               workers;
-	fs_issuer_peer    issuer;
-	char             *issuer_url;
-	fs_issuer_client *ic;    // opened on first use
-	uint8_t          *idkey; // sodium_malloc'd, read-only
-	sqlite3          *db;    // rules, records, disputes, repairs, cache
-	sqlite3          *rdb;   // token uses, releases, revocation list
-	pthread_mutex_t   mtx;   // the database, the rules and the list below
-	fs_ruleset        rules; // current version, reloaded when it changes
-	sqlite3_stmt     *st_version; // prepared once: lookups are hot
-	sqlite3_stmt     *st_records;
-	// Releases: one at a time on the release database (one connection,
-	// one transaction at a time), with their statements prepared once.
-	pthread_mutex_t relmtx;
-	sqlite3_stmt   *st_use_get;
-	sqlite3_stmt   *st_use_put;
-	sqlite3_stmt   *st_release;
-	// The release log's Merkle tree, grown with each release, and the
-	// origin that names it in signed checkpoints.
-	fs_merkle_state rmst;
-	sqlite3_stmt   *st_hash_get;
-	sqlite3_stmt   *st_hash_put;
-	char            origin[FS_NOTE_NAME_MAX + 1];
-	fs_replay      *replay;
+	fs_conf       *conf;
+	char           name[FS_NAME_MAX + 1];
+	fs_key        *key;
+	char          *listen;      // NULL when not configured
+	bool           has_coord;   // coordinator configured
+	fs_pubkey      coordinator; // the only party that may look up
+	fs_keyring     ring;
+	int32_t        default_days;
+	fs_holidays    holidays;
+	int64_t        skew_ms;
+	int64_t        refresh_ms; // revocation list refresh period
+	int64_t        max_age_ms; // fail closed past this age
+	int            workers;
+	fs_issuer_peer issuer;
+	char          *issuer_url;
+	uint8_t       *idkey; // sodium_malloc'd, read-only
+	char           origin[FS_NOTE_NAME_MAX + 1]; // of the release log
+	fs_replay     *replay;                       // locks itself
+	// wmtx guards the writing connection to the records database, db,
+	// and everything done through it: imports (for their whole run),
+	// rules imports, disputes, repairs, the cache's writes and the meta
+	// table.  Taken before icmtx.
+	pthread_mutex_t wmtx;
+	sqlite3        *db; // rules, records, disputes, repairs, cache
+	// icmtx guards the client to the issuer, ic, opened on first use,
+	// and each call through it.  Innermost.
+	pthread_mutex_t   icmtx;
+	fs_issuer_client *ic;
+	// rulesmtx guards rules, the lookups' copy of the rules in force,
+	// reloaded when the version in force changes.  Taken before qmtx.
+	pthread_mutex_t rulesmtx;
+	fs_ruleset      rules;
+	// qmtx guards the lookups' connection to the records database, qdb,
+	// which only reads, and its statements, prepared once as lookups are
+	// hot.  Innermost.
+	pthread_mutex_t qmtx;
+	sqlite3        *qdb;
+	sqlite3_stmt   *st_version;
+	sqlite3_stmt   *st_records;
+	// rlmtx guards the revocation list in force: rl, have_rl and
+	// rl_fetched_ms.  Taken before relmtx.  The refresher's fetch reads
+	// rl.seq for its log without it: while the daemon runs, the
+	// refresher is the only thread that changes the list.
+	pthread_mutex_t rlmtx;
 	fs_revlist      rl;
 	bool            have_rl;
 	uint64_t        rl_fetched_ms;
-	// The revocation list refresher of the daemon.
-	pthread_t      thr;
-	pthread_cond_t cv;
-	bool           stop;
+	// relmtx guards the release database, rdb (one connection, one
+	// transaction at a time: releases, the saved revocation list, what
+	// the witness cosigned, exports), its statements prepared once, and
+	// the release log's Merkle tree rmst, grown with each release.
+	// Innermost.
+	pthread_mutex_t relmtx;
+	sqlite3        *rdb; // token uses, releases, revocation list
+	sqlite3_stmt   *st_use_get;
+	sqlite3_stmt   *st_use_put;
+	sqlite3_stmt   *st_release;
+	sqlite3_stmt   *st_hash_get;
+	sqlite3_stmt   *st_hash_put;
+	fs_merkle_state rmst;
+	// mtx guards stop only (the refresher's code names it so), and cv,
+	// on which the revocation refresher waits for stop, is used with
+	// it.  thr, the refresher, is started and joined by fs_node_serve.
+	// Innermost.
+	pthread_mutex_t mtx;
+	pthread_cond_t  cv;
+	bool            stop;
+	pthread_t       thr;
 };
 
 // csv.c
@@ -89,6 +128,7 @@ void   node_idhash(
 fs_err node_issuer(fs_node *n, fs_issuer_client **cp);
 fs_err node_meta_get(fs_node *n, const char *k, int64_t *v);
 fs_err node_meta_set(fs_node *n, const char *k, int64_t v);
+// node_cache_get reads through the lookups' connection (qmtx held).
 fs_err node_cache_get(fs_node *n,
     const uint8_t              idhash[static NODE_IDHASH_BYTES],
     uint8_t                    subject[static FS_PSEUDONYM_BYTES],
@@ -99,15 +139,24 @@ fs_err node_cache_put_y(fs_node *n,
 
 // rules.c: node_rules_load reads through db the rules in force into rs,
 // the caller's own copy; node_rules_current brings n->rules, the lookups'
-// copy, to the version in force.  Both return FS_ERR_NOT_FOUND when no
-// rules were imported.
+// copy, to the version in force, read through the lookups' connection
+// (rulesmtx and qmtx held).  Both return FS_ERR_NOT_FOUND when no rules
+// were imported.
 fs_err node_rules_load(sqlite3 *db, fs_ruleset *rs);
 fs_err node_rules_current(fs_node *n);
 
-// score.c: reads a subject's records from the database.
-fs_err node_records_load(fs_node *n,
-    const uint8_t subject[static FS_PSEUDONYM_BYTES], fs_node_record **recsp,
-    size_t *np);
+// score.c: node_lookup reads a subject's records through the lookups'
+// connection and scores them on today with the rules in force.  On
+// failure *step says which step failed.
+typedef enum node_step {
+	NODE_STEP_RULES,
+	NODE_STEP_RECORDS,
+	NODE_STEP_SCORE,
+} node_step;
+
+fs_err node_lookup(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
+    fs_day today, fs_node_record **recsp, size_t *np, fs_contribution *c,
+    node_step *step);
 
 // An import of records (records.c, recheck.c, and the cache lookups of
 // store.c): rows are read, checked and written in chunks.

@@ -240,7 +240,7 @@ fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
 
 	im.now   = time(NULL);
 	im.today = fs_today((int64_t) im.now);
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = node_rules_load(n->db, &im.rules)) != 0) {
 		snprintf(why, whycap,
 		    rv == FS_ERR_NOT_FOUND ? "no rules imported yet: expected "
@@ -316,6 +316,6 @@ out:
 		    cache_was);
 		(void) fs_db_exec(n->db, pragma);
 	}
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }

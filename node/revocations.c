@@ -63,9 +63,9 @@ revlist_save(fs_node *n)
 	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
 }
 
-// node_revlist_load installs the list the release database keeps.
-void
-node_revlist_load(fs_node *n)
+// revlist_read installs the list the release database keeps.
+static void
+revlist_read(fs_node *n)
 {
 	sqlite3_stmt *st;
 	fs_revlist    rl = { 0 };
@@ -103,16 +103,26 @@ node_revlist_load(fs_node *n)
 	sqlite3_finalize(st);
 }
 
+void
+node_revlist_load(fs_node *n)
+{
+	pthread_mutex_lock(&n->rlmtx);
+	pthread_mutex_lock(&n->relmtx);
+	revlist_read(n);
+	pthread_mutex_unlock(&n->relmtx);
+	pthread_mutex_unlock(&n->rlmtx);
+}
+
 fs_err
 fs_node_set_revocations(fs_node *n, const fs_revlist *rl, uint64_t fetched_ms)
 {
 	fs_revlist copy;
 	fs_err     rv;
 
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->rlmtx);
 	if (n->have_rl && rl->seq < n->rl.seq) {
 		// An older list than ours: never go back.
-		pthread_mutex_unlock(&n->mtx);
+		pthread_mutex_unlock(&n->rlmtx);
 		return (FS_ERR_REPLAYED);
 	}
 	if ((rv = revlist_copy(&copy, rl)) == FS_OK) {
@@ -126,6 +136,6 @@ fs_node_set_revocations(fs_node *n, const fs_revlist *rl, uint64_t fetched_ms)
 		rv = revlist_save(n);
 		pthread_mutex_unlock(&n->relmtx);
 	}
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->rlmtx);
 	return (rv);
 }

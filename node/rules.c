@@ -455,13 +455,13 @@ node_rules_current(fs_node *n)
 	fs_ruleset rs;
 	fs_err     rv;
 
-	if ((rv = in_force(n->db, &n->st_version, v)) != FS_OK) {
+	if ((rv = in_force(n->qdb, &n->st_version, v)) != FS_OK) {
 		return (rv);
 	}
 	if (strcmp(v, n->rules.version) == 0) {
 		return (FS_OK);
 	}
-	if ((rv = rules_read(n->db, v, &rs)) != FS_OK) {
+	if ((rv = rules_read(n->qdb, v, &rs)) != FS_OK) {
 		return (rv);
 	}
 	fs_ruleset_fini(&n->rules);
@@ -542,7 +542,7 @@ fs_node_rules_import(fs_node *n, const char *path,
 		return (rv);
 	}
 	fs_csv_close(r);
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	rv = in_force(n->db, NULL, have);
 	if (rv != FS_OK && rv != FS_ERR_NOT_FOUND) {
 		goto out;
@@ -562,7 +562,7 @@ fs_node_rules_import(fs_node *n, const char *path,
 	snprintf(version, FS_VERSION_MAX + 1, "%s", rs.version);
 	*changed = !same;
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	fs_ruleset_fini(&rs);
 	return (rv);
 }

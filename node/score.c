@@ -280,8 +280,10 @@ behavior_key(fs_node_record *r, sqlite3_stmt *st)
 	}
 }
 
-fs_err
-node_records_load(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
+// records_load reads a subject's records through the lookups' connection;
+// called with qmtx held.
+static fs_err
+records_load(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
     fs_node_record **recsp, size_t *np)
 {
 	sqlite3_stmt   *st;
@@ -291,7 +293,7 @@ node_records_load(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
 	int             rc;
 
 	if (n->st_records == NULL
-	    && sqlite3_prepare_v2(n->db, records_sql, -1, &n->st_records, NULL)
+	    && sqlite3_prepare_v2(n->qdb, records_sql, -1, &n->st_records, NULL)
 	        != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
@@ -352,28 +354,27 @@ node_records_load(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
 }
 
 fs_err
-fs_node_records_of(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
+node_lookup(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
     fs_day today, fs_node_record **recsp, size_t *np, fs_contribution *c,
-    char *why, size_t whycap)
+    node_step *step)
 {
 	fs_node_record *recs = NULL;
 	size_t          cnt  = 0;
 	fs_err          rv;
 
-	pthread_mutex_lock(&n->mtx);
-	if ((rv = node_rules_current(n)) != 0) {
-		snprintf(why, whycap,
-		    rv == FS_ERR_NOT_FOUND ? "no rules imported yet: expected "
-		                             "'fedscore node rules "
-		                             "import' first"
-		                           : "cannot read the rules");
-	} else if ((rv = node_records_load(n, subject, &recs, &cnt)) != 0) {
-		snprintf(why, whycap, "cannot read the records: %s",
-		    fs_strerror(rv));
-	} else if ((rv = fs_score(&n->rules, recs, cnt, today, c)) != 0) {
-		snprintf(why, whycap, "cannot score: %s", fs_strerror(rv));
+	pthread_mutex_lock(&n->rulesmtx);
+	pthread_mutex_lock(&n->qmtx);
+	*step = NODE_STEP_RULES;
+	if ((rv = node_rules_current(n)) == FS_OK) {
+		*step = NODE_STEP_RECORDS;
+		rv    = records_load(n, subject, &recs, &cnt);
 	}
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->qmtx);
+	if (rv == FS_OK) {
+		*step = NODE_STEP_SCORE;
+		rv    = fs_score(&n->rules, recs, cnt, today, c);
+	}
+	pthread_mutex_unlock(&n->rulesmtx);
 	if (rv != FS_OK) {
 		free(recs);
 		return (rv);
@@ -381,6 +382,37 @@ fs_node_records_of(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
 	*recsp = recs;
 	*np    = cnt;
 	return (FS_OK);
+}
+
+fs_err
+fs_node_records_of(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
+    fs_day today, fs_node_record **recsp, size_t *np, fs_contribution *c,
+    char *why, size_t whycap)
+{
+	node_step step;
+	fs_err    rv;
+
+	rv = node_lookup(n, subject, today, recsp, np, c, &step);
+	if (rv == FS_OK) {
+		return (FS_OK);
+	}
+	switch (step) {
+	case NODE_STEP_RULES:
+		snprintf(why, whycap,
+		    rv == FS_ERR_NOT_FOUND ? "no rules imported yet: expected "
+		                             "'fedscore node rules "
+		                             "import' first"
+		                           : "cannot read the rules");
+		break;
+	case NODE_STEP_RECORDS:
+		snprintf(why, whycap, "cannot read the records: %s",
+		    fs_strerror(rv));
+		break;
+	case NODE_STEP_SCORE:
+		snprintf(why, whycap, "cannot score: %s", fs_strerror(rv));
+		break;
+	}
+	return (rv);
 }
 
 fs_err

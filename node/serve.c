@@ -76,9 +76,7 @@ fs_node_answer(
 		    (unsigned long long) (now - l->deadline_ms));
 		rv = FS_ERR_TIMEOUT;
 	} else {
-		pthread_mutex_lock(&n->mtx);
 		rv = node_consent(n, l, now, &cl, &c, why, sizeof(why));
-		pthread_mutex_unlock(&n->mtx);
 		if (rv == FS_OK) {
 			rv = fs_contribution_encode(&c, &body, &blen);
 		}
