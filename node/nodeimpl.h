@@ -145,7 +145,7 @@ fs_err node_cache_put_y(fs_node *n,
 fs_err node_rules_load(sqlite3 *db, fs_ruleset *rs);
 fs_err node_rules_current(fs_node *n);
 
-// score.c: node_lookup reads a subject's records through the lookups'
+// lookup.c: node_lookup reads a subject's records through the lookups'
 // connection and scores them on today with the rules in force.  On
 // failure *step says which step failed.
 typedef enum node_step {
