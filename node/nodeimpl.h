@@ -101,7 +101,7 @@ struct fs_node {
 // csv.c
 size_t node_utf8_len(const unsigned char *p, size_t n);
 
-// rules.c: helpers of both importers.  node_found quotes a field for a
+// fields.c: helpers of both importers.  node_found quotes a field for a
 // message, cut to 40 bytes.
 #define NODE_FOUND_MAX 64
 void   node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len);
