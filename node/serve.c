@@ -24,22 +24,129 @@
 
 #include "nodeimpl.h"
 
+// A lookup being answered: the request, the consent it carries, the
+// contribution, and the reply made of it.
+typedef struct answer {
+	fs_lookup      *l;
+	fs_claims       cl;
+	fs_contribution c;
+	uint8_t        *body, *reply;
+	size_t          blen, replylen;
+} answer;
+
+// lookup_of checks that env is a lookup the node may answer at now --
+// sealed to it, not replayed, well formed, its deadline not passed -- and
+// decodes it into a->l.
+static fs_err
+lookup_of(fs_node *n, const fs_envelope *env, uint64_t now, answer *a,
+    char *why, size_t whycap)
+{
+	fs_err rv;
+
+	if (env->type != FS_MSG_LOOKUP) {
+		snprintf(why, whycap,
+		    "expected a lookup (type %d), found type %u", FS_MSG_LOOKUP,
+		    env->type);
+		return (FS_ERR_TYPE);
+	}
+	if (env->enc != FS_ENC_SEALED) {
+		snprintf(why, whycap,
+		    "expected a lookup sealed to this node, found one in "
+		    "clear");
+		return (FS_ERR_MALFORMED);
+	}
+	if ((rv = fs_replay_check(n->replay, env, now)) != 0) {
+		snprintf(why, whycap, "this request was received before");
+		return (rv);
+	}
+	if ((a->l = malloc(sizeof(*a->l))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if ((rv = fs_lookup_decode(a->l, env->body, env->body_len)) != 0) {
+		snprintf(why, whycap,
+		    "expected a lookup body [request_id, subject, token, "
+		    "deadline_ms]: %s",
+		    fs_strerror(rv));
+		return (rv);
+	}
+	if (now > a->l->deadline_ms) {
+		snprintf(why, whycap,
+		    "the coordinator's deadline passed %llu ms ago",
+		    (unsigned long long) (now - a->l->deadline_ms));
+		return (FS_ERR_TIMEOUT);
+	}
+	return (FS_OK);
+}
+
+// reply_to checks the lookup's consent, computes the contribution, seals
+// the reply and counts and logs the release.
+static fs_err
+reply_to(fs_node *n, const fs_envelope *env, uint64_t now, answer *a, char *why,
+    size_t whycap)
+{
+	fs_envelope_out out
+	    = { .type = FS_MSG_CONTRIBUTION, .enc = FS_ENC_SEALED };
+	fs_err rv;
+
+	if ((rv = node_consent(n, a->l, now, &a->cl, &a->c, why, whycap))
+	        != FS_OK
+	    || (rv = fs_contribution_encode(&a->c, &a->body, &a->blen))
+	        != FS_OK) {
+		return (rv);
+	}
+	// The reply is made first: its hash is the receipt the release log
+	// keeps, and it is given only once logged.
+	out.recipient = &n->coordinator;
+	out.reply_to  = env->hash;
+	out.time_ms   = fs_now_ms();
+	out.body      = a->body;
+	out.body_len  = a->blen;
+	if ((rv = fs_envelope_seal(n->key, &out, &a->reply, &a->replylen))
+	    != FS_OK) {
+		return (rv);
+	}
+	return (node_release_count(n, env, &a->cl, a->body, a->blen, a->reply,
+	    a->replylen, why, whycap));
+}
+
+// finish logs how request req was answered and gives the reply: the
+// contribution when rv is FS_OK, else a signed error saying why.
+static void
+finish(fs_node *n, const uint8_t *req, size_t len, fs_err rv, answer *a,
+    const char *why, uint8_t **repp, size_t *replenp)
+{
+	char    hid[17];
+	uint8_t rh[FS_HASH_BYTES];
+
+	// The log names the request by its hash, as the reply binds to it.
+	crypto_generichash(rh, sizeof(rh), req, len, NULL, 0);
+	fs_hexid(hid, rh);
+	if (rv == FS_OK) {
+		*repp    = a->reply;
+		*replenp = a->replylen;
+		a->reply = NULL;
+		fs_log(FS_LOG_INFO, NODE_WHO,
+		    "released to %s for %s (request %s): %u of %u records "
+		    "counted%s",
+		    a->cl.aud, a->cl.purpose, hid, a->c.counted,
+		    a->c.considered, a->c.disputed ? ", disputed" : "");
+	} else {
+		fs_log(FS_LOG_WARN, NODE_WHO, "refused request %s: %s (%s)%s%s",
+		    hid, fs_strerror(rv), fs_err_name(rv), why[0] ? ": " : "",
+		    why);
+		(void) fs_reply_error(n->key, req, len, rv, why, repp, replenp);
+	}
+}
+
 void
 fs_node_answer(
     fs_node *n, const uint8_t *req, size_t len, uint8_t **repp, size_t *replenp)
 {
-	fs_envelope     env = { 0 };
-	fs_envelope_out out
-	    = { .type = FS_MSG_CONTRIBUTION, .enc = FS_ENC_SEALED };
-	fs_lookup      *l    = NULL;
-	fs_claims       cl   = { 0 };
-	fs_contribution c    = { 0 };
-	uint8_t        *body = NULL, *reply = NULL;
-	size_t          blen = 0, replylen = 0;
-	char            why[FS_WHY_MAX] = "", hid[17];
-	uint8_t         rh[FS_HASH_BYTES];
-	uint64_t        now = fs_now_ms();
-	fs_err          rv;
+	fs_envelope env             = { 0 };
+	answer      a               = { 0 };
+	char        why[FS_WHY_MAX] = "";
+	uint64_t    now             = fs_now_ms();
+	fs_err      rv;
 
 	rv = fs_envelope_open(&env, req, len, n->key, fs_keyring_lookup,
 	    &n->ring, now, (uint64_t) n->skew_ms);
@@ -51,75 +158,18 @@ fs_node_answer(
 		node_answer_witness(n, &env, req, len, repp, replenp);
 		fs_envelope_fini(&env);
 		return;
-	} else if (env.type != FS_MSG_LOOKUP) {
-		snprintf(why, sizeof(why),
-		    "expected a lookup (type %d), found type %u", FS_MSG_LOOKUP,
-		    env.type);
-		rv = FS_ERR_TYPE;
-	} else if (env.enc != FS_ENC_SEALED) {
-		snprintf(why, sizeof(why),
-		    "expected a lookup sealed to this node, found one in "
-		    "clear");
-		rv = FS_ERR_MALFORMED;
-	} else if ((rv = fs_replay_check(n->replay, &env, now)) != 0) {
-		snprintf(why, sizeof(why), "this request was received before");
-	} else if ((l = malloc(sizeof(*l))) == NULL) {
-		rv = FS_ERR_NOMEM;
-	} else if ((rv = fs_lookup_decode(l, env.body, env.body_len)) != 0) {
-		snprintf(why, sizeof(why),
-		    "expected a lookup body [request_id, subject, token, "
-		    "deadline_ms]: %s",
-		    fs_strerror(rv));
-	} else if (now > l->deadline_ms) {
-		snprintf(why, sizeof(why),
-		    "the coordinator's deadline passed %llu ms ago",
-		    (unsigned long long) (now - l->deadline_ms));
-		rv = FS_ERR_TIMEOUT;
-	} else {
-		rv = node_consent(n, l, now, &cl, &c, why, sizeof(why));
-		if (rv == FS_OK) {
-			rv = fs_contribution_encode(&c, &body, &blen);
-		}
-		// The reply is made first: its hash is the receipt the
-		// release log keeps, and it is given only once logged.
-		if (rv == FS_OK) {
-			out.recipient = &n->coordinator;
-			out.reply_to  = env.hash;
-			out.time_ms   = fs_now_ms();
-			out.body      = body;
-			out.body_len  = blen;
-			rv = fs_envelope_seal(n->key, &out, &reply, &replylen);
-		}
-		if (rv == FS_OK) {
-			rv = node_release_count(n, &env, &cl, body, blen, reply,
-			    replylen, why, sizeof(why));
-		}
+	} else if ((rv = lookup_of(n, &env, now, &a, why, sizeof(why)))
+	    == FS_OK) {
+		rv = reply_to(n, &env, now, &a, why, sizeof(why));
 	}
-	// The log names the request by its hash, as the reply binds to it.
-	crypto_generichash(rh, sizeof(rh), req, len, NULL, 0);
-	fs_hexid(hid, rh);
-	if (rv == FS_OK) {
-		*repp    = reply;
-		*replenp = replylen;
-		reply    = NULL;
-		fs_log(FS_LOG_INFO, NODE_WHO,
-		    "released to %s for %s (request %s): %u of %u records "
-		    "counted%s",
-		    cl.aud, cl.purpose, hid, c.counted, c.considered,
-		    c.disputed ? ", disputed" : "");
-	} else {
-		fs_log(FS_LOG_WARN, NODE_WHO, "refused request %s: %s (%s)%s%s",
-		    hid, fs_strerror(rv), fs_err_name(rv), why[0] ? ": " : "",
-		    why);
-		(void) fs_reply_error(n->key, req, len, rv, why, repp, replenp);
+	finish(n, req, len, rv, &a, why, repp, replenp);
+	if (a.l != NULL) {
+		sodium_memzero(a.l, sizeof(*a.l));
 	}
-	if (l != NULL) {
-		sodium_memzero(l, sizeof(*l));
-	}
-	free(l);
-	free(body);
-	free(reply);
-	fs_contribution_fini(&c);
+	free(a.l);
+	free(a.body);
+	free(a.reply);
+	fs_contribution_fini(&a.c);
 	fs_envelope_fini(&env);
 }
 
