@@ -28,6 +28,80 @@ prepared(sqlite3 *db, sqlite3_stmt **stp, const char *sql)
 	return (*stp);
 }
 
+// uses_left refuses a token of jti hash jh whose uses are all used.
+static fs_err
+uses_left(fs_node *n, const uint8_t jh[static FS_HASH_BYTES],
+    const fs_claims *cl, char *why, size_t whycap)
+{
+	sqlite3_stmt *st;
+	int64_t       used = 0;
+
+	if ((st = prepared(n->rdb, &n->st_use_get,
+	         "SELECT uses FROM token_use WHERE jti_hash = ?"))
+	    == NULL) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_blob(st, 1, jh, FS_HASH_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		used = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (used >= (int64_t) cl->uses) {
+		snprintf(why, whycap, "consent allows %u lookup%s, all used",
+		    cl->uses, cl->uses == 1 ? "" : "s");
+		return (FS_ERR_USED_UP);
+	}
+	return (FS_OK);
+}
+
+// count_use counts one more use of the token of jti hash jh, at now.
+static fs_err
+count_use(fs_node *n, const uint8_t jh[static FS_HASH_BYTES], int64_t now)
+{
+	sqlite3_stmt *st;
+	int           rc;
+
+	if ((st = prepared(n->rdb, &n->st_use_put,
+	         "INSERT INTO token_use (jti_hash, uses, first_ms, last_ms) "
+	         "VALUES (?1, 1, ?2, ?2) ON CONFLICT(jti_hash) DO UPDATE SET "
+	         "uses = uses + 1, last_ms = ?2"))
+	    == NULL) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_blob(st, 1, jh, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+}
+
+// log_release adds the release to the release table.
+static fs_err
+log_release(fs_node *n, const node_release *e)
+{
+	sqlite3_stmt *st;
+	int           rc;
+
+	if ((st = prepared(n->rdb, &n->st_release,
+	         "INSERT INTO release (time_ms, request_hash, jti_hash, "
+	         "requester, purpose, contribution_hash, receipt) "
+	         "VALUES (?, ?, ?, ?, ?, ?, ?)"))
+	    == NULL) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_int64(st, 1, e->time_ms);
+	sqlite3_bind_blob(st, 2, e->request_hash, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, e->jti_hash, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->requester, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(
+	    st, 6, e->contribution_hash, FS_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 7, e->receipt, FS_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+}
+
 // node_release_count counts one use of the token and logs the release,
 // or refuses.
 fs_err
@@ -35,12 +109,9 @@ node_release_count(fs_node *n, const fs_envelope *env, const fs_claims *cl,
     const uint8_t *body, size_t blen, const uint8_t *rep, size_t replen,
     char *why, size_t whycap)
 {
-	uint8_t rh[FS_HASH_BYTES];
-
-	uint8_t         jh[FS_HASH_BYTES], ch[FS_HASH_BYTES];
-	sqlite3_stmt   *st;
-	int64_t         used = 0, now = (int64_t) fs_now_ms();
-	fs_err          rv = FS_ERR_IO;
+	uint8_t         jh[FS_HASH_BYTES], ch[FS_HASH_BYTES], rh[FS_HASH_BYTES];
+	int64_t         now = (int64_t) fs_now_ms();
+	fs_err          rv;
 	fs_merkle_state saved;
 	node_release    entry = { .time_ms = now,
 		   .request_hash           = env->hash,
@@ -61,66 +132,19 @@ node_release_count(fs_node *n, const fs_envelope *env, const fs_claims *cl,
 		pthread_mutex_unlock(&n->relmtx);
 		return (FS_ERR_IO);
 	}
-	if ((st = prepared(n->rdb, &n->st_use_get,
-	         "SELECT uses FROM token_use WHERE jti_hash = ?"))
-	    == NULL) {
-		goto out;
-	}
-	sqlite3_bind_blob(st, 1, jh, sizeof(jh), SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		used = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (used >= (int64_t) cl->uses) {
-		snprintf(why, whycap, "consent allows %u lookup%s, all used",
-		    cl->uses, cl->uses == 1 ? "" : "s");
-		rv = FS_ERR_USED_UP;
-		goto out;
-	}
-	if ((st = prepared(n->rdb, &n->st_use_put,
-	         "INSERT INTO token_use (jti_hash, uses, first_ms, last_ms) "
-	         "VALUES (?1, 1, ?2, ?2) ON CONFLICT(jti_hash) DO UPDATE SET "
-	         "uses = uses + 1, last_ms = ?2"))
-	    == NULL) {
-		goto out;
-	}
-	sqlite3_bind_blob(st, 1, jh, sizeof(jh), SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		goto out;
-	}
-	sqlite3_reset(st);
-	if ((st = prepared(n->rdb, &n->st_release,
-	         "INSERT INTO release (time_ms, request_hash, jti_hash, "
-	         "requester, purpose, contribution_hash, receipt) "
-	         "VALUES (?, ?, ?, ?, ?, ?, ?)"))
-	    == NULL) {
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_blob(st, 2, env->hash, FS_HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, jh, sizeof(jh), SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, cl->aud, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, cl->purpose, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, ch, sizeof(ch), SQLITE_STATIC);
-	sqlite3_bind_blob(st, 7, rh, sizeof(rh), SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		goto out;
-	}
-	sqlite3_reset(st);
 	// The entry joins the release log's tree in the same transaction.
-	if (node_release_log_append(n, &entry) == FS_OK
-	    && fs_db_commit(n->rdb) == FS_OK) {
+	if ((rv = uses_left(n, jh, cl, why, whycap)) == FS_OK
+	    && (rv = count_use(n, jh, now)) == FS_OK
+	    && (rv = log_release(n, &entry)) == FS_OK
+	    && (rv = node_release_log_append(n, &entry)) == FS_OK
+	    && (rv = fs_db_commit(n->rdb)) == FS_OK) {
 		pthread_mutex_unlock(&n->relmtx);
 		return (FS_OK);
 	}
-out:
-	if (rv == FS_ERR_IO) {
+	if (rv != FS_ERR_USED_UP) {
+		rv = FS_ERR_IO;
 		snprintf(why, whycap,
-		    "cannot count the use and log the "
-		    "release: %s",
+		    "cannot count the use and log the release: %s",
 		    sqlite3_errmsg(n->rdb));
 	}
 	fs_db_rollback(n->rdb);
