@@ -227,82 +227,120 @@ log_import(node_import *im, const char *path, bool start)
 	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
 }
 
-fs_err
-fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
-    void *arg, fs_import_stats *st, char *why, size_t whycap)
+// plan reads the rules in force, tells which way the import goes, makes
+// the first pass of a small import, and allocates the chunk.
+static fs_err
+plan(node_import *im, const char *path, fs_progress_fn progress, void *arg,
+    char *why, size_t whycap)
 {
-	node_import   im = { .n = n };
-	uint64_t      lines;
-	fs_err        rv;
-	char          pragma[64];
-	int           cache_was = 0;
-	sqlite3_stmt *q;
+	uint64_t lines;
+	fs_err   rv;
 
-	im.now   = time(NULL);
-	im.today = fs_today((int64_t) im.now);
-	pthread_mutex_lock(&n->wmtx);
-	if ((rv = node_rules_load(n->db, &im.rules)) != 0) {
+	if ((rv = node_rules_load(im->n->db, &im->rules)) != 0) {
 		snprintf(why, whycap,
 		    rv == FS_ERR_NOT_FOUND ? "no rules imported yet: expected "
 		                             "'fedscore node rules "
 		                             "import' before records"
 		                           : "cannot read the rules");
-		goto out;
+		return (rv);
 	}
 	// The file's lines are its records and the header.
-	im.st.bulk      = node_import_is_bulk(&im, path, &lines);
-	im.st.reindexed = im.st.bulk
-	    && !node_import_mostly_held(&im, path, lines > 0 ? lines - 1 : 0);
-	if (!im.st.bulk
+	im->st.bulk      = node_import_is_bulk(im, path, &lines);
+	im->st.reindexed = im->st.bulk
+	    && !node_import_mostly_held(im, path, lines > 0 ? lines - 1 : 0);
+	if (!im->st.bulk
 	    && (rv = node_records_check_all(
-	            &im, path, progress, arg, why, whycap))
+	            im, path, progress, arg, why, whycap))
 	        != 0) {
-		goto out;
+		return (rv);
 	}
-	if ((im.c.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL
-	    || (im.order = calloc(NODE_CHUNK, sizeof(node_key))) == NULL) {
-		rv = FS_ERR_NOMEM;
-		goto out;
+	if ((im->c.rows = calloc(NODE_CHUNK, sizeof(node_row))) == NULL
+	    || (im->order = calloc(NODE_CHUNK, sizeof(node_key))) == NULL) {
+		return (FS_ERR_NOMEM);
 	}
-	// The import's page cache is given back to the connection after.
+	return (FS_OK);
+}
+
+// cache_size sets the writing connection's page cache to an import's
+// and returns the size it had, 0 if unknown.
+static int
+cache_size(fs_node *n)
+{
+	sqlite3_stmt *q;
+	char          pragma[64];
+	int           was = 0;
+
 	if (sqlite3_prepare_v2(n->db, "PRAGMA cache_size", -1, &q, NULL)
 	    == SQLITE_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW) {
-			cache_was = sqlite3_column_int(q, 0);
+			was = sqlite3_column_int(q, 0);
 		}
 		sqlite3_finalize(q);
 	}
 	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", CACHE_KIB);
 	(void) fs_db_exec(n->db, pragma);
-	if ((rv = fs_db_begin(n->db)) != 0) {
+	return (was);
+}
+
+// transact writes the records and logs the import in one transaction.
+static fs_err
+transact(node_import *im, const char *path, fs_progress_fn progress, void *arg,
+    char *why, size_t whycap)
+{
+	sqlite3 *db = im->n->db;
+	fs_err   rv;
+
+	if ((rv = fs_db_begin(db)) != 0) {
 		snprintf(why, whycap, "cannot write to the database: %s",
-		    sqlite3_errmsg(n->db));
-		goto out;
+		    sqlite3_errmsg(db));
+		return (rv);
 	}
-	rv = log_import(&im, path, true);
+	rv = log_import(im, path, true);
 	if (rv == FS_OK) {
-		rv = write_all(&im, path, progress, arg, why, whycap);
+		rv = write_all(im, path, progress, arg, why, whycap);
 	}
 	if (rv == FS_OK) {
-		rv = log_import(&im, path, false);
+		rv = log_import(im, path, false);
 	}
-	if (rv == FS_OK && progress != NULL && im.st.bulk) {
+	if (rv == FS_OK && progress != NULL && im->st.bulk) {
 		progress(arg, "committing", 0, 1);
 	}
-	if (rv == FS_OK && (rv = fs_db_commit(n->db)) == FS_OK
-	    && progress != NULL && im.st.bulk) {
+	if (rv == FS_OK && (rv = fs_db_commit(db)) == FS_OK && progress != NULL
+	    && im->st.bulk) {
 		progress(arg, "committing", 1, 1);
 	}
 	if (rv != FS_OK) {
 		if (rv == FS_ERR_IO && why[0] == '\0') {
-			snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
+			snprintf(why, whycap, "%s", sqlite3_errmsg(db));
 		}
-		fs_db_rollback(n->db);
-		goto out;
+		fs_db_rollback(db);
+		return (rv);
 	}
-	(void) fs_db_exec(n->db, "PRAGMA wal_checkpoint(TRUNCATE)");
-	*st = im.st;
-out:
+	(void) fs_db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	return (FS_OK);
+}
+
+fs_err
+fs_node_records_import(fs_node *n, const char *path, fs_progress_fn progress,
+    void *arg, fs_import_stats *st, char *why, size_t whycap)
+{
+	node_import im = { .n = n };
+	fs_err      rv;
+	char        pragma[64];
+	int         cache_was = 0;
+
+	im.now   = time(NULL);
+	im.today = fs_today((int64_t) im.now);
+	pthread_mutex_lock(&n->wmtx);
+	if ((rv = plan(&im, path, progress, arg, why, whycap)) == FS_OK) {
+		// The import's page cache is given back to the connection
+		// after.
+		cache_was = cache_size(n);
+		if ((rv = transact(&im, path, progress, arg, why, whycap))
+		    == FS_OK) {
+			*st = im.st;
+		}
+	}
 	sqlite3_finalize(im.get);
 	sqlite3_finalize(im.ins);
 	sqlite3_finalize(im.upd);
