@@ -61,32 +61,16 @@ fs_ruleset_find(const fs_ruleset *rs, const char *code)
 		goto fail;                                                     \
 	} while (0)
 
+// parse_points reads a rule's dimension and points, of a sign that fits
+// the dimension.
 static fs_err
-parse_row(
-    fs_csv *r, fs_rule *rule, int32_t default_days, char *why, size_t whycap)
+parse_points(fs_csv *r, const char *const *f, const size_t *len, fs_rule *rule,
+    char *why, size_t whycap)
 {
-	const char *f[NCOLS];
-	size_t      len[NCOLS];
-	char        found[NODE_FOUND_MAX];
-	int64_t     v;
-	fs_err      rv;
+	char    found[NODE_FOUND_MAX];
+	int64_t v;
+	fs_err  rv;
 
-	for (size_t i = 0; i < NCOLS; i++) {
-		f[i] = fs_csv_field(r, i, &len[i]);
-	}
-	memset(rule, 0, sizeof(*rule));
-	if (!node_code_ok(f[0], len[0])) {
-		node_found(found, f[0], len[0]);
-		FAIL("expected a code of 1 to %d letters, digits, '.', '_' or "
-		     "'-', found %s",
-		    FS_NODE_CODE_MAX, found);
-	}
-	memcpy(rule->code, f[0], len[0]);
-	if (len[1] == 0 || len[1] > FS_NODE_RULE_NAME_MAX) {
-		FAIL("expected a name of 1 to %d bytes, found %zu bytes",
-		    FS_NODE_RULE_NAME_MAX, len[1]);
-	}
-	memcpy(rule->name, f[1], len[1]);
 	if (fs_dim_parse(f[2], &rule->dim) != FS_OK) {
 		node_found(found, f[2], len[2]);
 		FAIL("expected dimension basic, positive, negative, repair or "
@@ -108,6 +92,22 @@ parse_row(
 		    rule->dim == FS_DIM_NEGATIVE ? "<=" : ">=",
 		    fs_dim_name(rule->dim), (long long) v);
 	}
+	return (FS_OK);
+fail:
+	return (rv);
+}
+
+// parse_terms reads how long a rule's records count, its flags and its
+// repair bonus, which only negative rules may have, as only they may be
+// severe.
+static fs_err
+parse_terms(fs_csv *r, const char *const *f, const size_t *len, fs_rule *rule,
+    int32_t default_days, char *why, size_t whycap)
+{
+	char    found[NODE_FOUND_MAX];
+	int64_t v;
+	fs_err  rv;
+
 	v = default_days;
 	if (len[4] > 0
 	    && node_parse_int(f[4], len[4], 1, FS_NODE_VALID_DAYS_MAX, &v)
@@ -146,6 +146,39 @@ parse_row(
 	}
 	rule->repair_bonus = (int32_t) v;
 	return (FS_OK);
+fail:
+	return (rv);
+}
+
+static fs_err
+parse_row(
+    fs_csv *r, fs_rule *rule, int32_t default_days, char *why, size_t whycap)
+{
+	const char *f[NCOLS];
+	size_t      len[NCOLS];
+	char        found[NODE_FOUND_MAX];
+	fs_err      rv;
+
+	for (size_t i = 0; i < NCOLS; i++) {
+		f[i] = fs_csv_field(r, i, &len[i]);
+	}
+	memset(rule, 0, sizeof(*rule));
+	if (!node_code_ok(f[0], len[0])) {
+		node_found(found, f[0], len[0]);
+		FAIL("expected a code of 1 to %d letters, digits, '.', '_' or "
+		     "'-', found %s",
+		    FS_NODE_CODE_MAX, found);
+	}
+	memcpy(rule->code, f[0], len[0]);
+	if (len[1] == 0 || len[1] > FS_NODE_RULE_NAME_MAX) {
+		FAIL("expected a name of 1 to %d bytes, found %zu bytes",
+		    FS_NODE_RULE_NAME_MAX, len[1]);
+	}
+	memcpy(rule->name, f[1], len[1]);
+	if ((rv = parse_points(r, f, len, rule, why, whycap)) != FS_OK) {
+		return (rv);
+	}
+	return (parse_terms(r, f, len, rule, default_days, why, whycap));
 fail:
 	return (rv);
 }
