@@ -10,7 +10,6 @@
 // then only be one that is too long.
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
