@@ -119,7 +119,9 @@ fs_err node_header_check(fs_csv *r, size_t nf, const char *const *cols,
 // their index a quarter smaller than the full hash would.
 #define NODE_IDHASH_BYTES 16
 
-// store.c
+// store.c.  node_meta_get, node_meta_set and node_cache_put_y go through
+// the writing connection (wmtx held, or while the node opens);
+// node_issuer is called with icmtx held.
 fs_err node_store_open(
     fs_node *n, const char *path, const char *rpath, char *why, size_t whycap);
 fs_err node_idkey_load(fs_node *n, const char *path, char *why, size_t whycap);
@@ -146,8 +148,8 @@ fs_err node_rules_load(sqlite3 *db, fs_ruleset *rs);
 fs_err node_rules_current(fs_node *n);
 
 // lookup.c: node_lookup reads a subject's records through the lookups'
-// connection and scores them on today with the rules in force.  On
-// failure *step says which step failed.
+// connection and scores them on today with the rules in force, taking
+// rulesmtx and qmtx.  On failure *step says which step failed.
 typedef enum node_step {
 	NODE_STEP_RULES,
 	NODE_STEP_RECORDS,
@@ -159,7 +161,9 @@ fs_err node_lookup(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
     node_step *step);
 
 // An import of records (records.c, recheck.c, and the cache lookups of
-// store.c): rows are read, checked and written in chunks.
+// store.c): rows are read, checked and written in chunks.  Every function
+// given a node_import runs inside an import, on its thread, which holds
+// wmtx, or on its read-ahead thread, which touches no database.
 #define NODE_CHUNK 65536 // rows written per step
 
 typedef struct node_row {
@@ -262,7 +266,7 @@ fs_err node_bulk_pseudonymize(node_import *im, const char *path,
 // releases.c: a release as its log entry says it.  node_release_entry
 // formats the entry (a JSON line without its newline; free() it);
 // node_release_log_append adds it to the tree, inside the caller's
-// transaction (the caller restores n->rmst if that fails);
+// transaction (relmtx held; the caller restores n->rmst if that fails);
 // node_release_log_open loads the tree when the node opens.
 typedef struct node_release {
 	int64_t        time_ms;
@@ -275,7 +279,8 @@ fs_err node_release_log_append(fs_node *n, const node_release *r);
 fs_err node_release_log_open(fs_node *n, char *why, size_t whycap);
 
 // revocations.c: node_revlist_load installs the revocation list the
-// release database keeps, when the daemon starts.
+// release database keeps, when the daemon starts (taking rlmtx, then
+// relmtx).
 void node_revlist_load(fs_node *n);
 
 // refresh.c: node_refresh_start fetches the revocation list once and
@@ -284,19 +289,20 @@ fs_err node_refresh_start(fs_node *n, char *why, size_t whycap);
 void   node_refresh_stop(fs_node *n);
 
 // consent.c: node_consent checks the consent token of lookup l at now (ms)
-// into *cl and computes the contribution *c.
+// into *cl, under rlmtx, and computes the contribution *c (node_lookup).
 fs_err node_consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
     fs_contribution *c, char *why, size_t whycap);
 
 // uses.c: node_release_count counts one use of the token of cl and logs
-// the release of body in the reply rep, or refuses (FS_ERR_USED_UP).
+// the release of body in the reply rep, or refuses (FS_ERR_USED_UP); it
+// takes relmtx.
 fs_err node_release_count(fs_node *n, const fs_envelope *env,
     const fs_claims *cl, const uint8_t *body, size_t blen, const uint8_t *rep,
     size_t replen, char *why, size_t whycap);
 
 // witness.c: node_witness checks a checkpoint of the coordinator's log
-// against the last one this node cosigned and returns the body of a
-// COSIGNATURE reply.
+// against the last one this node cosigned (under relmtx) and returns the
+// body of a COSIGNATURE reply.
 fs_err node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp,
     size_t *blenp, char *why, size_t whycap);
 // node_answer_witness makes the reply to a WITNESS request: the
