@@ -200,183 +200,262 @@ show(char out[static 16], int c)
 	return (out);
 }
 
-// Results of one parse attempt.
-enum { PARSED, NEED_MORE, FAILED };
+// Results of one parse attempt, and of its steps: GO_ON when the step is
+// done and the parse goes on.
+enum { PARSED, NEED_MORE, FAILED, GO_ON };
 
+// One parse attempt: the record starts at p, q is the next byte to read,
+// o the next of r->out to write, nf the field being read and lines the
+// line breaks read inside quotes.
+typedef struct cursor {
+	fs_csv              *r;
+	const unsigned char *p, *q, *end;
+	size_t               o, nf;
+	long                 lines;
+	char                *why;
+	size_t               whycap;
+	fs_err               err;
+} cursor;
+
+static int fail(cursor *k, fs_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// fail says "name:LINE: " and what went wrong, and returns FAILED.
+static int
+fail(cursor *k, fs_err err, const char *fmt, ...)
+{
+	va_list ap;
+	int     n = snprintf(k->why, k->whycap, "%s:%ld: ", k->r->name,
+	        k->r->next_line + k->lines);
+
+	if (n > 0 && (size_t) n < k->whycap) {
+		va_start(ap, fmt);
+		vsnprintf(k->why + n, k->whycap - (size_t) n, fmt, ap);
+		va_end(ap);
+	}
+	k->err = err;
+	return (FAILED);
+}
+
+// more tells whether the record may go on past the bytes buffered, so
+// that the parse must wait for more input.
+static bool
+more(const cursor *k)
+{
+	return (!k->r->eof && (size_t) (k->q - k->p) < FS_CSV_RECORD_MAX + 2);
+}
+
+// field_char looks at the byte at q, inside a field: GO_ON when the
+// character at q is to be taken (q moved past the first of a doubled
+// quote, or to the LF of a quoted CRLF), PARSED when it ends the field (q
+// past a closing quote, or on the comma or line break), else NEED_MORE or
+// FAILED.
+static int
+field_char(cursor *k, bool quoted)
+{
+	int c = *k->q;
+
+	if (quoted && c == '"') {
+		if (k->q + 1 == k->end) {
+			if (more(k)) {
+				return (NEED_MORE);
+			}
+			k->q++;
+			return (PARSED);
+		}
+		if (k->q[1] != '"') {
+			k->q++;
+			return (PARSED);
+		}
+		k->q++; // "" is one quote
+	} else if (!quoted && c == '"') {
+		return (fail(k, FS_ERR_MALFORMED,
+		    "expected a quote only around a whole field, found one "
+		    "inside field %zu",
+		    k->nf + 1));
+	} else if (!quoted && (c == ',' || c == '\n')) {
+		return (PARSED);
+	} else if (c == '\r') {
+		if (k->q + 1 == k->end && more(k)) {
+			return (NEED_MORE);
+		}
+		if (k->q + 1 == k->end || k->q[1] != '\n') {
+			return (fail(k, FS_ERR_MALFORMED,
+			    "expected CR only before LF, found a lone CR"));
+		}
+		if (!quoted) {
+			return (PARSED);
+		}
+		k->q++; // keep the LF of a quoted CRLF
+		k->lines++;
+	} else if (c == '\n') {
+		k->lines++; // inside quotes
+	} else if (c < 0x20 && c != '\t') {
+		return (fail(k, FS_ERR_MALFORMED,
+		    "expected text, found control character 0x%02x in field "
+		    "%zu",
+		    (unsigned) c, k->nf + 1));
+	}
+	return (GO_ON);
+}
+
+// field_text copies the text of the field at q to r->out, unquoted, up to
+// what ends it, and its length to *flenp.
+static int
+field_text(cursor *k, bool quoted, size_t *flenp)
+{
+	size_t flen = 0, n;
+	char   tmp[16];
+	int    st;
+
+	for (;;) {
+		if ((size_t) (k->q - k->p) > FS_CSV_RECORD_MAX) {
+			return (fail(k, FS_ERR_TOO_LARGE,
+			    "expected a record of at most %d bytes, found a "
+			    "longer one",
+			    FS_CSV_RECORD_MAX));
+		}
+		if (k->q == k->end) {
+			if (more(k)) {
+				return (NEED_MORE);
+			}
+			if (quoted) {
+				return (fail(k, FS_ERR_TRUNCATED,
+				    "expected a closing quote, found end of "
+				    "file"));
+			}
+			break;
+		}
+		if ((st = field_char(k, quoted)) == PARSED) {
+			break;
+		}
+		if (st != GO_ON) {
+			return (st);
+		}
+		if ((n = node_utf8_len(k->q, (size_t) (k->end - k->q))) == 0) {
+			if (k->end - k->q < 4 && more(k)) {
+				return (NEED_MORE);
+			}
+			return (fail(k, FS_ERR_MALFORMED,
+			    "expected UTF-8 text, found %s in field %zu",
+			    show(tmp, *k->q), k->nf + 1));
+		}
+		if (flen + n > FS_CSV_FIELD_MAX) {
+			return (fail(k, FS_ERR_TOO_LARGE,
+			    "expected field %zu of at most %d bytes, found a "
+			    "longer one",
+			    k->nf + 1, FS_CSV_FIELD_MAX));
+		}
+		memcpy(k->r->out + k->o, k->q, n);
+		k->o += n;
+		flen += n;
+		k->q += n;
+	}
+	*flenp = flen;
+	return (GO_ON);
+}
+
+// field_end reads what follows a field: GO_ON past a comma, PARSED past
+// the end of the record (the last one may end the file).
+static int
+field_end(cursor *k)
+{
+	char tmp[16];
+
+	if (k->q == k->end) {
+		return (more(k) ? NEED_MORE : PARSED);
+	}
+	if (*k->q == ',') {
+		k->q++;
+		return (GO_ON);
+	}
+	if (*k->q == '\n') {
+		k->q++;
+		return (PARSED);
+	}
+	if (*k->q == '\r') {
+		if (k->q + 1 == k->end && more(k)) {
+			return (NEED_MORE);
+		}
+		if (k->q + 1 < k->end && k->q[1] == '\n') {
+			k->q += 2;
+			return (PARSED);
+		}
+	}
+	return (fail(k, FS_ERR_MALFORMED,
+	    "expected ',' or the end of the line after a closing quote, "
+	    "found %s",
+	    show(tmp, *k->q)));
+}
+
+// fields reads the fields of a record into r->out.
+static int
+fields(cursor *k)
+{
+	size_t flen = 0;
+	bool   quoted;
+	int    st;
+
+	for (;;) {
+		if (k->nf == FS_CSV_FIELDS_MAX) {
+			return (fail(k, FS_ERR_TOO_LARGE,
+			    "expected at most %d fields, found more",
+			    FS_CSV_FIELDS_MAX));
+		}
+		k->r->off[k->nf] = k->o;
+		quoted           = k->q < k->end && *k->q == '"';
+		if (quoted) {
+			k->q++;
+		}
+		if ((st = field_text(k, quoted, &flen)) != GO_ON) {
+			return (st);
+		}
+		k->r->len[k->nf]  = flen;
+		k->r->out[k->o++] = '\0';
+		k->nf++;
+		if ((st = field_end(k)) != GO_ON) {
+			return (st);
+		}
+	}
+}
+
+// parse parses the record at the start of the buffer, if it is all there.
 static int
 parse(fs_csv *r, char *why, size_t whycap, fs_err *errp)
 {
-	const unsigned char *p   = (const unsigned char *) r->buf + r->start;
-	const unsigned char *end = (const unsigned char *) r->buf + r->end;
-	const unsigned char *q   = p;
-	size_t               o = 0, nf = 0, flen;
-	long                 lines = 0;
-	char                 tmp[16];
-	bool                 quoted;
+	cursor k = { .r = r,
+		.p      = (const unsigned char *) r->buf + r->start,
+		.end    = (const unsigned char *) r->buf + r->end,
+		.why    = why,
+		.whycap = whycap };
+	int    st;
 
-#define FAIL(err, ...)                                                         \
-	do {                                                                   \
-		int n_ = snprintf(                                             \
-		    why, whycap, "%s:%ld: ", r->name, r->next_line + lines);   \
-		if (n_ > 0 && (size_t) n_ < whycap) {                          \
-			snprintf(why + n_, whycap - (size_t) n_, __VA_ARGS__); \
-		}                                                              \
-		*errp = (err);                                                 \
-		return (FAILED);                                               \
-	} while (0)
-#define MORE()                                                             \
-	do {                                                               \
-		if (!r->eof && (size_t) (q - p) < FS_CSV_RECORD_MAX + 2) { \
-			return (NEED_MORE);                                \
-		}                                                          \
-	} while (0)
-
-	if (q == end) {
-		MORE();
+	k.q = k.p;
+	if (k.q == k.end) {
+		if (more(&k)) {
+			return (NEED_MORE);
+		}
 		r->nfields = 0;
 		return (PARSED);
 	}
-	if (*q == '\n' || (*q == '\r' && q + 1 < end && q[1] == '\n')) {
-		FAIL(
-		    FS_ERR_MALFORMED, "expected a record, found an empty line");
+	if (*k.q == '\n'
+	    || (*k.q == '\r' && k.q + 1 < k.end && k.q[1] == '\n')) {
+		st = fail(&k, FS_ERR_MALFORMED,
+		    "expected a record, found an empty line");
+	} else {
+		st = fields(&k);
 	}
-	for (;;) {
-		if (nf == FS_CSV_FIELDS_MAX) {
-			FAIL(FS_ERR_TOO_LARGE,
-			    "expected at most %d fields, found more",
-			    FS_CSV_FIELDS_MAX);
-		}
-		r->off[nf] = o;
-		flen       = 0;
-		quoted     = q < end && *q == '"';
-		if (quoted) {
-			q++;
-		}
-		for (;;) {
-			int    c;
-			size_t k;
-
-			if ((size_t) (q - p) > FS_CSV_RECORD_MAX) {
-				FAIL(FS_ERR_TOO_LARGE,
-				    "expected a record of at most %d bytes, "
-				    "found a longer one",
-				    FS_CSV_RECORD_MAX);
-			}
-			if (q == end) {
-				MORE();
-				if (quoted) {
-					FAIL(FS_ERR_TRUNCATED,
-					    "expected a closing quote, found "
-					    "end of file");
-				}
-				break;
-			}
-			c = *q;
-			if (quoted && c == '"') {
-				if (q + 1 == end) {
-					MORE();
-					q++;
-					break;
-				}
-				if (q[1] != '"') {
-					q++;
-					break;
-				}
-				q++; // "" is one quote
-			} else if (!quoted && c == '"') {
-				FAIL(FS_ERR_MALFORMED,
-				    "expected a quote only around a whole "
-				    "field, found one inside field %zu",
-				    nf + 1);
-			} else if (!quoted && (c == ',' || c == '\n')) {
-				break;
-			} else if (c == '\r') {
-				if (q + 1 == end) {
-					MORE();
-				}
-				if (q + 1 == end || q[1] != '\n') {
-					FAIL(FS_ERR_MALFORMED,
-					    "expected CR only before LF, found "
-					    "a lone CR");
-				}
-				if (!quoted) {
-					break;
-				}
-				q++; // keep the LF of a quoted CRLF
-				c = '\n';
-				lines++;
-			} else if (c == '\n') {
-				lines++; // inside quotes
-			} else if (c < 0x20 && c != '\t') {
-				FAIL(FS_ERR_MALFORMED,
-				    "expected text, found control character "
-				    "0x%02x in field %zu",
-				    (unsigned) c, nf + 1);
-			}
-			k = node_utf8_len(q, (size_t) (end - q));
-			if (k == 0) {
-				if (!r->eof && end - q < 4) {
-					MORE();
-				}
-				FAIL(FS_ERR_MALFORMED,
-				    "expected UTF-8 text, found %s in field "
-				    "%zu",
-				    show(tmp, *q), nf + 1);
-			}
-			if (flen + k > FS_CSV_FIELD_MAX) {
-				FAIL(FS_ERR_TOO_LARGE,
-				    "expected field %zu of at most %d bytes, "
-				    "found a longer one",
-				    nf + 1, FS_CSV_FIELD_MAX);
-			}
-			if (c == '\n') {
-				r->out[o++] = '\n';
-				flen++;
-				q++;
-				continue;
-			}
-			memcpy(r->out + o, q, k);
-			o += k;
-			flen += k;
-			q += k;
-		}
-		r->len[nf]  = flen;
-		r->out[o++] = '\0';
-		nf++;
-		if (q == end) {
-			MORE();
-			break; // the last record may end the file
-		}
-		if (*q == ',') {
-			q++;
-			continue;
-		}
-		if (*q == '\n') {
-			q++;
-			break;
-		}
-		if (*q == '\r') {
-			if (q + 1 == end) {
-				MORE();
-			}
-			if (q + 1 < end && q[1] == '\n') {
-				q += 2;
-				break;
-			}
-		}
-		FAIL(FS_ERR_MALFORMED,
-		    "expected ',' or the end of the line after a closing "
-		    "quote, "
-		    "found %s",
-		    show(tmp, *q));
+	if (st == FAILED) {
+		*errp = k.err;
 	}
-#undef FAIL
-#undef MORE
-	r->nfields = nf;
+	if (st != PARSED) {
+		return (st);
+	}
+	r->nfields = k.nf;
 	r->line    = r->next_line;
-	r->next_line += lines + 1;
-	r->consumed += (uint64_t) (q - p);
-	r->start += (size_t) (q - p);
+	r->next_line += k.lines + 1;
+	r->consumed += (uint64_t) (k.q - k.p);
+	r->start += (size_t) (k.q - k.p);
 	return (PARSED);
 }
 

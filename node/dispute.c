@@ -23,18 +23,20 @@
 #include "node/nodeimpl.h"
 #include "wire/lookup.h"
 
-// record_rule finds a record's rule in the current version.
+// record_rule finds a record's rule in the version in force, read
+// through the writing connection.
 static fs_err
 record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
     char *why, size_t whycap)
 {
 	sqlite3_stmt  *st;
+	fs_ruleset     rs                         = { 0 };
 	const fs_rule *u                          = NULL;
 	char           code[FS_NODE_CODE_MAX + 1] = "";
 	bool           found                      = false;
 	fs_err         rv;
 
-	if ((rv = node_rules_current(n)) != 0) {
+	if ((rv = node_rules_load(n->db, &rs)) != 0) {
 		snprintf(why, whycap, "no rules imported yet");
 		return (rv);
 	}
@@ -42,7 +44,8 @@ record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
 	        "SELECT code, occurred_on FROM record WHERE record_id = ?", -1,
 	        &st, NULL)
 	    != SQLITE_OK) {
-		return (FS_ERR_IO);
+		rv = FS_ERR_IO;
+		goto out;
 	}
 	sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -56,17 +59,19 @@ record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
 		    "expected a record id held here, found "
 		    "'%.64s'",
 		    rid);
-		return (FS_ERR_NOT_FOUND);
-	}
-	if ((u = fs_ruleset_find(&n->rules, code)) == NULL) {
+		rv = FS_ERR_NOT_FOUND;
+	} else if ((u = fs_ruleset_find(&rs, code)) == NULL) {
 		snprintf(why, whycap,
 		    "record %s has code '%s', which the current rules (version "
 		    "%s) do not have",
-		    rid, code, n->rules.version);
-		return (FS_ERR_NOT_FOUND);
+		    rid, code, rs.version);
+		rv = FS_ERR_NOT_FOUND;
+	} else {
+		*rule = *u;
 	}
-	*rule = *u;
-	return (FS_OK);
+out:
+	fs_ruleset_fini(&rs);
+	return (rv);
 }
 
 fs_err
@@ -94,7 +99,7 @@ fs_node_dispute_open(fs_node *n, const char *rid, const char *reason,
 		    "today");
 		return (FS_ERR_INVALID);
 	}
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = record_rule(n, rid, &rule, &occurred, why, whycap)) != 0) {
 		goto out;
 	}
@@ -136,7 +141,7 @@ fs_node_dispute_open(fs_node *n, const char *rid, const char *reason,
 		*out = d;
 	}
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }
 
@@ -154,7 +159,7 @@ fs_node_dispute_resolve(fs_node *n, const char *rid, bool corrected,
 		    why, whycap, "expected --points only with --corrected");
 		return (FS_ERR_INVALID);
 	}
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = record_rule(n, rid, &rule, &occurred, why, whycap)) != 0) {
 		goto out;
 	}
@@ -200,7 +205,7 @@ fs_node_dispute_resolve(fs_node *n, const char *rid, bool corrected,
 	}
 	sqlite3_finalize(st);
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }
 
@@ -214,14 +219,14 @@ fs_node_disputes(fs_node *n, bool overdue, fs_day today,
 	fs_err           rv = FS_OK;
 	int              rc;
 
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if (sqlite3_prepare_v2(n->db,
 	        "SELECT id, record_id, reason, received_on, opened_on, "
 	        "flag_due, check_due FROM dispute WHERE status = 'open' "
 	        "AND (?1 = 0 OR check_due < ?2) ORDER BY check_due, id",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
-		pthread_mutex_unlock(&n->mtx);
+		pthread_mutex_unlock(&n->wmtx);
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
 		return (FS_ERR_IO);
 	}
@@ -255,7 +260,7 @@ fs_node_disputes(fs_node *n, bool overdue, fs_day today,
 		rv = FS_ERR_IO;
 	}
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	if (rv != FS_OK) {
 		free(list);
 		return (rv);
@@ -276,7 +281,7 @@ fs_node_repair(fs_node *n, const char *rid, fs_day date, fs_day today,
 	int           rc;
 	fs_err        rv;
 
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = record_rule(n, rid, &rule, &occurred, why, whycap)) != 0) {
 		goto out;
 	}
@@ -318,6 +323,6 @@ fs_node_repair(fs_node *n, const char *rid, fs_day date, fs_day today,
 		rv = FS_ERR_IO;
 	}
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }

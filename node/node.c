@@ -57,6 +57,9 @@ fs_node_close(fs_node *n)
 	sqlite3_finalize(n->st_release);
 	sqlite3_finalize(n->st_hash_get);
 	sqlite3_finalize(n->st_hash_put);
+	// The lookups' connection first: the last connection to close
+	// checkpoints the write-ahead log, which the writing one may do.
+	fs_db_close(n->qdb);
 	fs_db_close(n->db);
 	fs_db_close(n->rdb);
 	fs_key_free(n->key);
@@ -70,6 +73,11 @@ fs_node_close(fs_node *n)
 	free(n->issuer_url);
 	pthread_cond_destroy(&n->cv);
 	pthread_mutex_destroy(&n->mtx);
+	pthread_mutex_destroy(&n->wmtx);
+	pthread_mutex_destroy(&n->icmtx);
+	pthread_mutex_destroy(&n->rulesmtx);
+	pthread_mutex_destroy(&n->qmtx);
+	pthread_mutex_destroy(&n->rlmtx);
 	pthread_mutex_destroy(&n->relmtx);
 	free(n);
 }
@@ -90,19 +98,19 @@ duration(const fs_conf *c, const fs_conf_section *s, const char *k, int64_t def,
 	return (FS_OK);
 }
 
+// limits reads the numbers of the section: default validity, workers and
+// the durations.
 static fs_err
-load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+limits(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 {
-	const fs_conf *c    = n->conf;
-	char          *path = NULL, *idpath = NULL, *rpath = NULL;
+	const fs_conf *c = n->conf;
 	int64_t        v;
 	fs_err         rv;
 
-	if ((rv = fs_conf_check(c, s, allowed, required, why, whycap)) != 0
-	    || (rv = fs_conf_int(c, s, "default_valid_days",
-	            FS_NODE_VALID_DAYS_DEFAULT, 1, FS_NODE_VALID_DAYS_MAX, &v,
-	            why, whycap))
-	        != 0) {
+	if ((rv = fs_conf_int(c, s, "default_valid_days",
+	         FS_NODE_VALID_DAYS_DEFAULT, 1, FS_NODE_VALID_DAYS_MAX, &v, why,
+	         whycap))
+	    != 0) {
 		return (rv);
 	}
 	n->default_days = (int32_t) v;
@@ -122,6 +130,15 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 	        != 0) {
 		return (rv);
 	}
+	return (FS_OK);
+}
+
+// names reads the node's name and the origin of its release log.
+static fs_err
+names(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const fs_conf *c = n->conf;
+
 	if (strlen(fs_conf_get(s, "name")) > FS_NAME_MAX) {
 		snprintf(why, whycap, "%s: expected a name of at most %d bytes",
 		    c->path, FS_NAME_MAX);
@@ -145,6 +162,18 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		    c->path, n->origin);
 		return (FS_ERR_CONFIG);
 	}
+	return (FS_OK);
+}
+
+// peers reads where the node listens, its holidays and the coordinator
+// it answers.
+static fs_err
+peers(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const fs_conf *c = n->conf;
+	char          *path;
+	fs_err         rv;
+
 	if (fs_conf_get(s, "listen") != NULL
 	    && (n->listen = fs_conf_path(c, s, "listen")) == NULL) {
 		return (FS_ERR_NOMEM);
@@ -178,16 +207,35 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		n->ring.keys = &n->coordinator;
 		n->ring.n    = 1;
 	}
-	if ((path = fs_conf_path(c, s, "key")) == NULL) {
+	return (FS_OK);
+}
+
+// secret_key reads the node's key.
+static fs_err
+secret_key(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	char  *path;
+	fs_err rv;
+
+	if ((path = fs_conf_path(n->conf, s, "key")) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
 	if ((rv = fs_keyfile_read_secret(&n->key, path)) != 0) {
 		snprintf(why, whycap, "%s: %s (expected the node's secret key)",
 		    path, fs_strerror(rv));
-		free(path);
-		return (rv);
 	}
 	free(path);
+	return (rv);
+}
+
+// databases opens the node's databases and reads its ID-hash key.
+static fs_err
+databases(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	const fs_conf *c    = n->conf;
+	char          *path = NULL, *idpath = NULL, *rpath = NULL;
+	fs_err         rv;
+
 	if ((path = fs_conf_path(c, s, "db")) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
@@ -215,6 +263,22 @@ load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 	return (rv);
 }
 
+static fs_err
+load(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
+{
+	fs_err rv;
+
+	if ((rv = fs_conf_check(n->conf, s, allowed, required, why, whycap))
+	        != 0
+	    || (rv = limits(n, s, why, whycap)) != 0
+	    || (rv = names(n, s, why, whycap)) != 0
+	    || (rv = peers(n, s, why, whycap)) != 0
+	    || (rv = secret_key(n, s, why, whycap)) != 0) {
+		return (rv);
+	}
+	return (databases(n, s, why, whycap));
+}
+
 fs_err
 fs_node_open(fs_node **np, const char *conf, char *why, size_t whycap)
 {
@@ -226,6 +290,11 @@ fs_node_open(fs_node **np, const char *conf, char *why, size_t whycap)
 		return (FS_ERR_NOMEM);
 	}
 	pthread_mutex_init(&n->mtx, NULL);
+	pthread_mutex_init(&n->wmtx, NULL);
+	pthread_mutex_init(&n->icmtx, NULL);
+	pthread_mutex_init(&n->rulesmtx, NULL);
+	pthread_mutex_init(&n->qmtx, NULL);
+	pthread_mutex_init(&n->rlmtx, NULL);
 	pthread_mutex_init(&n->relmtx, NULL);
 	pthread_cond_init(&n->cv, NULL);
 	if ((rv = fs_conf_load(&n->conf, conf, why, whycap)) != 0) {

@@ -41,16 +41,77 @@ rid_ok(const char *s, size_t len)
 	return (memchr(s, '\t', len) == NULL && memchr(s, '\n', len) == NULL);
 }
 
+// ref_check checks the event reference of a record of rule w->rule and
+// keeps it, and its normal form, in t.
+static fs_err
+ref_check(fs_csv *r, const char *ref, size_t len, const node_row *w,
+    node_text *t, char *why, size_t whycap)
+{
+	if (len > FS_NODE_REF_MAX) {
+		FAIL("expected an event_ref of at most %d bytes, found %zu",
+		    FS_NODE_REF_MAX, len);
+	}
+	memcpy(t->ref, ref, len + 1);
+	if (fs_event_ref_normalize(t->norm, &t->normlen, ref, len) != FS_OK) {
+		FAIL("expected an event_ref of UTF-8 text");
+	}
+	if (w->rule->shared && t->normlen == 0) {
+		FAIL("expected an event_ref for code %s, which other "
+		     "departments may report too (shared = 1), found %s",
+		    w->rule->code, len == 0 ? "an empty field" : "blanks");
+	}
+	return (FS_OK);
+}
+
+// dates_check checks occurred_on (f[4]) and, when the file has the
+// column, valid_until (f[5]) into w.
+static fs_err
+dates_check(node_import *im, fs_csv *r, size_t nf, const char *const *f,
+    const size_t *len, node_row *w, char *why, size_t whycap)
+{
+	char found[NODE_FOUND_MAX], d1[11], d2[11];
+
+	if (fs_date_parse(&w->occurred_on, f[4], len[4]) != FS_OK) {
+		node_found(found, f[4], len[4]);
+		FAIL("expected occurred_on as a date YYYY-MM-DD that exists, "
+		     "found %s",
+		    found);
+	}
+	if (w->occurred_on > im->today) {
+		fs_date_format(d1, im->today);
+		FAIL("expected occurred_on no later than today (%s), found %s",
+		    d1, f[4]);
+	}
+	w->valid_until = 0;
+	if (nf == NCOLS && len[5] > 0) {
+		if (fs_date_parse(&w->valid_until, f[5], len[5]) != FS_OK) {
+			node_found(found, f[5], len[5]);
+			FAIL("expected valid_until empty or a date YYYY-MM-DD "
+			     "that exists, found %s",
+			    found);
+		}
+		if (w->valid_until <= w->occurred_on) {
+			fs_date_format(d1, w->occurred_on);
+			fs_date_format(d2, w->valid_until);
+			FAIL("expected valid_until after occurred_on (%s), "
+			     "found %s",
+			    d1, d2);
+		}
+	}
+	return (FS_OK);
+}
+
 // node_records_check validates the record just read into w.
 fs_err
 node_records_check(node_import *im, fs_csv *r, size_t nf, node_row *w,
     node_text *t, char *why, size_t whycap)
 {
-	const fs_ruleset *rs = &im->n->rules;
+	const fs_ruleset *rs = &im->rules;
 	const char       *f[NCOLS];
 	size_t            len[NCOLS];
-	char              found[NODE_FOUND_MAX], d1[11], d2[11];
+	char              found[NODE_FOUND_MAX];
 	char              idwhy[FS_WHY_MAX];
+	fs_err            rv;
 
 	if (nf != im->ncols) {
 		FAIL("expected %zu fields as in the header, found %zu",
@@ -82,48 +143,10 @@ node_records_check(node_import *im, fs_csv *r, size_t nf, node_row *w,
 		     "found %s",
 		    rs->version, found);
 	}
-	if (len[3] > FS_NODE_REF_MAX) {
-		FAIL("expected an event_ref of at most %d bytes, found %zu",
-		    FS_NODE_REF_MAX, len[3]);
+	if ((rv = ref_check(r, f[3], len[3], w, t, why, whycap)) != FS_OK) {
+		return (rv);
 	}
-	memcpy(t->ref, f[3], len[3] + 1);
-	if (fs_event_ref_normalize(t->norm, &t->normlen, f[3], len[3])
-	    != FS_OK) {
-		FAIL("expected an event_ref of UTF-8 text");
-	}
-	if (w->rule->shared && t->normlen == 0) {
-		FAIL("expected an event_ref for code %s, which other "
-		     "departments may report too (shared = 1), found %s",
-		    w->rule->code, len[3] == 0 ? "an empty field" : "blanks");
-	}
-	if (fs_date_parse(&w->occurred_on, f[4], len[4]) != FS_OK) {
-		node_found(found, f[4], len[4]);
-		FAIL("expected occurred_on as a date YYYY-MM-DD that exists, "
-		     "found %s",
-		    found);
-	}
-	if (w->occurred_on > im->today) {
-		fs_date_format(d1, im->today);
-		FAIL("expected occurred_on no later than today (%s), found %s",
-		    d1, f[4]);
-	}
-	w->valid_until = 0;
-	if (nf == NCOLS && len[5] > 0) {
-		if (fs_date_parse(&w->valid_until, f[5], len[5]) != FS_OK) {
-			node_found(found, f[5], len[5]);
-			FAIL("expected valid_until empty or a date YYYY-MM-DD "
-			     "that exists, found %s",
-			    found);
-		}
-		if (w->valid_until <= w->occurred_on) {
-			fs_date_format(d1, w->occurred_on);
-			fs_date_format(d2, w->valid_until);
-			FAIL("expected valid_until after occurred_on (%s), "
-			     "found %s",
-			    d1, d2);
-		}
-	}
-	return (FS_OK);
+	return (dates_check(im, r, nf, f, len, w, why, whycap));
 }
 
 fs_err

@@ -304,10 +304,12 @@ fs_node_releases_export(fs_node *n, FILE *out, uint64_t *count,
 	// of the same state, whatever the daemon releases meanwhile.
 	snprintf(sql, sizeof(sql), "SELECT %s FROM release ORDER BY id",
 	    release_cols);
+	pthread_mutex_lock(&n->relmtx);
 	if (fs_db_exec(n->rdb, "BEGIN") != FS_OK
 	    || sqlite3_prepare_v2(n->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->rdb));
 		(void) fs_db_exec(n->rdb, "ROLLBACK");
+		pthread_mutex_unlock(&n->relmtx);
 		return (FS_ERR_IO);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -343,6 +345,7 @@ fs_node_releases_export(fs_node *n, FILE *out, uint64_t *count,
 		free(body);
 	}
 	(void) fs_db_exec(n->rdb, "COMMIT");
+	pthread_mutex_unlock(&n->relmtx);
 	*count = cnt;
 	return (rv);
 }

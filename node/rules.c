@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // rules.c -- a department's published rules: parsing the CSV, the
-// version hash, and importing a new version.
+// version hash, importing a new version, and reading the version in
+// force back.
 //
 // The version is the first 16 bytes, in hex, of BLAKE2b-256 over the
 // canonical form: one line per rule, sorted by code, of the eight fields
@@ -57,110 +58,6 @@ fs_ruleset_find(const fs_ruleset *rs, const char *code)
 	return (bsearch(&key, rs->rules, rs->n, sizeof(fs_rule), cmp_rule));
 }
 
-void
-node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len)
-{
-	size_t k = 0;
-
-	if (len == 0) {
-		snprintf(out, NODE_FOUND_MAX, "an empty field");
-		return;
-	}
-	// Cut at a character boundary.
-	while (k < len && k < 40) {
-		size_t c
-		    = node_utf8_len((const unsigned char *) s + k, len - k);
-
-		if (c == 0 || k + c > 40) {
-			break;
-		}
-		k += c;
-	}
-	snprintf(
-	    out, NODE_FOUND_MAX, "'%.*s'%s", (int) k, s, k < len ? "..." : "");
-}
-
-fs_err
-node_parse_int(
-    const char *s, size_t len, int64_t min, int64_t max, int64_t *out)
-{
-	int64_t v   = 0;
-	bool    neg = false;
-	size_t  i   = 0;
-
-	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
-		neg = s[0] == '-';
-		i++;
-	}
-	if (i == len || len - i > 9) {
-		return (FS_ERR_MALFORMED);
-	}
-	for (; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9') {
-			return (FS_ERR_MALFORMED);
-		}
-		v = v * 10 + (s[i] - '0');
-	}
-	v = neg ? -v : v;
-	if (v < min || v > max) {
-		return (FS_ERR_TOO_LARGE);
-	}
-	*out = v;
-	return (FS_OK);
-}
-
-bool
-node_code_ok(const char *s, size_t len)
-{
-	if (len == 0 || len > FS_NODE_CODE_MAX) {
-		return (false);
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-		        || (c >= '0' && c <= '9') || c == '.' || c == '_'
-		        || c == '-')) {
-			return (false);
-		}
-	}
-	return (true);
-}
-
-fs_err
-node_header_check(fs_csv *r, size_t nf, const char *const *cols, size_t ncols,
-    size_t nopt, char *why, size_t whycap)
-{
-	char   want[256] = "", got[256] = "";
-	size_t o = 0, g = 0;
-	bool   ok = nf >= ncols - nopt && nf <= ncols;
-
-	for (size_t i = 0; i < ncols; i++) {
-		o += (size_t) snprintf(want + o, sizeof(want) - o, "%s%s%s",
-		    i == ncols - nopt ? "[" : "", i ? "," : "", cols[i]);
-	}
-	if (nopt > 0) {
-		snprintf(want + o, sizeof(want) - o, "]");
-	}
-	for (size_t i = 0; i < nf && g < sizeof(got) - 1; i++) {
-		size_t      len;
-		const char *f = fs_csv_field(r, i, &len);
-
-		if (ok && (len != strlen(cols[i]) || memcmp(f, cols[i], len))) {
-			ok = false;
-		}
-		g += (size_t) snprintf(got + g, sizeof(got) - g, "%s%.*s",
-		    i ? "," : "", (int) (len > 32 ? 32 : len), f);
-	}
-	if (!ok) {
-		snprintf(why, whycap,
-		    "%s:%ld: expected the header '%s', found '%s'",
-		    fs_csv_name(r), fs_csv_line(r), want, got);
-		return (FS_ERR_MALFORMED);
-	}
-	return (FS_OK);
-}
-
 #define FAIL(...)                                                              \
 	do {                                                                   \
 		int n_ = snprintf(                                             \
@@ -172,32 +69,16 @@ node_header_check(fs_csv *r, size_t nf, const char *const *cols, size_t ncols,
 		goto fail;                                                     \
 	} while (0)
 
+// parse_points reads a rule's dimension and points, of a sign that fits
+// the dimension.
 static fs_err
-parse_row(
-    fs_csv *r, fs_rule *rule, int32_t default_days, char *why, size_t whycap)
+parse_points(fs_csv *r, const char *const *f, const size_t *len, fs_rule *rule,
+    char *why, size_t whycap)
 {
-	const char *f[NCOLS];
-	size_t      len[NCOLS];
-	char        found[NODE_FOUND_MAX];
-	int64_t     v;
-	fs_err      rv;
+	char    found[NODE_FOUND_MAX];
+	int64_t v;
+	fs_err  rv;
 
-	for (size_t i = 0; i < NCOLS; i++) {
-		f[i] = fs_csv_field(r, i, &len[i]);
-	}
-	memset(rule, 0, sizeof(*rule));
-	if (!node_code_ok(f[0], len[0])) {
-		node_found(found, f[0], len[0]);
-		FAIL("expected a code of 1 to %d letters, digits, '.', '_' or "
-		     "'-', found %s",
-		    FS_NODE_CODE_MAX, found);
-	}
-	memcpy(rule->code, f[0], len[0]);
-	if (len[1] == 0 || len[1] > FS_NODE_RULE_NAME_MAX) {
-		FAIL("expected a name of 1 to %d bytes, found %zu bytes",
-		    FS_NODE_RULE_NAME_MAX, len[1]);
-	}
-	memcpy(rule->name, f[1], len[1]);
 	if (fs_dim_parse(f[2], &rule->dim) != FS_OK) {
 		node_found(found, f[2], len[2]);
 		FAIL("expected dimension basic, positive, negative, repair or "
@@ -219,6 +100,22 @@ parse_row(
 		    rule->dim == FS_DIM_NEGATIVE ? "<=" : ">=",
 		    fs_dim_name(rule->dim), (long long) v);
 	}
+	return (FS_OK);
+fail:
+	return (rv);
+}
+
+// parse_terms reads how long a rule's records count, its flags and its
+// repair bonus, which only negative rules may have, as only they may be
+// severe.
+static fs_err
+parse_terms(fs_csv *r, const char *const *f, const size_t *len, fs_rule *rule,
+    int32_t default_days, char *why, size_t whycap)
+{
+	char    found[NODE_FOUND_MAX];
+	int64_t v;
+	fs_err  rv;
+
 	v = default_days;
 	if (len[4] > 0
 	    && node_parse_int(f[4], len[4], 1, FS_NODE_VALID_DAYS_MAX, &v)
@@ -257,6 +154,39 @@ parse_row(
 	}
 	rule->repair_bonus = (int32_t) v;
 	return (FS_OK);
+fail:
+	return (rv);
+}
+
+static fs_err
+parse_row(
+    fs_csv *r, fs_rule *rule, int32_t default_days, char *why, size_t whycap)
+{
+	const char *f[NCOLS];
+	size_t      len[NCOLS];
+	char        found[NODE_FOUND_MAX];
+	fs_err      rv;
+
+	for (size_t i = 0; i < NCOLS; i++) {
+		f[i] = fs_csv_field(r, i, &len[i]);
+	}
+	memset(rule, 0, sizeof(*rule));
+	if (!node_code_ok(f[0], len[0])) {
+		node_found(found, f[0], len[0]);
+		FAIL("expected a code of 1 to %d letters, digits, '.', '_' or "
+		     "'-', found %s",
+		    FS_NODE_CODE_MAX, found);
+	}
+	memcpy(rule->code, f[0], len[0]);
+	if (len[1] == 0 || len[1] > FS_NODE_RULE_NAME_MAX) {
+		FAIL("expected a name of 1 to %d bytes, found %zu bytes",
+		    FS_NODE_RULE_NAME_MAX, len[1]);
+	}
+	memcpy(rule->name, f[1], len[1]);
+	if ((rv = parse_points(r, f, len, rule, why, whycap)) != FS_OK) {
+		return (rv);
+	}
+	return (parse_terms(r, f, len, rule, default_days, why, whycap));
 fail:
 	return (rv);
 }
@@ -358,58 +288,70 @@ fail:
 	return (rv);
 }
 
-fs_err
-node_rules_current(fs_node *n)
+// in_force reads through db the version of the rules in force, the last
+// imported, into v; FS_ERR_NOT_FOUND when none was.  *stp is prepared on
+// first use and kept by the caller (NULL: prepared and finalized here).
+static fs_err
+in_force(sqlite3 *db, sqlite3_stmt **stp, char v[static FS_VERSION_MAX + 1])
 {
-	sqlite3_stmt *st = NULL;
-	fs_ruleset    rs = { 0 };
-	const char   *v;
-	size_t        cap = 0;
-	fs_err        rv  = FS_ERR_IO;
+	sqlite3_stmt *own = NULL, *st;
+	fs_err        rv  = FS_ERR_NOT_FOUND;
 
-	if (n->st_version == NULL
-	    && sqlite3_prepare_v2(n->db,
+	if (stp == NULL) {
+		stp = &own;
+	}
+	if (*stp == NULL
+	    && sqlite3_prepare_v2(db,
 	           "SELECT version FROM rules_version ORDER BY seq DESC "
 	           "LIMIT 1",
-	           -1, &n->st_version, NULL)
+	           -1, stp, NULL)
 	        != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
-	st = n->st_version;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return (FS_ERR_NOT_FOUND);
+	st = *stp;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(v, FS_VERSION_MAX + 1, "%s",
+		    (const char *) sqlite3_column_text(st, 0));
+		rv = FS_OK;
 	}
-	v = (const char *) sqlite3_column_text(st, 0);
-	if (strcmp(v, n->rules.version) == 0) {
-		sqlite3_reset(st);
-		return (FS_OK);
-	}
-	snprintf(rs.version, sizeof(rs.version), "%s", v);
 	sqlite3_reset(st);
-	if (sqlite3_prepare_v2(n->db,
+	sqlite3_finalize(own);
+	return (rv);
+}
+
+// rules_read reads through db the rules of version v into rs.
+static fs_err
+rules_read(sqlite3 *db, const char *v, fs_ruleset *rs)
+{
+	sqlite3_stmt *st  = NULL;
+	fs_ruleset    out = { 0 };
+	size_t        cap = 0;
+	fs_err        rv  = FS_ERR_IO;
+
+	snprintf(out.version, sizeof(out.version), "%s", v);
+	if (sqlite3_prepare_v2(db,
 	        "SELECT code, name, dim, points, valid_days, severe, shared, "
 	        "repair_bonus FROM rule WHERE version = ? ORDER BY code",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_text(st, 1, rs.version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, out.version, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		fs_rule *u;
 
-		if (rs.n == cap) {
+		if (out.n == cap) {
 			fs_rule *nr;
 
 			cap = cap == 0 ? 32 : cap * 2;
-			if ((nr = realloc(rs.rules, cap * sizeof(*nr)))
+			if ((nr = realloc(out.rules, cap * sizeof(*nr)))
 			    == NULL) {
 				rv = FS_ERR_NOMEM;
 				goto fail;
 			}
-			rs.rules = nr;
+			out.rules = nr;
 		}
-		u = &rs.rules[rs.n++];
+		u = &out.rules[out.n++];
 		memset(u, 0, sizeof(*u));
 		snprintf(u->code, sizeof(u->code), "%s",
 		    (const char *) sqlite3_column_text(st, 0));
@@ -424,13 +366,45 @@ node_rules_current(fs_node *n)
 	}
 	sqlite3_finalize(st);
 	// SQLite orders by its collation, which is byte order like strcmp.
-	fs_ruleset_fini(&n->rules);
-	n->rules = rs;
+	*rs = out;
 	return (FS_OK);
 fail:
 	sqlite3_finalize(st);
-	fs_ruleset_fini(&rs);
+	fs_ruleset_fini(&out);
 	return (rv);
+}
+
+fs_err
+node_rules_load(sqlite3 *db, fs_ruleset *rs)
+{
+	char   v[FS_VERSION_MAX + 1];
+	fs_err rv;
+
+	if ((rv = in_force(db, NULL, v)) != FS_OK) {
+		return (rv);
+	}
+	return (rules_read(db, v, rs));
+}
+
+fs_err
+node_rules_current(fs_node *n)
+{
+	char       v[FS_VERSION_MAX + 1];
+	fs_ruleset rs;
+	fs_err     rv;
+
+	if ((rv = in_force(n->qdb, &n->st_version, v)) != FS_OK) {
+		return (rv);
+	}
+	if (strcmp(v, n->rules.version) == 0) {
+		return (FS_OK);
+	}
+	if ((rv = rules_read(n->qdb, v, &rs)) != FS_OK) {
+		return (rv);
+	}
+	fs_ruleset_fini(&n->rules);
+	n->rules = rs;
+	return (FS_OK);
 }
 
 static fs_err
@@ -495,6 +469,7 @@ fs_node_rules_import(fs_node *n, const char *path,
 {
 	fs_csv    *r  = NULL;
 	fs_ruleset rs = { 0 };
+	char       have[FS_VERSION_MAX + 1];
 	bool       same;
 	fs_err     rv;
 
@@ -505,12 +480,12 @@ fs_node_rules_import(fs_node *n, const char *path,
 		return (rv);
 	}
 	fs_csv_close(r);
-	pthread_mutex_lock(&n->mtx);
-	rv = node_rules_current(n);
+	pthread_mutex_lock(&n->wmtx);
+	rv = in_force(n->db, NULL, have);
 	if (rv != FS_OK && rv != FS_ERR_NOT_FOUND) {
 		goto out;
 	}
-	same = rv == FS_OK && strcmp(n->rules.version, rs.version) == 0;
+	same = rv == FS_OK && strcmp(have, rs.version) == 0;
 	rv   = FS_OK;
 	if (!same) {
 		if ((rv = fs_db_begin(n->db)) != 0
@@ -525,7 +500,7 @@ fs_node_rules_import(fs_node *n, const char *path,
 	snprintf(version, FS_VERSION_MAX + 1, "%s", rs.version);
 	*changed = !same;
 out:
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	fs_ruleset_fini(&rs);
 	return (rv);
 }

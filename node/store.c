@@ -160,6 +160,14 @@ node_store_open(
 
 		rv = fs_db_open_schema(&n->rdb, rpath, &rel, why, whycap);
 	}
+	// Lookups read through a connection of their own, which sees the
+	// last committed state while the writing one is in a transaction.
+	if (rv == FS_OK
+	    && (rv = fs_db_open_schema(&n->qdb, path, &rs, why, whycap))
+	        == FS_OK
+	    && (rv = fs_db_exec(n->qdb, "PRAGMA query_only = 1")) != FS_OK) {
+		snprintf(why, whycap, "%s: %s", path, sqlite3_errmsg(n->qdb));
+	}
 	return (rv);
 }
 
@@ -274,6 +282,8 @@ node_idhash(
 	sodium_memzero(full, sizeof(full));
 }
 
+// node_issuer returns the client to the issuer, opened on first use;
+// called with icmtx held.
 fs_err
 node_issuer(fs_node *n, fs_issuer_client **cp)
 {
@@ -287,6 +297,8 @@ node_issuer(fs_node *n, fs_issuer_client **cp)
 	return (FS_OK);
 }
 
+// node_cache_get reads the cache through the lookups' connection; called
+// with qmtx held.
 fs_err
 node_cache_get(fs_node *n, const uint8_t idhash[static NODE_IDHASH_BYTES],
     uint8_t subject[static FS_PSEUDONYM_BYTES],
@@ -295,7 +307,7 @@ node_cache_get(fs_node *n, const uint8_t idhash[static NODE_IDHASH_BYTES],
 	sqlite3_stmt *st;
 	fs_err        rv = FS_ERR_NOT_FOUND;
 
-	if (sqlite3_prepare_v2(n->db,
+	if (sqlite3_prepare_v2(n->qdb,
 	        "SELECT subject, behavior_base FROM pseudonym WHERE idhash = ?",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
@@ -348,7 +360,7 @@ fs_node_cache_put(
 	uint8_t h[NODE_IDHASH_BYTES];
 	fs_err  rv;
 
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->wmtx);
 	if ((rv = fs_db_begin(n->db)) == FS_OK) {
 		for (size_t i = 0; i < count && rv == FS_OK; i++) {
 			node_idhash(n, h, ids[i]);
@@ -362,7 +374,7 @@ fs_node_cache_put(
 			fs_db_rollback(n->db);
 		}
 	}
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
 }
 
@@ -378,9 +390,9 @@ fs_node_subject(fs_node *n, const char *idnum,
 	fs_err            rv;
 
 	node_idhash(n, h, idnum);
-	pthread_mutex_lock(&n->mtx);
+	pthread_mutex_lock(&n->qmtx);
 	rv = node_cache_get(n, h, subject, base);
-	pthread_mutex_unlock(&n->mtx);
+	pthread_mutex_unlock(&n->qmtx);
 	sodium_memzero(base, sizeof(base));
 	if (rv == FS_OK) {
 		*known = true;
@@ -391,8 +403,12 @@ fs_node_subject(fs_node *n, const char *idnum,
 	}
 	// Not in the cache: the node holds nothing on this ID, but staff may
 	// want the pseudonym to compare with a citizen's token.
-	if ((rv = node_issuer(n, &ic)) != 0
-	    || (rv = fs_issuer_pseudonyms(ic, ids, 1, y, why, whycap)) != 0) {
+	pthread_mutex_lock(&n->icmtx);
+	if ((rv = node_issuer(n, &ic)) == FS_OK) {
+		rv = fs_issuer_pseudonyms(ic, ids, 1, y, why, whycap);
+	}
+	pthread_mutex_unlock(&n->icmtx);
+	if (rv != FS_OK) {
 		return (rv);
 	}
 	fs_pseudonym_subject(subject, y);
@@ -438,8 +454,12 @@ node_import_evaluate(node_import *im, const char *const *ids,
 	if ((y = sodium_malloc(n * FS_OPRF_OUTPUT_BYTES)) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
-	if ((rv = node_issuer(im->n, &ic)) == 0
-	    && (rv = fs_issuer_pseudonyms(ic, ids, n, y, why, whycap)) == 0) {
+	pthread_mutex_lock(&im->n->icmtx);
+	if ((rv = node_issuer(im->n, &ic)) == 0) {
+		rv = fs_issuer_pseudonyms(ic, ids, n, y, why, whycap);
+	}
+	pthread_mutex_unlock(&im->n->icmtx);
+	if (rv == FS_OK) {
 		for (size_t j = 0; j < n && rv == FS_OK; j++) {
 			if (node_cache_put_y(
 			        im->n, idhash[j], y + j * FS_OPRF_OUTPUT_BYTES)

@@ -83,25 +83,29 @@ seen_save(fs_node *n, const char *origin, const fs_checkpoint *cp,
 	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
 }
 
-fs_err
-node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp, size_t *blenp,
-    char *why, size_t whycap)
+// A WITNESS request, read: the checkpoint, of the note signed by the
+// coordinator under the checkpoint's origin.
+typedef struct request {
+	fs_witness_req w;
+	fs_note       *note;
+	fs_checkpoint  cp; // points into the note
+	char           origin[FS_NOTE_NAME_MAX + 1];
+} request;
+
+// read_request reads the checkpoint of a WITNESS request and checks that
+// the coordinator signed it; q->note is the caller's to free on success.
+static fs_err
+read_request(
+    fs_node *n, const fs_envelope *env, request *q, char *why, size_t whycap)
 {
-	fs_witness_req   w;
 	fs_note_verifier v;
-	fs_note         *note = NULL;
-	fs_checkpoint    cp;
-	fs_merkle_proof  proof;
 	const char      *text;
-	size_t           tlen, olen;
-	char             origin[FS_NOTE_NAME_MAX + 1];
-	char            *cosigned = NULL;
-	seen             s;
-	msgpack_sbuffer  sb;
-	msgpack_packer   pk;
+	size_t           tlen;
 	fs_err           rv;
 
-	if ((rv = fs_witness_decode(&w, env->body, env->body_len)) != FS_OK) {
+	q->note = NULL;
+	if ((rv = fs_witness_decode(&q->w, env->body, env->body_len))
+	    != FS_OK) {
 		snprintf(why, whycap,
 		    "expected [checkpoint note, old size, consistency proof]: "
 		    "%s",
@@ -110,106 +114,181 @@ node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp, size_t *blenp,
 	}
 	// The origin comes from the note's first line; the signature must be
 	// the coordinator's key under that name.
-	if ((rv = fs_note_parse(&note, w.note, w.note_len)) != FS_OK) {
+	if ((rv = fs_note_parse(&q->note, q->w.note, q->w.note_len)) != FS_OK) {
 		snprintf(
 		    why, whycap, "expected a signed note: %s", fs_strerror(rv));
 		return (rv);
 	}
-	text = fs_note_text(note, &tlen);
-	rv   = fs_checkpoint_parse(&cp, text, tlen);
-	if (rv == FS_OK && cp.origin_len > FS_NOTE_NAME_MAX) {
+	text = fs_note_text(q->note, &tlen);
+	rv   = fs_checkpoint_parse(&q->cp, text, tlen);
+	if (rv == FS_OK && q->cp.origin_len > FS_NOTE_NAME_MAX) {
 		rv = FS_ERR_TOO_LARGE;
 	}
 	if (rv != FS_OK) {
-		fs_note_free(note);
 		snprintf(
 		    why, whycap, "expected a checkpoint: %s", fs_strerror(rv));
-		return (rv);
+		goto fail;
 	}
-	memcpy(origin, cp.origin, cp.origin_len);
-	origin[cp.origin_len] = '\0';
+	memcpy(q->origin, q->cp.origin, q->cp.origin_len);
+	q->origin[q->cp.origin_len] = '\0';
 	if ((rv = fs_note_verifier_init(
-	         &v, origin, FS_NOTE_ED25519, n->coordinator.pk))
+	         &v, q->origin, FS_NOTE_ED25519, n->coordinator.pk))
 	        != FS_OK
-	    || (rv = fs_note_verify(note, &v, 1, NULL)) != FS_OK) {
-		fs_note_free(note);
+	    || (rv = fs_note_verify(q->note, &v, 1, NULL)) != FS_OK) {
 		snprintf(why, whycap,
 		    "the checkpoint is not signed by the coordinator as %s",
-		    origin);
-		return (rv);
+		    q->origin);
+		goto fail;
 	}
-	pthread_mutex_lock(&n->relmtx);
-	if ((rv = seen_load(n, origin, &s)) != FS_OK) {
-		snprintf(why, whycap, "cannot read what this witness saw");
-		goto out;
-	}
-	if (s.have && cp.size < s.size) {
+	return (FS_OK);
+fail:
+	fs_note_free(q->note);
+	q->note = NULL;
+	return (rv);
+}
+
+// extends checks that the checkpoint extends what this witness saw: not
+// a smaller tree, not another root for the same size, and a larger tree
+// only with a valid consistency proof.
+static fs_err
+extends(const seen *s, const request *q, char *why, size_t whycap)
+{
+	fs_merkle_proof proof;
+	fs_err          rv;
+
+	if (s->have && q->cp.size < s->size) {
 		snprintf(why, whycap,
 		    "the log shrank: this witness cosigned size %llu, the "
 		    "checkpoint says %llu",
-		    (unsigned long long) s.size, (unsigned long long) cp.size);
-		rv = FS_ERR_BAD_PROOF;
-		goto out;
+		    (unsigned long long) s->size,
+		    (unsigned long long) q->cp.size);
+		return (FS_ERR_BAD_PROOF);
 	}
-	if (s.have && cp.size == s.size
-	    && sodium_memcmp(cp.root, s.root, 32) != 0) {
+	if (s->have && q->cp.size == s->size
+	    && sodium_memcmp(q->cp.root, s->root, 32) != 0) {
 		snprintf(why, whycap,
 		    "a fork: this witness cosigned another root for size %llu",
-		    (unsigned long long) s.size);
-		rv = FS_ERR_BAD_PROOF;
-		goto out;
+		    (unsigned long long) s->size);
+		return (FS_ERR_BAD_PROOF);
 	}
-	if (s.have && s.size > 0 && cp.size > s.size) {
-		if (w.old_size != s.size) {
-			snprintf(why, whycap,
-			    "expected a consistency proof from size %llu, "
-			    "found "
-			    "one from %llu",
-			    (unsigned long long) s.size,
-			    (unsigned long long) w.old_size);
-			rv = FS_ERR_BAD_PROOF;
-			goto out;
-		}
-		proof.n = w.nproof;
-		memcpy(proof.hash, w.proof, w.nproof * 32);
-		if ((rv = fs_merkle_verify_consistency(
-		         s.size, cp.size, s.root, cp.root, &proof))
-		    != FS_OK) {
-			snprintf(why, whycap,
-			    "the checkpoint of size %llu is not consistent "
-			    "with "
-			    "size %llu, which this witness cosigned",
-			    (unsigned long long) cp.size,
-			    (unsigned long long) s.size);
-			goto out;
-		}
+	if (!s->have || s->size == 0 || q->cp.size <= s->size) {
+		return (FS_OK);
 	}
-	if ((rv = seen_save(n, origin, &cp, w.note, w.note_len)) != FS_OK) {
-		snprintf(why, whycap, "cannot record the checkpoint");
-		goto out;
+	if (q->w.old_size != s->size) {
+		snprintf(why, whycap,
+		    "expected a consistency proof from size %llu, found one "
+		    "from %llu",
+		    (unsigned long long) s->size,
+		    (unsigned long long) q->w.old_size);
+		return (FS_ERR_BAD_PROOF);
 	}
-	if ((rv = fs_cosig_sign(&cosigned, &olen, w.note, w.note_len, n->name,
-	         n->key, fs_now_ms() / 1000))
+	proof.n = q->w.nproof;
+	memcpy(proof.hash, q->w.proof, q->w.nproof * 32);
+	if ((rv = fs_merkle_verify_consistency(
+	         s->size, q->cp.size, s->root, q->cp.root, &proof))
+	    != FS_OK) {
+		snprintf(why, whycap,
+		    "the checkpoint of size %llu is not consistent with size "
+		    "%llu, which this witness cosigned",
+		    (unsigned long long) q->cp.size,
+		    (unsigned long long) s->size);
+	}
+	return (rv);
+}
+
+// cosign signs the checkpoint and makes the body of the reply: only this
+// witness's line.
+static fs_err
+cosign(fs_node *n, const request *q, uint8_t **bodyp, size_t *blenp, char *why,
+    size_t whycap)
+{
+	char           *cosigned = NULL;
+	size_t          olen;
+	msgpack_sbuffer sb;
+	msgpack_packer  pk;
+	fs_err          rv;
+
+	if ((rv = fs_cosig_sign(&cosigned, &olen, q->w.note, q->w.note_len,
+	         n->name, n->key, fs_now_ms() / 1000))
 	    != FS_OK) {
 		snprintf(why, whycap, "cannot cosign: %s", fs_strerror(rv));
-		goto out;
+		return (rv);
 	}
-	// The reply is only this witness's line.
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	if ((msgpack_pack_array(&pk, 1)
 	        | msgpack_pack_str_with_body(
-	            &pk, cosigned + w.note_len, olen - w.note_len))
+	            &pk, cosigned + q->w.note_len, olen - q->w.note_len))
 	    != 0) {
 		msgpack_sbuffer_destroy(&sb);
-		rv = FS_ERR_NOMEM;
-		goto out;
+		free(cosigned);
+		return (FS_ERR_NOMEM);
 	}
 	*blenp = sb.size;
 	*bodyp = (uint8_t *) msgpack_sbuffer_release(&sb);
+	free(cosigned);
+	return (FS_OK);
+}
+
+fs_err
+node_witness(fs_node *n, const fs_envelope *env, uint8_t **bodyp, size_t *blenp,
+    char *why, size_t whycap)
+{
+	request q;
+	seen    s;
+	fs_err  rv;
+
+	if ((rv = read_request(n, env, &q, why, whycap)) != FS_OK) {
+		return (rv);
+	}
+	pthread_mutex_lock(&n->relmtx);
+	if ((rv = seen_load(n, q.origin, &s)) != FS_OK) {
+		snprintf(why, whycap, "cannot read what this witness saw");
+		goto out;
+	}
+	if ((rv = extends(&s, &q, why, whycap)) != FS_OK) {
+		goto out;
+	}
+	if ((rv = seen_save(n, q.origin, &q.cp, q.w.note, q.w.note_len))
+	    != FS_OK) {
+		snprintf(why, whycap, "cannot record the checkpoint");
+		goto out;
+	}
+	rv = cosign(n, &q, bodyp, blenp, why, whycap);
 out:
 	pthread_mutex_unlock(&n->relmtx);
-	free(cosigned);
-	fs_note_free(note);
+	fs_note_free(q.note);
 	return (rv);
+}
+
+// node_answer_witness cosigns a checkpoint of the coordinator's log, or says
+// why not.
+void
+node_answer_witness(fs_node *n, const fs_envelope *env, const uint8_t *req,
+    size_t len, uint8_t **repp, size_t *replenp)
+{
+	fs_envelope_out out
+	    = { .type = FS_MSG_COSIGNATURE, .enc = FS_ENC_NONE };
+	uint8_t *body            = NULL;
+	char     why[FS_WHY_MAX] = "";
+	fs_err   rv;
+
+	if ((rv = fs_replay_check(n->replay, env, fs_now_ms())) != FS_OK) {
+		snprintf(why, sizeof(why), "this request was received before");
+	} else {
+		rv = node_witness(
+		    n, env, &body, &out.body_len, why, sizeof(why));
+	}
+	if (rv != FS_OK) {
+		fs_log(FS_LOG_WARN, NODE_WHO, "refused to cosign: %s (%s): %s",
+		    fs_strerror(rv), fs_err_name(rv), why);
+		(void) fs_reply_error(n->key, req, len, rv, why, repp, replenp);
+		return;
+	}
+	out.recipient = &n->coordinator;
+	out.reply_to  = env->hash;
+	out.time_ms   = fs_now_ms();
+	out.body      = body;
+	(void) fs_envelope_seal(n->key, &out, repp, replenp);
+	free(body);
 }

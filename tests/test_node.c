@@ -1164,21 +1164,16 @@ test_import_large_path(void **state)
 	node_big_import = 100000;
 }
 
-// ask sends one lookup for subject with token as the coordinator (or as
-// from, when not NULL) and returns the node's reply: the contribution in
-// *c, or the refusal's code.
-static fs_err
-ask(fixture *fx, const fs_key *from, const uint8_t subject[static 32],
-    const char *token, fs_contribution *c)
+// seal_lookup makes a lookup for subject with token, sealed to the node by
+// the coordinator (or by from, when not NULL).
+static void
+seal_lookup(fixture *fx, const fs_key *from, const uint8_t subject[static 32],
+    const char *token, uint8_t **reqp, size_t *reqlenp)
 {
 	fs_lookup       l = { 0 };
 	fs_envelope_out m = { .type = FS_MSG_LOOKUP, .enc = FS_ENC_SEALED };
-	fs_envelope     rep;
-	fs_keyring      ring = { fs_key_public(fx->node), 1 };
-	uint8_t        *body, *req, *buf;
-	size_t          blen, reqlen, len;
-	char            detail[600];
-	fs_err          code;
+	uint8_t        *body;
+	size_t          blen;
 
 	memcpy(l.subject, subject, 32);
 	snprintf(l.token, sizeof(l.token), "%s", token);
@@ -1189,14 +1184,24 @@ ask(fixture *fx, const fs_key *from, const uint8_t subject[static 32],
 	m.body      = body;
 	m.body_len  = blen;
 	assert_int_equal(fs_envelope_seal(from != NULL ? from : fx->coord, &m,
-	                     &req, &reqlen),
+	                     reqp, reqlenp),
 	    FS_OK);
-	fs_node_answer(fx->n, req, reqlen, &buf, &len);
+	free(body);
+}
+
+// open_reply opens the node's reply buf (and frees it): the contribution
+// in *c, or the refusal's code.
+static fs_err
+open_reply(fixture *fx, uint8_t *buf, size_t len, fs_contribution *c)
+{
+	fs_envelope rep;
+	fs_keyring  ring = { fs_key_public(fx->node), 1 };
+	char        detail[600];
+	fs_err      code;
+
 	assert_int_equal(fs_envelope_open(&rep, buf, len, fx->coord,
 	                     fs_keyring_lookup, &ring, fs_now_ms(), 300000),
 	    FS_OK);
-	free(body);
-	free(req);
 	free(buf);
 	if (rep.type == FS_MSG_ERROR) {
 		assert_int_equal(fs_error_body_decode(rep.body, rep.body_len,
@@ -1211,6 +1216,22 @@ ask(fixture *fx, const fs_key *from, const uint8_t subject[static 32],
 	    fs_contribution_decode(c, rep.body, rep.body_len), FS_OK);
 	fs_envelope_fini(&rep);
 	return (FS_OK);
+}
+
+// ask sends one lookup for subject with token as the coordinator (or as
+// from, when not NULL) and returns the node's reply: the contribution in
+// *c, or the refusal's code.
+static fs_err
+ask(fixture *fx, const fs_key *from, const uint8_t subject[static 32],
+    const char *token, fs_contribution *c)
+{
+	uint8_t *req, *buf;
+	size_t   reqlen, len;
+
+	seal_lookup(fx, from, subject, token, &req, &reqlen);
+	fs_node_answer(fx->n, req, reqlen, &buf, &len);
+	free(req);
+	return (open_reply(fx, buf, len, c));
 }
 
 static char *
@@ -1371,6 +1392,140 @@ test_answer_checks_counts_and_logs(void **state)
 	free(tb);
 }
 
+// A lookup during an import --------------------------------------------
+
+// Events, in the order they happen.
+enum { EV_WRITING = 1, EV_ANSWERED, EV_IMPORTED };
+
+// An import whose progress, called on the importing thread while it
+// writes inside its transaction, starts a lookup on another thread and
+// lets the import go on only once the lookup is answered.
+typedef struct during {
+	fs_node        *n;
+	uint8_t        *req, *rep;
+	size_t          reqlen, replen;
+	pthread_t       thr;
+	bool            started;
+	pthread_mutex_t mu;
+	pthread_cond_t  cv;
+	int             ev[3]; // the first three events
+	size_t          nev;
+} during;
+
+static void
+event(during *d, int ev)
+{
+	pthread_mutex_lock(&d->mu);
+	if (d->nev < 3) {
+		d->ev[d->nev] = ev;
+	}
+	d->nev++;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
+static void *
+lookup_thread(void *arg)
+{
+	during *d = arg;
+
+	fs_node_answer(d->n, d->req, d->reqlen, &d->rep, &d->replen);
+	event(d, EV_ANSWERED);
+	return (NULL);
+}
+
+static void
+while_writing(void *arg, const char *phase, uint64_t done, uint64_t total)
+{
+	during         *d = arg;
+	struct timespec ts;
+
+	(void) done;
+	(void) total;
+	if (strcmp(phase, "writing") != 0 || d->started) {
+		return;
+	}
+	d->started = true;
+	event(d, EV_WRITING);
+	assert_int_equal(pthread_create(&d->thr, NULL, lookup_thread, d), 0);
+	// The order of events is what is tested.  The bound only keeps a
+	// lookup that waits for the import (which waits here) from hanging
+	// the test: the import then goes on, and the order is wrong.
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 60;
+	pthread_mutex_lock(&d->mu);
+	while (d->nev < 2 && pthread_cond_timedwait(&d->cv, &d->mu, &ts) == 0) {
+	}
+	pthread_mutex_unlock(&d->mu);
+}
+
+// A lookup is answered while an import of the same node is writing, small
+// or bulk (which drops the index by citizen in its transaction), from the
+// records as they were before the import; after it, from the new ones.
+static void
+test_lookup_during_import(void **state)
+{
+	fixture        *fx = *state;
+	char            why[FS_WHY_MAX], p[256], text[512];
+	uint8_t         y[FS_OPRF_OUTPUT_BYTES], sa[32], jti[FS_JTI_BYTES];
+	const char     *id = ID_A;
+	fs_revlist      rl = { 0 };
+	fs_contribution c;
+	fs_import_stats st;
+	char           *tok;
+
+	rules(fx);
+	cache(fx, ID_A);
+	crypto_generichash(
+	    y, sizeof(y), (const uint8_t *) id, strlen(id), NULL, 0);
+	fs_pseudonym_subject(sa, y);
+	assert_int_equal(import(fx,
+	                     "record_id,id_number,code,event_ref,occurred_on\n"
+	                     "N1," ID_A ",NEG,e1,2024-01-01\n",
+	                     why),
+	    FS_OK);
+	assert_int_equal(
+	    fs_node_set_revocations(fx->n, &rl, fs_now_ms()), FS_OK);
+	tok = token_for(fx, sa, 4, jti);
+	snprintf(p, sizeof(p), "%s/records.csv", fx->dir);
+	for (int bulk = 0; bulk < 2; bulk++) {
+		during d = { .n = fx->n };
+
+		pthread_mutex_init(&d.mu, NULL);
+		pthread_cond_init(&d.cv, NULL);
+		node_big_import = bulk ? 1 : 100000;
+		snprintf(text, sizeof(text),
+		    "record_id,id_number,code,event_ref,occurred_on\n"
+		    "N1," ID_A ",NEG,e1,2024-01-01\n"
+		    "N2," ID_A ",NEG,e2,2024-01-01\n%s",
+		    bulk ? "N3," ID_A ",NEG,e3,2024-01-01\n" : "");
+		put(p, text);
+		seal_lookup(fx, NULL, sa, tok, &d.req, &d.reqlen);
+		assert_int_equal(fs_node_records_import(fx->n, p, while_writing,
+		                     &d, &st, why, sizeof(why)),
+		    FS_OK);
+		event(&d, EV_IMPORTED);
+		assert_true(st.bulk == (bulk == 1));
+		assert_true(d.started);
+		assert_int_equal(pthread_join(d.thr, NULL), 0);
+		assert_int_equal(d.nev, 3);
+		assert_int_equal(d.ev[0], EV_WRITING);
+		assert_int_equal(d.ev[1], EV_ANSWERED);
+		assert_int_equal(d.ev[2], EV_IMPORTED);
+		assert_int_equal(open_reply(fx, d.rep, d.replen, &c), FS_OK);
+		assert_int_equal(c.considered, 1 + bulk);
+		fs_contribution_fini(&c);
+		assert_int_equal(ask(fx, NULL, sa, tok, &c), FS_OK);
+		assert_int_equal(c.considered, 2 + bulk);
+		fs_contribution_fini(&c);
+		free(d.req);
+		pthread_cond_destroy(&d.cv);
+		pthread_mutex_destroy(&d.mu);
+	}
+	node_big_import = 100000;
+	free(tok);
+}
+
 int
 main(void)
 {
@@ -1405,6 +1560,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_answer_checks_counts_and_logs, setup_node,
 		    teardown_node),
+		cmocka_unit_test_setup_teardown(
+		    test_lookup_during_import, setup_node, teardown_node),
 	};
 
 	if (fs_crypto_init() != FS_OK) {

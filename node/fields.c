@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// fields.c -- the checks of CSV fields that the rules and the records
+// importers share: the header, integers, rule codes, and how a message
+// quotes what it found.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodeimpl.h"
+
+void
+node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len)
+{
+	size_t k = 0;
+
+	if (len == 0) {
+		snprintf(out, NODE_FOUND_MAX, "an empty field");
+		return;
+	}
+	// Cut at a character boundary.
+	while (k < len && k < 40) {
+		size_t c
+		    = node_utf8_len((const unsigned char *) s + k, len - k);
+
+		if (c == 0 || k + c > 40) {
+			break;
+		}
+		k += c;
+	}
+	snprintf(
+	    out, NODE_FOUND_MAX, "'%.*s'%s", (int) k, s, k < len ? "..." : "");
+}
+
+fs_err
+node_parse_int(
+    const char *s, size_t len, int64_t min, int64_t max, int64_t *out)
+{
+	int64_t v   = 0;
+	bool    neg = false;
+	size_t  i   = 0;
+
+	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i++;
+	}
+	if (i == len || len - i > 9) {
+		return (FS_ERR_MALFORMED);
+	}
+	for (; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return (FS_ERR_MALFORMED);
+		}
+		v = v * 10 + (s[i] - '0');
+	}
+	v = neg ? -v : v;
+	if (v < min || v > max) {
+		return (FS_ERR_TOO_LARGE);
+	}
+	*out = v;
+	return (FS_OK);
+}
+
+bool
+node_code_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > FS_NODE_CODE_MAX) {
+		return (false);
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+		        || (c >= '0' && c <= '9') || c == '.' || c == '_'
+		        || c == '-')) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+fs_err
+node_header_check(fs_csv *r, size_t nf, const char *const *cols, size_t ncols,
+    size_t nopt, char *why, size_t whycap)
+{
+	char   want[256] = "", got[256] = "";
+	size_t o = 0, g = 0;
+	bool   ok = nf >= ncols - nopt && nf <= ncols;
+
+	for (size_t i = 0; i < ncols; i++) {
+		o += (size_t) snprintf(want + o, sizeof(want) - o, "%s%s%s",
+		    i == ncols - nopt ? "[" : "", i ? "," : "", cols[i]);
+	}
+	if (nopt > 0) {
+		snprintf(want + o, sizeof(want) - o, "]");
+	}
+	for (size_t i = 0; i < nf && g < sizeof(got) - 1; i++) {
+		size_t      len;
+		const char *f = fs_csv_field(r, i, &len);
+
+		if (ok && (len != strlen(cols[i]) || memcmp(f, cols[i], len))) {
+			ok = false;
+		}
+		g += (size_t) snprintf(got + g, sizeof(got) - g, "%s%.*s",
+		    i ? "," : "", (int) (len > 32 ? 32 : len), f);
+	}
+	if (!ok) {
+		snprintf(why, whycap,
+		    "%s:%ld: expected the header '%s', found '%s'",
+		    fs_csv_name(r), fs_csv_line(r), want, got);
+		return (FS_ERR_MALFORMED);
+	}
+	return (FS_OK);
+}
