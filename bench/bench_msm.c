@@ -17,6 +17,8 @@
 //
 // usage: bench_msm [rounds]
 
+#include <sodium.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,12 +4,18 @@
 // properly: a small import or a bulk one, and for a bulk one, a re-export
 // of records the node holds or a file of new records.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
 #define HELD_SAMPLE 1024 // records read to tell a re-export
 

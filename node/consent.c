@@ -5,11 +5,18 @@
 // revoked), its subject equal to the subject looked up, and a scope that
 // needs the score; and the contribution then computed.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/consent.h"
+#include "wire/lookup.h"
+#include "wire/token.h"
 
 // token_checked checks, against the revocation list in force, that the
 // list is fresh enough and that l carries a valid consent token, not

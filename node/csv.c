@@ -9,6 +9,8 @@
 // and the record is parsed again.  A record longer than the bound can
 // then only be one that is too long.
 
+#include <stdarg.h>
+
 #include <sodium.h>
 
 #include <errno.h>

@@ -7,7 +7,8 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "node/nodeimpl.h"
 
 fs_err
 fs_event_ref_normalize(char *out, size_t *outlen, const char *in, size_t len)

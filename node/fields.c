@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
 void
 node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len)

@@ -5,11 +5,18 @@
 // rules in force.  A lookup never waits for an import: it reads the last
 // committed state (WAL) and takes none of the writers' locks.
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "crypto/oprf.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/lookup.h"
 
 #define RECORDS_MAX 20000 // per subject
 

@@ -21,8 +21,10 @@
 #include "net/replay.h"
 #include "node/node.h"
 #include "wire/envelope.h"
+#include "wire/lookup.h"
 #include "wire/note.h"
 #include "wire/revocations.h"
+#include "wire/token.h"
 
 #define NODE_WHO "node"
 
@@ -268,11 +270,13 @@ fs_err node_read_rows(node_import *im, const char *path, const char *phase,
     void *arg, uint64_t *nrecords, char *why, size_t whycap);
 void   node_chunk_free(node_chunk *c);
 
-// probe.c: node_probe_has tells whether the probe filter may hold an ID
+// filter.c: node_probe_has tells whether the probe filter may hold an ID
 // hash; node_bulk_pseudonymize finds the citizens of a bulk import that
 // the cache does not hold and pseudonymizes them.
 bool node_probe_has(
     const node_import *im, const uint8_t h[static NODE_IDHASH_BYTES]);
+// node_probe_add puts an ID hash in the filter.
+void node_probe_add(node_import *im, const uint8_t h[static NODE_IDHASH_BYTES]);
 fs_err node_bulk_pseudonymize(node_import *im, const char *path,
     fs_progress_fn progress, void *arg, char *why, size_t whycap);
 

@@ -13,40 +13,17 @@
 // import does.  Known citizens so cost no lookup at all, and a bad file
 // still costs no evaluation at the issuer.
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
-#define MISS_BITS   12 // per citizen: about 0.3% false positives
-#define MISS_PROBES 8
-
-static void
-probes(const uint8_t h[static NODE_IDHASH_BYTES], uint64_t *a, uint64_t *b)
-{
-	// ID hashes are keyed BLAKE2b, uniform: the probes are read from
-	// the hash itself (double hashing on two of its words).
-	memcpy(a, h, sizeof(*a));
-	memcpy(b, h + 8, sizeof(*b));
-	*b |= 1;
-}
-
-bool
-node_probe_has(const node_import *im, const uint8_t h[static NODE_IDHASH_BYTES])
-{
-	uint64_t a, b;
-
-	probes(h, &a, &b);
-	for (int i = 0; i < MISS_PROBES; i++, a += b) {
-		uint64_t bit = a & im->fmask;
-
-		if ((im->filter[bit >> 6] & (UINT64_C(1) << (bit & 63))) == 0) {
-			return (false);
-		}
-	}
-	return (true);
-}
+#define MISS_BITS 12 // per citizen: about 0.3% false positives
 
 // missing counts the ID hashes of records that the cache does not hold,
 // and adds them to the filter when there is one.
@@ -67,19 +44,12 @@ missing(node_import *im, uint64_t *count, char *why, size_t whycap)
 		return (FS_ERR_IO);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t a, b;
-
 		cnt++;
 		if (im->filter == NULL
 		    || sqlite3_column_bytes(st, 0) != NODE_IDHASH_BYTES) {
 			continue;
 		}
-		probes(sqlite3_column_blob(st, 0), &a, &b);
-		for (int i = 0; i < MISS_PROBES; i++, a += b) {
-			uint64_t bit = a & im->fmask;
-
-			im->filter[bit >> 6] |= UINT64_C(1) << (bit & 63);
-		}
+		node_probe_add(im, sqlite3_column_blob(st, 0));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

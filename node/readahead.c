@@ -4,12 +4,17 @@
 // in chunks of rows, each line checked and its ID hashed, on a thread of
 // its own, and each chunk handed to the caller's thread.
 
+#include <sodium.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
 
 // pack appends a row's texts to the chunk's.
 static fs_err

@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "common/conf.h"
 #include "common/db.h"
 #include "common/err.h"
 #include "common/rfc3339.h"

@@ -14,7 +14,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "nodeimpl.h"
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "net/issuer_client.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/revocations.h"
 
 // fetch gets the list once; it logs only changes of state.
 static void

@@ -5,11 +5,16 @@
 // restart does not forget it.  An older list than the one held is never
 // taken.
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/err.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/revocations.h"
 
 static fs_err
 revlist_copy(fs_revlist *dst, const fs_revlist *src)

@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/conf.h"
 #include "common/err.h"
 #include "crypto/oprf.h"
 #include "node/node.h"

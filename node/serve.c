@@ -28,21 +28,16 @@
 
 #include "common/conf.h"
 #include "common/daemon.h"
-#include "common/db.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/rfc3339.h"
 #include "crypto/key.h"
-#include "crypto/merkle.h"
-#include "net/issuer_client.h"
 #include "net/replay.h"
 #include "net/transport.h"
 #include "node/node.h"
 #include "node/nodeimpl.h"
-#include "wire/consent.h"
 #include "wire/envelope.h"
 #include "wire/lookup.h"
-#include "wire/revocations.h"
 #include "wire/token.h"
 
 // A lookup being answered: the request, the consent it carries, the

@@ -9,11 +9,21 @@
 // disclosure), so a release is never given without being counted and
 // logged.  fs_node_releases_export writes the log for auditors.
 
+#include <sodium.h>
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nodeimpl.h"
+#include "common/db.h"
+#include "common/err.h"
+#include "common/rfc3339.h"
+#include "crypto/merkle.h"
+#include "node/node.h"
+#include "node/nodeimpl.h"
+#include "wire/envelope.h"
+#include "wire/token.h"
 
 // prepared returns *stp, prepared from sql the first time.
 static sqlite3_stmt *

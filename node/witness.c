@@ -20,9 +20,12 @@
 
 #include <msgpack.h>
 
+#include "common/conf.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/rfc3339.h"
 #include "crypto/merkle.h"
+#include "net/replay.h"
 #include "node/node.h"
 #include "node/nodeimpl.h"
 #include "wire/envelope.h"

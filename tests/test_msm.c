@@ -8,6 +8,8 @@
 // to the DLEQ batch sizes, field elements at the edges of the encoding,
 // and the edge cases of the scalars and points.
 
+#include <sodium.h>
+
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -13,6 +13,8 @@
 // ChaCha20 stream keyed with the BLAKE2b hash of the input, so that a
 // short input still makes n terms, always the same ones.
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
