@@ -36,6 +36,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/merkle.h"
 #include "crypto/paseto.h"
+#include "net/revfresh.h"
 #include "wire/consent.h"
 #include "wire/token.h"
 
@@ -165,13 +166,11 @@ get_access(nng_aio *aio)
 		return;
 	}
 	pthread_mutex_lock(&c->revmtx);
-	if (!c->have_revoked
-	    || fs_now_ms() - c->revoked_at_ms
-	        > (uint64_t) (10 * c->refresh_ms)) {
+	if ((rv = fs_revocations_fresh(c->have_revoked, c->revoked_at_ms,
+	         c->max_age_ms, fs_now_ms(), why, sizeof(why)))
+	    != FS_OK) {
 		pthread_mutex_unlock(&c->revmtx);
-		problem(aio, 503, FS_ERR_REVOKED,
-		    "no current revocation list from the issuer: refusing to "
-		    "act on any consent until there is one");
+		problem(aio, 503, rv, why);
 		return;
 	}
 	rv = fs_consent_verify(&cl, token, strlen(token), &c->issuer.key,

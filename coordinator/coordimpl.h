@@ -20,6 +20,7 @@
 #include "crypto/key.h"
 #include "crypto/merkle.h"
 #include "net/issuer_client.h"
+#include "net/revfresh.h"
 #include "net/transport.h"
 #include "wire/attest.h"
 #include "wire/envelope.h"
@@ -122,11 +123,11 @@ struct fs_coord {
 	char           *checkpoint; // latest checkpoint, cosigned, served
 	uint64_t        checkpoint_size;
 
-	fs_issuer_peer    issuer;
-	char             *issuer_url;
-	fs_issuer_client *ic; // the refresher thread's
-	pthread_t         refresher;
-	bool              refresher_started;
+	fs_issuer_peer   issuer;
+	char            *issuer_url;
+	int64_t          max_age_ms; // revocation list: fail closed past
+	fs_revfresh_conf rfconf;     // the revocation refresher's
+	fs_revfresh     *rf;
 	// revmtx guards the revocation list and when it was fetched: the
 	// refresher swaps in a new list under it, and a consent is checked
 	// against the list, fs_consent_verify included, under it.  Never

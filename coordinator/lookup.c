@@ -24,6 +24,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/paseto.h"
+#include "net/revfresh.h"
 #include "wire/consent.h"
 #include "wire/lookup.h"
 #include "wire/request.h"
@@ -135,13 +136,11 @@ check_consent(coord_lookup *lk)
 	fs_err    rv;
 
 	pthread_mutex_lock(&c->revmtx);
-	if (!c->have_revoked
-	    || fs_now_ms() - c->revoked_at_ms
-	        > (uint64_t) (10 * c->refresh_ms)) {
+	if ((rv = fs_revocations_fresh(c->have_revoked, c->revoked_at_ms,
+	         c->max_age_ms, fs_now_ms(), why, sizeof(why)))
+	    != FS_OK) {
 		pthread_mutex_unlock(&c->revmtx);
-		problem(lk->out, 503, FS_ERR_REVOKED,
-		    "no current revocation list from the issuer: refusing to "
-		    "act on any consent until there is one");
+		problem(lk->out, 503, rv, "%s", why);
 		return (false);
 	}
 	rv = fs_consent_verify(&lk->cl, lk->req.consent,

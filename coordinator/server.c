@@ -15,12 +15,12 @@
 #include "common/db.h"
 #include "common/err.h"
 #include "common/log.h"
-#include "common/rfc3339.h"
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
 #include "net/issuer_client.h"
+#include "net/revfresh.h"
 #include "net/transport.h"
 #include "wire/attest.h"
 #include "wire/envelope.h"
@@ -33,8 +33,9 @@
 #define WHO "coordinator"
 
 static const char *const coord_keys[] = { "name", "key", "db", "scheme",
-	"listen", "http", "skew", "revocation_refresh", "log_origin",
-	"witnesses", "attest_ttl", "trust", "office", "office_name", NULL };
+	"listen", "http", "skew", "revocation_refresh", "revocation_max_age",
+	"log_origin", "witnesses", "attest_ttl", "trust", "office",
+	"office_name", NULL };
 static const char *const coord_required[]
     = { "name", "key", "db", "scheme", "http", NULL };
 static const char *const node_keys[]      = { "key", "url", NULL };
@@ -185,9 +186,7 @@ fs_coord_close(fs_coord *c)
 	c->stopping = true;
 	pthread_cond_broadcast(&c->stopcv);
 	pthread_mutex_unlock(&c->stopmtx);
-	if (c->refresher_started) {
-		pthread_join(c->refresher, NULL);
-	}
+	fs_revfresh_stop(c->rf);
 	if (c->checkpointer_started) {
 		pthread_join(c->checkpointer, NULL);
 	}
@@ -197,7 +196,6 @@ fs_coord_close(fs_coord *c)
 		fs_client_close(c->nodes[i].client);
 		free(c->nodes[i].url);
 	}
-	fs_issuer_client_close(c->ic);
 	fs_revlist_fini(&c->revoked);
 	fs_trust_free(c->trust);
 	free(c->trust_path);
@@ -247,8 +245,13 @@ read_settings(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 	    || (rv = duration(c->conf, s, "skew", FS_SKEW_DEFAULT_MS,
 	            &c->skew_ms, why, whycap))
 	        != 0
-	    || (rv = duration(c->conf, s, "revocation_refresh", 5000,
-	            &c->refresh_ms, why, whycap))
+	    || (rv = duration(c->conf, s, "revocation_refresh",
+	            FS_REVOCATION_REFRESH_DEFAULT_MS, &c->refresh_ms, why,
+	            whycap))
+	        != 0
+	    || (rv = duration(c->conf, s, "revocation_max_age",
+	            FS_REVOCATION_MAX_AGE_DEFAULT_MS, &c->max_age_ms, why,
+	            whycap))
 	        != 0
 	    || (rv = duration(c->conf, s, "attest_ttl",
 	            FS_ATTEST_TTL_DEFAULT * 1000, &c->attest_ttl_s, why,
@@ -397,36 +400,31 @@ fail:
 	return (rv);
 }
 
-// refresh fetches the revocation list once; a list older than the one
-// held (a lower sequence number) is not taken.
-static void
-refresh(fs_coord *c)
+// install_revocations keeps a list fetched by the refresher; a list older
+// than the one held (a lower sequence number) is not taken.
+static fs_err
+install_revocations(void *arg, const fs_revlist *rl, uint64_t fetched_ms)
 {
-	fs_revlist rl;
-	char       why[FS_WHY_MAX];
-	fs_err     rv;
+	fs_coord  *c = arg;
+	fs_revlist copy;
+	fs_err     rv = FS_OK;
 
-	if ((rv = fs_issuer_revocations(c->ic, &rl, why, sizeof(why))) != 0) {
-		fs_log(
-		    FS_LOG_WARN, WHO, "revocation list not refreshed: %s", why);
-		return;
-	}
 	pthread_mutex_lock(&c->revmtx);
-	if (!c->have_revoked || rl.seq >= c->revoked.seq) {
-		if (c->have_revoked && rl.seq > c->revoked.seq) {
+	if (c->have_revoked && rl->seq < c->revoked.seq) {
+		rv = FS_ERR_REPLAYED;
+	} else if ((rv = fs_revlist_copy(&copy, rl)) == FS_OK) {
+		if (c->have_revoked && rl->seq > c->revoked.seq) {
 			fs_log(FS_LOG_INFO, WHO,
-			    "revocation list now at %llu (%zu "
-			    "revoked)",
-			    (unsigned long long) rl.seq, rl.n);
+			    "revocation list now at %llu (%zu revoked)",
+			    (unsigned long long) rl->seq, rl->n);
 		}
 		fs_revlist_fini(&c->revoked);
-		c->revoked       = rl;
+		c->revoked       = copy;
 		c->have_revoked  = true;
-		c->revoked_at_ms = fs_now_ms();
-	} else {
-		fs_revlist_fini(&rl);
+		c->revoked_at_ms = fetched_ms;
 	}
 	pthread_mutex_unlock(&c->revmtx);
+	return (rv);
 }
 
 bool
@@ -452,17 +450,6 @@ coord_pause(fs_coord *c, int64_t ms)
 	return (running);
 }
 
-static void *
-refresher(void *arg)
-{
-	fs_coord *c = arg;
-
-	do {
-		refresh(c);
-	} while (coord_pause(c, c->refresh_ms));
-	return (NULL);
-}
-
 // coord_start dials the nodes and the issuer and starts the refresher.
 fs_err
 coord_start(fs_coord *c, char *why, size_t whycap)
@@ -477,14 +464,18 @@ coord_start(fs_coord *c, char *why, size_t whycap)
 			return (rv);
 		}
 	}
-	if ((rv = fs_issuer_client_open(&c->ic, c->key, &c->issuer)) != 0) {
-		snprintf(why, whycap, "issuer at %s: %s", c->issuer.url,
-		    fs_strerror(rv));
+	c->rfconf = (fs_revfresh_conf) {
+		.who        = WHO,
+		.key        = c->key,
+		.issuer     = &c->issuer,
+		.refresh_ms = c->refresh_ms,
+		.max_age_ms = c->max_age_ms,
+		.install    = install_revocations,
+		.arg        = c,
+	};
+	if ((rv = fs_revfresh_start(&c->rf, &c->rfconf, why, whycap))
+	    != FS_OK) {
 		return (rv);
 	}
-	if (pthread_create(&c->refresher, NULL, refresher, c) != 0) {
-		return (FS_ERR_NOMEM);
-	}
-	c->refresher_started = true;
 	return (FS_OK);
 }

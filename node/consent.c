@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "net/revfresh.h"
 #include "node/node.h"
 #include "node/nodeimpl.h"
 #include "wire/consent.h"
@@ -28,13 +29,9 @@ token_checked(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
 	fs_err rv;
 
 	pthread_mutex_lock(&n->rlmtx);
-	if (!n->have_rl || now > n->rl_fetched_ms + (uint64_t) n->max_age_ms) {
-		snprintf(why, whycap,
-		    "the node's revocation list is %s (at most %llds old "
-		    "allowed): refusing until the issuer answers",
-		    n->have_rl ? "too old" : "not fetched yet",
-		    (long long) (n->max_age_ms / 1000));
-		rv = FS_ERR_STALE;
+	if ((rv = fs_revocations_fresh(
+	         n->have_rl, n->rl_fetched_ms, n->max_age_ms, now, why, whycap))
+	    != FS_OK) {
 	} else if (l->token[0] == '\0') {
 		snprintf(why, whycap,
 		    "expected the citizen's consent token, "

@@ -31,6 +31,7 @@
 #include "crypto/key.h"
 #include "net/issuer_client.h"
 #include "net/replay.h"
+#include "net/revfresh.h"
 #include "node/node.h"
 #include "node/nodeimpl.h"
 #include "wire/envelope.h"
@@ -71,8 +72,6 @@ fs_node_close(fs_node *n)
 	fs_conf_free(n->conf);
 	free(n->listen);
 	free(n->issuer_url);
-	pthread_cond_destroy(&n->cv);
-	pthread_mutex_destroy(&n->mtx);
 	pthread_mutex_destroy(&n->wmtx);
 	pthread_mutex_destroy(&n->icmtx);
 	pthread_mutex_destroy(&n->rulesmtx);
@@ -122,11 +121,13 @@ limits(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 	if ((rv = duration(
 	         c, s, "skew", FS_SKEW_DEFAULT_MS, &n->skew_ms, why, whycap))
 	        != 0
-	    || (rv = duration(c, s, "revocation_refresh", 5000, &n->refresh_ms,
-	            why, whycap))
+	    || (rv = duration(c, s, "revocation_refresh",
+	            FS_REVOCATION_REFRESH_DEFAULT_MS, &n->refresh_ms, why,
+	            whycap))
 	        != 0
-	    || (rv = duration(c, s, "revocation_max_age", 120000,
-	            &n->max_age_ms, why, whycap))
+	    || (rv = duration(c, s, "revocation_max_age",
+	            FS_REVOCATION_MAX_AGE_DEFAULT_MS, &n->max_age_ms, why,
+	            whycap))
 	        != 0) {
 		return (rv);
 	}
@@ -289,14 +290,12 @@ fs_node_open(fs_node **np, const char *conf, char *why, size_t whycap)
 	if ((n = calloc(1, sizeof(*n))) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
-	pthread_mutex_init(&n->mtx, NULL);
 	pthread_mutex_init(&n->wmtx, NULL);
 	pthread_mutex_init(&n->icmtx, NULL);
 	pthread_mutex_init(&n->rulesmtx, NULL);
 	pthread_mutex_init(&n->qmtx, NULL);
 	pthread_mutex_init(&n->rlmtx, NULL);
 	pthread_mutex_init(&n->relmtx, NULL);
-	pthread_cond_init(&n->cv, NULL);
 	if ((rv = fs_conf_load(&n->conf, conf, why, whycap)) != 0) {
 		goto fail;
 	}

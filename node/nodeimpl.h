@@ -19,6 +19,7 @@
 #include "crypto/oprf.h"
 #include "net/issuer_client.h"
 #include "net/replay.h"
+#include "net/revfresh.h"
 #include "node/node.h"
 #include "wire/envelope.h"
 #include "wire/lookup.h"
@@ -103,14 +104,10 @@ struct fs_node {
 	sqlite3_stmt   *st_hash_get;
 	sqlite3_stmt   *st_hash_put;
 	fs_merkle_state rmst;
-	// mtx guards stop only (the refresher's code names it so), and cv,
-	// on which the revocation refresher waits for stop, is used with
-	// it.  thr, the refresher, is started and joined by fs_node_serve.
-	// Innermost.
-	pthread_mutex_t mtx;
-	pthread_cond_t  cv;
-	bool            stop;
-	pthread_t       thr;
+	// The revocation refresher (net/revfresh.c), started and stopped
+	// by fs_node_serve; it installs each list under rlmtx.
+	fs_revfresh_conf rfconf;
+	fs_revfresh     *rf;
 };
 
 // csv.c
@@ -299,11 +296,6 @@ fs_err node_release_log_open(fs_node *n, char *why, size_t whycap);
 // release database keeps, when the daemon starts (taking rlmtx, then
 // relmtx).
 void node_revlist_load(fs_node *n);
-
-// refresh.c: node_refresh_start fetches the revocation list once and
-// starts the thread that refreshes it; node_refresh_stop stops it.
-fs_err node_refresh_start(fs_node *n, char *why, size_t whycap);
-void   node_refresh_stop(fs_node *n);
 
 // consent.c: node_consent checks the consent token of lookup l at now (ms)
 // into *cl, under rlmtx, and computes the contribution *c (node_lookup).

@@ -33,11 +33,13 @@
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "net/replay.h"
+#include "net/revfresh.h"
 #include "net/transport.h"
 #include "node/node.h"
 #include "node/nodeimpl.h"
 #include "wire/envelope.h"
 #include "wire/lookup.h"
+#include "wire/revocations.h"
 #include "wire/token.h"
 
 // A lookup being answered: the request, the consent it carries, the
@@ -196,6 +198,12 @@ handle(
 	fs_node_answer(arg, req, len, repp, replenp);
 }
 
+static fs_err
+install_revocations(void *arg, const fs_revlist *rl, uint64_t fetched_ms)
+{
+	return (fs_node_set_revocations(arg, rl, fetched_ms));
+}
+
 fs_err
 fs_node_serve(fs_node *n, char *why, size_t whycap)
 {
@@ -212,7 +220,17 @@ fs_node_serve(fs_node *n, char *why, size_t whycap)
 	}
 	fs_daemon_block_signals();
 	node_revlist_load(n);
-	if ((rv = node_refresh_start(n, why, whycap)) != FS_OK) {
+	n->rfconf = (fs_revfresh_conf) {
+		.who        = NODE_WHO,
+		.key        = n->key,
+		.issuer     = &n->issuer,
+		.refresh_ms = n->refresh_ms,
+		.max_age_ms = n->max_age_ms,
+		.install    = install_revocations,
+		.arg        = n,
+	};
+	if ((rv = fs_revfresh_start(&n->rf, &n->rfconf, why, whycap))
+	    != FS_OK) {
 		return (rv);
 	}
 	if ((rv = fs_server_start(&srv, n->listen, n->workers, handle, n))
@@ -229,6 +247,7 @@ fs_node_serve(fs_node *n, char *why, size_t whycap)
 		    fs_daemon_wait());
 		fs_server_stop(srv);
 	}
-	node_refresh_stop(n);
+	fs_revfresh_stop(n->rf);
+	n->rf = NULL;
 	return (rv);
 }

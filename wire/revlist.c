@@ -46,6 +46,22 @@ fs_revlist_has(const fs_revlist *rl, const char *jti)
 }
 
 fs_err
+fs_revlist_copy(fs_revlist *out, const fs_revlist *rl)
+{
+	fs_revlist c = *rl;
+
+	c.jti = NULL;
+	if (rl->n > 0) {
+		if ((c.jti = calloc(rl->n, sizeof(*c.jti))) == NULL) {
+			return (FS_ERR_NOMEM);
+		}
+		memcpy(c.jti, rl->jti, rl->n * sizeof(*c.jti));
+	}
+	*out = c;
+	return (FS_OK);
+}
+
+fs_err
 fs_revlist_encode(const fs_key *issuer, const char *region,
     const fs_revlist *rl, uint8_t **outp, size_t *outlenp)
 {

@@ -54,6 +54,8 @@ fs_err fs_revlist_encode(const fs_key *issuer, const char *region,
 fs_err fs_revlist_decode(fs_revlist *rl, const uint8_t *buf, size_t len,
     const fs_pubkey *issuer, const char *region);
 bool   fs_revlist_has(const fs_revlist *rl, const char *jti);
+// fs_revlist_copy makes out a copy of rl that the caller finis.
+fs_err fs_revlist_copy(fs_revlist *out, const fs_revlist *rl);
 void   fs_revlist_fini(fs_revlist *rl);
 
 #endif // FS_WIRE_REVOCATIONS_H

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// revfresh.c -- the revocation list refresher every party runs, and the
+// staleness rule (revfresh.h).
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/conf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/rfc3339.h"
+#include "net/issuer_client.h"
+#include "net/revfresh.h"
+#include "wire/revocations.h"
+
+struct fs_revfresh {
+	fs_revfresh_conf  conf;
+	fs_issuer_client *ic;
+	bool              ok; // the last fetch succeeded; the thread's
+	pthread_t         thr;
+	// mtx guards stop, and cv wakes the thread when it is set.
+	pthread_mutex_t mtx;
+	pthread_cond_t  cv;
+	bool            stop;
+};
+
+// fetch gets the list once and hands it over; it logs only changes of
+// state, not every fetch.
+static void
+fetch(fs_revfresh *r)
+{
+	const fs_revfresh_conf *c = &r->conf;
+	fs_revlist              rl;
+	char                    why[FS_WHY_MAX] = "";
+	fs_err                  rv;
+
+	rv = fs_issuer_revocations(r->ic, &rl, why, sizeof(why));
+	if (rv == FS_OK) {
+		rv = c->install(c->arg, &rl, fs_now_ms());
+		if (rv == FS_ERR_REPLAYED) {
+			snprintf(why, sizeof(why),
+			    "the issuer sent list %llu, older than ours",
+			    (unsigned long long) rl.seq);
+		}
+		if (rv == FS_OK && !r->ok) {
+			fs_log(FS_LOG_INFO, c->who,
+			    "revocation list %llu fetched (%zu revoked)",
+			    (unsigned long long) rl.seq, rl.n);
+		}
+		fs_revlist_fini(&rl);
+	}
+	if (rv != FS_OK && r->ok) {
+		fs_log(FS_LOG_WARN, c->who,
+		    "cannot refresh the revocation list: %s; keeping the last "
+		    "one, and refusing consents once it is %llds old",
+		    why[0] ? why : fs_strerror(rv),
+		    (long long) (c->max_age_ms / 1000));
+	}
+	r->ok = rv == FS_OK;
+}
+
+// wait_or_stop waits refresh_ms; false once the refresher is stopped.
+static bool
+wait_or_stop(fs_revfresh *r)
+{
+	struct timespec ts;
+	bool            running;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += r->conf.refresh_ms / 1000;
+	ts.tv_nsec += (r->conf.refresh_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&r->mtx);
+	while (!r->stop && pthread_cond_timedwait(&r->cv, &r->mtx, &ts) == 0) {
+	}
+	running = !r->stop;
+	pthread_mutex_unlock(&r->mtx);
+	return (running);
+}
+
+static void *
+refresher(void *arg)
+{
+	fs_revfresh *r = arg;
+
+	while (wait_or_stop(r)) {
+		fetch(r);
+	}
+	return (NULL);
+}
+
+fs_err
+fs_revfresh_start(
+    fs_revfresh **rp, const fs_revfresh_conf *conf, char *why, size_t whycap)
+{
+	fs_revfresh *r;
+	fs_err       rv;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	r->conf = *conf;
+	r->ok   = false;
+	if ((rv = fs_issuer_client_open(&r->ic, conf->key, conf->issuer))
+	    != FS_OK) {
+		snprintf(why, whycap, "issuer at %s: %s", conf->issuer->url,
+		    fs_strerror(rv));
+		free(r);
+		return (rv);
+	}
+	pthread_mutex_init(&r->mtx, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	// One fetch before serving, so that a fresh start is not stale.
+	fetch(r);
+	if (!r->ok) {
+		fs_log(FS_LOG_WARN, conf->who,
+		    "no revocation list from the issuer at %s yet: consents "
+		    "are refused until one is fetched",
+		    conf->issuer->url);
+	}
+	if (pthread_create(&r->thr, NULL, refresher, r) != 0) {
+		snprintf(why, whycap, "cannot start the revocation refresher");
+		fs_issuer_client_close(r->ic);
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->mtx);
+		free(r);
+		return (FS_ERR_NOMEM);
+	}
+	*rp = r;
+	return (FS_OK);
+}
+
+void
+fs_revfresh_stop(fs_revfresh *r)
+{
+	if (r == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&r->mtx);
+	r->stop = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mtx);
+	pthread_join(r->thr, NULL);
+	fs_issuer_client_close(r->ic);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mtx);
+	free(r);
+}
+
+fs_err
+fs_revocations_fresh(bool have, uint64_t fetched_ms, int64_t max_age_ms,
+    uint64_t now_ms, char *why, size_t whycap)
+{
+	if (have && now_ms <= fetched_ms + (uint64_t) max_age_ms) {
+		return (FS_OK);
+	}
+	snprintf(why, whycap,
+	    "the revocation list is %s (at most %llds old allowed): refusing "
+	    "until the issuer answers",
+	    have ? "too old" : "not fetched yet",
+	    (long long) (max_age_ms / 1000));
+	return (FS_ERR_STALE);
+}
