@@ -117,8 +117,7 @@ struct fs_coord {
 	bool      checkpointer_started;
 	// cpmtx guards the checkpoint served and its size: the checkpointer
 	// thread, their only writer, writes both under it (and reads them
-	// without it); the handlers read them under it.  Never nested.  But
-	// get_tile (log.c) reads checkpoint_size holding dbmtx, not cpmtx.
+	// without it); the handlers read them under it.  Never nested.
 	pthread_mutex_t cpmtx;
 	char           *checkpoint; // latest checkpoint, cosigned, served
 	uint64_t        checkpoint_size;

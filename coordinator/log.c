@@ -352,19 +352,21 @@ get_tile(nng_aio *aio)
 		return;
 	}
 	first = n * TILE_WIDTH;
-	pthread_mutex_lock(&c->dbmtx);
 	{
 		// A tile is served only as far as the latest checkpoint covers.
-		uint64_t size  = c->checkpoint_size;
-		uint64_t avail = size >> (TILE_HEIGHT * level);
+		uint64_t size, avail;
 
+		pthread_mutex_lock(&c->cpmtx);
+		size = c->checkpoint_size;
+		pthread_mutex_unlock(&c->cpmtx);
+		avail = size >> (TILE_HEIGHT * level);
 		if (first + w > avail) {
-			pthread_mutex_unlock(&c->dbmtx);
 			not_found(
 			    aio, "the tile is beyond the latest checkpoint");
 			return;
 		}
 	}
+	pthread_mutex_lock(&c->dbmtx);
 	buf = read_tile(c, entries, level, first, w, &len);
 	pthread_mutex_unlock(&c->dbmtx);
 	coord_http_reply(aio, 200, "application/octet-stream",

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// consent.c -- granting and revoking consent, and the check every holder
-// of a token (coordinator, nodes) makes before it acts on one.
+// consent.c -- granting and revoking consent, and the signed statement of
+// when each consent was revoked.
 
 #include <time.h>
 
