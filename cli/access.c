@@ -255,31 +255,16 @@ typedef struct opts {
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "coordinator", required_argument, NULL, 'C' },
-		{ "coordinator-key", required_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "coordinator", .value = &o->base },
+		{ "coordinator-key", .value = &o->pubpath },
+		{ "json", .flag = &o->as_json },
+		{ NULL },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'C':
-			o->base = optarg;
-			break;
-		case 'P':
-			o->pubpath = optarg;
-			break;
-		case 'j':
-			o->as_json = true;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
+	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+		return (c);
 	}
 	if (o->base == NULL || o->base[0] == '\0' || o->pubpath == NULL
 	    || optind != argc - 1) {

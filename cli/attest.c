@@ -429,21 +429,20 @@ code(const opts *o, const char *arg)
 int
 attest_main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "trust", required_argument, NULL, 't' },
-		{ "office", required_argument, NULL, 'O' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "salt", required_argument, NULL, 's' },
-		{ "coordinator", required_argument, NULL, 'C' },
-		{ "coordinator-key", required_argument, NULL, 'K' },
-		{ "png", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	opts          o      = { .name = FS_TRUST_OFFICE_NAME };
+	const cli_opt opts[] = {
+		{ "key", 'k', .value = &o.key },
+		{ "name", .value = &o.name },
+		{ "output", 'o', .value = &o.out },
+		{ "trust", .value = &o.trust },
+		{ "office", .value = &o.office },
+		{ "id", .value = &o.id },
+		{ "salt", .value = &o.salt },
+		{ "coordinator", .value = &o.url },
+		{ "coordinator-key", .value = &o.ckey },
+		{ "png", .value = &o.png },
+		{ NULL },
 	};
-	opts        o = { .name = FS_TRUST_OFFICE_NAME };
 	const char *verb;
 	int         c;
 
@@ -458,23 +457,8 @@ attest_main(int argc, char **argv)
 		argv++;
 		verb = "trust sign";
 	}
-	{
-		const char **const slots[CLI_SLOTS] = { ['k'] = &o.key,
-			['n']                                 = &o.name,
-			['o']                                 = &o.out,
-			['t']                                 = &o.trust,
-			['O']                                 = &o.office,
-			['i']                                 = &o.id,
-			['s']                                 = &o.salt,
-			['C']                                 = &o.url,
-			['K']                                 = &o.ckey,
-			['p']                                 = &o.png };
-
-		if ((c = cli_options(
-		         argc, argv, "k:o:h", lopts, slots, NULL, 0, usage))
-		    >= 0) {
-			return (c);
-		}
+	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+		return (c);
 	}
 	if (optind != argc - 1) {
 		return (cli_usage(usage, false));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/err.h"
@@ -40,20 +41,25 @@ int cli_exit(fs_err err);
 // --help, else to stderr and returns EXIT_USAGE.
 int cli_usage(const char *usage, bool asked);
 
-// cli_options reads options into slots: slots[c] receives the value of the
-// option whose getopt_long code is c (NULL slots are not options of this
-// command); an option listed in lists may repeat, up to its max.  Returns
-// -1 to go on, or the exit code of usage asked or wrong.
-#define CLI_SLOTS 128
-typedef struct cli_list {
-	int          code;
-	const char **items;
+// One option of a subcommand: --name, and -letter too when letter is
+// not 0.  Where it goes: value receives its argument; flag, for an
+// option without one, is set; list collects its arguments, list[(*n)++],
+// up to max (one more is a usage error).
+typedef struct cli_opt {
+	const char  *name;
+	char         letter;
+	const char **value;
+	bool        *flag;
+	const char **list;
 	size_t      *n;
 	size_t       max;
-} cli_list;
-int cli_options(int argc, char **argv, const char *shortopts,
-    const struct option *lopts, const char **const slots[CLI_SLOTS],
-    const cli_list *lists, size_t nlists, const char *usage);
+} cli_opt;
+#define CLI_OPTS_MAX 24
+
+// cli_options reads the options of the table opts, which ends with an
+// option without a name, into their places; --help and -h ask for usage.
+// Returns -1 to go on, or the exit code of usage asked or wrong.
+int cli_options(int argc, char **argv, const cli_opt *opts, const char *usage);
 
 // cli_is_help is true for "-h" and "--help".
 bool cli_is_help(const char *arg);

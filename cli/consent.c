@@ -167,42 +167,25 @@ verify(const opts *o, const char *token)
 int
 consent_main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "to", required_argument, NULL, 't' },
-		{ "purpose", required_argument, NULL, 'p' },
-		{ "scope", required_argument, NULL, 's' },
-		{ "ttl", required_argument, NULL, 'T' },
-		{ "uses", required_argument, NULL, 'u' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "region", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	opts          o      = { 0 };
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &o.conf },
+		{ "id", .value = &o.id },
+		{ "to", .value = &o.to },
+		{ "purpose", .value = &o.purpose },
+		{ "scope", .value = &o.scope },
+		{ "ttl", .value = &o.ttl },
+		{ "uses", .value = &o.uses },
+		{ "key", .value = &o.key },
+		{ "region", .value = &o.region },
+		{ NULL },
 	};
-	opts        o = { 0 };
 	const char *verb;
 	int         c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0
+	    || (c = cli_options(argc, argv, opts, usage)) >= 0) {
 		return (c);
-	}
-	{
-		const char **const slots[CLI_SLOTS] = { ['c'] = &o.conf,
-			['i']                                 = &o.id,
-			['t']                                 = &o.to,
-			['p']                                 = &o.purpose,
-			['s']                                 = &o.scope,
-			['T']                                 = &o.ttl,
-			['u']                                 = &o.uses,
-			['k']                                 = &o.key,
-			['r']                                 = &o.region };
-
-		if ((c = cli_options(
-		         argc, argv, "c:h", lopts, slots, NULL, 0, usage))
-		    >= 0) {
-			return (c);
-		}
 	}
 	if (strcmp(verb, "grant") == 0 && optind == argc && o.conf && o.id
 	    && o.to && o.purpose && o.scope && !o.key && !o.region) {

@@ -74,31 +74,14 @@ static int export(const char *conf, const char *from)
 int
 coordinator_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *conf = NULL, *from = NULL, *verb;
-	int         c;
+	const char   *conf = NULL, *from = NULL, *verb;
+	const cli_opt opts[] = { { "config", 'c', .value = &conf },
+		{ "from", .value = &from }, { NULL } };
+	int           c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0
+	    || (c = cli_options(argc, argv, opts, usage)) >= 0) {
 		return (c);
-	}
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
 	}
 	if (conf == NULL || optind != argc) {
 		return (cli_usage(usage, false));

@@ -30,22 +30,16 @@ typedef struct opts {
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &o->conf },
+		{ "name", .value = &o->name },
+		{ "role", .value = &o->role },
+		{ "key", .value = &o->key },
+		{ NULL },
 	};
-	const char **const slots[CLI_SLOTS] = { ['c'] = &o->conf,
-		['n']                                 = &o->name,
-		['r']                                 = &o->role,
-		['k']                                 = &o->key };
-	int                c;
+	int c;
 
-	if ((c = cli_options(argc, argv, "c:h", lopts, slots, NULL, 0, usage))
-	    >= 0) {
+	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
 		return (c);
 	}
 	if (o->conf == NULL || optind != argc) {

@@ -29,22 +29,16 @@ typedef struct opts {
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "coordinator", required_argument, NULL, 'C' },
-		{ "coordinator-key", required_argument, NULL, 'P' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "scope", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "coordinator", .value = &o->url },
+		{ "coordinator-key", .value = &o->pubpath },
+		{ "key", .value = &o->keypath },
+		{ "scope", .value = &o->scope },
+		{ NULL },
 	};
-	const char **const slots[CLI_SLOTS] = { ['C'] = &o->url,
-		['P']                                 = &o->pubpath,
-		['k']                                 = &o->keypath,
-		['s']                                 = &o->scope };
-	int                c;
+	int c;
 
-	if ((c = cli_options(argc, argv, "h", lopts, slots, NULL, 0, usage))
-	    >= 0) {
+	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
 		return (c);
 	}
 	if (o->url == NULL || o->pubpath == NULL || o->keypath == NULL

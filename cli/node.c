@@ -422,46 +422,25 @@ take_verb(int *argc, char ***argv, char verb[static VERB_MAX])
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "record", required_argument, NULL, 'r' },
-		{ "reason", required_argument, NULL, 'R' },
-		{ "received", required_argument, NULL, 'e' },
-		{ "points", required_argument, NULL, 'p' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "progress", no_argument, NULL, 'P' },
-		{ "upheld", no_argument, NULL, 'u' },
-		{ "corrected", no_argument, NULL, 'C' },
-		{ "overdue", no_argument, NULL, 'o' },
-		{ "checkpoint", required_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &o->conf },
+		{ "id", .value = &o->id },
+		{ "record", .value = &o->record },
+		{ "reason", .value = &o->reason },
+		{ "received", .value = &o->received },
+		{ "points", .value = &o->points },
+		{ "date", .value = &o->date },
+		{ "progress", .flag = &o->progress },
+		{ "upheld", .flag = &o->upheld },
+		{ "corrected", .flag = &o->corrected },
+		{ "overdue", .flag = &o->overdue },
+		{ "checkpoint", .value = &o->checkpoint },
+		{ NULL },
 	};
-	const char **const values[CLI_SLOTS] = { ['c'] = &o->conf,
-		['i']                                  = &o->id,
-		['r']                                  = &o->record,
-		['R']                                  = &o->reason,
-		['e']                                  = &o->received,
-		['p']                                  = &o->points,
-		['d']                                  = &o->date,
-		['K']                                  = &o->checkpoint };
-	bool *const        flags[CLI_SLOTS]  = { ['P'] = &o->progress,
-		        ['u']                          = &o->upheld,
-		        ['C']                          = &o->corrected,
-		        ['o']                          = &o->overdue };
-	int                c;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
-		if (c == 'h') {
-			return (cli_usage(usage, true));
-		} else if (c >= 0 && c < CLI_SLOTS && values[c] != NULL) {
-			*values[c] = optarg;
-		} else if (c >= 0 && c < CLI_SLOTS && flags[c] != NULL) {
-			*flags[c] = true;
-		} else {
-			return (cli_usage(usage, false));
-		}
+	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+		return (c);
 	}
 	if (optind == argc - 1) {
 		o->file = argv[optind];

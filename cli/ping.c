@@ -77,9 +77,9 @@ handle(
 
 static int
 ping_serve(
-    const char *keypath, const char **peerpaths, int npeers, const char *url)
+    const char *keypath, const char **peerpaths, size_t npeers, const char *url)
 {
-	server     s   = { .ring = { .n = (size_t) npeers } };
+	server     s   = { .ring = { .n = npeers } };
 	fs_server *srv = NULL;
 	sigset_t   sigs;
 	fs_err     rv;
@@ -91,7 +91,7 @@ ping_serve(
 		    fs_strerror(rv));
 		return (cli_exit(rv));
 	}
-	for (int i = 0; i < npeers; i++) {
+	for (size_t i = 0; i < npeers; i++) {
 		if ((rv = fs_keyfile_read_public(&s.peers[i], peerpaths[i]))
 		    != 0) {
 			fprintf(stderr, "fedscore ping serve: %s: %s\n",
@@ -221,55 +221,33 @@ out:
 int
 ping_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "peer", required_argument, NULL, 'p' },
-		{ "dial", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char   *key = NULL, *dial = NULL, *listen = NULL;
+	const char   *text = "ping";
+	const char   *peers[MAX_PEERS + 1]; // one more, to say there are
+	size_t        npeers = 0;
+	bool          serve  = false;
+	const cli_opt opts[] = {
+		{ "key", 'k', .value = &key },
+		{ "peer", 'p', .list = peers, .n = &npeers,
+		    .max = MAX_PEERS + 1 },
+		{ "dial", 'd', .value = &dial },
+		{ "listen", 'l', .value = &listen },
+		{ "message", 'm', .value = &text },
+		{ NULL },
 	};
-	const char *key = NULL, *dial = NULL, *listen = NULL;
-	const char *text = "ping";
-	const char *peers[MAX_PEERS];
-	int         npeers = 0;
-	bool        serve  = false;
-	int         c;
+	int c;
 
 	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
 		serve = true;
 		argc--;
 		argv++;
 	}
-	while ((c = getopt_long(argc, argv, "k:p:d:l:m:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			key = optarg;
-			break;
-		case 'p':
-			if (npeers == MAX_PEERS) {
-				fprintf(stderr,
-				    "fedscore ping: at most %d peers\n",
-				    MAX_PEERS);
-				return (EXIT_USAGE);
-			}
-			peers[npeers++] = optarg;
-			break;
-		case 'd':
-			dial = optarg;
-			break;
-		case 'l':
-			listen = optarg;
-			break;
-		case 'm':
-			text = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
+	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+		return (c);
+	}
+	if (npeers > MAX_PEERS) {
+		fprintf(stderr, "fedscore ping: at most %d peers\n", MAX_PEERS);
+		return (EXIT_USAGE);
 	}
 	if (optind != argc || key == NULL || npeers == 0) {
 		return (cli_usage(usage, false));

@@ -50,15 +50,9 @@ read_node_key(const fs_conf *conf, const char *confpath, fs_key **keyp,
 int
 pseudonym_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char        *confpath = NULL, *id = NULL;
-	const char **const slots[CLI_SLOTS]
-	    = { ['c'] = &confpath, ['i'] = &id };
+	const char       *confpath = NULL, *id = NULL;
+	const cli_opt     opts[] = { { "config", 'c', .value = &confpath },
+		    { "id", .value = &id }, { NULL } };
 	char              why[FS_WHY_MAX] = "";
 	char              norm[FS_IDNUM_LEN + 1];
 	char              out[64];
@@ -73,8 +67,7 @@ pseudonym_main(int argc, char **argv)
 	fs_err            rv;
 	int               c;
 
-	if ((c = cli_options(argc, argv, "c:h", opts, slots, NULL, 0, usage))
-	    >= 0) {
+	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
 		return (c);
 	}
 	if (confpath == NULL || id == NULL || optind != argc) {
