@@ -353,16 +353,11 @@ access_main(int argc, char **argv)
 	fs_claims me;
 	json_t   *reply = NULL;
 	int       rc;
-	fs_err    rv;
 
 	if ((rc = read_options(argc, argv, &o)) >= 0) {
 		return (rc);
 	}
-	if ((rv = fs_keyfile_read_public(&coord, o.pubpath)) != FS_OK) {
-		fprintf(stderr,
-		    "fedscore access: %s: %s (expected the coordinator's "
-		    "k4.public key)\n",
-		    o.pubpath, fs_strerror(rv));
+	if (cli_public_key(&coord, o.pubpath, "access", "coordinator") != 0) {
 		return (EXIT_USAGE);
 	}
 	// The subject is the citizen's own: read from their own token.

@@ -49,40 +49,6 @@ typedef struct opts {
 	const char *ckey;
 } opts;
 
-// read_file reads at most max bytes of path (stdin for "-"), NUL-ended.
-static fs_err
-read_file(char **bufp, size_t *lenp, const char *path, size_t max)
-{
-	FILE  *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char  *buf;
-	size_t n;
-
-	if (f == NULL) {
-		return (FS_ERR_NOT_FOUND);
-	}
-	if ((buf = malloc(max + 2)) == NULL) {
-		if (f != stdin) {
-			fclose(f);
-		}
-		return (FS_ERR_NOMEM);
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f) || n > max) {
-		free(buf);
-		if (f != stdin) {
-			fclose(f);
-		}
-		return (n > max ? FS_ERR_TOO_LARGE : FS_ERR_IO);
-	}
-	if (f != stdin) {
-		fclose(f);
-	}
-	buf[n] = '\0';
-	*bufp  = buf;
-	*lenp  = n;
-	return (FS_OK);
-}
-
 // token_arg is the TOKEN argument, or standard input for "-", without
 // surrounding white space (zbarimg and shells add a newline).
 static char *
@@ -94,7 +60,7 @@ token_arg(const char *arg)
 	if (strcmp(arg, "-") != 0) {
 		return (strdup(arg));
 	}
-	if (read_file(&t, &n, "-", FS_PASETO_MAX_LEN + 16) != FS_OK) {
+	if (cli_read_file(&t, &n, "-", FS_PASETO_MAX_LEN + 16) != FS_OK) {
 		return (NULL);
 	}
 	while (n > 0 && strchr(" \t\r\n", t[n - 1]) != NULL) {
@@ -111,12 +77,11 @@ trust_sign(const opts *o, const char *ini)
 	fs_key   *k = NULL;
 	fs_trust *t = NULL;
 	fs_scheme s;
-	FILE     *f;
 	char      why[FS_WHY_MAX] = "";
 	char      pid[FS_PASERK_PID_LEN + 1];
 	fs_err    rv;
 
-	if ((rv = read_file(&text, &len, ini, FS_CONF_MAX)) != FS_OK) {
+	if ((rv = cli_read_file(&text, &len, ini, FS_CONF_MAX)) != FS_OK) {
 		fprintf(stderr, "fedscore attest trust sign: %s: %s\n", ini,
 		    fs_strerror(rv));
 		goto out;
@@ -138,9 +103,7 @@ trust_sign(const opts *o, const char *ini)
 		    why);
 		goto out;
 	}
-	if ((rv = fs_keyfile_read_secret(&k, o->key)) != FS_OK) {
-		fprintf(stderr, "fedscore attest trust sign: %s: %s\n", o->key,
-		    fs_strerror(rv));
+	if ((rv = cli_secret_key(&k, o->key, "attest trust sign")) != FS_OK) {
 		goto out;
 	}
 	if ((rv = fs_note_sign(&note, &nlen, text, len, o->name, k)) != FS_OK) {
@@ -151,11 +114,9 @@ trust_sign(const opts *o, const char *ini)
 		    ini, fs_strerror(rv));
 		goto out;
 	}
-	if ((f = fopen(o->out, "w")) == NULL || fwrite(note, 1, nlen, f) != nlen
-	    || fclose(f) != 0) {
+	if ((rv = cli_write_file(o->out, note, nlen)) != FS_OK) {
 		fprintf(stderr, "fedscore attest trust sign: cannot write %s\n",
 		    o->out);
-		rv = FS_ERR_IO;
 		goto out;
 	}
 	fs_paserk_pid(pid, fs_key_public(k)->pk);
@@ -230,11 +191,9 @@ verify(const opts *o, const char *arg)
 		fprintf(stderr, "fedscore attest verify: cannot read TOKEN\n");
 		return (EXIT_USAGE);
 	}
-	if ((rv = fs_keyfile_read_public(&office, o->office)) != FS_OK) {
-		fprintf(stderr,
-		    "fedscore attest verify: %s: %s (expected the credit "
-		    "office's k4.public key)\n",
-		    o->office, fs_strerror(rv));
+	if ((rv = cli_public_key(
+	         &office, o->office, "attest verify", "credit office"))
+	    != FS_OK) {
 		goto out;
 	}
 	if (o->id != NULL
@@ -304,11 +263,8 @@ signed_by(const char *path, const json_t *j)
 	fs_err      rv;
 	int         rc = EXIT_REFUSED;
 
-	if ((rv = fs_keyfile_read_public(&coord, path)) != FS_OK) {
-		fprintf(stderr,
-		    "fedscore attest recognize: %s: %s (expected the "
-		    "coordinator's k4.public key)\n",
-		    path, fs_strerror(rv));
+	if (cli_public_key(&coord, path, "attest recognize", "coordinator")
+	    != FS_OK) {
 		return (EXIT_USAGE);
 	}
 	if (tok == NULL || region == NULL) {

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "crypto/key.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE   2
@@ -66,6 +67,25 @@ bool cli_is_help(const char *arg);
 // cli_verb takes the verb of "fedscore CMD VERB ..." off argv: -1, or
 // cli_usage's exit code when there is none or it asks for help.
 int cli_verb(int *argc, char ***argv, const char *usage, const char **verb);
+
+// cli_fail prints "fedscore WHAT: WHY" to stderr, WHAT as fmt says and
+// WHY why or, when it is empty, rv's description; it returns rv's exit
+// code.
+int cli_fail(fs_err rv, const char *why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// cli_secret_key and cli_public_key read a key file; when they cannot,
+// they say so as "fedscore WHAT: PATH: reason", and for a public key
+// "(expected the WHOSE's k4.public key)" after it when whose is not NULL.
+fs_err cli_secret_key(fs_key **kp, const char *path, const char *what);
+fs_err cli_public_key(
+    fs_pubkey *k, const char *path, const char *what, const char *whose);
+
+// cli_read_file reads at most max bytes of path (standard input for
+// "-"), NUL-ended, into *bufp (malloc'd; room for one byte more).
+// cli_write_file writes len bytes to path, replacing it.
+fs_err cli_read_file(char **bufp, size_t *lenp, const char *path, size_t max);
+fs_err cli_write_file(const char *path, const char *buf, size_t len);
 
 // cli_post sends a JSON body to the coordinator at base: an http(s) URL,
 // to which path is added when it names none, or an nng URL (its internal

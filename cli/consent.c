@@ -104,13 +104,9 @@ grant(const opts *o)
 out:
 	sodium_memzero(norm, sizeof(norm));
 	sodium_memzero(salt, sizeof(salt));
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore consent grant: %s\n",
-		    why[0] ? why : fs_strerror(rv));
-	}
 	free(token);
 	fs_issuer_close(iss);
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "consent grant"));
 }
 
 static int
@@ -123,12 +119,9 @@ revoke(const opts *o, const char *jti)
 	if ((rv = fs_issuer_open(&iss, o->conf, why, sizeof(why))) == FS_OK
 	    && (rv = fs_issuer_revoke(iss, jti, why, sizeof(why))) == FS_OK) {
 		printf("consent %s revoked\n", jti);
-	} else {
-		fprintf(stderr, "fedscore consent revoke: %s\n",
-		    why[0] ? why : fs_strerror(rv));
 	}
 	fs_issuer_close(iss);
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "consent revoke"));
 }
 
 static int
@@ -139,11 +132,7 @@ verify(const opts *o, const char *token)
 	char     *json = NULL;
 	fs_err    rv;
 
-	if ((rv = fs_keyfile_read_public(&issuer, o->key)) != 0) {
-		fprintf(stderr,
-		    "fedscore consent verify: %s: %s (expected the "
-		    "issuer's k4.public key)\n",
-		    o->key, fs_strerror(rv));
+	if (cli_public_key(&issuer, o->key, "consent verify", "issuer") != 0) {
 		return (EXIT_USAGE);
 	}
 	rv = fs_token_verify(&c, token, strlen(token), &issuer, o->region,

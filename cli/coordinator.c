@@ -29,11 +29,7 @@ serve(const char *conf)
 		rv = fs_coord_serve(c, why, sizeof(why));
 	}
 	fs_coord_close(c);
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore coordinator serve: %s\n",
-		    why[0] ? why : fs_strerror(rv));
-	}
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "coordinator serve"));
 }
 
 static int export(const char *conf, const char *from)
@@ -62,8 +58,7 @@ static int export(const char *conf, const char *from)
 		rv = FS_ERR_IO;
 	}
 	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore coordinator export: %s\n",
-		    why[0] ? why : fs_strerror(rv));
+		cli_fail(rv, why, "coordinator export");
 		return (EXIT_USAGE);
 	}
 	fprintf(stderr, "exported %llu disclosure%s\n", (unsigned long long) n,

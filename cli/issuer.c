@@ -142,7 +142,5 @@ issuer_main(int argc, char **argv)
 	if ((rv = run_verb(&o, why, sizeof(why))) == FS_OK) {
 		return (0);
 	}
-	fprintf(stderr, "fedscore issuer %s: %s\n", o.verb,
-	    why[0] ? why : fs_strerror(rv));
-	return (cli_exit(rv));
+	return (cli_fail(rv, why, "issuer %s", o.verb));
 }

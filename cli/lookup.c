@@ -59,16 +59,13 @@ sign_request(const opts *o, fs_pubkey *coord, fs_claims *peek, char **reqp)
 	fs_err  rv;
 	int     rc = EXIT_USAGE;
 
-	if ((rv = fs_keyfile_read_secret(&key, o->keypath)) != 0) {
-		fprintf(stderr, "fedscore lookup: %s: %s\n", o->keypath,
-		    fs_strerror(rv));
-	} else if ((rv = fs_keyfile_read_public(coord, o->pubpath)) != 0) {
-		fprintf(stderr,
-		    "fedscore lookup: %s: %s (expected the "
-		    "coordinator's k4.public key)\n",
-		    o->pubpath, fs_strerror(rv));
-	} else if ((rv = fs_token_peek(peek, o->token, strlen(o->token)))
-	    != 0) {
+	if (cli_secret_key(&key, o->keypath, "lookup") != 0
+	    || cli_public_key(coord, o->pubpath, "lookup", "coordinator")
+	        != 0) {
+		fs_key_free(key);
+		return (EXIT_USAGE);
+	}
+	if ((rv = fs_token_peek(peek, o->token, strlen(o->token))) != 0) {
 		fprintf(stderr,
 		    "fedscore lookup: expected a consent token "
 		    "(v4.public), cannot read it: %s\n",

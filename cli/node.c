@@ -123,7 +123,6 @@ releases(fs_node *n, const opts *o, char *why, size_t cap)
 {
 	uint64_t cnt;
 	char    *note = NULL;
-	FILE    *f;
 	fs_err   rv;
 
 	if ((rv = fs_node_releases_export(n, stdout, &cnt,
@@ -137,8 +136,8 @@ releases(fs_node *n, const opts *o, char *why, size_t cap)
 		return (FS_ERR_IO);
 	}
 	if (note != NULL) {
-		if ((f = fopen(o->checkpoint, "w")) == NULL
-		    || fputs(note, f) == EOF || fclose(f) != 0) {
+		if (cli_write_file(o->checkpoint, note, strlen(note))
+		    != FS_OK) {
 			snprintf(why, cap, "%s: cannot write the checkpoint",
 			    o->checkpoint);
 			free(note);
@@ -504,9 +503,5 @@ node_main(int argc, char **argv)
 		rv = run_verb(n, &o, why, sizeof(why));
 	}
 	fs_node_close(n);
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore node %s: %s\n", verb,
-		    why[0] ? why : fs_strerror(rv));
-	}
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "node %s", verb));
 }

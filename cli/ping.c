@@ -86,16 +86,13 @@ ping_serve(
 	int        sig;
 
 	s.ring.keys = s.peers;
-	if ((rv = fs_keyfile_read_secret(&s.key, keypath)) != 0) {
-		fprintf(stderr, "fedscore ping serve: %s: %s\n", keypath,
-		    fs_strerror(rv));
+	if ((rv = cli_secret_key(&s.key, keypath, "ping serve")) != 0) {
 		return (cli_exit(rv));
 	}
 	for (size_t i = 0; i < npeers; i++) {
-		if ((rv = fs_keyfile_read_public(&s.peers[i], peerpaths[i]))
+		if ((rv = cli_public_key(
+		         &s.peers[i], peerpaths[i], "ping serve", NULL))
 		    != 0) {
-			fprintf(stderr, "fedscore ping serve: %s: %s\n",
-			    peerpaths[i], fs_strerror(rv));
 			goto out;
 		}
 	}
@@ -174,14 +171,8 @@ ping_send(const char *keypath, const char *peerpath, const char *url,
 	uint64_t        t0;
 	fs_err          rv;
 
-	if ((rv = fs_keyfile_read_secret(&key, keypath)) != 0) {
-		fprintf(stderr, "fedscore ping: %s: %s\n", keypath,
-		    fs_strerror(rv));
-		goto out;
-	}
-	if ((rv = fs_keyfile_read_public(&peer, peerpath)) != 0) {
-		fprintf(stderr, "fedscore ping: %s: %s\n", peerpath,
-		    fs_strerror(rv));
+	if ((rv = cli_secret_key(&key, keypath, "ping")) != 0
+	    || (rv = cli_public_key(&peer, peerpath, "ping", NULL)) != 0) {
 		goto out;
 	}
 	out.type      = FS_MSG_PING;

@@ -89,13 +89,9 @@ pseudonym_main(int argc, char **argv)
 	}
 	sodium_memzero(norm, sizeof(norm));
 	sodium_memzero(y, sizeof(y));
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore pseudonym: %s\n",
-		    why[0] ? why : fs_strerror(rv));
-	}
 	fs_issuer_client_close(ic);
 	fs_key_free(key);
 	fs_conf_free(conf);
 	free(url);
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "pseudonym"));
 }

@@ -144,3 +144,96 @@ cli_options(int argc, char **argv, const cli_opt *opts, const char *usage)
 	}
 	return (-1);
 }
+
+int
+cli_fail(fs_err rv, const char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fedscore ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n",
+	    why != NULL && why[0] != '\0' ? why : fs_strerror(rv));
+	return (cli_exit(rv));
+}
+
+// key_error says why the key file at path cannot be read.
+static void
+key_error(fs_err rv, const char *path, const char *what, const char *whose)
+{
+	fprintf(stderr, "fedscore %s: %s: %s", what, path, fs_strerror(rv));
+	if (whose != NULL) {
+		fprintf(stderr, " (expected the %s's k4.public key)", whose);
+	}
+	fputc('\n', stderr);
+}
+
+fs_err
+cli_secret_key(fs_key **kp, const char *path, const char *what)
+{
+	fs_err rv;
+
+	if ((rv = fs_keyfile_read_secret(kp, path)) != FS_OK) {
+		key_error(rv, path, what, NULL);
+	}
+	return (rv);
+}
+
+fs_err
+cli_public_key(
+    fs_pubkey *k, const char *path, const char *what, const char *whose)
+{
+	fs_err rv;
+
+	if ((rv = fs_keyfile_read_public(k, path)) != FS_OK) {
+		key_error(rv, path, what, whose);
+	}
+	return (rv);
+}
+
+fs_err
+cli_read_file(char **bufp, size_t *lenp, const char *path, size_t max)
+{
+	FILE  *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char  *buf;
+	size_t n = 0;
+	fs_err rv;
+
+	if (f == NULL) {
+		return (FS_ERR_NOT_FOUND);
+	}
+	if ((buf = malloc(max + 2)) == NULL) {
+		rv = FS_ERR_NOMEM;
+	} else {
+		n  = fread(buf, 1, max + 1, f);
+		rv = n > max ? FS_ERR_TOO_LARGE : ferror(f) ? FS_ERR_IO : FS_OK;
+	}
+	if (f != stdin) {
+		fclose(f);
+	}
+	if (rv != FS_OK) {
+		free(buf);
+		return (rv);
+	}
+	buf[n] = '\0';
+	*bufp  = buf;
+	*lenp  = n;
+	return (FS_OK);
+}
+
+fs_err
+cli_write_file(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		return (FS_ERR_IO);
+	}
+	if (fwrite(buf, 1, len, f) != len) {
+		fclose(f);
+		return (FS_ERR_IO);
+	}
+	return (fclose(f) == 0 ? FS_OK : FS_ERR_IO);
+}
