@@ -231,23 +231,14 @@ demo_wait_listening(int port)
 char *
 demo_slurp(const demo_harness *h, const char *name)
 {
-	char  path[PATH_MAX + 64];
-	FILE *f;
-	char *buf;
-	long  n;
+	char   path[PATH_MAX + 64];
+	char  *buf;
+	size_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", h->dir, name);
-	if ((f = fopen(path, "r")) == NULL) {
+	if (cli_read_file(&buf, &n, path, DEMO_FILE_MAX) != FS_OK) {
 		return (strdup(""));
 	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if ((buf = calloc(1, (size_t) n + 1)) != NULL) {
-		n      = (long) fread(buf, 1, (size_t) n, f);
-		buf[n] = '\0';
-	}
-	fclose(f);
 	return (buf);
 }
 
