@@ -220,16 +220,13 @@ report(json_t *list, const fs_checkpoint *cp,
 	}
 	if (as_json) {
 		char    r[45];
-		char   *s;
 		json_t *o;
 
 		fs_b64std_encode(r, cp->root, FS_MERKLE_HASH_BYTES);
 		o = json_pack("{s:s%, s:I, s:s, s:o, s:b}", "log", cp->origin,
 		    cp->origin_len, "size", (json_int_t) cp->size, "root", r,
 		    "disclosures", out, "verified", failed == 0);
-		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-		printf("%s\n", s != NULL ? s : "{}");
-		free(s);
+		cli_print_json(o);
 		json_decref(o);
 	} else {
 		json_decref(out);

@@ -305,27 +305,24 @@ signed_by(const char *path, const json_t *j)
 static int
 recognize(const opts *o, const char *arg)
 {
-	char   *token = token_arg(arg), *body = NULL, *reply = NULL;
-	json_t *j = NULL;
-	int     status, rc = EXIT_USAGE;
+	char   *token = token_arg(arg), *reply = NULL;
+	json_t *body = NULL, *j = NULL;
+	int     status, rc      = EXIT_USAGE;
 	fs_err  rv;
 
 	if (token == NULL
-	    || (j = json_pack("{s:s}", "attestation", token)) == NULL
-	    || (body = json_dumps(j, JSON_COMPACT)) == NULL) {
+	    || (body = json_pack("{s:s}", "attestation", token)) == NULL) {
 		fprintf(
 		    stderr, "fedscore attest recognize: cannot read TOKEN\n");
 		goto out;
 	}
-	json_decref(j);
-	j = NULL;
-	if ((rv = cli_post(o->url, "/v1/recognitions", body, &status, &reply))
+	if ((rv = cli_post_json(
+	         o->url, "/v1/recognitions", body, &status, &j, &reply))
 	    != FS_OK) {
 		fprintf(stderr, "fedscore attest recognize: %s: %s\n", o->url,
 		    fs_strerror(rv));
 		goto out;
 	}
-	j = json_loads(reply, 0, NULL);
 	if (status != 200) {
 		const char *t = json_string_value(json_object_get(j, "type"));
 		const char *d = json_string_value(json_object_get(j, "detail"));
@@ -340,13 +337,12 @@ recognize(const opts *o, const char *arg)
 	if (o->ckey != NULL && (rc = signed_by(o->ckey, j)) != 0) {
 		goto out;
 	}
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	printf("\n");
+	cli_print_json(j);
 	rc = 0;
 out:
 	json_decref(j);
+	json_decref(body);
 	free(reply);
-	free(body);
 	free(token);
 	return (rc);
 }

@@ -94,6 +94,17 @@ fs_err cli_write_file(const char *path, const char *buf, size_t len);
 fs_err cli_post(const char *base, const char *path, const char *body,
     int *status, char **replyp);
 
+struct json_t; // jansson's
+
+// cli_post_json posts body as cli_post does: the reply in *textp, and
+// parsed in *replyp when it is JSON (else NULL); both are the caller's.
+fs_err cli_post_json(const char *base, const char *path,
+    const struct json_t *body, int *status, struct json_t **replyp,
+    char **textp);
+// cli_print_json prints j to stdout, indented, keys sorted, and a newline
+// ("{}" when it cannot).
+void cli_print_json(const struct json_t *j);
+
 // The credit code (qrcode.c): text as a QR code on the terminal (the
 // symbol's width in modules in *widthp, which may be NULL), or as a PNG
 // of scale pixels a module.

@@ -88,21 +88,18 @@ sign_request(const opts *o, fs_pubkey *coord, fs_claims *peek, char **reqp)
 static int
 post_request(const opts *o, const char *req, json_t **op)
 {
-	json_t *body = json_pack("{s:s}", "request", req);
-	char   *text = json_dumps(body, JSON_COMPACT), *reply = NULL;
-	int     status = 0, rc = 0;
-	fs_err  rv = FS_OK;
+	json_t *body  = json_pack("{s:s}", "request", req);
+	char   *reply = NULL;
+	int     status, rc = 0;
+	fs_err  rv;
 
+	rv = cli_post_json(o->url, "/v1/lookups", body, &status, op, &reply);
 	json_decref(body);
-	if (text == NULL
-	    || (rv = cli_post(o->url, "/v1/lookups", text, &status, &reply))
-	        != 0) {
+	if (rv != FS_OK) {
 		fprintf(stderr, "fedscore lookup: %s: %s\n", o->url,
 		    fs_strerror(rv));
-		free(text);
 		return (EXIT_USAGE);
 	}
-	*op = json_loads(reply, 0, NULL);
 	if (status != 200) {
 		const char *title
 		    = json_string_value(json_object_get(*op, "title"));
@@ -115,7 +112,6 @@ post_request(const opts *o, const char *req, json_t **op)
 		rc = status >= 500 || status == 422 ? EXIT_USAGE : EXIT_REFUSED;
 	}
 	free(reply);
-	free(text);
 	return (rc);
 }
 
@@ -144,8 +140,7 @@ check_answer(
 		    "fedscore lookup: the answer differs from what the "
 		    "coordinator signed\n");
 	} else {
-		json_dumpf(signed_ans, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		printf("\n");
+		cli_print_json(signed_ans);
 		rc = 0;
 	}
 	json_decref(signed_ans);
