@@ -174,7 +174,7 @@ show(const fs_recognition *r, const char *local, bool bound)
 }
 
 static int
-verify(const opts *o, const char *arg)
+verify(const opts *o, const char *token)
 {
 	fs_pubkey      office;
 	fs_trust      *t = NULL;
@@ -182,15 +182,10 @@ verify(const opts *o, const char *arg)
 	uint8_t        salt[FS_IDC_SALT_BYTES];
 	char           norm[FS_IDNUM_LEN + 1];
 	char           why[FS_WHY_MAX] = "";
-	char          *token           = token_arg(arg);
 	size_t         n;
 	int            rc = EXIT_USAGE;
 	fs_err         rv;
 
-	if (token == NULL) {
-		fprintf(stderr, "fedscore attest verify: cannot read TOKEN\n");
-		return (EXIT_USAGE);
-	}
 	if ((rv = cli_public_key(
 	         &office, o->office, "attest verify", "credit office"))
 	    != FS_OK) {
@@ -245,7 +240,6 @@ out:
 	sodium_memzero(norm, sizeof(norm));
 	sodium_memzero(salt, sizeof(salt));
 	fs_trust_free(t);
-	free(token);
 	return (rc);
 }
 
@@ -303,15 +297,14 @@ signed_by(const char *path, const json_t *j)
 }
 
 static int
-recognize(const opts *o, const char *arg)
+recognize(const opts *o, const char *token)
 {
-	char   *token = token_arg(arg), *reply = NULL;
+	char   *reply = NULL;
 	json_t *body = NULL, *j = NULL;
 	int     status, rc      = EXIT_USAGE;
 	fs_err  rv;
 
-	if (token == NULL
-	    || (body = json_pack("{s:s}", "attestation", token)) == NULL) {
+	if ((body = json_pack("{s:s}", "attestation", token)) == NULL) {
 		fprintf(
 		    stderr, "fedscore attest recognize: cannot read TOKEN\n");
 		goto out;
@@ -343,26 +336,22 @@ out:
 	json_decref(j);
 	json_decref(body);
 	free(reply);
-	free(token);
 	return (rc);
 }
 
 static int
-code(const opts *o, const char *arg)
+code(const opts *o, const char *token)
 {
-	char  *token = token_arg(arg);
 	char  *footer;
 	int    width;
 	fs_err rv;
 
 	// Only what looks like a token is drawn; the verifier checks it.
-	if (token == NULL
-	    || (rv = fs_paseto_footer(&footer, NULL, token, strlen(token)))
-	        != FS_OK) {
+	if ((rv = fs_paseto_footer(&footer, NULL, token, strlen(token)))
+	    != FS_OK) {
 		fprintf(stderr,
 		    "fedscore attest code: expected an attestation, "
 		    "v4.public.…\n");
-		free(token);
 		return (EXIT_USAGE);
 	}
 	free(footer);
@@ -374,8 +363,30 @@ code(const opts *o, const char *arg)
 		    rv == FS_ERR_TOO_LARGE ? "too long for a QR code"
 		                           : fs_strerror(rv));
 	}
-	free(token);
 	return (cli_exit(rv));
+}
+
+typedef int (*token_verb)(const opts *o, const char *token);
+
+// token_verb_of is the verb that takes a TOKEN when the options fit it,
+// or NULL.
+static token_verb
+token_verb_of(const char *verb, const opts *o)
+{
+	if (strcmp(verb, "verify") == 0 && o->trust && o->office
+	    && (o->id == NULL) == (o->salt == NULL) && !o->key && !o->url
+	    && !o->png) {
+		return (verify);
+	}
+	if (strcmp(verb, "recognize") == 0 && o->url && !o->trust && !o->id
+	    && !o->key && !o->png) {
+		return (recognize);
+	}
+	if (strcmp(verb, "code") == 0 && !o->trust && !o->id && !o->key
+	    && !o->url && !o->ckey) {
+		return (code);
+	}
+	return (NULL);
 }
 
 int
@@ -396,6 +407,8 @@ attest_main(int argc, char **argv)
 		{ NULL },
 	};
 	const char *verb;
+	token_verb  fn;
+	char       *token;
 	int         c;
 
 	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
@@ -419,18 +432,15 @@ attest_main(int argc, char **argv)
 	    && !o.id && !o.url && !o.png && !o.ckey) {
 		return (trust_sign(&o, argv[optind]));
 	}
-	if (strcmp(verb, "verify") == 0 && o.trust && o.office
-	    && (o.id == NULL) == (o.salt == NULL) && !o.key && !o.url
-	    && !o.png) {
-		return (verify(&o, argv[optind]));
+	if ((fn = token_verb_of(verb, &o)) == NULL) {
+		return (cli_usage(usage, false));
 	}
-	if (strcmp(verb, "recognize") == 0 && o.url && !o.trust && !o.id
-	    && !o.key && !o.png) {
-		return (recognize(&o, argv[optind]));
+	if ((token = token_arg(argv[optind])) == NULL) {
+		fprintf(
+		    stderr, "fedscore attest %s: cannot read TOKEN\n", verb);
+		return (EXIT_USAGE);
 	}
-	if (strcmp(verb, "code") == 0 && !o.trust && !o.id && !o.key && !o.url
-	    && !o.ckey) {
-		return (code(&o, argv[optind]));
-	}
-	return (cli_usage(usage, false));
+	c = fn(&o, token);
+	free(token);
+	return (c);
 }
