@@ -299,19 +299,20 @@ signed_by(const char *path, const json_t *j)
 static int
 recognize(const opts *o, const char *token)
 {
+	json_t *body = json_pack("{s:s}", "attestation", token), *j = NULL;
 	char   *reply = NULL;
-	json_t *body = NULL, *j = NULL;
-	int     status, rc      = EXIT_USAGE;
+	int     status, rc = EXIT_USAGE;
 	fs_err  rv;
 
-	if ((body = json_pack("{s:s}", "attestation", token)) == NULL) {
+	if (body == NULL) {
 		fprintf(
 		    stderr, "fedscore attest recognize: cannot read TOKEN\n");
-		goto out;
+		return (EXIT_USAGE);
 	}
-	if ((rv = cli_post_json(
-	         o->url, "/v1/recognitions", body, &status, &j, &reply))
-	    != FS_OK) {
+	rv = cli_post_json(
+	    o->url, "/v1/recognitions", body, &status, &j, &reply);
+	json_decref(body);
+	if (rv != FS_OK) {
 		fprintf(stderr, "fedscore attest recognize: %s: %s\n", o->url,
 		    fs_strerror(rv));
 		goto out;
@@ -334,7 +335,6 @@ recognize(const opts *o, const char *token)
 	rc = 0;
 out:
 	json_decref(j);
-	json_decref(body);
 	free(reply);
 	return (rc);
 }
