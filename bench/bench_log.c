@@ -358,27 +358,20 @@ bench_verify(uint64_t n)
 int
 main(int argc, char **argv)
 {
-	char     tmpl[] = "/tmp/fs-bench-log.XXXXXX";
-	char    *dir;
-	uint64_t n = 1000000;
+	char     dir[] = "/tmp/fs-bench-log.XXXXXX";
+	uint64_t n     = 1000000;
 
 	if (argc > 1) {
 		n = strtoull(argv[1], NULL, 10);
 	}
-	if (fs_crypto_init() != FS_OK || (dir = mkdtemp(tmpl)) == NULL) {
+	if (fs_crypto_init() != FS_OK || !bench_tmpdir(dir, false)) {
 		return (1);
 	}
 	bench_machine();
 	bench_appends(dir);
 	bench_verify(n);
-	{
-		char cmd[4200];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0) {
-			fprintf(
-			    stderr, "bench_log: could not remove %s\n", dir);
-		}
+	if (bench_rmtree(dir) != 0) {
+		fprintf(stderr, "bench_log: could not remove %s\n", dir);
 	}
 	return (0);
 }
