@@ -253,21 +253,20 @@ static int
 read_options(int argc, char **argv, opts *o)
 {
 	const cli_opt opts[] = {
-		{ "coordinator", .value = &o->base },
-		{ "coordinator-key", .value = &o->pubpath },
+		{ "coordinator", .value = &o->base, .need = true },
+		{ "coordinator-key", .value = &o->pubpath, .need = true },
 		{ "json", .flag = &o->as_json },
 		{ NULL },
 	};
-	int c;
+	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
 
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if (c >= 0) {
 		return (c);
 	}
-	if (o->base == NULL || o->base[0] == '\0' || o->pubpath == NULL
-	    || optind != argc - 1) {
+	if (o->base[0] == '\0') {
 		return (cli_usage(usage, false));
 	}
-	o->token = argv[optind];
+	o->token = argv[0];
 	return (-1);
 }
 

@@ -422,20 +422,17 @@ attest_main(int argc, char **argv)
 		argv++;
 		verb = "trust sign";
 	}
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, NULL, opts, 1, usage)) >= 0) {
 		return (c);
-	}
-	if (optind != argc - 1) {
-		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "trust sign") == 0 && o.key && o.out && !o.trust
 	    && !o.id && !o.url && !o.png && !o.ckey) {
-		return (trust_sign(&o, argv[optind]));
+		return (trust_sign(&o, argv[0]));
 	}
 	if ((fn = token_verb_of(verb, &o)) == NULL) {
 		return (cli_usage(usage, false));
 	}
-	if ((token = token_arg(argv[optind])) == NULL) {
+	if ((token = token_arg(argv[0])) == NULL) {
 		fprintf(
 		    stderr, "fedscore attest %s: cannot read TOKEN\n", verb);
 		return (EXIT_USAGE);

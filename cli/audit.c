@@ -47,12 +47,8 @@ audit_main(int argc, char **argv)
 	const char *verb;
 	int         c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0
-	    || (c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, &verb, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	if (optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "verify") == 0 && o.log && o.key && !o.conf
 	    && o.nreleases == 0 && o.nnodekeys == 0 && !o.statedir

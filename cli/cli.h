@@ -45,7 +45,8 @@ int cli_usage(const char *usage, bool asked);
 // One option of a subcommand: --name, and -letter too when letter is
 // not 0.  Where it goes: value receives its argument; flag, for an
 // option without one, is set; list collects its arguments, list[(*n)++],
-// up to max (one more is a usage error).
+// up to max (one more is a usage error).  An option the command needs
+// whatever the verb (a value, or a list of at least one) says need.
 typedef struct cli_opt {
 	const char  *name;
 	char         letter;
@@ -54,13 +55,20 @@ typedef struct cli_opt {
 	const char **list;
 	size_t      *n;
 	size_t       max;
+	bool         need;
 } cli_opt;
 #define CLI_OPTS_MAX 24
+#define CLI_ANY      (-1) // operands: any number
 
-// cli_options reads the options of the table opts, which ends with an
-// option without a name, into their places; --help and -h ask for usage.
-// Returns -1 to go on, or the exit code of usage asked or wrong.
-int cli_options(int argc, char **argv, const cli_opt *opts, const char *usage);
+// cli_options reads "fedscore CMD [VERB] [OPTION]... [OPERAND]...", argv
+// starting at CMD: the verb into *verb when verb is not NULL (see
+// cli_verb), then the options of the table opts, which ends with an
+// option without a name, into their places; --help and -h ask for
+// usage.  Then *argc and *argv are the operands.  Returns -1 to go on,
+// or the exit code of usage asked or wrong: an option not in the table,
+// a needed one missing, or not `operands` operands.
+int cli_options(int *argc, char ***argv, const char **verb, const cli_opt *opts,
+    int operands, const char *usage);
 
 // cli_is_help is true for "-h" and "--help".
 bool cli_is_help(const char *arg);

@@ -172,21 +172,20 @@ consent_main(int argc, char **argv)
 	const char *verb;
 	int         c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0
-	    || (c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, &verb, opts, CLI_ANY, usage)) >= 0) {
 		return (c);
 	}
-	if (strcmp(verb, "grant") == 0 && optind == argc && o.conf && o.id
-	    && o.to && o.purpose && o.scope && !o.key && !o.region) {
+	if (strcmp(verb, "grant") == 0 && argc == 0 && o.conf && o.id && o.to
+	    && o.purpose && o.scope && !o.key && !o.region) {
 		return (grant(&o));
 	}
-	if (strcmp(verb, "revoke") == 0 && optind == argc - 1 && o.conf && !o.id
+	if (strcmp(verb, "revoke") == 0 && argc == 1 && o.conf && !o.id
 	    && !o.key) {
-		return (revoke(&o, argv[optind]));
+		return (revoke(&o, argv[0]));
 	}
-	if (strcmp(verb, "verify") == 0 && optind == argc - 1 && o.key
-	    && o.region && !o.conf) {
-		return (verify(&o, argv[optind]));
+	if (strcmp(verb, "verify") == 0 && argc == 1 && o.key && o.region
+	    && !o.conf) {
+		return (verify(&o, argv[0]));
 	}
 	return (cli_usage(usage, false));
 }

@@ -70,16 +70,15 @@ int
 coordinator_main(int argc, char **argv)
 {
 	const char   *conf = NULL, *from = NULL, *verb;
-	const cli_opt opts[] = { { "config", 'c', .value = &conf },
-		{ "from", .value = &from }, { NULL } };
-	int           c;
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &conf, .need = true },
+		{ "from", .value = &from },
+		{ NULL },
+	};
+	int c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0
-	    || (c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, &verb, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	if (conf == NULL || optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "serve") == 0 && from == NULL) {
 		return (serve(conf));

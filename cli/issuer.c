@@ -25,13 +25,13 @@ typedef struct opts {
 	fs_role     r; // register's --role
 } opts;
 
-// read_options reads the options and checks they fit the verb: -1 to go
-// on, or the exit code of usage.
+// read_options reads the verb and the options and checks they fit: -1
+// to go on, or the exit code of usage.
 static int
 read_options(int argc, char **argv, opts *o)
 {
 	const cli_opt opts[] = {
-		{ "config", 'c', .value = &o->conf },
+		{ "config", 'c', .value = &o->conf, .need = true },
 		{ "name", .value = &o->name },
 		{ "role", .value = &o->role },
 		{ "key", .value = &o->key },
@@ -39,11 +39,8 @@ read_options(int argc, char **argv, opts *o)
 	};
 	int c;
 
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, &o->verb, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	if (o->conf == NULL || optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if (strcmp(o->verb, "init") == 0 || strcmp(o->verb, "serve") == 0
 	    || strcmp(o->verb, "revocations") == 0) {
@@ -133,9 +130,6 @@ issuer_main(int argc, char **argv)
 	fs_err rv;
 	int    c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &o.verb)) >= 0) {
-		return (c);
-	}
 	if ((c = read_options(argc, argv, &o)) >= 0) {
 		return (c);
 	}

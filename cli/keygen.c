@@ -19,19 +19,19 @@ keygen_main(int argc, char **argv)
 {
 	const char   *path   = NULL;
 	const char   *name   = NULL;
-	const cli_opt opts[] = { { "output", 'o', .value = &path },
-		{ "name", 'n', .value = &name }, { NULL } };
-	char         *pubpath;
-	char          pid[FS_PASERK_PID_LEN + 1];
-	fs_key       *k = NULL;
-	fs_err        rv;
-	int           c;
+	const cli_opt opts[] = {
+		{ "output", 'o', .value = &path, .need = true },
+		{ "name", 'n', .value = &name },
+		{ NULL },
+	};
+	char   *pubpath;
+	char    pid[FS_PASERK_PID_LEN + 1];
+	fs_key *k = NULL;
+	fs_err  rv;
+	int     c;
 
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, NULL, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	if (path == NULL || optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if ((pubpath = malloc(strlen(path) + 5)) == NULL) {
 		fprintf(stderr, "fedscore keygen: out of memory\n");

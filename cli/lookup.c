@@ -30,23 +30,18 @@ static int
 read_options(int argc, char **argv, opts *o)
 {
 	const cli_opt opts[] = {
-		{ "coordinator", .value = &o->url },
-		{ "coordinator-key", .value = &o->pubpath },
-		{ "key", .value = &o->keypath },
+		{ "coordinator", .value = &o->url, .need = true },
+		{ "coordinator-key", .value = &o->pubpath, .need = true },
+		{ "key", .value = &o->keypath, .need = true },
 		{ "scope", .value = &o->scope },
 		{ NULL },
 	};
-	int c;
+	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
 
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
-		return (c);
+	if (c < 0) {
+		o->token = argv[0];
 	}
-	if (o->url == NULL || o->pubpath == NULL || o->keypath == NULL
-	    || optind != argc - 1) {
-		return (cli_usage(usage, false));
-	}
-	o->token = argv[optind];
-	return (-1);
+	return (c);
 }
 
 // sign_request reads the requester's and the coordinator's keys and

@@ -352,8 +352,7 @@ check(const opts *o)
 	    || o->date || o->progress || o->upheld || o->corrected
 	    || o->overdue;
 
-	if (o->conf == NULL
-	    || (o->checkpoint != NULL && strcmp(v, "releases") != 0)) {
+	if (o->checkpoint != NULL && strcmp(v, "releases") != 0) {
 		return (false);
 	}
 	if (strcmp(v, "rules import") == 0) {
@@ -422,7 +421,7 @@ static int
 read_options(int argc, char **argv, opts *o)
 {
 	const cli_opt opts[] = {
-		{ "config", 'c', .value = &o->conf },
+		{ "config", 'c', .value = &o->conf, .need = true },
 		{ "id", .value = &o->id },
 		{ "record", .value = &o->record },
 		{ "reason", .value = &o->reason },
@@ -438,14 +437,13 @@ read_options(int argc, char **argv, opts *o)
 	};
 	int c;
 
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, NULL, opts, CLI_ANY, usage)) >= 0) {
 		return (c);
 	}
-	if (optind == argc - 1) {
-		o->file = argv[optind];
-	} else if (optind != argc) {
+	if (argc > 1) {
 		return (cli_usage(usage, false));
 	}
+	o->file = argc == 1 ? argv[0] : NULL;
 	return (check(o) ? -1 : cli_usage(usage, false));
 }
 

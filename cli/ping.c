@@ -214,13 +214,13 @@ ping_main(int argc, char **argv)
 {
 	const char   *key = NULL, *dial = NULL, *listen = NULL;
 	const char   *text = "ping";
-	const char   *peers[MAX_PEERS + 1]; // one more, to say there are
+	const char   *peers[MAX_PEERS + 1]; // one too many is refused below
 	size_t        npeers = 0;
 	bool          serve  = false;
 	const cli_opt opts[] = {
-		{ "key", 'k', .value = &key },
+		{ "key", 'k', .value = &key, .need = true },
 		{ "peer", 'p', .list = peers, .n = &npeers,
-		    .max = MAX_PEERS + 1 },
+		    .max = MAX_PEERS + 1, .need = true },
 		{ "dial", 'd', .value = &dial },
 		{ "listen", 'l', .value = &listen },
 		{ "message", 'm', .value = &text },
@@ -233,15 +233,12 @@ ping_main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, NULL, opts, 0, usage)) >= 0) {
 		return (c);
 	}
 	if (npeers > MAX_PEERS) {
 		fprintf(stderr, "fedscore ping: at most %d peers\n", MAX_PEERS);
 		return (EXIT_USAGE);
-	}
-	if (optind != argc || key == NULL || npeers == 0) {
-		return (cli_usage(usage, false));
 	}
 	if (serve) {
 		if (listen == NULL || dial != NULL) {

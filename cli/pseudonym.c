@@ -50,9 +50,12 @@ read_node_key(const fs_conf *conf, const char *confpath, fs_key **keyp,
 int
 pseudonym_main(int argc, char **argv)
 {
-	const char       *confpath = NULL, *id = NULL;
-	const cli_opt     opts[] = { { "config", 'c', .value = &confpath },
-		    { "id", .value = &id }, { NULL } };
+	const char   *confpath = NULL, *id = NULL;
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &confpath, .need = true },
+		{ "id", .value = &id, .need = true },
+		{ NULL },
+	};
 	char              why[FS_WHY_MAX] = "";
 	char              norm[FS_IDNUM_LEN + 1];
 	char              out[64];
@@ -67,11 +70,8 @@ pseudonym_main(int argc, char **argv)
 	fs_err            rv;
 	int               c;
 
-	if ((c = cli_options(argc, argv, opts, usage)) >= 0) {
+	if ((c = cli_options(&argc, &argv, NULL, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	if (confpath == NULL || id == NULL || optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if ((rv = fs_idnum_normalize(
 	         norm, id, strlen(id), time(NULL), why, sizeof(why)))

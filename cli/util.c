@@ -126,21 +126,45 @@ take(const cli_opt *opts, size_t n, int c, const char *arg)
 	return (false);
 }
 
+// given says whether every option the table needs was given.
+static bool
+given(const cli_opt *opts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const cli_opt *o = &opts[i];
+
+		if (o->need
+		    && (o->list != NULL ? *o->n == 0 : *o->value == NULL)) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
 int
-cli_options(int argc, char **argv, const cli_opt *opts, const char *usage)
+cli_options(int *argc, char ***argv, const char **verb, const cli_opt *opts,
+    int operands, const char *usage)
 {
 	struct option lopts[CLI_OPTS_MAX + 2];
 	char          shortopts[2 * CLI_OPTS_MAX + 2];
 	size_t        n = getopt_table(opts, lopts, shortopts);
 	int           c;
 
-	while ((c = getopt_long(argc, argv, shortopts, lopts, NULL)) != -1) {
+	if (verb != NULL && (c = cli_verb(argc, argv, usage, verb)) >= 0) {
+		return (c);
+	}
+	while ((c = getopt_long(*argc, *argv, shortopts, lopts, NULL)) != -1) {
 		if (c == 'h') {
 			return (cli_usage(usage, true));
 		}
 		if (!take(opts, n, c, optarg)) {
 			return (cli_usage(usage, false));
 		}
+	}
+	*argc -= optind;
+	*argv += optind;
+	if ((operands != CLI_ANY && *argc != operands) || !given(opts, n)) {
+		return (cli_usage(usage, false));
 	}
 	return (-1);
 }
