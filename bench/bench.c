@@ -3,12 +3,9 @@
 // bench.c -- timing helpers for the benchmarks, and the options,
 // directories and processes of those that run a federation.
 
-#include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +15,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-
-extern char **environ;
-
-#define ARGS_MAX 32
+#include "cli/process.h"
 
 static char fedscore[PATH_MAX];
 
@@ -152,24 +146,6 @@ bench_tmpdir(char *tmpl, bool enter)
 	return (mkdtemp(tmpl) != NULL && (!enter || chdir(tmpl) == 0));
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return (remove(path));
-}
-
-int
-bench_rmtree(const char *dir)
-{
-	if (chdir("/") != 0) {
-		return (-1);
-	}
-	return (nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS));
-}
-
 bool
 bench_fedscore(const char *argv0)
 {
@@ -186,26 +162,10 @@ bench_fedscore(const char *argv0)
 pid_t
 bench_spawn(const char *out, const char *const args[])
 {
-	posix_spawn_file_actions_t fa;
-	char                      *argv[ARGS_MAX + 2];
-	pid_t                      pid;
-	int                        i;
+	pid_t pid;
 
-	argv[0] = (char *) "fedscore";
-	for (i = 0; args[i] != NULL && i < ARGS_MAX; i++) {
-		argv[i + 1] = (char *) args[i];
-	}
-	argv[i + 1] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(
-	    &fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(
-	    &fa, 2, "bench.log", O_WRONLY | O_CREAT | O_APPEND, 0600);
-	if (posix_spawn(&pid, fedscore, &fa, NULL, argv, environ) != 0) {
-		pid = -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	return (pid);
+	return (
+	    cli_spawn(&pid, fedscore, args, out, "bench.log") == 0 ? pid : -1);
 }
 
 int

@@ -46,11 +46,10 @@ typedef struct bench_opt {
 bool bench_options(
     int argc, char **argv, const bench_opt *opts, size_t n, const char *usage);
 
-// Directories: bench_tmpdir makes a new one from tmpl ("/tmp/NAME.XXXXXX",
-// completed in place) and, when enter, moves into it; bench_rmtree
-// removes one and all it holds, leaving it first.
+// bench_tmpdir makes a new directory from tmpl ("/tmp/NAME.XXXXXX",
+// completed in place) and, when enter, moves into it; cli_rmtree
+// (cli/process.h) removes it.
 bool bench_tmpdir(char *tmpl, bool enter);
-int  bench_rmtree(const char *dir);
 
 // The fedscore binary beside the benchmark's (build/cli/fedscore):
 // bench_fedscore finds it from the benchmark's argv[0]; bench_spawn

@@ -29,6 +29,7 @@
 
 #include "audit/audit.h"
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/db.h"
@@ -373,7 +374,7 @@ main(int argc, char **argv)
 	bench_machine();
 	bench_appends(dir);
 	bench_verify(n);
-	if (bench_rmtree(dir) != 0) {
+	if (cli_rmtree(dir) != 0) {
 		fprintf(stderr, "bench_log: could not remove %s\n", dir);
 	}
 	return (0);

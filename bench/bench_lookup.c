@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/err.h"
 #include "crypto/key.h"
 #include "net/transport.h"
@@ -416,11 +417,10 @@ main(int argc, char **argv)
 	printf("federation on loopback (ipc), every party its own process\n");
 	measure((int) nodes, (int) conc, (int) lookups, false);
 	// A new federation per measurement: the same directory, emptied.
-	if (bench_rmtree(dir) != 0 || mkdir(dir, 0700) != 0
-	    || chdir(dir) != 0) {
+	if (cli_rmtree(dir) != 0 || mkdir(dir, 0700) != 0 || chdir(dir) != 0) {
 		return (2);
 	}
 	measure((int) lnodes, 1, (int) lookups / 2, true);
-	bench_rmtree(dir);
+	cli_rmtree(dir);
 	return (0);
 }

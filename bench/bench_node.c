@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/err.h"
@@ -555,5 +556,5 @@ main(int argc, char **argv)
 	fs_key_free(issuer);
 	fs_key_free(c.sk);
 	fs_key_free(c.coord);
-	return (bench_rmtree(dir) == 0 ? 0 : 2);
+	return (cli_rmtree(dir) == 0 ? 0 : 2);
 }

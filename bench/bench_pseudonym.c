@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/conf.h"
 #include "common/err.h"
 #include "common/idnum.h"
@@ -212,6 +213,6 @@ main(int argc, char **argv)
 	free(ids);
 	free(ptrs);
 	free(y);
-	bench_rmtree(dir);
+	cli_rmtree(dir);
 	return (0);
 }
