@@ -45,8 +45,9 @@ int cli_usage(const char *usage, bool asked);
 // One option of a subcommand: --name, and -letter too when letter is
 // not 0.  Where it goes: value receives its argument; flag, for an
 // option without one, is set; list collects its arguments, list[(*n)++],
-// up to max (one more is a usage error).  An option the command needs
-// whatever the verb (a value, or a list of at least one) says need.
+// up to max (one more is a usage error).  need marks an option that the
+// command needs whatever its verb: given, or for a list given once or
+// more.
 typedef struct cli_opt {
 	const char  *name;
 	char         letter;

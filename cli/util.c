@@ -133,8 +133,11 @@ given(const cli_opt *opts, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const cli_opt *o = &opts[i];
 
-		if (o->need
-		    && (o->list != NULL ? *o->n == 0 : *o->value == NULL)) {
+		bool got = o->list != NULL ? *o->n > 0
+		    : o->flag != NULL      ? *o->flag
+		                           : *o->value != NULL;
+
+		if (o->need && !got) {
 			return (false);
 		}
 	}
