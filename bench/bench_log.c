@@ -29,6 +29,7 @@
 
 #include "audit/audit.h"
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/db.h"
@@ -94,64 +95,67 @@ fill(appends *a, size_t n)
 	}
 }
 
+// in_batches appends iters rows with store, in batches of a->batch.
 static void
-run_disclose(void *arg, size_t iters)
+in_batches(appends *a, size_t iters, void (*store)(appends *a, size_t n))
 {
-	appends *a = arg;
-
 	for (size_t done = 0; done < iters; done += a->batch) {
 		size_t n = iters - done < a->batch ? iters - done : a->batch;
 
 		fill(a, n);
-		if (coord_store_disclose(a->c, a->d, n, a->idx) != FS_OK) {
-			fprintf(stderr, "bench_log: disclose failed\n");
-			exit(1);
-		}
+		store(a, n);
 		a->next += n;
+	}
+}
+
+static void
+store_disclose(appends *a, size_t n)
+{
+	if (coord_store_disclose(a->c, a->d, n, a->idx) != FS_OK) {
+		fprintf(stderr, "bench_log: disclose failed\n");
+		exit(1);
 	}
 }
 
 // The floor: the same rows, the same transactions, no tree.
 static void
-run_raw(void *arg, size_t iters)
+store_raw(appends *a, size_t n)
 {
-	appends *a = arg;
+	fs_db_begin(a->raw);
+	for (size_t i = 0; i < n; i++) {
+		const coord_disclosure *d = &a->d[i];
 
-	for (size_t done = 0; done < iters; done += a->batch) {
-		size_t n = iters - done < a->batch ? iters - done : a->batch;
-
-		fill(a, n);
-		fs_db_begin(a->raw);
-		for (size_t i = 0; i < n; i++) {
-			const coord_disclosure *d = &a->d[i];
-
-			sqlite3_bind_int64(a->ins, 1, (int64_t) (a->next + i));
-			sqlite3_bind_int64(a->ins, 2, d->time_ms);
-			sqlite3_bind_text(
-			    a->ins, 3, d->requester, -1, SQLITE_STATIC);
-			sqlite3_bind_text(
-			    a->ins, 4, d->purpose, -1, SQLITE_STATIC);
-			sqlite3_bind_text(
-			    a->ins, 5, d->scope, -1, SQLITE_STATIC);
-			sqlite3_bind_blob(a->ins, 6, d->subject,
-			    FS_SUBJECT_BYTES, SQLITE_STATIC);
-			sqlite3_bind_blob(
-			    a->ins, 7, d->salt, 16, SQLITE_STATIC);
-			sqlite3_bind_text(
-			    a->ins, 8, d->consent, -1, SQLITE_STATIC);
-			sqlite3_bind_text(
-			    a->ins, 9, d->entry, -1, SQLITE_STATIC);
-			if (sqlite3_step(a->ins) != SQLITE_DONE) {
-				fprintf(stderr, "bench_log: insert failed\n");
-				exit(1);
-			}
-			sqlite3_reset(a->ins);
-		}
-		if (fs_db_commit(a->raw) != FS_OK) {
+		sqlite3_bind_int64(a->ins, 1, (int64_t) (a->next + i));
+		sqlite3_bind_int64(a->ins, 2, d->time_ms);
+		sqlite3_bind_text(a->ins, 3, d->requester, -1, SQLITE_STATIC);
+		sqlite3_bind_text(a->ins, 4, d->purpose, -1, SQLITE_STATIC);
+		sqlite3_bind_text(a->ins, 5, d->scope, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(
+		    a->ins, 6, d->subject, FS_SUBJECT_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(a->ins, 7, d->salt, 16, SQLITE_STATIC);
+		sqlite3_bind_text(a->ins, 8, d->consent, -1, SQLITE_STATIC);
+		sqlite3_bind_text(a->ins, 9, d->entry, -1, SQLITE_STATIC);
+		if (sqlite3_step(a->ins) != SQLITE_DONE) {
+			fprintf(stderr, "bench_log: insert failed\n");
 			exit(1);
 		}
-		a->next += n;
+		sqlite3_reset(a->ins);
 	}
+	if (fs_db_commit(a->raw) != FS_OK) {
+		exit(1);
+	}
+}
+
+static void
+run_disclose(void *arg, size_t iters)
+{
+	in_batches(arg, iters, store_disclose);
+}
+
+static void
+run_raw(void *arg, size_t iters)
+{
+	in_batches(arg, iters, store_raw);
 }
 
 static void
@@ -358,27 +362,20 @@ bench_verify(uint64_t n)
 int
 main(int argc, char **argv)
 {
-	char     tmpl[] = "/tmp/fs-bench-log.XXXXXX";
-	char    *dir;
-	uint64_t n = 1000000;
+	char     dir[] = "/tmp/fs-bench-log.XXXXXX";
+	uint64_t n     = 1000000;
 
 	if (argc > 1) {
 		n = strtoull(argv[1], NULL, 10);
 	}
-	if (fs_crypto_init() != FS_OK || (dir = mkdtemp(tmpl)) == NULL) {
+	if (fs_crypto_init() != FS_OK || !bench_tmpdir(dir, false)) {
 		return (1);
 	}
 	bench_machine();
 	bench_appends(dir);
 	bench_verify(n);
-	{
-		char cmd[4200];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0) {
-			fprintf(
-			    stderr, "bench_log: could not remove %s\n", dir);
-		}
+	if (cli_rmtree(dir) != 0) {
+		fprintf(stderr, "bench_log: could not remove %s\n", dir);
 	}
 	return (0);
 }

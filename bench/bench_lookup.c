@@ -16,35 +16,26 @@
 
 #include <sodium.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/err.h"
 #include "crypto/key.h"
 #include "net/transport.h"
 #include "wire/request.h"
 
-extern char **environ;
-
 #define NODES_MAX 32
 
-static char      fedscore[PATH_MAX];
 static char      dir[] = "/tmp/fedscore-bench.XXXXXX";
 static pid_t     procs[NODES_MAX + 4];
 static int       nprocs;
@@ -52,39 +43,10 @@ static fs_key   *requester;
 static fs_pubkey coord_pub;
 static char      token[8192];
 
-static pid_t
-spawn(const char *log, const char *const args[])
-{
-	posix_spawn_file_actions_t fa;
-	char                      *argv[32];
-	pid_t                      pid;
-	int                        i;
-
-	argv[0] = (char *) "fedscore";
-	for (i = 0; args[i] != NULL; i++) {
-		argv[i + 1] = (char *) args[i];
-	}
-	argv[i + 1] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(
-	    &fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(
-	    &fa, 2, "bench.log", O_WRONLY | O_CREAT | O_APPEND, 0600);
-	if (posix_spawn(&pid, fedscore, &fa, NULL, argv, environ) != 0) {
-		pid = -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	return (pid);
-}
-
 static void
 run(const char *out, const char *const args[])
 {
-	int   status;
-	pid_t pid = spawn(out, args);
-
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)
-	    || WEXITSTATUS(status) != 0) {
+	if (bench_run(out, args) != 0) {
 		fprintf(stderr,
 		    "bench_lookup: fedscore %s %s failed; see %s/bench.log\n",
 		    args[0], args[1], dir);
@@ -95,26 +57,16 @@ run(const char *out, const char *const args[])
 static void
 daemon_start(const char *const args[])
 {
-	procs[nprocs++] = spawn("/dev/null", args);
+	procs[nprocs++] = bench_spawn("/dev/null", args);
 }
 
 static void
 stop_all(void)
 {
 	for (int i = nprocs - 1; i >= 0; i--) {
-		kill(procs[i], SIGTERM);
-		waitpid(procs[i], NULL, 0);
+		bench_stop(procs[i]);
 	}
 	nprocs = 0;
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int f, struct FTW *w)
-{
-	(void) st;
-	(void) f;
-	(void) w;
-	return (remove(p));
 }
 
 static void
@@ -321,14 +273,6 @@ worker(void *p)
 	return (NULL);
 }
 
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *) a, y = *(const double *) b;
-
-	return ((x > y) - (x < y));
-}
-
 // The crypto one lookup needs, on one core: per node the coordinator seals
 // a request (sign + box) and opens the contribution (verify + box), the
 // node opens the request and seals its answer and verifies the consent;
@@ -408,11 +352,11 @@ measure(int nodes, int concurrency, int lookups, bool latency)
 			}
 			lat[i] = (bench_now() - t0) * 1000;
 		}
-		qsort(lat, (size_t) lookups, sizeof(double), cmp_d);
 		printf("latency, %d nodes, one requester, %d lookups: p50 %.2f "
 		       "ms, "
 		       "p99 %.2f ms (crypto floor of one lookup %.2f ms)\n",
-		    nodes, lookups, lat[lookups / 2], lat[lookups * 99 / 100],
+		    nodes, lookups, bench_percentile(lat, (size_t) lookups, 50),
+		    bench_percentile(lat, (size_t) lookups, 99),
 		    1000.0 / floor);
 	} else {
 		pthread_t  th[64];
@@ -448,56 +392,35 @@ measure(int nodes, int concurrency, int lookups, bool latency)
 int
 main(int argc, char **argv)
 {
-	int  nodes = 8, lnodes = 16, conc = 8, lookups = 2000, c;
-	char self[PATH_MAX];
+	unsigned long   nodes = 8, lnodes = 16, conc = 8, lookups = 2000;
+	const bench_opt opts[] = {
+		{ 'n', .number = &nodes },
+		{ 'l', .number = &lnodes },
+		{ 'c', .number = &conc },
+		{ 'r', .number = &lookups },
+	};
 
-	while ((c = getopt(argc, argv, "n:l:c:r:")) != -1) {
-		switch (c) {
-		case 'n':
-			nodes = atoi(optarg);
-			break;
-		case 'l':
-			lnodes = atoi(optarg);
-			break;
-		case 'c':
-			conc = atoi(optarg);
-			break;
-		case 'r':
-			lookups = atoi(optarg);
-			break;
-		default:
-			fprintf(stderr,
-			    "usage: bench_lookup [-n NODES] [-l "
-			    "LATENCY_NODES] [-c CONCURRENCY] [-r LOOKUPS]\n");
-			return (2);
-		}
+	if (!bench_options(argc, argv, opts, 4,
+	        "usage: bench_lookup [-n NODES] [-l LATENCY_NODES] "
+	        "[-c CONCURRENCY] [-r LOOKUPS]\n")) {
+		return (2);
 	}
 	if (nodes < 1 || nodes > NODES_MAX || lnodes < 1 || lnodes > NODES_MAX
-	    || conc < 1 || conc > 64 || lookups < 10) {
+	    || conc < 1 || conc > 64 || lookups < 10 || lookups > INT_MAX) {
 		return (2);
 	}
-	if (realpath(argv[0], self) == NULL || fs_crypto_init() != FS_OK) {
-		return (2);
-	}
-	snprintf(
-	    fedscore, sizeof(fedscore), "%s/../cli/fedscore", dirname(self));
-	if (mkdtemp(dir) == NULL || chdir(dir) != 0) {
+	if (!bench_fedscore(argv[0]) || fs_crypto_init() != FS_OK
+	    || !bench_tmpdir(dir, true)) {
 		return (2);
 	}
 	bench_machine();
 	printf("federation on loopback (ipc), every party its own process\n");
-	measure(nodes, conc, lookups, false);
+	measure((int) nodes, (int) conc, (int) lookups, false);
 	// A new federation per measurement: the same directory, emptied.
-	if (chdir("/") != 0) {
+	if (cli_rmtree(dir) != 0 || mkdir(dir, 0700) != 0 || chdir(dir) != 0) {
 		return (2);
 	}
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	if (mkdir(dir, 0700) != 0 || chdir(dir) != 0) {
-		return (2);
-	}
-	measure(lnodes, 1, lookups / 2, true);
-	if (chdir("/") == 0) {
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	}
+	measure((int) lnodes, 1, (int) lookups / 2, true);
+	cli_rmtree(dir);
 	return (0);
 }

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/err.h"
@@ -534,7 +535,7 @@ main(int argc, char **argv)
 
 	c.ncit = nrec / PER_CITIZEN > 0 ? nrec / PER_CITIZEN : 1;
 	fs_log_set_level(FS_LOG_WARN);
-	if (fs_crypto_init() != FS_OK || mkdtemp(dir) == NULL) {
+	if (fs_crypto_init() != FS_OK || !bench_tmpdir(dir, false)) {
 		return (2);
 	}
 	bench_machine();
@@ -555,6 +556,5 @@ main(int argc, char **argv)
 	fs_key_free(issuer);
 	fs_key_free(c.sk);
 	fs_key_free(c.coord);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	return (system(path) == 0 ? 0 : 2);
+	return (cli_rmtree(dir) == 0 ? 0 : 2);
 }

@@ -11,75 +11,19 @@
 
 #include <sodium.h>
 
-#include <fcntl.h>
-#include <ftw.h>
-#include <libgen.h>
 #include <limits.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bench/bench.h"
+#include "cli/process.h"
 #include "common/conf.h"
 #include "common/err.h"
 #include "common/idnum.h"
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "net/issuer_client.h"
-
-extern char **environ;
-
-static char fedscore[PATH_MAX];
-
-static pid_t
-spawn(const char *const args[])
-{
-	posix_spawn_file_actions_t fa;
-	char                      *argv[16];
-	pid_t                      pid;
-	int                        i;
-
-	argv[0] = (char *) "fedscore";
-	for (i = 0; args[i] != NULL; i++) {
-		argv[i + 1] = (char *) args[i];
-	}
-	argv[i + 1] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(
-	    &fa, 2, "bench.log", O_WRONLY | O_CREAT | O_APPEND, 0600);
-	if (posix_spawn(&pid, fedscore, &fa, NULL, argv, environ) != 0) {
-		pid = -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	return (pid);
-}
-
-static int
-run(const char *const args[])
-{
-	int   status;
-	pid_t pid = spawn(args);
-
-	return (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
-	            && WEXITSTATUS(status) == 0
-	        ? 0
-	        : -1);
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int f, struct FTW *w)
-{
-	(void) st;
-	(void) f;
-	(void) w;
-	return (remove(p));
-}
 
 typedef struct floor_ctx {
 	uint8_t scalar[32], point[32], out[32];
@@ -141,19 +85,23 @@ start_issuer(const char *dir)
 	    "oprf = oprf.seed.pub\nregion = bench\n",
 	    dir);
 	fclose(fp);
-	if (run((const char *const[]) {
-	        "issuer", "init", "-c", "issuer.conf", NULL })
+	if (bench_run("/dev/null",
+	        (const char *const[]) {
+	            "issuer", "init", "-c", "issuer.conf", NULL })
 	        != 0
-	    || run((const char *const[]) { "keygen", "-o", "node.key", NULL })
+	    || bench_run("/dev/null",
+	           (const char *const[]) { "keygen", "-o", "node.key", NULL })
 	        != 0
-	    || run((const char *const[]) { "issuer", "register", "-c",
-	           "issuer.conf", "--name", "n", "--role", "node", "--key",
-	           "node.key.pub", NULL })
+	    || bench_run("/dev/null",
+	           (const char *const[]) { "issuer", "register", "-c",
+	               "issuer.conf", "--name", "n", "--role", "node", "--key",
+	               "node.key.pub", NULL })
 	        != 0) {
 		return (-1);
 	}
-	return (spawn((const char *const[]) {
-	    "issuer", "serve", "-c", "issuer.conf", NULL }));
+	return (bench_spawn("/dev/null",
+	    (const char *const[]) {
+	        "issuer", "serve", "-c", "issuer.conf", NULL }));
 }
 
 // The node's side: its configuration, key and client of the issuer.
@@ -222,33 +170,25 @@ measure(
 int
 main(int argc, char **argv)
 {
-	char   self[PATH_MAX], dir[] = "/tmp/fedscore-bench.XXXXXX";
-	size_t n = 65536, batch = FS_ISSUER_BATCH_MAX;
+	char            dir[] = "/tmp/fedscore-bench.XXXXXX";
+	unsigned long   n = 65536, batch = FS_ISSUER_BATCH_MAX;
+	const bench_opt opts[]
+	    = { { 'n', .number = &n }, { 'b', .number = &batch } };
 	char(*ids)[FS_IDNUM_LEN + 1];
 	const char **ptrs;
 	uint8_t     *y;
 	node_side    ns = { 0 };
 	pid_t        issuer;
-	int          opt;
 
-	while ((opt = getopt(argc, argv, "n:b:")) != -1) {
-		if (opt == 'n') {
-			n = strtoul(optarg, NULL, 10);
-		} else if (opt == 'b') {
-			batch = strtoul(optarg, NULL, 10);
-		} else {
-			fprintf(stderr,
-			    "usage: bench_pseudonym [-n IDS] [-b BATCH]\n");
-			return (2);
-		}
-	}
-	if (n < 1 || n > 10000000 || batch < 1 || batch > FS_ISSUER_BATCH_MAX
-	    || realpath(argv[0], self) == NULL || fs_crypto_init() != FS_OK
-	    || mkdtemp(dir) == NULL || chdir(dir) != 0) {
+	if (!bench_options(argc, argv, opts, 2,
+	        "usage: bench_pseudonym [-n IDS] [-b BATCH]\n")) {
 		return (2);
 	}
-	snprintf(
-	    fedscore, sizeof(fedscore), "%s/../cli/fedscore", dirname(self));
+	if (n < 1 || n > 10000000 || batch < 1 || batch > FS_ISSUER_BATCH_MAX
+	    || !bench_fedscore(argv[0]) || fs_crypto_init() != FS_OK
+	    || !bench_tmpdir(dir, true)) {
+		return (2);
+	}
 	if ((issuer = start_issuer(dir)) < 0) {
 		fprintf(stderr, "bench_pseudonym: setup failed; see %s\n", dir);
 		return (2);
@@ -261,21 +201,18 @@ main(int argc, char **argv)
 		ptrs[i] = ids[i];
 	}
 	if (!open_node(&ns, dir, ptrs, y)) {
-		kill(issuer, SIGTERM);
+		bench_stop(issuer);
 		return (2);
 	}
 	measure(ns.ic, ptrs, y, n, batch);
 	fs_issuer_client_close(ns.ic);
-	kill(issuer, SIGTERM);
-	waitpid(issuer, NULL, 0);
+	bench_stop(issuer);
 	fs_key_free(ns.key);
 	fs_conf_free(ns.c);
 	free(ns.url);
 	free(ids);
 	free(ptrs);
 	free(y);
-	if (chdir("/") == 0) {
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	}
+	cli_rmtree(dir);
 	return (0);
 }

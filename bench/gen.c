@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
+
 typedef struct rule {
 	const char *code, *name, *dim;
 	int         points, valid_days, severe, shared, repair_bonus;
@@ -237,39 +239,28 @@ write_citizens(unsigned long n, unsigned long m, unsigned long per,
 int
 main(int argc, char **argv)
 {
-	unsigned long n = 0, m = 0, seed = 1, per = 2;
-	const char   *dir = NULL;
+	unsigned long   n = 0, m = 0, seed = 1, per = 2;
+	const char     *dir    = NULL;
+	const bench_opt opts[] = {
+		{ 'n', .number = &n },
+		{ 'm', .number = &m },
+		{ 's', .number = &seed },
+		{ 'r', .number = &per },
+		{ 'o', .text = &dir },
+	};
 	FILE         *rules[NDEPTS], *recs[NDEPTS], *ids;
 	unsigned long rec_no;
-	int           c;
+	char          usage[128];
 
-	while ((c = getopt(argc, argv, "n:m:s:r:o:")) != -1) {
-		switch (c) {
-		case 'n':
-			n = strtoul(optarg, NULL, 10);
-			break;
-		case 'm':
-			m = strtoul(optarg, NULL, 10);
-			break;
-		case 's':
-			seed = strtoul(optarg, NULL, 10);
-			break;
-		case 'r':
-			per = strtoul(optarg, NULL, 10);
-			break;
-		case 'o':
-			dir = optarg;
-			break;
-		default:
-			goto usage;
-		}
+	snprintf(usage, sizeof(usage),
+	    "usage: gen -n CITIZENS -m DEPARTMENTS (1..%zu) "
+	    "[-s SEED] [-r RECORDS_PER_CITIZEN] -o DIR\n",
+	    NDEPTS);
+	if (!bench_options(argc, argv, opts, 5, usage)) {
+		return (2);
 	}
-	if (n == 0 || m == 0 || m > NDEPTS || dir == NULL || optind != argc) {
-	usage:
-		fprintf(stderr,
-		    "usage: gen -n CITIZENS -m DEPARTMENTS (1..%zu) "
-		    "[-s SEED] [-r RECORDS_PER_CITIZEN] -o DIR\n",
-		    NDEPTS);
+	if (n == 0 || m == 0 || m > NDEPTS || dir == NULL) {
+		fputs(usage, stderr);
 		return (2);
 	}
 	state = seed;

@@ -220,16 +220,13 @@ report(json_t *list, const fs_checkpoint *cp,
 	}
 	if (as_json) {
 		char    r[45];
-		char   *s;
 		json_t *o;
 
 		fs_b64std_encode(r, cp->root, FS_MERKLE_HASH_BYTES);
 		o = json_pack("{s:s%, s:I, s:s, s:o, s:b}", "log", cp->origin,
 		    cp->origin_len, "size", (json_int_t) cp->size, "root", r,
 		    "disclosures", out, "verified", failed == 0);
-		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-		printf("%s\n", s != NULL ? s : "{}");
-		free(s);
+		cli_print_json(o);
 		json_decref(o);
 	} else {
 		json_decref(out);
@@ -255,37 +252,21 @@ typedef struct opts {
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "coordinator", required_argument, NULL, 'C' },
-		{ "coordinator-key", required_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "coordinator", .value = &o->base, .need = true },
+		{ "coordinator-key", .value = &o->pubpath, .need = true },
+		{ "json", .flag = &o->as_json },
+		{ NULL },
 	};
-	int c;
+	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
 
-	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'C':
-			o->base = optarg;
-			break;
-		case 'P':
-			o->pubpath = optarg;
-			break;
-		case 'j':
-			o->as_json = true;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
+	if (c >= 0) {
+		return (c);
 	}
-	if (o->base == NULL || o->base[0] == '\0' || o->pubpath == NULL
-	    || optind != argc - 1) {
+	if (o->base[0] == '\0') {
 		return (cli_usage(usage, false));
 	}
-	o->token = argv[optind];
+	o->token = argv[0];
 	return (-1);
 }
 
@@ -368,16 +349,11 @@ access_main(int argc, char **argv)
 	fs_claims me;
 	json_t   *reply = NULL;
 	int       rc;
-	fs_err    rv;
 
 	if ((rc = read_options(argc, argv, &o)) >= 0) {
 		return (rc);
 	}
-	if ((rv = fs_keyfile_read_public(&coord, o.pubpath)) != FS_OK) {
-		fprintf(stderr,
-		    "fedscore access: %s: %s (expected the coordinator's "
-		    "k4.public key)\n",
-		    o.pubpath, fs_strerror(rv));
+	if (cli_public_key(&coord, o.pubpath, "access", "coordinator") != 0) {
 		return (EXIT_USAGE);
 	}
 	// The subject is the citizen's own: read from their own token.

@@ -49,40 +49,6 @@ typedef struct opts {
 	const char *ckey;
 } opts;
 
-// read_file reads at most max bytes of path (stdin for "-"), NUL-ended.
-static fs_err
-read_file(char **bufp, size_t *lenp, const char *path, size_t max)
-{
-	FILE  *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char  *buf;
-	size_t n;
-
-	if (f == NULL) {
-		return (FS_ERR_NOT_FOUND);
-	}
-	if ((buf = malloc(max + 2)) == NULL) {
-		if (f != stdin) {
-			fclose(f);
-		}
-		return (FS_ERR_NOMEM);
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f) || n > max) {
-		free(buf);
-		if (f != stdin) {
-			fclose(f);
-		}
-		return (n > max ? FS_ERR_TOO_LARGE : FS_ERR_IO);
-	}
-	if (f != stdin) {
-		fclose(f);
-	}
-	buf[n] = '\0';
-	*bufp  = buf;
-	*lenp  = n;
-	return (FS_OK);
-}
-
 // token_arg is the TOKEN argument, or standard input for "-", without
 // surrounding white space (zbarimg and shells add a newline).
 static char *
@@ -94,7 +60,7 @@ token_arg(const char *arg)
 	if (strcmp(arg, "-") != 0) {
 		return (strdup(arg));
 	}
-	if (read_file(&t, &n, "-", FS_PASETO_MAX_LEN + 16) != FS_OK) {
+	if (cli_read_file(&t, &n, "-", FS_PASETO_MAX_LEN + 16) != FS_OK) {
 		return (NULL);
 	}
 	while (n > 0 && strchr(" \t\r\n", t[n - 1]) != NULL) {
@@ -111,12 +77,11 @@ trust_sign(const opts *o, const char *ini)
 	fs_key   *k = NULL;
 	fs_trust *t = NULL;
 	fs_scheme s;
-	FILE     *f;
 	char      why[FS_WHY_MAX] = "";
 	char      pid[FS_PASERK_PID_LEN + 1];
 	fs_err    rv;
 
-	if ((rv = read_file(&text, &len, ini, FS_CONF_MAX)) != FS_OK) {
+	if ((rv = cli_read_file(&text, &len, ini, FS_CONF_MAX)) != FS_OK) {
 		fprintf(stderr, "fedscore attest trust sign: %s: %s\n", ini,
 		    fs_strerror(rv));
 		goto out;
@@ -138,9 +103,7 @@ trust_sign(const opts *o, const char *ini)
 		    why);
 		goto out;
 	}
-	if ((rv = fs_keyfile_read_secret(&k, o->key)) != FS_OK) {
-		fprintf(stderr, "fedscore attest trust sign: %s: %s\n", o->key,
-		    fs_strerror(rv));
+	if ((rv = cli_secret_key(&k, o->key, "attest trust sign")) != FS_OK) {
 		goto out;
 	}
 	if ((rv = fs_note_sign(&note, &nlen, text, len, o->name, k)) != FS_OK) {
@@ -151,11 +114,9 @@ trust_sign(const opts *o, const char *ini)
 		    ini, fs_strerror(rv));
 		goto out;
 	}
-	if ((f = fopen(o->out, "w")) == NULL || fwrite(note, 1, nlen, f) != nlen
-	    || fclose(f) != 0) {
+	if ((rv = cli_write_file(o->out, note, nlen)) != FS_OK) {
 		fprintf(stderr, "fedscore attest trust sign: cannot write %s\n",
 		    o->out);
-		rv = FS_ERR_IO;
 		goto out;
 	}
 	fs_paserk_pid(pid, fs_key_public(k)->pk);
@@ -213,7 +174,7 @@ show(const fs_recognition *r, const char *local, bool bound)
 }
 
 static int
-verify(const opts *o, const char *arg)
+verify(const opts *o, const char *token)
 {
 	fs_pubkey      office;
 	fs_trust      *t = NULL;
@@ -221,20 +182,13 @@ verify(const opts *o, const char *arg)
 	uint8_t        salt[FS_IDC_SALT_BYTES];
 	char           norm[FS_IDNUM_LEN + 1];
 	char           why[FS_WHY_MAX] = "";
-	char          *token           = token_arg(arg);
 	size_t         n;
 	int            rc = EXIT_USAGE;
 	fs_err         rv;
 
-	if (token == NULL) {
-		fprintf(stderr, "fedscore attest verify: cannot read TOKEN\n");
-		return (EXIT_USAGE);
-	}
-	if ((rv = fs_keyfile_read_public(&office, o->office)) != FS_OK) {
-		fprintf(stderr,
-		    "fedscore attest verify: %s: %s (expected the credit "
-		    "office's k4.public key)\n",
-		    o->office, fs_strerror(rv));
+	if ((rv = cli_public_key(
+	         &office, o->office, "attest verify", "credit office"))
+	    != FS_OK) {
 		goto out;
 	}
 	if (o->id != NULL
@@ -286,7 +240,6 @@ out:
 	sodium_memzero(norm, sizeof(norm));
 	sodium_memzero(salt, sizeof(salt));
 	fs_trust_free(t);
-	free(token);
 	return (rc);
 }
 
@@ -304,11 +257,8 @@ signed_by(const char *path, const json_t *j)
 	fs_err      rv;
 	int         rc = EXIT_REFUSED;
 
-	if ((rv = fs_keyfile_read_public(&coord, path)) != FS_OK) {
-		fprintf(stderr,
-		    "fedscore attest recognize: %s: %s (expected the "
-		    "coordinator's k4.public key)\n",
-		    path, fs_strerror(rv));
+	if (cli_public_key(&coord, path, "attest recognize", "coordinator")
+	    != FS_OK) {
 		return (EXIT_USAGE);
 	}
 	if (tok == NULL || region == NULL) {
@@ -347,29 +297,26 @@ signed_by(const char *path, const json_t *j)
 }
 
 static int
-recognize(const opts *o, const char *arg)
+recognize(const opts *o, const char *token)
 {
-	char   *token = token_arg(arg), *body = NULL, *reply = NULL;
-	json_t *j = NULL;
+	json_t *body = json_pack("{s:s}", "attestation", token), *j = NULL;
+	char   *reply = NULL;
 	int     status, rc = EXIT_USAGE;
 	fs_err  rv;
 
-	if (token == NULL
-	    || (j = json_pack("{s:s}", "attestation", token)) == NULL
-	    || (body = json_dumps(j, JSON_COMPACT)) == NULL) {
+	if (body == NULL) {
 		fprintf(
 		    stderr, "fedscore attest recognize: cannot read TOKEN\n");
-		goto out;
+		return (EXIT_USAGE);
 	}
-	json_decref(j);
-	j = NULL;
-	if ((rv = cli_post(o->url, "/v1/recognitions", body, &status, &reply))
-	    != FS_OK) {
+	rv = cli_post_json(
+	    o->url, "/v1/recognitions", body, &status, &j, &reply);
+	json_decref(body);
+	if (rv != FS_OK) {
 		fprintf(stderr, "fedscore attest recognize: %s: %s\n", o->url,
 		    fs_strerror(rv));
 		goto out;
 	}
-	j = json_loads(reply, 0, NULL);
 	if (status != 200) {
 		const char *t = json_string_value(json_object_get(j, "type"));
 		const char *d = json_string_value(json_object_get(j, "detail"));
@@ -384,33 +331,27 @@ recognize(const opts *o, const char *arg)
 	if (o->ckey != NULL && (rc = signed_by(o->ckey, j)) != 0) {
 		goto out;
 	}
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	printf("\n");
+	cli_print_json(j);
 	rc = 0;
 out:
 	json_decref(j);
 	free(reply);
-	free(body);
-	free(token);
 	return (rc);
 }
 
 static int
-code(const opts *o, const char *arg)
+code(const opts *o, const char *token)
 {
-	char  *token = token_arg(arg);
 	char  *footer;
 	int    width;
 	fs_err rv;
 
 	// Only what looks like a token is drawn; the verifier checks it.
-	if (token == NULL
-	    || (rv = fs_paseto_footer(&footer, NULL, token, strlen(token)))
-	        != FS_OK) {
+	if ((rv = fs_paseto_footer(&footer, NULL, token, strlen(token)))
+	    != FS_OK) {
 		fprintf(stderr,
 		    "fedscore attest code: expected an attestation, "
 		    "v4.public.…\n");
-		free(token);
 		return (EXIT_USAGE);
 	}
 	free(footer);
@@ -422,29 +363,52 @@ code(const opts *o, const char *arg)
 		    rv == FS_ERR_TOO_LARGE ? "too long for a QR code"
 		                           : fs_strerror(rv));
 	}
-	free(token);
 	return (cli_exit(rv));
+}
+
+typedef int (*token_verb)(const opts *o, const char *token);
+
+// token_verb_of is the verb that takes a TOKEN when the options fit it,
+// or NULL.
+static token_verb
+token_verb_of(const char *verb, const opts *o)
+{
+	if (strcmp(verb, "verify") == 0 && o->trust && o->office
+	    && (o->id == NULL) == (o->salt == NULL) && !o->key && !o->url
+	    && !o->png) {
+		return (verify);
+	}
+	if (strcmp(verb, "recognize") == 0 && o->url && !o->trust && !o->id
+	    && !o->key && !o->png) {
+		return (recognize);
+	}
+	if (strcmp(verb, "code") == 0 && !o->trust && !o->id && !o->key
+	    && !o->url && !o->ckey) {
+		return (code);
+	}
+	return (NULL);
 }
 
 int
 attest_main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "trust", required_argument, NULL, 't' },
-		{ "office", required_argument, NULL, 'O' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "salt", required_argument, NULL, 's' },
-		{ "coordinator", required_argument, NULL, 'C' },
-		{ "coordinator-key", required_argument, NULL, 'K' },
-		{ "png", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	opts          o      = { .name = FS_TRUST_OFFICE_NAME };
+	const cli_opt opts[] = {
+		{ "key", 'k', .value = &o.key },
+		{ "name", .value = &o.name },
+		{ "output", 'o', .value = &o.out },
+		{ "trust", .value = &o.trust },
+		{ "office", .value = &o.office },
+		{ "id", .value = &o.id },
+		{ "salt", .value = &o.salt },
+		{ "coordinator", .value = &o.url },
+		{ "coordinator-key", .value = &o.ckey },
+		{ "png", .value = &o.png },
+		{ NULL },
 	};
-	opts        o = { .name = FS_TRUST_OFFICE_NAME };
 	const char *verb;
+	token_verb  fn;
+	char       *token;
 	int         c;
 
 	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
@@ -458,43 +422,22 @@ attest_main(int argc, char **argv)
 		argv++;
 		verb = "trust sign";
 	}
-	{
-		const char **const slots[CLI_SLOTS] = { ['k'] = &o.key,
-			['n']                                 = &o.name,
-			['o']                                 = &o.out,
-			['t']                                 = &o.trust,
-			['O']                                 = &o.office,
-			['i']                                 = &o.id,
-			['s']                                 = &o.salt,
-			['C']                                 = &o.url,
-			['K']                                 = &o.ckey,
-			['p']                                 = &o.png };
-
-		if ((c = cli_options(
-		         argc, argv, "k:o:h", lopts, slots, NULL, 0, usage))
-		    >= 0) {
-			return (c);
-		}
-	}
-	if (optind != argc - 1) {
-		return (cli_usage(usage, false));
+	if ((c = cli_options(&argc, &argv, NULL, opts, 1, usage)) >= 0) {
+		return (c);
 	}
 	if (strcmp(verb, "trust sign") == 0 && o.key && o.out && !o.trust
 	    && !o.id && !o.url && !o.png && !o.ckey) {
-		return (trust_sign(&o, argv[optind]));
+		return (trust_sign(&o, argv[0]));
 	}
-	if (strcmp(verb, "verify") == 0 && o.trust && o.office
-	    && (o.id == NULL) == (o.salt == NULL) && !o.key && !o.url
-	    && !o.png) {
-		return (verify(&o, argv[optind]));
+	if ((fn = token_verb_of(verb, &o)) == NULL) {
+		return (cli_usage(usage, false));
 	}
-	if (strcmp(verb, "recognize") == 0 && o.url && !o.trust && !o.id
-	    && !o.key && !o.png) {
-		return (recognize(&o, argv[optind]));
+	if ((token = token_arg(argv[0])) == NULL) {
+		fprintf(
+		    stderr, "fedscore attest %s: cannot read TOKEN\n", verb);
+		return (EXIT_USAGE);
 	}
-	if (strcmp(verb, "code") == 0 && !o.trust && !o.id && !o.key && !o.url
-	    && !o.ckey) {
-		return (code(&o, argv[optind]));
-	}
-	return (cli_usage(usage, false));
+	c = fn(&o, token);
+	free(token);
+	return (c);
 }

@@ -23,57 +23,32 @@ static const char usage[]
 int
 audit_main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "log", required_argument, NULL, 'l' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "witness", required_argument, NULL, 'w' },
-		{ "since", required_argument, NULL, 's' },
-		{ "state", required_argument, NULL, 'S' },
-		{ "full", required_argument, NULL, 'f' },
-		{ "issuer", required_argument, NULL, 'i' },
-		{ "region", required_argument, NULL, 'r' },
-		{ "releases", required_argument, NULL, 'R' },
-		{ "node-key", required_argument, NULL, 'N' },
-		{ "state-dir", required_argument, NULL, 'D' },
-		{ "revocations", required_argument, NULL, 'V' },
-		{ "grace", required_argument, NULL, 'G' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	audit_opts    o      = { 0 };
+	const cli_opt opts[] = {
+		{ "log", .value = &o.log },
+		{ "key", .value = &o.key },
+		{ "witness", .list = o.witness, .n = &o.nwitness,
+		    .max = WITNESSES_MAX },
+		{ "since", .value = &o.since },
+		{ "state", .value = &o.state },
+		{ "full", .value = &o.full },
+		{ "issuer", .value = &o.issuer },
+		{ "region", .value = &o.region },
+		{ "releases", .list = o.releases, .n = &o.nreleases,
+		    .max = RELEASES_MAX },
+		{ "node-key", .list = o.nodekeys, .n = &o.nnodekeys,
+		    .max = RELEASES_MAX },
+		{ "state-dir", .value = &o.statedir },
+		{ "revocations", .value = &o.revocations },
+		{ "grace", .value = &o.grace },
+		{ "config", 'c', .value = &o.conf },
+		{ NULL },
 	};
-	audit_opts  o = { 0 };
 	const char *verb;
 	int         c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+	if ((c = cli_options(&argc, &argv, &verb, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	{
-		const char **const slots[CLI_SLOTS] = { ['l'] = &o.log,
-			['k']                                 = &o.key,
-			['s']                                 = &o.since,
-			['S']                                 = &o.state,
-			['f']                                 = &o.full,
-			['i']                                 = &o.issuer,
-			['r']                                 = &o.region,
-			['D']                                 = &o.statedir,
-			['V']                                 = &o.revocations,
-			['G']                                 = &o.grace,
-			['c']                                 = &o.conf };
-		const cli_list     lists[]          = {
-			             { 'w', o.witness, &o.nwitness, WITNESSES_MAX },
-			             { 'R', o.releases, &o.nreleases, RELEASES_MAX },
-			             { 'N', o.nodekeys, &o.nnodekeys, RELEASES_MAX },
-		};
-
-		if ((c = cli_options(
-		         argc, argv, "c:h", lopts, slots, lists, 3, usage))
-		    >= 0) {
-			return (c);
-		}
-	}
-	if (optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "verify") == 0 && o.log && o.key && !o.conf
 	    && o.nreleases == 0 && o.nnodekeys == 0 && !o.statedir

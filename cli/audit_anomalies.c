@@ -26,8 +26,7 @@ audit_anomalies(const audit_opts *o)
 	if (o->conf != NULL
 	    && (rv = fs_anomaly_conf_load(&c, o->conf, why, sizeof(why)))
 	        != FS_OK) {
-		fprintf(stderr, "fedscore audit: %s\n",
-		    why[0] ? why : fs_strerror(rv));
+		cli_fail(rv, why, "audit");
 		return (EXIT_USAGE);
 	}
 	if (audit_load_records(o, &recs, &nrecs) != 0) {

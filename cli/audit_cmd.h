@@ -34,8 +34,6 @@ int audit_anomalies(const audit_opts *o);
 // audit_print prints the report's lines and its verdict: 0 when there
 // are no findings, else EXIT_REFUSED.
 int audit_print(const char *verb, const fs_audit_report *rep);
-// audit_pub reads the public key of what (the coordinator, a node...).
-int audit_pub(fs_pubkey *k, const char *path, const char *what);
 // audit_load_records reads the full records of --full.
 int audit_load_records(const audit_opts *o, fs_audit_record **rp, size_t *np);
 

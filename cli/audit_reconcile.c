@@ -57,7 +57,7 @@ signed_log(const audit_opts *o, const char *node, const char *path,
 		    node);
 		return (0);
 	}
-	if (audit_pub(&key, keypath, "node") != 0) {
+	if (cli_public_key(&key, keypath, "audit", "node") != 0) {
 		return (-1);
 	}
 	snprintf(cp, sizeof(cp), "%s.checkpoint", path);
@@ -68,8 +68,7 @@ signed_log(const audit_opts *o, const char *node, const char *path,
 	if ((rv = fs_audit_release_log(node, path, cp, &key,
 	         o->statedir != NULL ? state : NULL, rep, why, sizeof(why)))
 	    != FS_OK) {
-		fprintf(stderr, "fedscore audit: %s\n",
-		    why[0] ? why : fs_strerror(rv));
+		cli_fail(rv, why, "audit");
 		return (-1);
 	}
 	return (0);
@@ -129,8 +128,7 @@ audit_reconcile(const audit_opts *o)
 		if ((rv = fs_releases_load(
 		         &rels, &nrels, node, path, why, sizeof(why)))
 		    != FS_OK) {
-			fprintf(stderr, "fedscore audit: %s\n",
-			    why[0] ? why : fs_strerror(rv));
+			cli_fail(rv, why, "audit");
 			goto out;
 		}
 		if (signed_log(o, node, path, &rep) != 0) {

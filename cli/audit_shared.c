@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// audit_shared.c -- what the audit subcommands share: reading keys and
-// full records, and printing the report and turning it into an exit code:
+// audit_shared.c -- what the audit subcommands share: reading the full
+// records, and printing the report and turning it into an exit code:
 // 0 nothing found, 1 findings, 2 usage or I/O.
 
 #include "audit/audit.h"
@@ -28,21 +28,6 @@ audit_print(const char *verb, const fs_audit_report *rep)
 }
 
 int
-audit_pub(fs_pubkey *k, const char *path, const char *what)
-{
-	fs_err rv;
-
-	if ((rv = fs_keyfile_read_public(k, path)) != FS_OK) {
-		fprintf(stderr,
-		    "fedscore audit: %s: %s (expected the %s's k4.public "
-		    "key)\n",
-		    path, fs_strerror(rv), what);
-		return (-1);
-	}
-	return (0);
-}
-
-int
 audit_load_records(const audit_opts *o, fs_audit_record **rp, size_t *np)
 {
 	char   why[FS_WHY_MAX] = "";
@@ -50,8 +35,7 @@ audit_load_records(const audit_opts *o, fs_audit_record **rp, size_t *np)
 
 	if ((rv = fs_audit_records_load(rp, np, o->full, why, sizeof(why)))
 	    != FS_OK) {
-		fprintf(stderr, "fedscore audit: %s\n",
-		    why[0] ? why : fs_strerror(rv));
+		cli_fail(rv, why, "audit");
 		return (-1);
 	}
 	return (0);

@@ -89,7 +89,7 @@ audit_verify(const audit_opts *o)
 	int                  rc              = EXIT_USAGE;
 	fs_err               rv;
 
-	if (audit_pub(&coord, o->key, "coordinator") != 0) {
+	if (cli_public_key(&coord, o->key, "audit", "coordinator") != 0) {
 		return (EXIT_USAGE);
 	}
 	for (size_t i = 0; i < o->nwitness; i++) {
@@ -107,7 +107,7 @@ audit_verify(const audit_opts *o)
 		}
 		snprintf(name, sizeof(name), "%.*s", (int) (eq - o->witness[i]),
 		    o->witness[i]);
-		if (audit_pub(&k, eq + 1, "witness") != 0) {
+		if (cli_public_key(&k, eq + 1, "audit", "witness") != 0) {
 			return (EXIT_USAGE);
 		}
 		if (fs_audit_witness_init(&w[i], name, &k) != FS_OK) {
@@ -119,7 +119,7 @@ audit_verify(const audit_opts *o)
 		}
 	}
 	if (o->full != NULL) {
-		if (audit_pub(&issuer, o->issuer, "issuer") != 0
+		if (cli_public_key(&issuer, o->issuer, "audit", "issuer") != 0
 		    || (o->revocations != NULL
 		        && revocations(o, &issuer, &revs, &vo.grace_s) != 0)
 		    || audit_load_records(o, &recs, &nrecs) != 0) {
@@ -137,8 +137,7 @@ audit_verify(const audit_opts *o)
 		rc = audit_print("verify", &rep);
 	} else {
 		audit_print("verify", &rep);
-		fprintf(stderr, "fedscore audit verify: %s\n",
-		    why[0] ? why : fs_strerror(rv));
+		cli_fail(rv, why, "audit verify");
 	}
 	fs_audit_report_fini(&rep);
 	fs_audit_records_free(recs, nrecs);

@@ -11,9 +11,11 @@
 #include <stdio.h>
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/err.h"
+#include "crypto/key.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE   2
@@ -40,20 +42,34 @@ int cli_exit(fs_err err);
 // --help, else to stderr and returns EXIT_USAGE.
 int cli_usage(const char *usage, bool asked);
 
-// cli_options reads options into slots: slots[c] receives the value of the
-// option whose getopt_long code is c (NULL slots are not options of this
-// command); an option listed in lists may repeat, up to its max.  Returns
-// -1 to go on, or the exit code of usage asked or wrong.
-#define CLI_SLOTS 128
-typedef struct cli_list {
-	int          code;
-	const char **items;
+// One option of a subcommand: --name, and -letter too when letter is
+// not 0.  Where it goes: value receives its argument; flag, for an
+// option without one, is set; list collects its arguments, list[(*n)++],
+// up to max (one more is a usage error).  need marks an option that the
+// command needs whatever its verb: given, or for a list given once or
+// more.
+typedef struct cli_opt {
+	const char  *name;
+	char         letter;
+	const char **value;
+	bool        *flag;
+	const char **list;
 	size_t      *n;
 	size_t       max;
-} cli_list;
-int cli_options(int argc, char **argv, const char *shortopts,
-    const struct option *lopts, const char **const slots[CLI_SLOTS],
-    const cli_list *lists, size_t nlists, const char *usage);
+	bool         need;
+} cli_opt;
+#define CLI_OPTS_MAX 24
+#define CLI_ANY      (-1) // operands: any number
+
+// cli_options reads "fedscore CMD [VERB] [OPTION]... [OPERAND]...", argv
+// starting at CMD: the verb into *verb when verb is not NULL (see
+// cli_verb), then the options of the table opts, which ends with an
+// option without a name, into their places; --help and -h ask for
+// usage.  Then *argc and *argv are the operands.  Returns -1 to go on,
+// or the exit code of usage asked or wrong: an option not in the table,
+// a needed one missing, or not `operands` operands.
+int cli_options(int *argc, char ***argv, const char **verb, const cli_opt *opts,
+    int operands, const char *usage);
 
 // cli_is_help is true for "-h" and "--help".
 bool cli_is_help(const char *arg);
@@ -61,12 +77,42 @@ bool cli_is_help(const char *arg);
 // cli_usage's exit code when there is none or it asks for help.
 int cli_verb(int *argc, char ***argv, const char *usage, const char **verb);
 
+// cli_fail prints "fedscore WHAT: WHY" to stderr, WHAT as fmt says and
+// WHY why or, when it is empty, rv's description; it returns rv's exit
+// code.
+int cli_fail(fs_err rv, const char *why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+// cli_secret_key and cli_public_key read a key file; when they cannot,
+// they say so as "fedscore WHAT: PATH: reason", and for a public key
+// "(expected the WHOSE's k4.public key)" after it when whose is not NULL.
+fs_err cli_secret_key(fs_key **kp, const char *path, const char *what);
+fs_err cli_public_key(
+    fs_pubkey *k, const char *path, const char *what, const char *whose);
+
+// cli_read_file reads at most max bytes of path (standard input for
+// "-"), NUL-ended, into *bufp (malloc'd; room for one byte more).
+// cli_write_file writes len bytes to path, replacing it.
+fs_err cli_read_file(char **bufp, size_t *lenp, const char *path, size_t max);
+fs_err cli_write_file(const char *path, const char *buf, size_t len);
+
 // cli_post sends a JSON body to the coordinator at base: an http(s) URL,
 // to which path is added when it names none, or an nng URL (its internal
 // interface, which answers lookups).  It returns the HTTP status and the
 // reply, malloc'd.
 fs_err cli_post(const char *base, const char *path, const char *body,
     int *status, char **replyp);
+
+struct json_t; // jansson's
+
+// cli_post_json posts body as cli_post does: the reply in *textp, and
+// parsed in *replyp when it is JSON (else NULL); both are the caller's.
+fs_err cli_post_json(const char *base, const char *path,
+    const struct json_t *body, int *status, struct json_t **replyp,
+    char **textp);
+// cli_print_json prints j to stdout, indented, keys sorted, and a newline
+// ("{}" when it cannot).
+void cli_print_json(const struct json_t *j);
 
 // The credit code (qrcode.c): text as a QR code on the terminal (the
 // symbol's width in modules in *widthp, which may be NULL), or as a PNG

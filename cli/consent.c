@@ -104,13 +104,9 @@ grant(const opts *o)
 out:
 	sodium_memzero(norm, sizeof(norm));
 	sodium_memzero(salt, sizeof(salt));
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore consent grant: %s\n",
-		    why[0] ? why : fs_strerror(rv));
-	}
 	free(token);
 	fs_issuer_close(iss);
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "consent grant"));
 }
 
 static int
@@ -123,12 +119,9 @@ revoke(const opts *o, const char *jti)
 	if ((rv = fs_issuer_open(&iss, o->conf, why, sizeof(why))) == FS_OK
 	    && (rv = fs_issuer_revoke(iss, jti, why, sizeof(why))) == FS_OK) {
 		printf("consent %s revoked\n", jti);
-	} else {
-		fprintf(stderr, "fedscore consent revoke: %s\n",
-		    why[0] ? why : fs_strerror(rv));
 	}
 	fs_issuer_close(iss);
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "consent revoke"));
 }
 
 static int
@@ -139,11 +132,7 @@ verify(const opts *o, const char *token)
 	char     *json = NULL;
 	fs_err    rv;
 
-	if ((rv = fs_keyfile_read_public(&issuer, o->key)) != 0) {
-		fprintf(stderr,
-		    "fedscore consent verify: %s: %s (expected the "
-		    "issuer's k4.public key)\n",
-		    o->key, fs_strerror(rv));
+	if (cli_public_key(&issuer, o->key, "consent verify", "issuer") != 0) {
 		return (EXIT_USAGE);
 	}
 	rv = fs_token_verify(&c, token, strlen(token), &issuer, o->region,
@@ -167,54 +156,36 @@ verify(const opts *o, const char *token)
 int
 consent_main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "to", required_argument, NULL, 't' },
-		{ "purpose", required_argument, NULL, 'p' },
-		{ "scope", required_argument, NULL, 's' },
-		{ "ttl", required_argument, NULL, 'T' },
-		{ "uses", required_argument, NULL, 'u' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "region", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	opts          o      = { 0 };
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &o.conf },
+		{ "id", .value = &o.id },
+		{ "to", .value = &o.to },
+		{ "purpose", .value = &o.purpose },
+		{ "scope", .value = &o.scope },
+		{ "ttl", .value = &o.ttl },
+		{ "uses", .value = &o.uses },
+		{ "key", .value = &o.key },
+		{ "region", .value = &o.region },
+		{ NULL },
 	};
-	opts        o = { 0 };
 	const char *verb;
 	int         c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+	if ((c = cli_options(&argc, &argv, &verb, opts, CLI_ANY, usage)) >= 0) {
 		return (c);
 	}
-	{
-		const char **const slots[CLI_SLOTS] = { ['c'] = &o.conf,
-			['i']                                 = &o.id,
-			['t']                                 = &o.to,
-			['p']                                 = &o.purpose,
-			['s']                                 = &o.scope,
-			['T']                                 = &o.ttl,
-			['u']                                 = &o.uses,
-			['k']                                 = &o.key,
-			['r']                                 = &o.region };
-
-		if ((c = cli_options(
-		         argc, argv, "c:h", lopts, slots, NULL, 0, usage))
-		    >= 0) {
-			return (c);
-		}
-	}
-	if (strcmp(verb, "grant") == 0 && optind == argc && o.conf && o.id
-	    && o.to && o.purpose && o.scope && !o.key && !o.region) {
+	if (strcmp(verb, "grant") == 0 && argc == 0 && o.conf && o.id && o.to
+	    && o.purpose && o.scope && !o.key && !o.region) {
 		return (grant(&o));
 	}
-	if (strcmp(verb, "revoke") == 0 && optind == argc - 1 && o.conf && !o.id
+	if (strcmp(verb, "revoke") == 0 && argc == 1 && o.conf && !o.id
 	    && !o.key) {
-		return (revoke(&o, argv[optind]));
+		return (revoke(&o, argv[0]));
 	}
-	if (strcmp(verb, "verify") == 0 && optind == argc - 1 && o.key
-	    && o.region && !o.conf) {
-		return (verify(&o, argv[optind]));
+	if (strcmp(verb, "verify") == 0 && argc == 1 && o.key && o.region
+	    && !o.conf) {
+		return (verify(&o, argv[0]));
 	}
 	return (cli_usage(usage, false));
 }

@@ -29,11 +29,7 @@ serve(const char *conf)
 		rv = fs_coord_serve(c, why, sizeof(why));
 	}
 	fs_coord_close(c);
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore coordinator serve: %s\n",
-		    why[0] ? why : fs_strerror(rv));
-	}
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "coordinator serve"));
 }
 
 static int export(const char *conf, const char *from)
@@ -62,8 +58,7 @@ static int export(const char *conf, const char *from)
 		rv = FS_ERR_IO;
 	}
 	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore coordinator export: %s\n",
-		    why[0] ? why : fs_strerror(rv));
+		cli_fail(rv, why, "coordinator export");
 		return (EXIT_USAGE);
 	}
 	fprintf(stderr, "exported %llu disclosure%s\n", (unsigned long long) n,
@@ -74,34 +69,16 @@ static int export(const char *conf, const char *from)
 int
 coordinator_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char   *conf = NULL, *from = NULL, *verb;
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &conf, .need = true },
+		{ "from", .value = &from },
+		{ NULL },
 	};
-	const char *conf = NULL, *from = NULL, *verb;
-	int         c;
+	int c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &verb)) >= 0) {
+	if ((c = cli_options(&argc, &argv, &verb, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
-	}
-	if (conf == NULL || optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "serve") == 0 && from == NULL) {
 		return (serve(conf));

@@ -213,6 +213,28 @@ recognition(demo *d)
 	return (verify_offline(d, salt, att));
 }
 
+// audit_show runs the auditor's command args, its output to VERB.out,
+// and shows the lines of it that start with one of show: false, saying
+// where to look, when it fails.
+static bool
+audit_show(
+    demo *d, const char *verb, const char *args[], const char *const show[])
+{
+	char  out[32];
+	char *text;
+
+	snprintf(out, sizeof(out), "%s.out", verb);
+	if (demo_run(&d->h, out, args) != 0) {
+		demo_say(
+		    "    !! audit %s failed; see %s/%s\n", verb, d->h.dir, out);
+		return (false);
+	}
+	text = demo_slurp(&d->h, out);
+	demo_say_lines(text, show);
+	free(text);
+	return (true);
+}
+
 // audit_log: the coordinator's disclosure log verified as anyone can
 // fetch it, each entry against its full record and the issuer's
 // revocations.
@@ -230,23 +252,19 @@ audit_log(demo *d)
 		"coord.key.pub", "--state", "audit.state", "--full",
 		"export.jsonl", "--issuer", "issuer.key.pub", "--revocations",
 		"revocations.note", NULL };
-	char       *out;
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", d->port);
 	demo_say("  the coordinator's log, as anyone can fetch it (C2SP "
 	         "tlog-tiles),\n  each entry against its full record and the "
 	         "issuer's revocations:\n");
 	if (demo_run(&d->h, "export.jsonl", ex) != 0
-	    || demo_run(&d->h, "revocations.note", rv) != 0
-	    || demo_run(&d->h, "verify.out", vf) != 0) {
-		demo_say("    !! audit verify failed; see %s/verify.out\n",
+	    || demo_run(&d->h, "revocations.note", rv) != 0) {
+		demo_say("    !! the auditor's inputs are missing; see "
+		         "%s/commands.log\n",
 		    d->h.dir);
 		return (false);
 	}
-	out = demo_slurp(&d->h, "verify.out");
-	demo_say_lines(out, show);
-	free(out);
-	return (true);
+	return (audit_show(d, "verify", vf, show));
 }
 
 // audit_releases: every department's release log, signed by the
@@ -257,9 +275,8 @@ audit_releases(demo *d)
 	static const char *const show[] = { "ok   node", "audit", NULL };
 	const char              *rc[DEMO_ARGS_MAX + 1]
 	    = { "audit", "reconcile", "--full", "export.jsonl" };
-	char  rel[DEMO_NODES][160], key[DEMO_NODES][160], file[64], cp[80];
-	char *out;
-	int   n = 4;
+	char rel[DEMO_NODES][160], key[DEMO_NODES][160], file[64], cp[80];
+	int  n = 4;
 
 	demo_say("  every department's release log, against its signed "
 	         "checkpoint and\n  the coordinator's full disclosures:\n");
@@ -284,16 +301,7 @@ audit_releases(demo *d)
 		rc[n++] = key[i];
 	}
 	rc[n] = NULL;
-	if (demo_run(&d->h, "reconcile.out", rc) != 0) {
-		demo_say(
-		    "    !! audit reconcile failed; see %s/reconcile.out\n",
-		    d->h.dir);
-		return (false);
-	}
-	out = demo_slurp(&d->h, "reconcile.out");
-	demo_say_lines(out, show);
-	free(out);
-	return (true);
+	return (audit_show(d, "reconcile", rc, show));
 }
 
 static bool

@@ -14,6 +14,7 @@
 
 #define DEMO_ARGS_MAX    24 // the arguments of one command
 #define DEMO_DAEMONS_MAX 16
+#define DEMO_FILE_MAX    (1 << 20) // what demo_slurp reads of a file
 
 // A harness: the directory every command runs in, and the daemons
 // started in it.
@@ -61,7 +62,8 @@ int  demo_free_port(void);
 bool demo_wait_listening(int port);
 
 // Files of the directory: demo_slurp reads one whole (malloc'd; "" when
-// it cannot), demo_put writes one, demo_unlink removes one.
+// it cannot, or it is larger than DEMO_FILE_MAX), demo_put writes one,
+// demo_unlink removes one.
 char *demo_slurp(const demo_harness *h, const char *name);
 int   demo_put(const demo_harness *h, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -8,12 +8,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +23,7 @@
 
 #include "cli/cli.h"
 #include "cli/demo.h"
-
-extern char **environ;
+#include "cli/process.h"
 
 bool
 demo_find_data(char data[static PATH_MAX], const char *given)
@@ -75,21 +71,12 @@ demo_open(demo_harness *h, const char *tmpl)
 	return (true);
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	return (remove(path));
-}
-
 void
 demo_close(demo_harness *h, bool keep)
 {
 	demo_stop_all(h);
-	if (!keep && chdir("/") == 0) {
-		nftw(h->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (!keep) {
+		cli_rmtree(h->dir);
 	}
 }
 
@@ -97,11 +84,9 @@ pid_t
 demo_spawn(
     const demo_harness *h, const char *out, const char *log, const char *args[])
 {
-	posix_spawn_file_actions_t fa;
-	char                      *argv[DEMO_ARGS_MAX + 2];
-	char                       outp[PATH_MAX + 64], logp[PATH_MAX + 64];
-	pid_t                      pid;
-	int                        rv, i;
+	char  outp[PATH_MAX + 64], logp[PATH_MAX + 64];
+	pid_t pid;
+	int   rv;
 
 	if (out != NULL) {
 		snprintf(outp, sizeof(outp), "%s/%s", h->dir, out);
@@ -109,19 +94,7 @@ demo_spawn(
 		snprintf(outp, sizeof(outp), "/dev/null");
 	}
 	snprintf(logp, sizeof(logp), "%s/%s", h->dir, log);
-	argv[0] = (char *) "fedscore";
-	for (i = 0; args[i] != NULL && i < DEMO_ARGS_MAX; i++) {
-		argv[i + 1] = (char *) args[i];
-	}
-	argv[i + 1] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(
-	    &fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(
-	    &fa, 2, logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	rv = posix_spawn(&pid, cli_self, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rv != 0) {
+	if ((rv = cli_spawn(&pid, cli_self, args, outp, logp)) != 0) {
 		fprintf(stderr, "fedscore demo: cannot start %s: %s\n",
 		    cli_self, strerror(rv));
 		return (-1);
@@ -231,23 +204,14 @@ demo_wait_listening(int port)
 char *
 demo_slurp(const demo_harness *h, const char *name)
 {
-	char  path[PATH_MAX + 64];
-	FILE *f;
-	char *buf;
-	long  n;
+	char   path[PATH_MAX + 64];
+	char  *buf;
+	size_t n;
 
 	snprintf(path, sizeof(path), "%s/%s", h->dir, name);
-	if ((f = fopen(path, "r")) == NULL) {
+	if (cli_read_file(&buf, &n, path, DEMO_FILE_MAX) != FS_OK) {
 		return (strdup(""));
 	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	if ((buf = calloc(1, (size_t) n + 1)) != NULL) {
-		n      = (long) fread(buf, 1, (size_t) n, f);
-		buf[n] = '\0';
-	}
-	fclose(f);
 	return (buf);
 }
 

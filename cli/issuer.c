@@ -25,31 +25,22 @@ typedef struct opts {
 	fs_role     r; // register's --role
 } opts;
 
-// read_options reads the options and checks they fit the verb: -1 to go
-// on, or the exit code of usage.
+// read_options reads the verb and the options and checks they fit: -1
+// to go on, or the exit code of usage.
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &o->conf, .need = true },
+		{ "name", .value = &o->name },
+		{ "role", .value = &o->role },
+		{ "key", .value = &o->key },
+		{ NULL },
 	};
-	const char **const slots[CLI_SLOTS] = { ['c'] = &o->conf,
-		['n']                                 = &o->name,
-		['r']                                 = &o->role,
-		['k']                                 = &o->key };
-	int                c;
+	int c;
 
-	if ((c = cli_options(argc, argv, "c:h", lopts, slots, NULL, 0, usage))
-	    >= 0) {
+	if ((c = cli_options(&argc, &argv, &o->verb, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	if (o->conf == NULL || optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if (strcmp(o->verb, "init") == 0 || strcmp(o->verb, "serve") == 0
 	    || strcmp(o->verb, "revocations") == 0) {
@@ -139,16 +130,11 @@ issuer_main(int argc, char **argv)
 	fs_err rv;
 	int    c;
 
-	if ((c = cli_verb(&argc, &argv, usage, &o.verb)) >= 0) {
-		return (c);
-	}
 	if ((c = read_options(argc, argv, &o)) >= 0) {
 		return (c);
 	}
 	if ((rv = run_verb(&o, why, sizeof(why))) == FS_OK) {
 		return (0);
 	}
-	fprintf(stderr, "fedscore issuer %s: %s\n", o.verb,
-	    why[0] ? why : fs_strerror(rv));
-	return (cli_exit(rv));
+	return (cli_fail(rv, why, "issuer %s", o.verb));
 }

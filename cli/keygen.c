@@ -17,36 +17,21 @@ static const char usage[] = "usage: fedscore keygen -o PATH [--name NAME]\n";
 int
 keygen_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char   *path   = NULL;
+	const char   *name   = NULL;
+	const cli_opt opts[] = {
+		{ "output", 'o', .value = &path, .need = true },
+		{ "name", 'n', .value = &name },
+		{ NULL },
 	};
-	const char *path = NULL;
-	const char *name = NULL;
-	char       *pubpath;
-	char        pid[FS_PASERK_PID_LEN + 1];
-	fs_key     *k = NULL;
-	fs_err      rv;
-	int         c;
+	char   *pubpath;
+	char    pid[FS_PASERK_PID_LEN + 1];
+	fs_key *k = NULL;
+	fs_err  rv;
+	int     c;
 
-	while ((c = getopt_long(argc, argv, "o:n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			path = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
-	}
-	if (path == NULL || optind != argc) {
-		return (cli_usage(usage, false));
+	if ((c = cli_options(&argc, &argv, NULL, opts, 0, usage)) >= 0) {
+		return (c);
 	}
 	if ((pubpath = malloc(strlen(path) + 5)) == NULL) {
 		fprintf(stderr, "fedscore keygen: out of memory\n");

@@ -29,30 +29,19 @@ typedef struct opts {
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "coordinator", required_argument, NULL, 'C' },
-		{ "coordinator-key", required_argument, NULL, 'P' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "scope", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "coordinator", .value = &o->url, .need = true },
+		{ "coordinator-key", .value = &o->pubpath, .need = true },
+		{ "key", .value = &o->keypath, .need = true },
+		{ "scope", .value = &o->scope },
+		{ NULL },
 	};
-	const char **const slots[CLI_SLOTS] = { ['C'] = &o->url,
-		['P']                                 = &o->pubpath,
-		['k']                                 = &o->keypath,
-		['s']                                 = &o->scope };
-	int                c;
+	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
 
-	if ((c = cli_options(argc, argv, "h", lopts, slots, NULL, 0, usage))
-	    >= 0) {
-		return (c);
+	if (c < 0) {
+		o->token = argv[0];
 	}
-	if (o->url == NULL || o->pubpath == NULL || o->keypath == NULL
-	    || optind != argc - 1) {
-		return (cli_usage(usage, false));
-	}
-	o->token = argv[optind];
-	return (-1);
+	return (c);
 }
 
 // sign_request reads the requester's and the coordinator's keys and
@@ -65,16 +54,13 @@ sign_request(const opts *o, fs_pubkey *coord, fs_claims *peek, char **reqp)
 	fs_err  rv;
 	int     rc = EXIT_USAGE;
 
-	if ((rv = fs_keyfile_read_secret(&key, o->keypath)) != 0) {
-		fprintf(stderr, "fedscore lookup: %s: %s\n", o->keypath,
-		    fs_strerror(rv));
-	} else if ((rv = fs_keyfile_read_public(coord, o->pubpath)) != 0) {
-		fprintf(stderr,
-		    "fedscore lookup: %s: %s (expected the "
-		    "coordinator's k4.public key)\n",
-		    o->pubpath, fs_strerror(rv));
-	} else if ((rv = fs_token_peek(peek, o->token, strlen(o->token)))
-	    != 0) {
+	if (cli_secret_key(&key, o->keypath, "lookup") != 0
+	    || cli_public_key(coord, o->pubpath, "lookup", "coordinator")
+	        != 0) {
+		fs_key_free(key);
+		return (EXIT_USAGE);
+	}
+	if ((rv = fs_token_peek(peek, o->token, strlen(o->token))) != 0) {
 		fprintf(stderr,
 		    "fedscore lookup: expected a consent token "
 		    "(v4.public), cannot read it: %s\n",
@@ -97,21 +83,18 @@ sign_request(const opts *o, fs_pubkey *coord, fs_claims *peek, char **reqp)
 static int
 post_request(const opts *o, const char *req, json_t **op)
 {
-	json_t *body = json_pack("{s:s}", "request", req);
-	char   *text = json_dumps(body, JSON_COMPACT), *reply = NULL;
-	int     status = 0, rc = 0;
-	fs_err  rv = FS_OK;
+	json_t *body  = json_pack("{s:s}", "request", req);
+	char   *reply = NULL;
+	int     status, rc = 0;
+	fs_err  rv;
 
+	rv = cli_post_json(o->url, "/v1/lookups", body, &status, op, &reply);
 	json_decref(body);
-	if (text == NULL
-	    || (rv = cli_post(o->url, "/v1/lookups", text, &status, &reply))
-	        != 0) {
+	if (rv != FS_OK) {
 		fprintf(stderr, "fedscore lookup: %s: %s\n", o->url,
 		    fs_strerror(rv));
-		free(text);
 		return (EXIT_USAGE);
 	}
-	*op = json_loads(reply, 0, NULL);
 	if (status != 200) {
 		const char *title
 		    = json_string_value(json_object_get(*op, "title"));
@@ -124,7 +107,6 @@ post_request(const opts *o, const char *req, json_t **op)
 		rc = status >= 500 || status == 422 ? EXIT_USAGE : EXIT_REFUSED;
 	}
 	free(reply);
-	free(text);
 	return (rc);
 }
 
@@ -153,8 +135,7 @@ check_answer(
 		    "fedscore lookup: the answer differs from what the "
 		    "coordinator signed\n");
 	} else {
-		json_dumpf(signed_ans, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		printf("\n");
+		cli_print_json(signed_ans);
 		rc = 0;
 	}
 	json_decref(signed_ans);

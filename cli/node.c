@@ -123,7 +123,6 @@ releases(fs_node *n, const opts *o, char *why, size_t cap)
 {
 	uint64_t cnt;
 	char    *note = NULL;
-	FILE    *f;
 	fs_err   rv;
 
 	if ((rv = fs_node_releases_export(n, stdout, &cnt,
@@ -137,8 +136,8 @@ releases(fs_node *n, const opts *o, char *why, size_t cap)
 		return (FS_ERR_IO);
 	}
 	if (note != NULL) {
-		if ((f = fopen(o->checkpoint, "w")) == NULL
-		    || fputs(note, f) == EOF || fclose(f) != 0) {
+		if (cli_write_file(o->checkpoint, note, strlen(note))
+		    != FS_OK) {
 			snprintf(why, cap, "%s: cannot write the checkpoint",
 			    o->checkpoint);
 			free(note);
@@ -353,8 +352,7 @@ check(const opts *o)
 	    || o->date || o->progress || o->upheld || o->corrected
 	    || o->overdue;
 
-	if (o->conf == NULL
-	    || (o->checkpoint != NULL && strcmp(v, "releases") != 0)) {
+	if (o->checkpoint != NULL && strcmp(v, "releases") != 0) {
 		return (false);
 	}
 	if (strcmp(v, "rules import") == 0) {
@@ -422,52 +420,30 @@ take_verb(int *argc, char ***argv, char verb[static VERB_MAX])
 static int
 read_options(int argc, char **argv, opts *o)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "record", required_argument, NULL, 'r' },
-		{ "reason", required_argument, NULL, 'R' },
-		{ "received", required_argument, NULL, 'e' },
-		{ "points", required_argument, NULL, 'p' },
-		{ "date", required_argument, NULL, 'd' },
-		{ "progress", no_argument, NULL, 'P' },
-		{ "upheld", no_argument, NULL, 'u' },
-		{ "corrected", no_argument, NULL, 'C' },
-		{ "overdue", no_argument, NULL, 'o' },
-		{ "checkpoint", required_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &o->conf, .need = true },
+		{ "id", .value = &o->id },
+		{ "record", .value = &o->record },
+		{ "reason", .value = &o->reason },
+		{ "received", .value = &o->received },
+		{ "points", .value = &o->points },
+		{ "date", .value = &o->date },
+		{ "progress", .flag = &o->progress },
+		{ "upheld", .flag = &o->upheld },
+		{ "corrected", .flag = &o->corrected },
+		{ "overdue", .flag = &o->overdue },
+		{ "checkpoint", .value = &o->checkpoint },
+		{ NULL },
 	};
-	const char **const values[CLI_SLOTS] = { ['c'] = &o->conf,
-		['i']                                  = &o->id,
-		['r']                                  = &o->record,
-		['R']                                  = &o->reason,
-		['e']                                  = &o->received,
-		['p']                                  = &o->points,
-		['d']                                  = &o->date,
-		['K']                                  = &o->checkpoint };
-	bool *const        flags[CLI_SLOTS]  = { ['P'] = &o->progress,
-		        ['u']                          = &o->upheld,
-		        ['C']                          = &o->corrected,
-		        ['o']                          = &o->overdue };
-	int                c;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "c:h", lopts, NULL)) != -1) {
-		if (c == 'h') {
-			return (cli_usage(usage, true));
-		} else if (c >= 0 && c < CLI_SLOTS && values[c] != NULL) {
-			*values[c] = optarg;
-		} else if (c >= 0 && c < CLI_SLOTS && flags[c] != NULL) {
-			*flags[c] = true;
-		} else {
-			return (cli_usage(usage, false));
-		}
+	if ((c = cli_options(&argc, &argv, NULL, opts, CLI_ANY, usage)) >= 0) {
+		return (c);
 	}
-	if (optind == argc - 1) {
-		o->file = argv[optind];
-	} else if (optind != argc) {
+	if (argc > 1) {
 		return (cli_usage(usage, false));
 	}
+	o->file = argc == 1 ? argv[0] : NULL;
 	return (check(o) ? -1 : cli_usage(usage, false));
 }
 
@@ -525,9 +501,5 @@ node_main(int argc, char **argv)
 		rv = run_verb(n, &o, why, sizeof(why));
 	}
 	fs_node_close(n);
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore node %s: %s\n", verb,
-		    why[0] ? why : fs_strerror(rv));
-	}
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "node %s", verb));
 }

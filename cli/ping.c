@@ -77,25 +77,22 @@ handle(
 
 static int
 ping_serve(
-    const char *keypath, const char **peerpaths, int npeers, const char *url)
+    const char *keypath, const char **peerpaths, size_t npeers, const char *url)
 {
-	server     s   = { .ring = { .n = (size_t) npeers } };
+	server     s   = { .ring = { .n = npeers } };
 	fs_server *srv = NULL;
 	sigset_t   sigs;
 	fs_err     rv;
 	int        sig;
 
 	s.ring.keys = s.peers;
-	if ((rv = fs_keyfile_read_secret(&s.key, keypath)) != 0) {
-		fprintf(stderr, "fedscore ping serve: %s: %s\n", keypath,
-		    fs_strerror(rv));
+	if ((rv = cli_secret_key(&s.key, keypath, "ping serve")) != 0) {
 		return (cli_exit(rv));
 	}
-	for (int i = 0; i < npeers; i++) {
-		if ((rv = fs_keyfile_read_public(&s.peers[i], peerpaths[i]))
+	for (size_t i = 0; i < npeers; i++) {
+		if ((rv = cli_public_key(
+		         &s.peers[i], peerpaths[i], "ping serve", NULL))
 		    != 0) {
-			fprintf(stderr, "fedscore ping serve: %s: %s\n",
-			    peerpaths[i], fs_strerror(rv));
 			goto out;
 		}
 	}
@@ -174,14 +171,8 @@ ping_send(const char *keypath, const char *peerpath, const char *url,
 	uint64_t        t0;
 	fs_err          rv;
 
-	if ((rv = fs_keyfile_read_secret(&key, keypath)) != 0) {
-		fprintf(stderr, "fedscore ping: %s: %s\n", keypath,
-		    fs_strerror(rv));
-		goto out;
-	}
-	if ((rv = fs_keyfile_read_public(&peer, peerpath)) != 0) {
-		fprintf(stderr, "fedscore ping: %s: %s\n", peerpath,
-		    fs_strerror(rv));
+	if ((rv = cli_secret_key(&key, keypath, "ping")) != 0
+	    || (rv = cli_public_key(&peer, peerpath, "ping", NULL)) != 0) {
 		goto out;
 	}
 	out.type      = FS_MSG_PING;
@@ -221,58 +212,33 @@ out:
 int
 ping_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "peer", required_argument, NULL, 'p' },
-		{ "dial", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char   *key = NULL, *dial = NULL, *listen = NULL;
+	const char   *text = "ping";
+	const char   *peers[MAX_PEERS + 1]; // one too many is refused below
+	size_t        npeers = 0;
+	bool          serve  = false;
+	const cli_opt opts[] = {
+		{ "key", 'k', .value = &key, .need = true },
+		{ "peer", 'p', .list = peers, .n = &npeers,
+		    .max = MAX_PEERS + 1, .need = true },
+		{ "dial", 'd', .value = &dial },
+		{ "listen", 'l', .value = &listen },
+		{ "message", 'm', .value = &text },
+		{ NULL },
 	};
-	const char *key = NULL, *dial = NULL, *listen = NULL;
-	const char *text = "ping";
-	const char *peers[MAX_PEERS];
-	int         npeers = 0;
-	bool        serve  = false;
-	int         c;
+	int c;
 
 	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
 		serve = true;
 		argc--;
 		argv++;
 	}
-	while ((c = getopt_long(argc, argv, "k:p:d:l:m:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			key = optarg;
-			break;
-		case 'p':
-			if (npeers == MAX_PEERS) {
-				fprintf(stderr,
-				    "fedscore ping: at most %d peers\n",
-				    MAX_PEERS);
-				return (EXIT_USAGE);
-			}
-			peers[npeers++] = optarg;
-			break;
-		case 'd':
-			dial = optarg;
-			break;
-		case 'l':
-			listen = optarg;
-			break;
-		case 'm':
-			text = optarg;
-			break;
-		case 'h':
-			return (cli_usage(usage, true));
-		default:
-			return (cli_usage(usage, false));
-		}
+	if ((c = cli_options(&argc, &argv, NULL, opts, 0, usage)) >= 0) {
+		return (c);
 	}
-	if (optind != argc || key == NULL || npeers == 0) {
-		return (cli_usage(usage, false));
+	if (npeers > MAX_PEERS) {
+		fprintf(stderr, "fedscore ping: at most %d peers\n", MAX_PEERS);
+		return (EXIT_USAGE);
 	}
 	if (serve) {
 		if (listen == NULL || dial != NULL) {

@@ -2,7 +2,8 @@
 //
 // post.c -- a JSON POST to the coordinator, over HTTP with nng's client,
 // or over nng itself for internal callers (tcp://, ipc://), whose reply
-// is {"status": N, "body": ...}.
+// is {"status": N, "body": ...}; and JSON printed as the commands print
+// it.
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cli/cli.h"
 #include "common/err.h"
 #include "net/http.h"
 #include "net/transport.h"
@@ -61,4 +63,32 @@ cli_post(const char *base, const char *path, const char *body, int *status,
 	}
 	*replyp = (char *) rep; // NUL-terminated
 	return (FS_OK);
+}
+
+fs_err
+cli_post_json(const char *base, const char *path, const json_t *body,
+    int *status, json_t **replyp, char **textp)
+{
+	char  *text = json_dumps(body, JSON_COMPACT);
+	fs_err rv;
+
+	*replyp = NULL;
+	*textp  = NULL;
+	if (text == NULL) {
+		return (FS_ERR_NOMEM);
+	}
+	if ((rv = cli_post(base, path, text, status, textp)) == FS_OK) {
+		*replyp = json_loads(*textp, 0, NULL);
+	}
+	free(text);
+	return (rv);
+}
+
+void
+cli_print_json(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	printf("%s\n", s != NULL ? s : "{}");
+	free(s);
 }

@@ -50,15 +50,12 @@ read_node_key(const fs_conf *conf, const char *confpath, fs_key **keyp,
 int
 pseudonym_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char   *confpath = NULL, *id = NULL;
+	const cli_opt opts[] = {
+		{ "config", 'c', .value = &confpath, .need = true },
+		{ "id", .value = &id, .need = true },
+		{ NULL },
 	};
-	const char        *confpath = NULL, *id = NULL;
-	const char **const slots[CLI_SLOTS]
-	    = { ['c'] = &confpath, ['i'] = &id };
 	char              why[FS_WHY_MAX] = "";
 	char              norm[FS_IDNUM_LEN + 1];
 	char              out[64];
@@ -73,12 +70,8 @@ pseudonym_main(int argc, char **argv)
 	fs_err            rv;
 	int               c;
 
-	if ((c = cli_options(argc, argv, "c:h", opts, slots, NULL, 0, usage))
-	    >= 0) {
+	if ((c = cli_options(&argc, &argv, NULL, opts, 0, usage)) >= 0) {
 		return (c);
-	}
-	if (confpath == NULL || id == NULL || optind != argc) {
-		return (cli_usage(usage, false));
 	}
 	if ((rv = fs_idnum_normalize(
 	         norm, id, strlen(id), time(NULL), why, sizeof(why)))
@@ -96,13 +89,9 @@ pseudonym_main(int argc, char **argv)
 	}
 	sodium_memzero(norm, sizeof(norm));
 	sodium_memzero(y, sizeof(y));
-	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore pseudonym: %s\n",
-		    why[0] ? why : fs_strerror(rv));
-	}
 	fs_issuer_client_close(ic);
 	fs_key_free(key);
 	fs_conf_free(conf);
 	free(url);
-	return (cli_exit(rv));
+	return (rv == FS_OK ? 0 : cli_fail(rv, why, "pseudonym"));
 }
