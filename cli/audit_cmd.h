@@ -8,7 +8,6 @@
 #define FS_AUDIT_CMD_H
 
 #include "audit/audit.h"
-#include "crypto/key.h"
 
 #define WITNESSES_MAX 32
 #define RELEASES_MAX  64

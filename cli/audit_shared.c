@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "common/conf.h"
 #include "common/err.h"
-#include "crypto/key.h"
 
 int
 audit_print(const char *verb, const fs_audit_report *rep)

@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "cli/demo.h"
 #include "cli/process.h"
+#include "common/err.h"
 
 bool
 demo_find_data(char data[static PATH_MAX], const char *given)

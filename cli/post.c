@@ -11,7 +11,6 @@
 
 #include <jansson.h>
 
-#include "cli/cli.h"
 #include "common/err.h"
 #include "net/http.h"
 #include "net/transport.h"
