@@ -93,10 +93,9 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 	}
 	if (strlen(node) == 0 || strlen(node) > FS_CLAIM_STR_MAX) {
 		fs_lines_close(l);
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected a node name of 1 to %d characters, found '%s'",
-		    FS_CLAIM_STR_MAX, node);
-		return (FS_ERR_INVALID);
+		    FS_CLAIM_STR_MAX, node));
 	}
 	while (fs_lines_next(l, &line, &len)) {
 		int lineno = (int) fs_lines_number(l);

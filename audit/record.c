@@ -283,10 +283,9 @@ recognition_check(const fs_audit_record *r, const char *entry, size_t len,
 	if (h == NULL
 	    || fs_b64_decode(want, sizeof(want), &n, h, strlen(h)) != FS_OK
 	    || n != 32 || sodium_memcmp(want, got, 32) != 0) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's attestation does not hash to the recognition "
 		    "entry's");
-		rv = FS_ERR_BAD_PROOF;
 	} else {
 		memset(c, 0, sizeof(*c));
 	}
@@ -306,37 +305,33 @@ opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
 	fs_err  rv;
 
 	if ((rv = fs_audit_entry_parse(e, entry, len)) != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "expected a disclosure entry (time, requester, purpose, "
 		    "scope, consent, subject, receipts, nodes), found "
-		    "another JSON text");
-		return (rv);
+		    "another JSON text"));
 	}
 	if (sodium_memcmp(e->consent, r->consent_hash, 32) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's consent token does not hash to the entry's "
-		    "consent");
-		return (FS_ERR_BAD_PROOF);
+		    "consent"));
 	}
 	crypto_generichash(commit, sizeof(commit), r->subject,
 	    sizeof(r->subject), r->salt, sizeof(r->salt));
 	if (sodium_memcmp(commit, e->commit, 32) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's subject and salt do not open the entry's "
-		    "subject commitment");
-		return (FS_ERR_BAD_PROOF);
+		    "subject commitment"));
 	}
 	if (strcmp(r->requester, e->requester) != 0
 	    || strcmp(r->purpose, e->purpose) != 0
 	    || strcmp(r->scope, e->scope) != 0
 	    || r->time_ms / 1000 != e->time) {
 		fs_time_format(t, r->time_ms / 1000);
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record says %s, %s, %s at %s; the entry says %s, "
 		    "%s, %s",
 		    r->requester, r->purpose, r->scope, t, e->requester,
-		    e->purpose, e->scope);
-		return (FS_ERR_BAD_PROOF);
+		    e->purpose, e->scope));
 	}
 	return (FS_OK);
 }
@@ -355,37 +350,32 @@ token_allows(const fs_audit_record *r, const fs_audit_entry *e,
 	if ((rv = fs_token_verify(cl, r->consent, strlen(r->consent), issuer,
 	         region, e->time, FS_SKEW_DEFAULT))
 	    != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "the consent token was not valid at the entry's time %s "
 		    "for region %s: %s",
-		    t, region, fs_strerror(rv));
-		return (rv);
+		    t, region, fs_strerror(rv)));
 	}
 	if (strcmp(cl->aud, e->requester) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_WRONG_AUDIENCE,
 		    "the consent was granted to '%s', the entry names "
 		    "requester '%s'",
-		    cl->aud, e->requester);
-		return (FS_ERR_WRONG_AUDIENCE);
+		    cl->aud, e->requester));
 	}
 	if (strcmp(cl->purpose, e->purpose) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_PURPOSE,
 		    "the consent was granted for purpose '%s', the entry "
 		    "says '%s'",
-		    cl->purpose, e->purpose);
-		return (FS_ERR_PURPOSE);
+		    cl->purpose, e->purpose));
 	}
 	if (!fs_audit_scope_covers(cl->scope, e->scope)) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_SCOPE,
 		    "the consent grants scope '%s', the entry discloses '%s'",
-		    fs_scope_name(cl->scope), e->scope);
-		return (FS_ERR_SCOPE);
+		    fs_scope_name(cl->scope), e->scope));
 	}
 	if (sodium_memcmp(cl->sub, r->subject, FS_SUBJECT_BYTES) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_WRONG_SUBJECT,
 		    "the consent was granted by another subject than the "
-		    "record's");
-		return (FS_ERR_WRONG_SUBJECT);
+		    "record's"));
 	}
 	return (FS_OK);
 }
@@ -400,11 +390,10 @@ fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
 	fs_err         rv;
 
 	if (r->entry_len != len || memcmp(r->entry, entry, len) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the full record's entry (%zu bytes) is not the log's "
 		    "entry (%zu bytes)",
-		    r->entry_len, len);
-		return (FS_ERR_BAD_PROOF);
+		    r->entry_len, len));
 	}
 	if (fs_audit_entry_is_recognition(entry, len)) {
 		return (recognition_check(r, entry, len, c, why, whycap));
@@ -430,9 +419,8 @@ fs_audit_revoked_check(const fs_revocations *rs, const fs_claims *c, int64_t t,
 	}
 	fs_time_format(at, r->at);
 	fs_time_format(when, t);
-	snprintf(why, whycap,
+	return (fs_why(why, whycap, FS_ERR_REVOKED,
 	    "the consent was revoked at %s and disclosed at %s, %lld s "
 	    "later (allowed: %lld s)",
-	    at, when, (long long) (t - r->at), (long long) grace);
-	return (FS_ERR_REVOKED);
+	    at, when, (long long) (t - r->at), (long long) grace));
 }

@@ -2,7 +2,6 @@
 //
 // conf.c -- INI-like configuration files.
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,22 +14,6 @@
 
 #include "common/conf.h"
 #include "common/err.h"
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || cap == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-}
 
 static char *
 dupn(const char *s, size_t n)
@@ -146,12 +129,11 @@ parse_section(
 	size_t      tn, nn = 0;
 
 	if (n < 3 || p[n - 1] != ']') {
-		say(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: expected a section header '[type]' or '[type "
 		    "name]', "
 		    "found '%.*s'",
-		    c->path, line, (int) (n > 40 ? 40 : n), p);
-		return (FS_ERR_CONFIG);
+		    c->path, line, (int) (n > 40 ? 40 : n), p));
 	}
 	t  = p + 1;
 	tn = n - 2;
@@ -163,11 +145,10 @@ parse_section(
 		trim(&nm, &nn);
 	}
 	if (!is_word(t, tn) || (nm != NULL && !is_word(nm, nn))) {
-		say(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: expected section type and name of letters, digits, "
 		    "'_', '-' or '.', found '%.*s'",
-		    c->path, line, (int) (n > 40 ? 40 : n), p);
-		return (FS_ERR_CONFIG);
+		    c->path, line, (int) (n > 40 ? 40 : n), p));
 	}
 	return (add_section(c, t, tn, nm, nn, line));
 }
@@ -182,9 +163,9 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 	fs_err      rv   = FS_OK;
 
 	if (len > FS_CONF_MAX) {
-		say(why, whycap, "%s: expected at most %d bytes, found %zu",
-		    path, FS_CONF_MAX, len);
-		return (FS_ERR_TOO_LARGE);
+		return (fs_why(why, whycap, FS_ERR_TOO_LARGE,
+		    "%s: expected at most %d bytes, found %zu", path,
+		    FS_CONF_MAX, len));
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL
 	    || (c->path = strdup(path)) == NULL) {
@@ -207,10 +188,9 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 		p = nl != NULL ? nl + 1 : end;
 		line++;
 		if (memchr(l, '\0', n) != NULL) {
-			say(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: expected text, found a NUL byte", path,
 			    line);
-			rv = FS_ERR_CONFIG;
 			break;
 		}
 		trim(&l, &n);
@@ -231,12 +211,11 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 			continue;
 		}
 		if ((eq = memchr(l, '=', n)) == NULL || c->n == 0) {
-			say(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: expected 'key = value' inside a section, "
 			    "found "
 			    "'%.*s'",
 			    path, line, (int) (n > 40 ? 40 : n), l);
-			rv = FS_ERR_CONFIG;
 			break;
 		}
 		{
@@ -247,12 +226,11 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 			trim(&k, &kn);
 			trim(&v, &vn);
 			if (!is_word(k, kn)) {
-				say(why, whycap,
+				rv = fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected a key of letters, digits, "
 				    "'_', "
 				    "'-' or '.', found '%.*s'",
 				    path, line, (int) (kn > 40 ? 40 : kn), k);
-				rv = FS_ERR_CONFIG;
 				break;
 			}
 			{
@@ -263,12 +241,12 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 					if (strlen(s->entries[j].key) == kn
 					    && memcmp(s->entries[j].key, k, kn)
 					        == 0) {
-						say(why, whycap,
+						rv = fs_why(why, whycap,
+						    FS_ERR_CONFIG,
 						    "%s:%d: '%.*s' is already "
 						    "set on line %d",
 						    path, line, (int) kn, k,
 						    s->entries[j].line);
-						rv = FS_ERR_CONFIG;
 					}
 				}
 				if (rv != FS_OK) {
@@ -296,8 +274,9 @@ fs_conf_load(fs_conf **cp, const char *path, char *why, size_t whycap)
 	fs_err rv;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		say(why, whycap, "%s: %s", path, strerror(errno));
-		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
+		return (fs_why(why, whycap,
+		    errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, "%s: %s",
+		    path, strerror(errno)));
 	}
 	if ((buf = malloc(FS_CONF_MAX + 1)) == NULL) {
 		fclose(f);
@@ -305,8 +284,7 @@ fs_conf_load(fs_conf **cp, const char *path, char *why, size_t whycap)
 	}
 	n = fread(buf, 1, FS_CONF_MAX + 1, f);
 	if (ferror(f)) {
-		say(why, whycap, "%s: read error", path);
-		rv = FS_ERR_IO;
+		rv = fs_why(why, whycap, FS_ERR_IO, "%s: read error", path);
 	} else {
 		rv = fs_conf_parse(cp, buf, n, path, why, whycap);
 	}
@@ -359,20 +337,18 @@ fs_conf_check(const fs_conf *c, const fs_conf_section *s,
 {
 	for (size_t i = 0; i < s->n; i++) {
 		if (!in_list(allowed, s->entries[i].key)) {
-			say(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: '%s' is not a setting of section [%s]",
 			    c->path, s->entries[i].line, s->entries[i].key,
-			    s->type);
-			return (FS_ERR_CONFIG);
+			    s->type));
 		}
 	}
 	for (; required != NULL && *required != NULL; required++) {
 		if (fs_conf_get(s, *required) == NULL) {
-			say(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: section [%s%s%s] needs '%s = ...'", c->path,
 			    s->line, s->type, s->name ? " " : "",
-			    s->name ? s->name : "", *required);
-			return (FS_ERR_CONFIG);
+			    s->name ? s->name : "", *required));
 		}
 	}
 	return (FS_OK);
@@ -447,12 +423,12 @@ fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
 	if (end == v || *end != '\0' || errno != 0 || x < min || x > max) {
 		for (size_t i = 0; i < s->n; i++) {
 			if (strcmp(s->entries[i].key, key) == 0) {
-				say(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected %s to be a whole number "
 				    "from %lld "
 				    "to %lld, found '%s'",
 				    c->path, s->entries[i].line, key,
-				    (long long) min, (long long) max, v);
+				    (long long) min, (long long) max, v));
 			}
 		}
 		return (FS_ERR_CONFIG);

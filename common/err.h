@@ -61,4 +61,10 @@ const char *fs_strerror(fs_err err);
 // used on the wire and in machine-readable output.
 const char *fs_err_name(fs_err err);
 
+// fs_why writes an explanation of err into why, formatted as printf does
+// (nothing when why is NULL or whycap 0), and returns err, so that a
+// failure is told and returned in one statement.
+fs_err fs_why(char *why, size_t whycap, fs_err err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif // FS_COMMON_ERR_H

@@ -52,30 +52,26 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 	fs_err        rv;
 
 	if (!purpose_known(iss, g->purpose)) {
-		snprintf(why, whycap,
-		    "purpose '%s' is not one this issuer grants", g->purpose);
-		return (FS_ERR_PURPOSE);
+		return (fs_why(why, whycap, FS_ERR_PURPOSE,
+		    "purpose '%s' is not one this issuer grants", g->purpose));
 	}
 	if (g->ttl_s < 1 || g->uses < 1 || g->uses > FS_CLAIM_USES_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected a positive validity and 1 to %d "
 		    "uses",
-		    FS_CLAIM_USES_MAX);
-		return (FS_ERR_INVALID);
+		    FS_CLAIM_USES_MAX));
 	}
 	if (g->scope == FS_SCOPE_ATTEST && salt == NULL) {
-		snprintf(why, whycap,
-		    "an attest consent needs somewhere to return the salt");
-		return (FS_ERR_INVALID);
+		return (fs_why(why, whycap, FS_ERR_INVALID,
+		    "an attest consent needs somewhere to return the salt"));
 	}
 	fs_claims_init(&c);
 	if (strlen(g->requester) > FS_CLAIM_STR_MAX
 	    || strlen(g->purpose) > FS_CLAIM_STR_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "requester and purpose are at most %d "
 		    "characters",
-		    FS_CLAIM_STR_MAX);
-		return (FS_ERR_INVALID);
+		    FS_CLAIM_STR_MAX));
 	}
 	// The issuer may see ID numbers: it evaluates the PRF directly.
 	if ((rv = fs_oprf_evaluate(
@@ -169,15 +165,14 @@ fs_issuer_revoke(fs_issuer *iss, const char *jti, char *why, size_t whycap)
 	case SQLITE_DONE:
 		return (FS_OK);
 	case SQLITE_CONSTRAINT:
-		snprintf(why, whycap, "consent %s is already revoked", jti);
-		return (FS_ERR_EXISTS);
+		return (fs_why(why, whycap, FS_ERR_EXISTS,
+		    "consent %s is already revoked", jti));
 	case SQLITE_NOTFOUND:
-		snprintf(why, whycap,
-		    "no consent with jti '%s' was granted here", jti);
-		return (FS_ERR_NOT_FOUND);
+		return (fs_why(why, whycap, FS_ERR_NOT_FOUND,
+		    "no consent with jti '%s' was granted here", jti));
 	default:
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+		return (fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db)));
 	}
 }
 
@@ -195,8 +190,8 @@ fs_issuer_revocation_note(
 	        "SELECT jti, revoked_ms FROM revocation ORDER BY seq", -1, &st,
 	        NULL)
 	    != SQLITE_OK) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+		return (fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db)));
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *jti = (const char *) sqlite3_column_text(st, 0);
@@ -222,8 +217,8 @@ fs_issuer_revocation_note(
 	}
 	sqlite3_finalize(st);
 	if (rv == FS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		rv = FS_ERR_IO;
+		rv = fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db));
 	}
 	if (rv == FS_OK
 	    && (rv = fs_revocations_sign(

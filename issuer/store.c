@@ -74,18 +74,17 @@ fs_issuer_register(fs_issuer *iss, const char *name, fs_role role,
 	int           rc;
 
 	if (strlen(name) == 0 || strlen(name) > FS_NAME_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected a name of 1 to %d bytes, found %zu", FS_NAME_MAX,
-		    strlen(name));
-		return (FS_ERR_INVALID);
+		    strlen(name)));
 	}
 	if (sqlite3_prepare_v2(iss->db,
 	        "INSERT INTO party (kid, name, pk, role, registered_ms) "
 	        "VALUES (?, ?, ?, ?, ?)",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+		return (fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db)));
 	}
 	sqlite3_bind_blob(st, 1, pub->kid, FS_KID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -95,13 +94,12 @@ fs_issuer_register(fs_issuer *iss, const char *name, fs_role role,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT) {
-		snprintf(why, whycap,
-		    "a party with this name or key is already registered");
-		return (FS_ERR_EXISTS);
+		return (fs_why(why, whycap, FS_ERR_EXISTS,
+		    "a party with this name or key is already registered"));
 	}
 	if (rc != SQLITE_DONE) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+		return (fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db)));
 	}
 	return (FS_OK);
 }

@@ -34,10 +34,9 @@ copy_label(char out[static FS_LABEL_MAX + 1], const fs_conf *c,
 		return (FS_OK);
 	}
 	if (strlen(v) == 0 || strlen(v) > FS_LABEL_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected %s of 1 to %d bytes, found %zu", c->path, key,
-		    FS_LABEL_MAX, strlen(v));
-		return (FS_ERR_CONFIG);
+		    FS_LABEL_MAX, strlen(v)));
 	}
 	snprintf(out, FS_LABEL_MAX + 1, "%s", v);
 	return (FS_OK);
@@ -61,12 +60,11 @@ parse_purposes(
 		if (n > 0) {
 			if (s->npurposes == FS_PURPOSES_MAX
 			    || n > FS_LABEL_MAX) {
-				snprintf(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s: expected at most %d purposes of at "
 				    "most %d "
 				    "characters",
-				    path, FS_PURPOSES_MAX, FS_LABEL_MAX);
-				return (FS_ERR_CONFIG);
+				    path, FS_PURPOSES_MAX, FS_LABEL_MAX));
 			}
 			memcpy(s->purposes[s->npurposes], v, n);
 			s->purposes[s->npurposes++][n] = '\0';
@@ -94,8 +92,8 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 		return (rv);
 	}
 	if ((sec = fs_conf_section_find(c, "scheme", NULL)) == NULL) {
-		snprintf(why, whycap, "%s: expected a [scheme] section", path);
-		rv = FS_ERR_CONFIG;
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected a [scheme] section", path);
 		goto out;
 	}
 	if ((rv = fs_conf_check(
@@ -124,21 +122,19 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 	}
 	if (s.scale_min >= s.scale_max || s.base < s.scale_min
 	    || s.base > s.scale_max) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected scale_min < scale_max and the "
 		    "base within the scale, found %lld..%lld with base %lld",
 		    path, (long long) s.scale_min, (long long) s.scale_max,
 		    (long long) s.base);
-		rv = FS_ERR_CONFIG;
 		goto out;
 	}
 	v = fs_conf_get(sec, "require_all");
 	if (v != NULL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected require_all = true or false, "
 		    "found '%s'",
 		    path, v);
-		rv = FS_ERR_CONFIG;
 		goto out;
 	}
 	s.require_all = v != NULL && strcmp(v, "true") == 0;
@@ -146,11 +142,10 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 	if ((v = fs_conf_get(sec, "deadline")) != NULL
 	    && (fs_parse_duration(v, &s.deadline_ms) != FS_OK
 	        || s.deadline_ms < 1 || s.deadline_ms > 60000)) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected deadline as a duration from "
 		    "1ms to 60s, found '%s'",
 		    path, v);
-		rv = FS_ERR_CONFIG;
 		goto out;
 	}
 	for (size_t i = 0; i < c->n; i++) {
@@ -159,20 +154,18 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 
 		if (strcmp(t->type, "tier") != 0) {
 			if (strcmp(t->type, "scheme") != 0) {
-				snprintf(why, whycap,
+				rv = fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected [scheme] or "
 				    "[tier NAME], found [%s]",
 				    path, t->line, t->type);
-				rv = FS_ERR_CONFIG;
 				goto out;
 			}
 			continue;
 		}
 		if (t->name == NULL || s.ntiers == FS_TIERS_MAX) {
-			snprintf(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: expected [tier NAME], at most %d", path,
 			    t->line, FS_TIERS_MAX);
-			rv = FS_ERR_CONFIG;
 			goto out;
 		}
 		tier = &s.tiers[s.ntiers++];
@@ -193,21 +186,19 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 	qsort(s.tiers, s.ntiers, sizeof(s.tiers[0]), tier_cmp);
 	// Every score must fall in a tier: the lowest starts at scale_min.
 	if (s.ntiers == 0 || s.tiers[s.ntiers - 1].min != s.scale_min) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected tiers whose lowest starts at "
 		    "scale_min %lld",
 		    path, (long long) s.scale_min);
-		rv = FS_ERR_CONFIG;
 		goto out;
 	}
 	for (size_t i = 1; i < s.ntiers; i++) {
 		if (s.tiers[i].min == s.tiers[i - 1].min) {
-			snprintf(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s: tiers %s and %s start at the same "
 			    "score %lld",
 			    path, s.tiers[i].name, s.tiers[i - 1].name,
 			    (long long) s.tiers[i].min);
-			rv = FS_ERR_CONFIG;
 			goto out;
 		}
 	}
@@ -228,8 +219,8 @@ fs_scheme_load(fs_scheme *s, const char *path, char *why, size_t whycap)
 	fs_err rv;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(why, whycap, "%s: cannot open the scheme", path);
-		return (FS_ERR_NOT_FOUND);
+		return (fs_why(why, whycap, FS_ERR_NOT_FOUND,
+		    "%s: cannot open the scheme", path));
 	}
 	if ((buf = malloc(FS_CONF_MAX + 1)) == NULL) {
 		fclose(f);

@@ -86,11 +86,10 @@ parse_time(const fs_conf *c, const fs_conf_section *s, const char *key,
 	const char *v = fs_conf_get(s, key);
 
 	if (fs_time_parse(t, v, strlen(v)) != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: expected %s as an RFC 3339 time like "
 		    "2026-01-01T00:00:00Z, found '%s'",
-		    c->path, entry_line(s, key), key, v);
-		return (FS_ERR_CONFIG);
+		    c->path, entry_line(s, key), key, v));
 	}
 	return (FS_OK);
 }
@@ -103,12 +102,11 @@ parse_key(const fs_conf *c, const fs_conf_section *s, const char *key,
 
 	if (fs_paserk_parse_public(pk, v, len) != FS_OK
 	    || fs_pubkey_init(pub, pk, sizeof(pk)) != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: expected %s as k4.public.<43 characters>, found "
 		    "'%.*s'",
 		    c->path, entry_line(s, key), key,
-		    (int) (len > 60 ? 60 : len), v);
-		return (FS_ERR_CONFIG);
+		    (int) (len > 60 ? 60 : len), v));
 	}
 	return (FS_OK);
 }
@@ -124,10 +122,9 @@ parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
 	memset(r, 0, sizeof(*r));
 	r->line = s->line;
 	if (s->name == NULL || !name_ok(s->name)) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: expected [region ID] with the foreign region's id",
-		    c->path, s->line);
-		return (FS_ERR_CONFIG);
+		    c->path, s->line));
 	}
 	snprintf(r->id, sizeof(r->id), "%s", s->name);
 	for (size_t i = 0; i < s->n; i++) {
@@ -137,48 +134,43 @@ parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
 			fs_trust_map *m = &r->maps[r->nmaps];
 
 			if (!name_ok(k + 4) || !name_ok(val)) {
-				snprintf(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected map.<foreign tier> = "
 				    "<local tier>, tier names of letters, "
 				    "digits, '-', '.' or '_', found '%s = %s'",
-				    c->path, s->entries[i].line, k, val);
-				return (FS_ERR_CONFIG);
+				    c->path, s->entries[i].line, k, val));
 			}
 			if (r->nmaps == FS_TIERS_MAX) {
-				snprintf(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected at most %d map lines",
-				    c->path, s->entries[i].line, FS_TIERS_MAX);
-				return (FS_ERR_CONFIG);
+				    c->path, s->entries[i].line, FS_TIERS_MAX));
 			}
 			snprintf(m->foreign, sizeof(m->foreign), "%s", k + 4);
 			snprintf(m->local, sizeof(m->local), "%s", val);
 			r->nmaps++;
 		} else if (strcmp(k, "score") == 0) {
 			if (strcmp(val, "linear") != 0) {
-				snprintf(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected score = linear, found "
 				    "'%s'",
-				    c->path, s->entries[i].line, val);
-				return (FS_ERR_CONFIG);
+				    c->path, s->entries[i].line, val));
 			}
 			r->linear = true;
 		} else if (strcmp(k, "key") != 0 && strcmp(k, "not_before") != 0
 		    && strcmp(k, "not_after") != 0
 		    && strcmp(k, "retired") != 0) {
-			snprintf(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: '%s' is not a setting of section [region]; "
 			    "expected key, not_before, not_after, retired, "
 			    "score or map.<tier>",
-			    c->path, s->entries[i].line, k);
-			return (FS_ERR_CONFIG);
+			    c->path, s->entries[i].line, k));
 		}
 	}
 	for (const char *const *k = region_required; *k != NULL; k++) {
 		if (fs_conf_get(s, *k) == NULL) {
-			snprintf(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: section [region %s] needs '%s = ...'",
-			    c->path, s->line, r->id, *k);
-			return (FS_ERR_CONFIG);
+			    c->path, s->line, r->id, *k));
 		}
 	}
 	v = fs_conf_get(s, "key");
@@ -192,22 +184,20 @@ parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
 		return (rv);
 	}
 	if (r->not_before >= r->not_after) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: expected not_before before not_after for region "
 		    "%s",
-		    c->path, entry_line(s, "not_after"), r->id);
-		return (FS_ERR_CONFIG);
+		    c->path, entry_line(s, "not_after"), r->id));
 	}
 	for (v = fs_conf_get(s, "retired"); v != NULL && *v != '\0';) {
 		size_t n = strcspn(v, " ,");
 
 		if (n > 0) {
 			if (r->nretired == FS_TRUST_RETIRED_MAX) {
-				snprintf(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected at most %d retired keys",
 				    c->path, entry_line(s, "retired"),
-				    FS_TRUST_RETIRED_MAX);
-				return (FS_ERR_CONFIG);
+				    FS_TRUST_RETIRED_MAX));
 			}
 			if ((rv = parse_key(c, s, "retired", v, n,
 			         &r->retired[r->nretired], why, whycap))
@@ -220,11 +210,10 @@ parse_region(const fs_conf *c, const fs_conf_section *s, fs_trust_region *r,
 		v += strspn(v, " ,");
 	}
 	if (r->nmaps == 0 && !r->linear) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: region %s has no recognition rule: expected "
 		    "map.<foreign tier> = <local tier> lines or score = linear",
-		    c->path, s->line, r->id);
-		return (FS_ERR_CONFIG);
+		    c->path, s->line, r->id));
 	}
 	return (FS_OK);
 }
@@ -254,15 +243,15 @@ unique(const fs_trust *t, const char *path, char *why, size_t whycap)
 					if (sodium_memcmp(key_at(r, k)->pk,
 					        key_at(q, l)->pk, FS_PK_BYTES)
 					    == 0) {
-						snprintf(why, whycap,
+						return (fs_why(why, whycap,
+						    FS_ERR_CONFIG,
 						    "%s:%d: a key of region "
 						    "%s is listed again, in "
 						    "region %s: one key "
 						    "belongs to one region, "
 						    "current or retired",
 						    path, r->line, r->id,
-						    q->id);
-						return (FS_ERR_CONFIG);
+						    q->id));
 					}
 				}
 			}
@@ -297,23 +286,21 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 		} else if (strcmp(x->type, "region") == 0) {
 			t->nregions++;
 		} else {
-			snprintf(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: expected one [trust] and [region ID] "
 			    "sections, found [%s%s%s]",
 			    path, x->line, x->type, x->name ? " " : "",
 			    x->name ? x->name : "");
-			rv = FS_ERR_CONFIG;
 			goto fail;
 		}
 	}
 	if (s == NULL || t->nregions == 0
 	    || t->nregions > FS_TRUST_REGIONS_MAX) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected a [trust] section and 1 to %d [region ID] "
 		    "sections, found %s and %zu",
 		    path, FS_TRUST_REGIONS_MAX, s != NULL ? "one" : "none",
 		    t->nregions);
-		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
 	if ((rv = fs_conf_check(c, s, trust_keys, trust_required, why, whycap))
@@ -321,11 +308,10 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 		goto fail;
 	}
 	if (!name_ok(fs_conf_get(s, "local"))) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s:%d: expected local = the id of this region, found "
 		    "'%s'",
 		    path, entry_line(s, "local"), fs_conf_get(s, "local"));
-		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
 	snprintf(t->local, sizeof(t->local), "%s", fs_conf_get(s, "local"));
@@ -333,11 +319,10 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 		int64_t ms;
 
 		if (fs_parse_duration(v, &ms) != FS_OK || ms > 3600 * 1000) {
-			snprintf(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: expected skew as a duration from 0s to 1h, "
 			    "found '%s'",
 			    path, entry_line(s, "skew"), v);
-			rv = FS_ERR_CONFIG;
 			goto fail;
 		}
 		t->skew_s = ms / 1000;
@@ -357,22 +342,20 @@ fs_trust_parse(fs_trust **tp, const char *text, size_t len, const char *path,
 			if (c->sections[i].name != NULL
 			    && strcmp(t->regions[j].id, c->sections[i].name)
 			        == 0) {
-				snprintf(why, whycap,
+				rv = fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: region %s is already listed on "
 				    "line %d",
 				    path, c->sections[i].line,
 				    c->sections[i].name, t->regions[j].line);
-				rv = FS_ERR_CONFIG;
 				goto fail;
 			}
 		}
 		if (c->sections[i].name != NULL
 		    && strcmp(c->sections[i].name, t->local) == 0) {
-			snprintf(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: region %s is this region (local): a region "
 			    "does not recognize itself",
 			    path, c->sections[i].line, t->local);
-			rv = FS_ERR_CONFIG;
 			goto fail;
 		}
 		if ((rv = parse_region(c, &c->sections[i],
@@ -398,11 +381,10 @@ fs_err
 fs_trust_bind(fs_trust *t, const fs_scheme *local, char *why, size_t whycap)
 {
 	if (strcmp(local->region, t->local) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "the trust list is for region %s, the scheme %s for "
 		    "region %s",
-		    t->local, local->id, local->region);
-		return (FS_ERR_CONFIG);
+		    t->local, local->id, local->region));
 	}
 	for (size_t i = 0; i < t->nregions; i++) {
 		const fs_trust_region *r = &t->regions[i];
@@ -416,12 +398,11 @@ fs_trust_bind(fs_trust *t, const fs_scheme *local, char *why, size_t whycap)
 			     k++) {
 			}
 			if (k == local->ntiers) {
-				snprintf(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "region %s maps tier %s to %s, which is "
 				    "not a tier of the %s scheme",
 				    r->id, r->maps[m].foreign, r->maps[m].local,
-				    local->id);
-				return (FS_ERR_CONFIG);
+				    local->id));
 			}
 		}
 	}
@@ -442,22 +423,20 @@ fs_trust_open(fs_trust **tp, const char *note, size_t len, const char *path,
 
 	if (fs_note_verifier_init(&v, name, FS_NOTE_ED25519, office->pk)
 	    != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected a note key name without spaces or '+', found "
 		    "'%s'",
-		    name);
-		return (FS_ERR_INVALID);
+		    name));
 	}
 	if ((rv = fs_note_open(&n, note, len, &v, 1)) != FS_OK) {
-		snprintf(why, whycap, "%s: %s", path,
+		return (fs_why(why, whycap, rv, "%s: %s", path,
 		    rv == FS_ERR_WRONG_KEY
 		        ? "not signed by the credit office's key (under the "
 		          "name given)"
 		        : rv == FS_ERR_BAD_SIGNATURE
 		        ? "the credit office's signature does not verify: the "
 		          "list was altered"
-		        : "expected a trust list as a signed note");
-		return (rv);
+		        : "expected a trust list as a signed note"));
 	}
 	text = fs_note_text(n, &tlen);
 	rv   = fs_trust_parse(tp, text, tlen, path, why, whycap);
@@ -477,8 +456,9 @@ fs_trust_load(fs_trust **tp, const char *path, const fs_pubkey *office,
 	fs_err    rv;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(why, whycap, "%s: %s", path, strerror(errno));
-		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
+		return (fs_why(why, whycap,
+		    errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, "%s: %s",
+		    path, strerror(errno)));
 	}
 	if ((buf = malloc(FS_NOTE_MAX + 1)) == NULL) {
 		fclose(f);
@@ -486,8 +466,7 @@ fs_trust_load(fs_trust **tp, const char *path, const fs_pubkey *office,
 	}
 	n = fread(buf, 1, FS_NOTE_MAX + 1, f);
 	if (ferror(f)) {
-		snprintf(why, whycap, "%s: read error", path);
-		rv = FS_ERR_IO;
+		rv = fs_why(why, whycap, FS_ERR_IO, "%s: read error", path);
 	} else {
 		rv = fs_trust_open(&t, buf, n, path, office, name, why, whycap);
 	}
