@@ -195,7 +195,6 @@ evaluate(fs_issuer *iss, const fs_envelope *env, const char *who,
     uint8_t **bodyp, size_t *blenp, char *why, size_t whycap)
 {
 	fs_mp           r;
-	uint32_t        n;
 	const uint8_t  *blinded;
 	size_t          len, count;
 	uint8_t        *evaluated;
@@ -205,12 +204,11 @@ evaluate(fs_issuer *iss, const fs_envelope *env, const char *who,
 	fs_err          rv;
 
 	fs_mp_init(&r, env->body, env->body_len);
-	if ((rv = fs_mp_array(&r, &n)) != 0 || n != 1
+	if ((rv = fs_mp_array_of(&r, 1)) != 0
 	    || (rv = fs_mp_bin(&r, &blinded, &len,
 	            (size_t) iss->max_batch * FS_OPRF_ELEMENT_BYTES))
 	        != 0
 	    || (rv = fs_mp_end(&r)) != 0) {
-		rv = rv != 0 ? rv : FS_ERR_MALFORMED;
 		return (fs_why(why, whycap, rv,
 		    "expected [bin of 1 to %lld blinded "
 		    "elements of 32 bytes]",

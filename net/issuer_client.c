@@ -138,7 +138,6 @@ fs_issuer_pseudonyms(fs_issuer_client *c, const char *const *ids, size_t n,
 	msgpack_packer  pk;
 	fs_envelope     rep = { 0 };
 	fs_mp           r;
-	uint32_t        items;
 	const uint8_t  *evaluated, *proof;
 	size_t          elen, plen;
 	fs_err          rv    = FS_ERR_NOMEM;
@@ -183,7 +182,7 @@ fs_issuer_pseudonyms(fs_issuer_client *c, const char *const *ids, size_t n,
 		goto out;
 	}
 	fs_mp_init(&r, rep.body, rep.body_len);
-	if ((rv = fs_mp_array(&r, &items)) != 0 || items != 2
+	if ((rv = fs_mp_array_of(&r, 2)) != 0
 	    || (rv = fs_mp_bin(&r, &evaluated, &elen, bytes)) != 0
 	    || (rv = fs_mp_bin(&r, &proof, &plen, FS_OPRF_PROOF_BYTES)) != 0
 	    || (rv = fs_mp_end(&r)) != 0 || elen != bytes
