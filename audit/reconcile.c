@@ -26,31 +26,10 @@
 #include "common/err.h"
 #include "common/lines.h"
 #include "common/rfc3339.h"
+#include "wire/json.h"
 #include "wire/token.h"
 
 #define TIME_SLACK_MS (FS_SKEW_DEFAULT * 1000 + 60 * 1000)
-
-static bool
-b64field(json_t *o, const char *key, uint8_t out[static 32])
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	size_t      got;
-
-	return (s != NULL && fs_b64_decode(out, 32, &got, s, strlen(s)) == FS_OK
-	    && got == 32);
-}
-
-static bool
-strfield(json_t *o, const char *key, char *out, size_t cap)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	if (s == NULL || strlen(s) == 0 || strlen(s) >= cap) {
-		return (false);
-	}
-	snprintf(out, cap, "%s", s);
-	return (true);
-}
 
 fs_err
 fs_release_parse(fs_release *r, const char *line, size_t len)
@@ -64,10 +43,15 @@ fs_release_parse(fs_release *r, const char *line, size_t len)
 		return (FS_ERR_MALFORMED);
 	}
 	if (json_is_object(o) && json_is_integer(json_object_get(o, "time_ms"))
-	    && b64field(o, "receipt", t.receipt)
-	    && b64field(o, "jti_hash", t.jti_hash)
-	    && strfield(o, "requester", t.requester, sizeof(t.requester))
-	    && strfield(o, "purpose", t.purpose, sizeof(t.purpose))) {
+	    && fs_json_b64(o, "receipt", t.receipt, sizeof(t.receipt)) == FS_OK
+	    && fs_json_b64(o, "jti_hash", t.jti_hash, sizeof(t.jti_hash))
+	        == FS_OK
+	    && fs_json_str(o, "requester", t.requester, sizeof(t.requester),
+	           fs_json_filled)
+	        == FS_OK
+	    && fs_json_str(
+	           o, "purpose", t.purpose, sizeof(t.purpose), fs_json_filled)
+	        == FS_OK) {
 		t.time_ms = json_integer_value(json_object_get(o, "time_ms"));
 		*r        = t;
 		rv        = FS_OK;

@@ -27,31 +27,9 @@
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "crypto/paseto.h"
+#include "wire/json.h"
 #include "wire/revocations.h"
 #include "wire/token.h"
-
-static bool
-get_str(json_t *o, const char *key, char *out, size_t cap)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	size_t      n;
-
-	if (s == NULL || (n = strlen(s)) == 0 || n >= cap) {
-		return (false);
-	}
-	memcpy(out, s, n + 1);
-	return (true);
-}
-
-static bool
-get_b64(json_t *o, const char *key, uint8_t *out, size_t n)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	size_t      got;
-
-	return (s != NULL && fs_b64_decode(out, n, &got, s, strlen(s)) == FS_OK
-	    && got == n);
-}
 
 static char *
 get_dup(json_t *o, const char *key, size_t max, size_t *lenp)
@@ -72,6 +50,21 @@ get_dup(json_t *o, const char *key, size_t max, size_t *lenp)
 	return (s);
 }
 
+// disclosure reads the members a record and its entry both hold: who
+// was told, for which purpose, in which scope.
+static bool
+disclosure(json_t *o, char requester[static FS_CLAIM_STR_MAX + 1],
+    char purpose[static FS_CLAIM_STR_MAX + 1],
+    char scope[static FS_CLAIM_STR_MAX + 1])
+{
+	const size_t cap = FS_CLAIM_STR_MAX + 1;
+
+	return (
+	    fs_json_str(o, "requester", requester, cap, fs_json_filled) == FS_OK
+	    && fs_json_str(o, "purpose", purpose, cap, fs_json_filled) == FS_OK
+	    && fs_json_str(o, "scope", scope, cap, fs_json_filled) == FS_OK);
+}
+
 fs_err
 fs_audit_record_parse(fs_audit_record *r, const char *line, size_t len)
 {
@@ -87,11 +80,9 @@ fs_audit_record_parse(fs_audit_record *r, const char *line, size_t len)
 	tm  = json_object_get(o, "time_ms");
 	if (!json_is_object(o) || !json_is_integer(idx)
 	    || json_integer_value(idx) < 0 || !json_is_integer(tm)
-	    || !get_str(o, "requester", t.requester, sizeof(t.requester))
-	    || !get_str(o, "purpose", t.purpose, sizeof(t.purpose))
-	    || !get_str(o, "scope", t.scope, sizeof(t.scope))
-	    || !get_b64(o, "subject", t.subject, sizeof(t.subject))
-	    || !get_b64(o, "salt", t.salt, sizeof(t.salt))
+	    || !disclosure(o, t.requester, t.purpose, t.scope)
+	    || fs_json_b64(o, "subject", t.subject, sizeof(t.subject)) != FS_OK
+	    || fs_json_b64(o, "salt", t.salt, sizeof(t.salt)) != FS_OK
 	    || (t.consent = get_dup(o, "consent", FS_PASETO_MAX_LEN, NULL))
 	        == NULL
 	    || (t.entry = get_dup(o, "entry", FS_ENTRY_MAX, &t.entry_len))
@@ -207,11 +198,9 @@ fs_audit_entry_parse(fs_audit_entry *e, const char *s, size_t len)
 	if (!json_is_object(o)
 	    || (time = json_string_value(json_object_get(o, "time"))) == NULL
 	    || fs_time_parse(&t.time, time, strlen(time)) != FS_OK
-	    || !get_str(o, "requester", t.requester, sizeof(t.requester))
-	    || !get_str(o, "purpose", t.purpose, sizeof(t.purpose))
-	    || !get_str(o, "scope", t.scope, sizeof(t.scope))
-	    || !get_b64(o, "consent", t.consent, sizeof(t.consent))
-	    || !get_b64(o, "subject", t.commit, sizeof(t.commit))
+	    || !disclosure(o, t.requester, t.purpose, t.scope)
+	    || fs_json_b64(o, "consent", t.consent, sizeof(t.consent)) != FS_OK
+	    || fs_json_b64(o, "subject", t.commit, sizeof(t.commit)) != FS_OK
 	    || !json_is_array(rc) || json_array_size(rc) > FS_AUDIT_RECEIPTS_MAX
 	    || !json_is_object(nodes)
 	    || !json_is_integer(json_object_get(nodes, "expected"))
