@@ -38,6 +38,17 @@ fs_db_rollback(sqlite3 *db)
 	(void) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+fs_err
+fs_db_prepare(
+    sqlite3 *db, sqlite3_stmt **st, const char *sql, char *why, size_t whycap)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		return (
+		    fs_why(why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(db)));
+	}
+	return (FS_OK);
+}
+
 void
 fs_db_close(sqlite3 *db)
 {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/b64.h"
+#include "common/db.h"
 #include "common/err.h"
 #include "common/rfc3339.h"
 #include "crypto/oprf.h"
@@ -101,11 +102,11 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 		return (rv);
 	}
 	fs_jti_string(jti, c.jti);
-	if (sqlite3_prepare_v2(iss->db,
+	if (fs_db_prepare(iss->db, &st,
 	        "INSERT INTO grant_ (jti, subject, requester, purpose, scope, "
 	        "uses, issued_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NULL, 0)
+	    != FS_OK) {
 		free(token);
 		sodium_memzero(s, sizeof(s));
 		return (FS_ERR_IO);
@@ -145,11 +146,11 @@ fs_issuer_revoke(fs_issuer *iss, const char *jti, char *why, size_t whycap)
 	sqlite3_stmt *st;
 	int           rc;
 
-	if (sqlite3_prepare_v2(iss->db,
+	if (fs_db_prepare(iss->db, &st,
 	        "INSERT INTO revocation (jti, revoked_ms) "
 	        "SELECT jti, ? FROM grant_ WHERE jti = ?",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NULL, 0)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
@@ -186,12 +187,11 @@ fs_issuer_revocation_note(
 	int            rc;
 	fs_err         rv = FS_OK;
 
-	if (sqlite3_prepare_v2(iss->db,
-	        "SELECT jti, revoked_ms FROM revocation ORDER BY seq", -1, &st,
-	        NULL)
-	    != SQLITE_OK) {
-		return (fs_why(
-		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db)));
+	if ((rv = fs_db_prepare(iss->db, &st,
+	         "SELECT jti, revoked_ms FROM revocation ORDER BY seq", why,
+	         whycap))
+	    != FS_OK) {
+		return (rv);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *jti = (const char *) sqlite3_column_text(st, 0);
