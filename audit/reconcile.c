@@ -24,6 +24,7 @@
 #include "audit/audit.h"
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "common/rfc3339.h"
 #include "wire/json.h"
@@ -65,7 +66,7 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
     const char *path, char *why, size_t whycap)
 {
 	fs_lines   *l;
-	fs_release *rs = *rp, *nr;
+	fs_release *rs = *rp;
 	size_t      n = *np, cap = *np, len;
 	char       *line;
 	fs_err      rv, end;
@@ -84,15 +85,10 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 	while (fs_lines_next(l, &line, &len)) {
 		int lineno = (int) fs_lines_number(l);
 
-		if (n == cap) {
-			cap = cap < 64 ? 64 : cap * 2;
-			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
-				rv = FS_ERR_NOMEM;
-				break;
-			}
-			rs  = nr;
-			*rp = rs;
+		if ((rv = fs_grow(&rs, &cap, n, sizeof(*rs), 64)) != FS_OK) {
+			break;
 		}
+		*rp = rs;
 		if ((rv = fs_release_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,
 			    "%s:%d: expected a release (time_ms, receipt, "
@@ -206,16 +202,9 @@ receipts(const fs_audit_record *recs, size_t nrecs, receipt **rcp, size_t *np,
 			    (long long) e.answered, e.nreceipts);
 		}
 		for (size_t k = 0; k < e.nreceipts; k++) {
-			if (n == cap) {
-				receipt *nr;
-
-				cap = cap == 0 ? 256 : cap * 2;
-				if ((nr = realloc(rc, cap * sizeof(*rc)))
-				    == NULL) {
-					free(rc);
-					return (FS_ERR_NOMEM);
-				}
-				rc = nr;
+			if (fs_grow(&rc, &cap, n, sizeof(*rc), 256) != FS_OK) {
+				free(rc);
+				return (FS_ERR_NOMEM);
 			}
 			memcpy(rc[n].hash, e.receipts[k], 32);
 			rc[n].rec     = i;

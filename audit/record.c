@@ -23,6 +23,7 @@
 #include "audit/audit.h"
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "common/rfc3339.h"
 #include "crypto/key.h"
@@ -128,7 +129,7 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap)
 {
 	fs_lines        *l;
-	fs_audit_record *rs = NULL, *nr;
+	fs_audit_record *rs = NULL;
 	size_t           n = 0, cap = 0, len;
 	char            *line;
 	fs_err           rv, end;
@@ -141,13 +142,8 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 	while (fs_lines_next(l, &line, &len)) {
 		unsigned long long lineno = fs_lines_number(l);
 
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
-				rv = FS_ERR_NOMEM;
-				break;
-			}
-			rs = nr;
+		if ((rv = fs_grow(&rs, &cap, n, sizeof(*rs), 64)) != FS_OK) {
+			break;
 		}
 		if ((rv = fs_audit_record_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,

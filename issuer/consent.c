@@ -15,6 +15,7 @@
 #include "common/b64.h"
 #include "common/db.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/rfc3339.h"
 #include "crypto/oprf.h"
 #include "issuer/issuer.h"
@@ -182,7 +183,7 @@ fs_issuer_revocation_note(
     fs_issuer *iss, char **notep, char *why, size_t whycap)
 {
 	sqlite3_stmt  *st;
-	fs_revocation *r = NULL, *nr;
+	fs_revocation *r = NULL;
 	size_t         n = 0, cap = 0;
 	int            rc;
 	fs_err         rv = FS_OK;
@@ -197,13 +198,8 @@ fs_issuer_revocation_note(
 		const char *jti = (const char *) sqlite3_column_text(st, 0);
 		size_t      got = 0;
 
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nr = realloc(r, cap * sizeof(*r))) == NULL) {
-				rv = FS_ERR_NOMEM;
-				break;
-			}
-			r = nr;
+		if ((rv = fs_grow(&r, &cap, n, sizeof(*r), 64)) != FS_OK) {
+			break;
 		}
 		if (jti == NULL
 		    || fs_b64_decode(

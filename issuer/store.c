@@ -11,6 +11,7 @@
 
 #include "common/db.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "issuer/issuer.h"
@@ -139,17 +140,10 @@ issuer_store_revlist(fs_issuer *iss, fs_revlist *rl)
 		return (FS_ERR_IO);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (r.n == cap) {
-			void *nj;
-
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nj = realloc(r.jti, cap * sizeof(*r.jti)))
-			    == NULL) {
-				sqlite3_finalize(st);
-				fs_revlist_fini(&r);
-				return (FS_ERR_NOMEM);
-			}
-			r.jti = nj;
+		if (fs_grow(&r.jti, &cap, r.n, sizeof(*r.jti), 64) != FS_OK) {
+			sqlite3_finalize(st);
+			fs_revlist_fini(&r);
+			return (FS_ERR_NOMEM);
 		}
 		r.seq = (uint64_t) sqlite3_column_int64(st, 0);
 		snprintf(r.jti[r.n++], FS_JTI_MAX + 1, "%s",
