@@ -55,25 +55,12 @@ fs_issuer_close(fs_issuer *iss)
 static fs_err
 parse_purposes(fs_issuer *iss, const char *v, char *why, size_t whycap)
 {
-	const char *p = v;
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, " ,");
-
-		if (n > 0) {
-			if (iss->npurposes == PURPOSES_MAX || n > FS_NAME_MAX) {
-				return (fs_why(why, whycap, FS_ERR_CONFIG,
-				    "%s: expected at most %d purposes of at "
-				    "most %d "
-				    "characters",
-				    iss->conf->path, PURPOSES_MAX,
-				    FS_NAME_MAX));
-			}
-			memcpy(iss->purposes[iss->npurposes], p, n);
-			iss->purposes[iss->npurposes++][n] = '\0';
-		}
-		p += n;
-		p += strspn(p, " ,");
+	if (fs_conf_words((char *) iss->purposes, sizeof(iss->purposes[0]),
+	        PURPOSES_MAX, &iss->npurposes, v)
+	    != FS_OK) {
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected at most %d purposes of at most %d characters",
+		    iss->conf->path, PURPOSES_MAX, FS_NAME_MAX));
 	}
 	return (FS_OK);
 }

@@ -54,23 +54,12 @@ static fs_err
 parse_purposes(
     fs_scheme *s, const char *v, const char *path, char *why, size_t whycap)
 {
-	while (*v != '\0') {
-		size_t n = strcspn(v, " ,");
-
-		if (n > 0) {
-			if (s->npurposes == FS_PURPOSES_MAX
-			    || n > FS_LABEL_MAX) {
-				return (fs_why(why, whycap, FS_ERR_CONFIG,
-				    "%s: expected at most %d purposes of at "
-				    "most %d "
-				    "characters",
-				    path, FS_PURPOSES_MAX, FS_LABEL_MAX));
-			}
-			memcpy(s->purposes[s->npurposes], v, n);
-			s->purposes[s->npurposes++][n] = '\0';
-		}
-		v += n;
-		v += strspn(v, " ,");
+	if (fs_conf_words((char *) s->purposes, sizeof(s->purposes[0]),
+	        FS_PURPOSES_MAX, &s->npurposes, v)
+	    != FS_OK) {
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected at most %d purposes of at most %d characters",
+		    path, FS_PURPOSES_MAX, FS_LABEL_MAX));
 	}
 	return (FS_OK);
 }

@@ -19,7 +19,6 @@
 #include <sodium.h>
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,29 +447,17 @@ fs_err
 fs_trust_load(fs_trust **tp, const char *path, const fs_pubkey *office,
     const char *name, char *why, size_t whycap)
 {
-	FILE     *f;
 	char     *buf;
 	size_t    n;
 	fs_scheme scheme;
 	fs_trust *t = NULL;
 	fs_err    rv;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		return (fs_why(why, whycap,
-		    errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, "%s: %s",
-		    path, strerror(errno)));
+	if ((rv = fs_conf_read(path, FS_NOTE_MAX, &buf, &n, why, whycap))
+	    != FS_OK) {
+		return (rv);
 	}
-	if ((buf = malloc(FS_NOTE_MAX + 1)) == NULL) {
-		fclose(f);
-		return (FS_ERR_NOMEM);
-	}
-	n = fread(buf, 1, FS_NOTE_MAX + 1, f);
-	if (ferror(f)) {
-		rv = fs_why(why, whycap, FS_ERR_IO, "%s: read error", path);
-	} else {
-		rv = fs_trust_open(&t, buf, n, path, office, name, why, whycap);
-	}
-	fclose(f);
+	rv = fs_trust_open(&t, buf, n, path, office, name, why, whycap);
 	free(buf);
 	if (rv == FS_OK
 	    && ((rv = fs_scheme_load(&scheme, t->scheme_path, why, whycap))
