@@ -64,6 +64,67 @@ parse_purposes(
 	return (FS_OK);
 }
 
+// parse_tiers reads the [tier NAME] sections, lowest bound last.
+static fs_err
+parse_tiers(
+    fs_scheme *s, const fs_conf *c, const char *path, char *why, size_t whycap)
+{
+	int64_t x;
+	fs_err  rv;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const fs_conf_section *t = &c->sections[i];
+		fs_tier               *tier;
+
+		if (strcmp(t->type, "tier") != 0) {
+			if (strcmp(t->type, "scheme") != 0) {
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
+				    "%s:%d: expected [scheme] or "
+				    "[tier NAME], found [%s]",
+				    path, t->line, t->type));
+			}
+			continue;
+		}
+		if (t->name == NULL || s->ntiers == FS_TIERS_MAX) {
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
+			    "%s:%d: expected [tier NAME], at most %d", path,
+			    t->line, FS_TIERS_MAX));
+		}
+		tier = &s->tiers[s->ntiers++];
+		snprintf(tier->name, sizeof(tier->name), "%s", t->name);
+		if ((rv = fs_conf_check(
+		         c, t, tier_keys, tier_keys, why, whycap))
+		        != 0
+		    || (rv = copy_label(
+		            tier->label, c, t, "label", why, whycap))
+		        != 0
+		    || (rv = fs_conf_int(c, t, "min", 0, s->scale_min,
+		            s->scale_max, &x, why, whycap))
+		        != 0) {
+			return (rv);
+		}
+		tier->min = x;
+	}
+	qsort(s->tiers, s->ntiers, sizeof(s->tiers[0]), tier_cmp);
+	// Every score must fall in a tier: the lowest starts at scale_min.
+	if (s->ntiers == 0 || s->tiers[s->ntiers - 1].min != s->scale_min) {
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected tiers whose lowest starts at "
+		    "scale_min %lld",
+		    path, (long long) s->scale_min));
+	}
+	for (size_t i = 1; i < s->ntiers; i++) {
+		if (s->tiers[i].min == s->tiers[i - 1].min) {
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
+			    "%s: tiers %s and %s start at the same "
+			    "score %lld",
+			    path, s->tiers[i].name, s->tiers[i - 1].name,
+			    (long long) s->tiers[i].min));
+		}
+	}
+	return (FS_OK);
+}
+
 fs_err
 fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
     char *why, size_t whycap)
@@ -73,7 +134,6 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 	fs_scheme              s;
 	const char            *v;
 	uint8_t                h[8];
-	int64_t                x;
 	fs_err                 rv;
 
 	memset(&s, 0, sizeof(s));
@@ -137,59 +197,8 @@ fs_scheme_parse(fs_scheme *out, const char *text, size_t len, const char *path,
 		    path, v);
 		goto out;
 	}
-	for (size_t i = 0; i < c->n; i++) {
-		const fs_conf_section *t = &c->sections[i];
-		fs_tier               *tier;
-
-		if (strcmp(t->type, "tier") != 0) {
-			if (strcmp(t->type, "scheme") != 0) {
-				rv = fs_why(why, whycap, FS_ERR_CONFIG,
-				    "%s:%d: expected [scheme] or "
-				    "[tier NAME], found [%s]",
-				    path, t->line, t->type);
-				goto out;
-			}
-			continue;
-		}
-		if (t->name == NULL || s.ntiers == FS_TIERS_MAX) {
-			rv = fs_why(why, whycap, FS_ERR_CONFIG,
-			    "%s:%d: expected [tier NAME], at most %d", path,
-			    t->line, FS_TIERS_MAX);
-			goto out;
-		}
-		tier = &s.tiers[s.ntiers++];
-		snprintf(tier->name, sizeof(tier->name), "%s", t->name);
-		if ((rv = fs_conf_check(
-		         c, t, tier_keys, tier_keys, why, whycap))
-		        != 0
-		    || (rv = copy_label(
-		            tier->label, c, t, "label", why, whycap))
-		        != 0
-		    || (rv = fs_conf_int(c, t, "min", 0, s.scale_min,
-		            s.scale_max, &x, why, whycap))
-		        != 0) {
-			goto out;
-		}
-		tier->min = x;
-	}
-	qsort(s.tiers, s.ntiers, sizeof(s.tiers[0]), tier_cmp);
-	// Every score must fall in a tier: the lowest starts at scale_min.
-	if (s.ntiers == 0 || s.tiers[s.ntiers - 1].min != s.scale_min) {
-		rv = fs_why(why, whycap, FS_ERR_CONFIG,
-		    "%s: expected tiers whose lowest starts at "
-		    "scale_min %lld",
-		    path, (long long) s.scale_min);
+	if ((rv = parse_tiers(&s, c, path, why, whycap)) != FS_OK) {
 		goto out;
-	}
-	for (size_t i = 1; i < s.ntiers; i++) {
-		if (s.tiers[i].min == s.tiers[i - 1].min) {
-			rv = fs_why(why, whycap, FS_ERR_CONFIG,
-			    "%s: tiers %s and %s start at the same "
-			    "score %lld",
-			    path, s.tiers[i].name, s.tiers[i - 1].name,
-			    (long long) s.tiers[i].min);
-			goto out;
-		}
 	}
 	crypto_generichash(h, sizeof(h), (const uint8_t *) text, len, NULL, 0);
 	sodium_bin2hex(s.hash, sizeof(s.hash), h, sizeof(h));
