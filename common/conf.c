@@ -39,8 +39,8 @@ trim(const char **s, size_t *n)
 	}
 }
 
-static bool
-is_word(const char *s, size_t n)
+bool
+fs_conf_word_ok(const char *s, size_t n)
 {
 	if (n == 0 || n > 64) {
 		return (false);
@@ -152,7 +152,8 @@ parse_section(
 		tn = (size_t) (sp - t);
 		trim(&nm, &nn);
 	}
-	if (!is_word(t, tn) || (nm != NULL && !is_word(nm, nn))) {
+	if (!fs_conf_word_ok(t, tn)
+	    || (nm != NULL && !fs_conf_word_ok(nm, nn))) {
 		return (refuse(why, whycap, c->path, line,
 		    "section type and name of letters, digits, '_', '-' or '.'",
 		    p, n));
@@ -178,7 +179,7 @@ parse_entry(
 	vn = n - kn - 1;
 	trim(&k, &kn);
 	trim(&v, &vn);
-	if (!is_word(k, kn)) {
+	if (!fs_conf_word_ok(k, kn)) {
 		return (refuse(why, whycap, c->path, line,
 		    "a key of letters, digits, '_', '-' or '.'", k, kn));
 	}

@@ -66,6 +66,10 @@ fs_err fs_conf_check(const fs_conf *c, const fs_conf_section *s,
 
 const char *fs_conf_get(const fs_conf_section *s, const char *key);
 
+// fs_conf_word_ok accepts what section types and names and keys are
+// made of: 1 to 64 letters, digits, '_', '-' or '.'.
+bool fs_conf_word_ok(const char *s, size_t n);
+
 // fs_conf_path returns the value of key as a path resolved against the
 // configuration's directory, malloc'd, or NULL when absent.
 char *fs_conf_path(const fs_conf *c, const fs_conf_section *s, const char *key);

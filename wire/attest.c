@@ -35,25 +35,19 @@
 #include "wire/json.h"
 #include "wire/scheme.h"
 #include "wire/token.h"
+#include "wire/wireimpl.h"
 
 static const char assertion[] = FS_ATTEST_ASSERTION;
 
 // id_ok: what a region id or a tier name may be, 1..64 characters that
 // configuration keys and section names accept (map.<tier> in a trust
-// list), plus the token-safe ones of region ids.
+// list), plus the token-safe ones of region ids: the characters of a
+// consent's claims.
 static bool
 id_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > FS_LABEL_MAX || strlen(s) != len) {
-		return (false);
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (!isalnum((unsigned char) s[i])
-		    && strchr("-._~:/", s[i]) == NULL) {
-			return (false);
-		}
-	}
-	return (true);
+	return (len <= FS_LABEL_MAX && strlen(s) == len
+	    && fsi_claim_str_ok(s, len));
 }
 
 // text_ok: a label or a version, as published: 1..64 bytes without

@@ -18,7 +18,6 @@
 
 #include <sodium.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,21 +48,12 @@ fs_trust_free(fs_trust *t)
 	free(t);
 }
 
+// name_ok: a region id or a tier name, which the list holds as section
+// names and keys.
 static bool
 name_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > FS_LABEL_MAX) {
-		return (false);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char) s[i])
-		    && strchr("-._", s[i]) == NULL) {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_conf_word_ok(s, strlen(s)));
 }
 
 // entry_line finds the line of key in s, for messages.
