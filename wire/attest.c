@@ -374,31 +374,15 @@ fs_attest_verify(
 fs_err
 fs_attest_peek(fs_attestation *a, const char *token, size_t len)
 {
-	static const char hdr[] = "v4.public.";
-	const char       *body  = token + sizeof(hdr) - 1;
-	char             *footer;
-	const char       *dot;
-	size_t            blen, n;
-	uint8_t          *raw;
-	fs_err            rv;
+	uint8_t *msg;
+	size_t   mlen;
+	fs_err   rv;
 
-	// Reading the footer checks the form; the body is the part before.
-	if ((rv = fs_paseto_footer(&footer, NULL, token, len)) != FS_OK) {
+	if ((rv = fs_paseto_peek(&msg, &mlen, token, len)) != FS_OK) {
 		return (rv);
 	}
-	free(footer);
-	// The token need not end in a NUL: search within len only.
-	dot  = memchr(body, '.', len - (sizeof(hdr) - 1));
-	blen = dot != NULL ? (size_t) (dot - body) : len - (sizeof(hdr) - 1);
-	if ((raw = malloc(blen)) == NULL) {
-		return (FS_ERR_NOMEM);
-	}
-	if ((rv = fs_b64_decode(raw, blen, &n, body, blen)) == FS_OK) {
-		rv = n < FS_SIG_BYTES
-		    ? FS_ERR_TRUNCATED
-		    : fs_attest_decode(a, raw, n - FS_SIG_BYTES);
-	}
-	free(raw);
+	rv = fs_attest_decode(a, msg, mlen);
+	free(msg);
 	return (rv);
 }
 
