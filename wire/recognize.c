@@ -120,17 +120,6 @@ fs_recognize_verify(fs_attestation *out, const fs_trust *t, const char *token,
 	return (FS_OK);
 }
 
-static const fs_tier *
-local_tier(const fs_scheme *s, const char *name)
-{
-	for (size_t i = 0; i < s->ntiers; i++) {
-		if (strcmp(s->tiers[i].name, name) == 0) {
-			return (&s->tiers[i]);
-		}
-	}
-	return (NULL);
-}
-
 fs_err
 fs_recognize_check(fs_recognition *out, const fs_trust *t,
     const fs_attestation *a, int64_t now, char *why, size_t whycap)
@@ -172,7 +161,7 @@ fs_recognize_check(fs_recognition *out, const fs_trust *t,
 	memset(&rec, 0, sizeof(rec));
 	for (size_t m = 0; m < r->nmaps && lt == NULL; m++) {
 		if (strcmp(r->maps[m].foreign, a->tier.name) == 0) {
-			lt = local_tier(&t->scheme, r->maps[m].local);
+			lt = fs_scheme_tier_named(&t->scheme, r->maps[m].local);
 			snprintf(rec.rule, sizeof(rec.rule), "map.%s = %s",
 			    r->maps[m].foreign, r->maps[m].local);
 		}

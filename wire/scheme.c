@@ -253,3 +253,14 @@ fs_scheme_tier(const fs_scheme *s, int64_t score)
 	}
 	return (&s->tiers[s->ntiers - 1]);
 }
+
+const fs_tier *
+fs_scheme_tier_named(const fs_scheme *s, const char *name)
+{
+	for (size_t i = 0; i < s->ntiers; i++) {
+		if (strcmp(s->tiers[i].name, name) == 0) {
+			return (&s->tiers[i]);
+		}
+	}
+	return (NULL);
+}

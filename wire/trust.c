@@ -379,14 +379,8 @@ fs_trust_bind(fs_trust *t, const fs_scheme *local, char *why, size_t whycap)
 		const fs_trust_region *r = &t->regions[i];
 
 		for (size_t m = 0; m < r->nmaps; m++) {
-			size_t k;
-
-			for (k = 0; k < local->ntiers
-			     && strcmp(local->tiers[k].name, r->maps[m].local)
-			         != 0;
-			     k++) {
-			}
-			if (k == local->ntiers) {
+			if (fs_scheme_tier_named(local, r->maps[m].local)
+			    == NULL) {
 				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "region %s maps tier %s to %s, which is "
 				    "not a tier of the %s scheme",
