@@ -75,16 +75,15 @@ fs_json_int(json_t *o, const char *key, int64_t *out)
 fs_err
 fs_json_time(json_t *o, const char *key, int64_t *out)
 {
-	json_t *v;
-	fs_err  rv;
+	char   s[FS_TIME_MAX_LEN + 1];
+	fs_err rv;
 
-	if ((rv = member(o, key, JSON_STRING, &v)) != FS_OK) {
+	// A longer string is no time: malformed either way.
+	if ((rv = fs_json_str(o, key, s, sizeof(s), NULL)) != FS_OK) {
 		return (rv);
 	}
-	return (fs_time_parse(out, json_string_value(v), json_string_length(v))
-	            == FS_OK
-	        ? FS_OK
-	        : FS_ERR_MALFORMED);
+	return (fs_time_parse(out, s, strlen(s)) == FS_OK ? FS_OK
+	                                                  : FS_ERR_MALFORMED);
 }
 
 fs_err
