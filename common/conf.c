@@ -324,6 +324,17 @@ fs_conf_words(char *out, size_t stride, size_t max, size_t *np, const char *v)
 	return (FS_OK);
 }
 
+bool
+fs_conf_words_has(const char *table, size_t stride, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(table + i * stride, word) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
 const fs_conf_section *
 fs_conf_section_find(const fs_conf *c, const char *type, const char *name)
 {

@@ -85,6 +85,10 @@ fs_err fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
 // one more than max, is FS_ERR_CONFIG.
 fs_err fs_conf_words(
     char *out, size_t stride, size_t max, size_t *np, const char *v);
+// fs_conf_words_has tells whether word is one of the n rows of such a
+// table.
+bool fs_conf_words_has(
+    const char *table, size_t stride, size_t n, const char *word);
 
 // fs_conf_duration parses "500ms", "30s", "10m", "2h", "3d" into ms.
 fs_err fs_parse_duration(const char *s, int64_t *ms);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/b64.h"
+#include "common/conf.h"
 #include "common/db.h"
 #include "common/err.h"
 #include "common/grow.h"
@@ -28,15 +29,9 @@ purpose_known(const fs_issuer *iss, const char *purpose)
 {
 	// No list configured: any token-safe purpose; the coordinator's
 	// scheme still decides which it serves.
-	if (iss->npurposes == 0) {
-		return (true);
-	}
-	for (size_t i = 0; i < iss->npurposes; i++) {
-		if (strcmp(iss->purposes[i], purpose) == 0) {
-			return (true);
-		}
-	}
-	return (false);
+	return (iss->npurposes == 0
+	    || fs_conf_words_has((const char *) iss->purposes,
+	        sizeof(iss->purposes[0]), iss->npurposes, purpose));
 }
 
 fs_err

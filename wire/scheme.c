@@ -235,12 +235,8 @@ fs_scheme_load(fs_scheme *s, const char *path, char *why, size_t whycap)
 bool
 fs_scheme_allows(const fs_scheme *s, const char *purpose)
 {
-	for (size_t i = 0; i < s->npurposes; i++) {
-		if (strcmp(s->purposes[i], purpose) == 0) {
-			return (true);
-		}
-	}
-	return (false);
+	return (fs_conf_words_has((const char *) s->purposes,
+	    sizeof(s->purposes[0]), s->npurposes, purpose));
 }
 
 const fs_tier *
