@@ -123,10 +123,9 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 		// A grant that is not recorded cannot be revoked: do not give
 		// it.
 		free(token);
-		snprintf(why, whycap, "cannot record the grant: %s",
-		    sqlite3_errmsg(iss->db));
 		sodium_memzero(s, sizeof(s));
-		return (FS_ERR_IO);
+		return (fs_why(why, whycap, FS_ERR_IO,
+		    "cannot record the grant: %s", sqlite3_errmsg(iss->db)));
 	}
 	*tokenp = token;
 	if (c.has_idc) {
