@@ -66,10 +66,10 @@ take(fs_mp *r, size_t n, uint64_t *v)
 	return (FS_OK);
 }
 
-// A msgpack family whose tag holds a length or a value: the fix formats
-// fixlo..fixhi (none when fixlo > fixhi) carry it in the tag, less fixlo;
-// the ntag tags from tag on are followed by it in size, 2 size, 4 size
-// and 8 size bytes.
+// A msgpack family of tags for one type, each giving a length or a value:
+// the fix formats fixlo..fixhi (none when fixlo > fixhi) hold it in the
+// tag, less fixlo; the ntag tags from tag on are followed by it, big-
+// endian, in size << i bytes for the i-th of them.
 typedef struct family {
 	uint8_t fixlo, fixhi;
 	uint8_t tag, ntag;
