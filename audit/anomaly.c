@@ -60,11 +60,10 @@ quiet_hours(fs_anomaly_conf *c, const char *v, const char *path, char *why,
 	}
 	if (sscanf(v, "%d-%d%n", &a, &b, &n) != 2 || v[n] != '\0' || a < 0
 	    || a > 23 || b < 1 || b > 24 || a == b) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected quiet_hours as FROM-TO hours like 0-6 or "
 		    "22-6, or none, found '%s'",
-		    path, v);
-		return (FS_ERR_CONFIG);
+		    path, v));
 	}
 	c->quiet      = true;
 	c->quiet_from = a;
@@ -109,11 +108,10 @@ from_conf(fs_anomaly_conf *c, const fs_conf *conf, char *why, size_t whycap)
 	if ((v = fs_conf_get(s, "window")) != NULL
 	    && (fs_parse_duration(v, &t.window_ms) != FS_OK
 	        || t.window_ms < 1000)) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected window as a duration of at least 1s like "
 		    "1h, found '%s'",
-		    conf->path, v);
-		return (FS_ERR_CONFIG);
+		    conf->path, v));
 	}
 	if ((v = fs_conf_get(s, "quiet_hours")) != NULL
 	    && (rv = quiet_hours(&t, v, conf->path, why, whycap)) != FS_OK) {

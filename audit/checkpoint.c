@@ -49,11 +49,10 @@ fs_audit_checkpoint_open(fs_note **np, fs_checkpoint *cp, const char *msg,
 	fs_err           rv;
 
 	if ((rv = fs_note_parse(&n, msg, len)) != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "expected a signed note (text, a blank line, signature "
 		    "lines), found %zu bytes that are not: %s",
-		    len, fs_strerror(rv));
-		return (rv);
+		    len, fs_strerror(rv)));
 	}
 	text = fs_note_text(n, &tlen);
 	if ((rv = fs_checkpoint_parse(&c, text, tlen)) != FS_OK) {
@@ -65,20 +64,18 @@ fs_audit_checkpoint_open(fs_note **np, fs_checkpoint *cp, const char *msg,
 	}
 	if (c.origin_len > FS_NOTE_NAME_MAX
 	    || !fs_note_name_valid(c.origin, c.origin_len)) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_MALFORMED,
 		    "expected a checkpoint origin usable as a key name, found "
 		    "one with spaces, '+' or over %d bytes",
 		    FS_NOTE_NAME_MAX);
-		rv = FS_ERR_MALFORMED;
 		goto fail;
 	}
 	memcpy(name, c.origin, c.origin_len);
 	name[c.origin_len] = '\0';
 	if (origin != NULL && strcmp(name, origin) != 0) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_WRONG_KEY,
 		    "expected a checkpoint of the log '%s', found one of '%s'",
 		    origin, name);
-		rv = FS_ERR_WRONG_KEY;
 		goto fail;
 	}
 	if ((rv = fs_note_verifier_init(&v, name, FS_NOTE_ED25519, coord->pk))
@@ -183,11 +180,10 @@ fs_audit_witness_check(const fs_note *n, const char *msg, size_t len,
 		return (rv);
 	}
 	if (rv != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "witness %s: its cosignature does not verify: the "
 		    "checkpoint or the cosignature was altered",
-		    w->v.name);
-		return (rv);
+		    w->v.name));
 	}
 	*tp = t;
 	return (FS_OK);
@@ -237,8 +233,8 @@ fs_audit_state_read(
 		if (errno == ENOENT) {
 			return (FS_ERR_NOT_FOUND);
 		}
-		snprintf(why, whycap, "%s: %s", path, strerror(errno));
-		return (FS_ERR_IO);
+		return (fs_why(
+		    why, whycap, FS_ERR_IO, "%s: %s", path, strerror(errno)));
 	}
 	// A signed note, or a bare checkpoint body.
 	if (fs_note_parse(&n, buf, len) == FS_OK) {

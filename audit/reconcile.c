@@ -24,33 +24,13 @@
 #include "audit/audit.h"
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "common/rfc3339.h"
+#include "wire/json.h"
 #include "wire/token.h"
 
 #define TIME_SLACK_MS (FS_SKEW_DEFAULT * 1000 + 60 * 1000)
-
-static bool
-b64field(json_t *o, const char *key, uint8_t out[static 32])
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	size_t      got;
-
-	return (s != NULL && fs_b64_decode(out, 32, &got, s, strlen(s)) == FS_OK
-	    && got == 32);
-}
-
-static bool
-strfield(json_t *o, const char *key, char *out, size_t cap)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	if (s == NULL || strlen(s) == 0 || strlen(s) >= cap) {
-		return (false);
-	}
-	snprintf(out, cap, "%s", s);
-	return (true);
-}
 
 fs_err
 fs_release_parse(fs_release *r, const char *line, size_t len)
@@ -64,10 +44,15 @@ fs_release_parse(fs_release *r, const char *line, size_t len)
 		return (FS_ERR_MALFORMED);
 	}
 	if (json_is_object(o) && json_is_integer(json_object_get(o, "time_ms"))
-	    && b64field(o, "receipt", t.receipt)
-	    && b64field(o, "jti_hash", t.jti_hash)
-	    && strfield(o, "requester", t.requester, sizeof(t.requester))
-	    && strfield(o, "purpose", t.purpose, sizeof(t.purpose))) {
+	    && fs_json_b64(o, "receipt", t.receipt, sizeof(t.receipt)) == FS_OK
+	    && fs_json_b64(o, "jti_hash", t.jti_hash, sizeof(t.jti_hash))
+	        == FS_OK
+	    && fs_json_str(o, "requester", t.requester, sizeof(t.requester),
+	           fs_json_filled)
+	        == FS_OK
+	    && fs_json_str(
+	           o, "purpose", t.purpose, sizeof(t.purpose), fs_json_filled)
+	        == FS_OK) {
 		t.time_ms = json_integer_value(json_object_get(o, "time_ms"));
 		*r        = t;
 		rv        = FS_OK;
@@ -81,7 +66,7 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
     const char *path, char *why, size_t whycap)
 {
 	fs_lines   *l;
-	fs_release *rs = *rp, *nr;
+	fs_release *rs = *rp;
 	size_t      n = *np, cap = *np, len;
 	char       *line;
 	fs_err      rv, end;
@@ -93,23 +78,17 @@ fs_releases_load(fs_release **rp, size_t *np, const char *node,
 	}
 	if (strlen(node) == 0 || strlen(node) > FS_CLAIM_STR_MAX) {
 		fs_lines_close(l);
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected a node name of 1 to %d characters, found '%s'",
-		    FS_CLAIM_STR_MAX, node);
-		return (FS_ERR_INVALID);
+		    FS_CLAIM_STR_MAX, node));
 	}
 	while (fs_lines_next(l, &line, &len)) {
 		int lineno = (int) fs_lines_number(l);
 
-		if (n == cap) {
-			cap = cap < 64 ? 64 : cap * 2;
-			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
-				rv = FS_ERR_NOMEM;
-				break;
-			}
-			rs  = nr;
-			*rp = rs;
+		if ((rv = fs_grow(&rs, &cap, n, sizeof(*rs), 64)) != FS_OK) {
+			break;
 		}
+		*rp = rs;
 		if ((rv = fs_release_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,
 			    "%s:%d: expected a release (time_ms, receipt, "
@@ -223,16 +202,9 @@ receipts(const fs_audit_record *recs, size_t nrecs, receipt **rcp, size_t *np,
 			    (long long) e.answered, e.nreceipts);
 		}
 		for (size_t k = 0; k < e.nreceipts; k++) {
-			if (n == cap) {
-				receipt *nr;
-
-				cap = cap == 0 ? 256 : cap * 2;
-				if ((nr = realloc(rc, cap * sizeof(*rc)))
-				    == NULL) {
-					free(rc);
-					return (FS_ERR_NOMEM);
-				}
-				rc = nr;
+			if (fs_grow(&rc, &cap, n, sizeof(*rc), 256) != FS_OK) {
+				free(rc);
+				return (FS_ERR_NOMEM);
 			}
 			memcpy(rc[n].hash, e.receipts[k], 32);
 			rc[n].rec     = i;

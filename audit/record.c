@@ -23,35 +23,14 @@
 #include "audit/audit.h"
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "crypto/paseto.h"
+#include "wire/json.h"
 #include "wire/revocations.h"
 #include "wire/token.h"
-
-static bool
-get_str(json_t *o, const char *key, char *out, size_t cap)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	size_t      n;
-
-	if (s == NULL || (n = strlen(s)) == 0 || n >= cap) {
-		return (false);
-	}
-	memcpy(out, s, n + 1);
-	return (true);
-}
-
-static bool
-get_b64(json_t *o, const char *key, uint8_t *out, size_t n)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	size_t      got;
-
-	return (s != NULL && fs_b64_decode(out, n, &got, s, strlen(s)) == FS_OK
-	    && got == n);
-}
 
 static char *
 get_dup(json_t *o, const char *key, size_t max, size_t *lenp)
@@ -72,6 +51,21 @@ get_dup(json_t *o, const char *key, size_t max, size_t *lenp)
 	return (s);
 }
 
+// disclosure reads the members a record and its entry both hold: who
+// was told, for which purpose, in which scope.
+static bool
+disclosure(json_t *o, char requester[static FS_CLAIM_STR_MAX + 1],
+    char purpose[static FS_CLAIM_STR_MAX + 1],
+    char scope[static FS_CLAIM_STR_MAX + 1])
+{
+	const size_t cap = FS_CLAIM_STR_MAX + 1;
+
+	return (
+	    fs_json_str(o, "requester", requester, cap, fs_json_filled) == FS_OK
+	    && fs_json_str(o, "purpose", purpose, cap, fs_json_filled) == FS_OK
+	    && fs_json_str(o, "scope", scope, cap, fs_json_filled) == FS_OK);
+}
+
 fs_err
 fs_audit_record_parse(fs_audit_record *r, const char *line, size_t len)
 {
@@ -87,11 +81,9 @@ fs_audit_record_parse(fs_audit_record *r, const char *line, size_t len)
 	tm  = json_object_get(o, "time_ms");
 	if (!json_is_object(o) || !json_is_integer(idx)
 	    || json_integer_value(idx) < 0 || !json_is_integer(tm)
-	    || !get_str(o, "requester", t.requester, sizeof(t.requester))
-	    || !get_str(o, "purpose", t.purpose, sizeof(t.purpose))
-	    || !get_str(o, "scope", t.scope, sizeof(t.scope))
-	    || !get_b64(o, "subject", t.subject, sizeof(t.subject))
-	    || !get_b64(o, "salt", t.salt, sizeof(t.salt))
+	    || !disclosure(o, t.requester, t.purpose, t.scope)
+	    || fs_json_b64(o, "subject", t.subject, sizeof(t.subject)) != FS_OK
+	    || fs_json_b64(o, "salt", t.salt, sizeof(t.salt)) != FS_OK
 	    || (t.consent = get_dup(o, "consent", FS_PASETO_MAX_LEN, NULL))
 	        == NULL
 	    || (t.entry = get_dup(o, "entry", FS_ENTRY_MAX, &t.entry_len))
@@ -137,7 +129,7 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap)
 {
 	fs_lines        *l;
-	fs_audit_record *rs = NULL, *nr;
+	fs_audit_record *rs = NULL;
 	size_t           n = 0, cap = 0, len;
 	char            *line;
 	fs_err           rv, end;
@@ -150,13 +142,8 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 	while (fs_lines_next(l, &line, &len)) {
 		unsigned long long lineno = fs_lines_number(l);
 
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nr = realloc(rs, cap * sizeof(*rs))) == NULL) {
-				rv = FS_ERR_NOMEM;
-				break;
-			}
-			rs = nr;
+		if ((rv = fs_grow(&rs, &cap, n, sizeof(*rs), 64)) != FS_OK) {
+			break;
 		}
 		if ((rv = fs_audit_record_parse(&rs[n], line, len)) != FS_OK) {
 			snprintf(why, whycap,
@@ -207,11 +194,9 @@ fs_audit_entry_parse(fs_audit_entry *e, const char *s, size_t len)
 	if (!json_is_object(o)
 	    || (time = json_string_value(json_object_get(o, "time"))) == NULL
 	    || fs_time_parse(&t.time, time, strlen(time)) != FS_OK
-	    || !get_str(o, "requester", t.requester, sizeof(t.requester))
-	    || !get_str(o, "purpose", t.purpose, sizeof(t.purpose))
-	    || !get_str(o, "scope", t.scope, sizeof(t.scope))
-	    || !get_b64(o, "consent", t.consent, sizeof(t.consent))
-	    || !get_b64(o, "subject", t.commit, sizeof(t.commit))
+	    || !disclosure(o, t.requester, t.purpose, t.scope)
+	    || fs_json_b64(o, "consent", t.consent, sizeof(t.consent)) != FS_OK
+	    || fs_json_b64(o, "subject", t.commit, sizeof(t.commit)) != FS_OK
 	    || !json_is_array(rc) || json_array_size(rc) > FS_AUDIT_RECEIPTS_MAX
 	    || !json_is_object(nodes)
 	    || !json_is_integer(json_object_get(nodes, "expected"))
@@ -283,10 +268,9 @@ recognition_check(const fs_audit_record *r, const char *entry, size_t len,
 	if (h == NULL
 	    || fs_b64_decode(want, sizeof(want), &n, h, strlen(h)) != FS_OK
 	    || n != 32 || sodium_memcmp(want, got, 32) != 0) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's attestation does not hash to the recognition "
 		    "entry's");
-		rv = FS_ERR_BAD_PROOF;
 	} else {
 		memset(c, 0, sizeof(*c));
 	}
@@ -306,37 +290,33 @@ opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
 	fs_err  rv;
 
 	if ((rv = fs_audit_entry_parse(e, entry, len)) != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "expected a disclosure entry (time, requester, purpose, "
 		    "scope, consent, subject, receipts, nodes), found "
-		    "another JSON text");
-		return (rv);
+		    "another JSON text"));
 	}
 	if (sodium_memcmp(e->consent, r->consent_hash, 32) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's consent token does not hash to the entry's "
-		    "consent");
-		return (FS_ERR_BAD_PROOF);
+		    "consent"));
 	}
 	crypto_generichash(commit, sizeof(commit), r->subject,
 	    sizeof(r->subject), r->salt, sizeof(r->salt));
 	if (sodium_memcmp(commit, e->commit, 32) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's subject and salt do not open the entry's "
-		    "subject commitment");
-		return (FS_ERR_BAD_PROOF);
+		    "subject commitment"));
 	}
 	if (strcmp(r->requester, e->requester) != 0
 	    || strcmp(r->purpose, e->purpose) != 0
 	    || strcmp(r->scope, e->scope) != 0
 	    || r->time_ms / 1000 != e->time) {
 		fs_time_format(t, r->time_ms / 1000);
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record says %s, %s, %s at %s; the entry says %s, "
 		    "%s, %s",
 		    r->requester, r->purpose, r->scope, t, e->requester,
-		    e->purpose, e->scope);
-		return (FS_ERR_BAD_PROOF);
+		    e->purpose, e->scope));
 	}
 	return (FS_OK);
 }
@@ -355,37 +335,32 @@ token_allows(const fs_audit_record *r, const fs_audit_entry *e,
 	if ((rv = fs_token_verify(cl, r->consent, strlen(r->consent), issuer,
 	         region, e->time, FS_SKEW_DEFAULT))
 	    != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "the consent token was not valid at the entry's time %s "
 		    "for region %s: %s",
-		    t, region, fs_strerror(rv));
-		return (rv);
+		    t, region, fs_strerror(rv)));
 	}
 	if (strcmp(cl->aud, e->requester) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_WRONG_AUDIENCE,
 		    "the consent was granted to '%s', the entry names "
 		    "requester '%s'",
-		    cl->aud, e->requester);
-		return (FS_ERR_WRONG_AUDIENCE);
+		    cl->aud, e->requester));
 	}
 	if (strcmp(cl->purpose, e->purpose) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_PURPOSE,
 		    "the consent was granted for purpose '%s', the entry "
 		    "says '%s'",
-		    cl->purpose, e->purpose);
-		return (FS_ERR_PURPOSE);
+		    cl->purpose, e->purpose));
 	}
 	if (!fs_audit_scope_covers(cl->scope, e->scope)) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_SCOPE,
 		    "the consent grants scope '%s', the entry discloses '%s'",
-		    fs_scope_name(cl->scope), e->scope);
-		return (FS_ERR_SCOPE);
+		    fs_scope_name(cl->scope), e->scope));
 	}
 	if (sodium_memcmp(cl->sub, r->subject, FS_SUBJECT_BYTES) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_WRONG_SUBJECT,
 		    "the consent was granted by another subject than the "
-		    "record's");
-		return (FS_ERR_WRONG_SUBJECT);
+		    "record's"));
 	}
 	return (FS_OK);
 }
@@ -400,11 +375,10 @@ fs_audit_record_check(const fs_audit_record *r, const char *entry, size_t len,
 	fs_err         rv;
 
 	if (r->entry_len != len || memcmp(r->entry, entry, len) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the full record's entry (%zu bytes) is not the log's "
 		    "entry (%zu bytes)",
-		    r->entry_len, len);
-		return (FS_ERR_BAD_PROOF);
+		    r->entry_len, len));
 	}
 	if (fs_audit_entry_is_recognition(entry, len)) {
 		return (recognition_check(r, entry, len, c, why, whycap));
@@ -430,9 +404,8 @@ fs_audit_revoked_check(const fs_revocations *rs, const fs_claims *c, int64_t t,
 	}
 	fs_time_format(at, r->at);
 	fs_time_format(when, t);
-	snprintf(why, whycap,
+	return (fs_why(why, whycap, FS_ERR_REVOKED,
 	    "the consent was revoked at %s and disclosed at %s, %lld s "
 	    "later (allowed: %lld s)",
-	    at, when, (long long) (t - r->at), (long long) grace);
-	return (FS_ERR_REVOKED);
+	    at, when, (long long) (t - r->at), (long long) grace));
 }

@@ -137,11 +137,10 @@ fs_audit_release_log(const char *node, const char *path, const char *checkpoint,
 	fs_err        rv;
 
 	if ((msg = fs_audit_slurp(checkpoint, FS_NOTE_MAX, &len)) == NULL) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_IO,
 		    "%s: cannot read node %s's checkpoint: %s (expected the "
 		    "file fedscore node releases --checkpoint wrote)",
-		    checkpoint, node, strerror(errno));
-		return (FS_ERR_IO);
+		    checkpoint, node, strerror(errno)));
 	}
 	if ((rv = leaves(&h, &count, path, why, whycap)) != FS_OK) {
 		free(msg);
@@ -180,9 +179,9 @@ fs_audit_release_log(const char *node, const char *path, const char *checkpoint,
 		    cp.origin);
 		if (state != NULL
 		    && fs_audit_state_write(state, msg, len) != FS_OK) {
-			snprintf(why, whycap, "%s: cannot write the state: %s",
-			    state, strerror(errno));
-			rv = FS_ERR_IO;
+			rv = fs_why(why, whycap, FS_ERR_IO,
+			    "%s: cannot write the state: %s", state,
+			    strerror(errno));
 		}
 	}
 	fs_note_free(n);

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "common/err.h"
+#include "common/grow.h"
 
 void
 fs_audit_report_init(fs_audit_report *r)
@@ -48,16 +50,9 @@ add(fs_audit_report *r, bool finding, const char *fmt, va_list ap)
 		return;
 	}
 	vsnprintf(text, (size_t) n + 1, fmt, ap);
-	if (r->n == r->cap) {
-		size_t         cap = r->cap == 0 ? 16 : r->cap * 2;
-		fs_audit_line *nl  = realloc(r->lines, cap * sizeof(*nl));
-
-		if (nl == NULL) {
-			free(text);
-			return;
-		}
-		r->lines = nl;
-		r->cap   = cap;
+	if (fs_grow(&r->lines, &r->cap, r->n, sizeof(*r->lines), 16) != FS_OK) {
+		free(text);
+		return;
 	}
 	r->lines[r->n].finding = finding;
 	r->lines[r->n].text    = text;

@@ -17,6 +17,7 @@
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/rfc3339.h"
 #include "wire/token.h"
 
@@ -37,15 +38,10 @@ count_use(run *r, const fs_audit_record *rec, const fs_claims *c)
 		}
 	}
 	if (u == NULL) {
-		if (r->nuses == r->capuses) {
-			size_t      cap = r->capuses == 0 ? 64 : r->capuses * 2;
-			struct use *nu  = realloc(r->uses, cap * sizeof(*nu));
-
-			if (nu == NULL) {
-				return;
-			}
-			r->uses    = nu;
-			r->capuses = cap;
+		if (fs_grow(
+		        &r->uses, &r->capuses, r->nuses, sizeof(*r->uses), 64)
+		    != FS_OK) {
+			return;
 		}
 		u = &r->uses[r->nuses++];
 		memcpy(u->hash, rec->consent_hash, 32);

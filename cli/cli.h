@@ -8,6 +8,8 @@
 #ifndef FS_CLI_H
 #define FS_CLI_H
 
+#include <jansson.h>
+
 #include <stdio.h>
 
 #include <getopt.h>

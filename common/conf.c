@@ -2,7 +2,6 @@
 //
 // conf.c -- INI-like configuration files.
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,22 +14,6 @@
 
 #include "common/conf.h"
 #include "common/err.h"
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-say(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || cap == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-}
 
 static char *
 dupn(const char *s, size_t n)
@@ -56,8 +39,8 @@ trim(const char **s, size_t *n)
 	}
 }
 
-static bool
-is_word(const char *s, size_t n)
+bool
+fs_conf_word_ok(const char *s, size_t n)
 {
 	if (n == 0 || n > 64) {
 		return (false);
@@ -137,6 +120,17 @@ add_entry(fs_conf_section *s, const char *k, size_t kn, const char *v,
 	return (FS_OK);
 }
 
+// refuse tells that line of path is not what was expected, quoting at
+// most 40 bytes of what was found.
+static fs_err
+refuse(char *why, size_t whycap, const char *path, int line,
+    const char *expected, const char *found, size_t n)
+{
+	return (fs_why(why, whycap, FS_ERR_CONFIG,
+	    "%s:%d: expected %s, found '%.*s'", path, line, expected,
+	    (int) (n > 40 ? 40 : n), found));
+}
+
 // parse_section reads "[type]" or "[type name]".
 static fs_err
 parse_section(
@@ -146,12 +140,8 @@ parse_section(
 	size_t      tn, nn = 0;
 
 	if (n < 3 || p[n - 1] != ']') {
-		say(why, whycap,
-		    "%s:%d: expected a section header '[type]' or '[type "
-		    "name]', "
-		    "found '%.*s'",
-		    c->path, line, (int) (n > 40 ? 40 : n), p);
-		return (FS_ERR_CONFIG);
+		return (refuse(why, whycap, c->path, line,
+		    "a section header '[type]' or '[type name]'", p, n));
 	}
 	t  = p + 1;
 	tn = n - 2;
@@ -162,14 +152,47 @@ parse_section(
 		tn = (size_t) (sp - t);
 		trim(&nm, &nn);
 	}
-	if (!is_word(t, tn) || (nm != NULL && !is_word(nm, nn))) {
-		say(why, whycap,
-		    "%s:%d: expected section type and name of letters, digits, "
-		    "'_', '-' or '.', found '%.*s'",
-		    c->path, line, (int) (n > 40 ? 40 : n), p);
-		return (FS_ERR_CONFIG);
+	if (!fs_conf_word_ok(t, tn)
+	    || (nm != NULL && !fs_conf_word_ok(nm, nn))) {
+		return (refuse(why, whycap, c->path, line,
+		    "section type and name of letters, digits, '_', '-' or '.'",
+		    p, n));
 	}
 	return (add_section(c, t, tn, nm, nn, line));
+}
+
+// parse_entry reads "key = value" into the last section.
+static fs_err
+parse_entry(
+    fs_conf *c, const char *l, size_t n, int line, char *why, size_t whycap)
+{
+	const char      *eq = memchr(l, '=', n), *k = l, *v;
+	size_t           kn, vn;
+	fs_conf_section *s;
+
+	if (eq == NULL || c->n == 0) {
+		return (refuse(why, whycap, c->path, line,
+		    "'key = value' inside a section", l, n));
+	}
+	v  = eq + 1;
+	kn = (size_t) (eq - l);
+	vn = n - kn - 1;
+	trim(&k, &kn);
+	trim(&v, &vn);
+	if (!fs_conf_word_ok(k, kn)) {
+		return (refuse(why, whycap, c->path, line,
+		    "a key of letters, digits, '_', '-' or '.'", k, kn));
+	}
+	s = &c->sections[c->n - 1];
+	for (size_t j = 0; j < s->n; j++) {
+		if (strlen(s->entries[j].key) == kn
+		    && memcmp(s->entries[j].key, k, kn) == 0) {
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
+			    "%s:%d: '%.*s' is already set on line %d", c->path,
+			    line, (int) kn, k, s->entries[j].line));
+		}
+	}
+	return (add_entry(s, k, kn, v, vn, line));
 }
 
 fs_err
@@ -182,9 +205,9 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 	fs_err      rv   = FS_OK;
 
 	if (len > FS_CONF_MAX) {
-		say(why, whycap, "%s: expected at most %d bytes, found %zu",
-		    path, FS_CONF_MAX, len);
-		return (FS_ERR_TOO_LARGE);
+		return (fs_why(why, whycap, FS_ERR_TOO_LARGE,
+		    "%s: expected at most %d bytes, found %zu", path,
+		    FS_CONF_MAX, len));
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL
 	    || (c->path = strdup(path)) == NULL) {
@@ -202,15 +225,13 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 		const char *nl = memchr(p, '\n', (size_t) (end - p));
 		const char *l  = p;
 		size_t      n  = (size_t) ((nl != NULL ? nl : end) - p);
-		const char *eq;
 
 		p = nl != NULL ? nl + 1 : end;
 		line++;
 		if (memchr(l, '\0', n) != NULL) {
-			say(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: expected text, found a NUL byte", path,
 			    line);
-			rv = FS_ERR_CONFIG;
 			break;
 		}
 		trim(&l, &n);
@@ -226,58 +247,8 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 		if (n == 0 || l[0] == '#' || l[0] == ';') {
 			continue;
 		}
-		if (l[0] == '[') {
-			rv = parse_section(c, l, n, line, why, whycap);
-			continue;
-		}
-		if ((eq = memchr(l, '=', n)) == NULL || c->n == 0) {
-			say(why, whycap,
-			    "%s:%d: expected 'key = value' inside a section, "
-			    "found "
-			    "'%.*s'",
-			    path, line, (int) (n > 40 ? 40 : n), l);
-			rv = FS_ERR_CONFIG;
-			break;
-		}
-		{
-			const char *k = l, *v = eq + 1;
-			size_t      kn = (size_t) (eq - l);
-			size_t      vn = n - kn - 1;
-
-			trim(&k, &kn);
-			trim(&v, &vn);
-			if (!is_word(k, kn)) {
-				say(why, whycap,
-				    "%s:%d: expected a key of letters, digits, "
-				    "'_', "
-				    "'-' or '.', found '%.*s'",
-				    path, line, (int) (kn > 40 ? 40 : kn), k);
-				rv = FS_ERR_CONFIG;
-				break;
-			}
-			{
-				fs_conf_section *s = &c->sections[c->n - 1];
-
-				for (size_t j = 0; j < s->n && rv == FS_OK;
-				     j++) {
-					if (strlen(s->entries[j].key) == kn
-					    && memcmp(s->entries[j].key, k, kn)
-					        == 0) {
-						say(why, whycap,
-						    "%s:%d: '%.*s' is already "
-						    "set on line %d",
-						    path, line, (int) kn, k,
-						    s->entries[j].line);
-						rv = FS_ERR_CONFIG;
-					}
-				}
-				if (rv != FS_OK) {
-					break;
-				}
-			}
-			rv = add_entry(
-			    &c->sections[c->n - 1], k, kn, v, vn, line);
-		}
+		rv = l[0] == '[' ? parse_section(c, l, n, line, why, whycap)
+		                 : parse_entry(c, l, n, line, why, whycap);
 	}
 	if (rv != FS_OK) {
 		fs_conf_free(c);
@@ -288,7 +259,8 @@ fs_conf_parse(fs_conf **cp, const char *text, size_t len, const char *path,
 }
 
 fs_err
-fs_conf_load(fs_conf **cp, const char *path, char *why, size_t whycap)
+fs_conf_read(const char *path, size_t max, char **bufp, size_t *lenp, char *why,
+    size_t whycap)
 {
 	FILE  *f;
 	char  *buf;
@@ -296,23 +268,71 @@ fs_conf_load(fs_conf **cp, const char *path, char *why, size_t whycap)
 	fs_err rv;
 
 	if ((f = fopen(path, "r")) == NULL) {
-		say(why, whycap, "%s: %s", path, strerror(errno));
-		return (errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO);
+		rv = errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO;
+		return (
+		    fs_why(why, whycap, rv, "%s: %s", path, strerror(errno)));
 	}
-	if ((buf = malloc(FS_CONF_MAX + 1)) == NULL) {
+	if ((buf = malloc(max + 1)) == NULL) {
 		fclose(f);
 		return (FS_ERR_NOMEM);
 	}
-	n = fread(buf, 1, FS_CONF_MAX + 1, f);
-	if (ferror(f)) {
-		say(why, whycap, "%s: read error", path);
-		rv = FS_ERR_IO;
-	} else {
-		rv = fs_conf_parse(cp, buf, n, path, why, whycap);
-	}
+	n  = fread(buf, 1, max + 1, f);
+	rv = ferror(f) ? FS_ERR_IO : FS_OK;
 	fclose(f);
+	if (rv != FS_OK) {
+		free(buf);
+		return (fs_why(why, whycap, rv, "%s: read error", path));
+	}
+	*bufp = buf;
+	*lenp = n;
+	return (FS_OK);
+}
+
+fs_err
+fs_conf_load(fs_conf **cp, const char *path, char *why, size_t whycap)
+{
+	char  *buf;
+	size_t n;
+	fs_err rv;
+
+	if ((rv = fs_conf_read(path, FS_CONF_MAX, &buf, &n, why, whycap))
+	    != FS_OK) {
+		return (rv);
+	}
+	rv = fs_conf_parse(cp, buf, n, path, why, whycap);
 	free(buf);
 	return (rv);
+}
+
+fs_err
+fs_conf_words(char *out, size_t stride, size_t max, size_t *np, const char *v)
+{
+	while (*v != '\0') {
+		size_t n = strcspn(v, " ,");
+
+		if (n > 0) {
+			if (*np == max || n >= stride) {
+				return (FS_ERR_CONFIG);
+			}
+			memcpy(out + *np * stride, v, n);
+			out[*np * stride + n] = '\0';
+			(*np)++;
+		}
+		v += n;
+		v += strspn(v, " ,");
+	}
+	return (FS_OK);
+}
+
+bool
+fs_conf_words_has(const char *table, size_t stride, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(table + i * stride, word) == 0) {
+			return (true);
+		}
+	}
+	return (false);
 }
 
 const fs_conf_section *
@@ -359,20 +379,18 @@ fs_conf_check(const fs_conf *c, const fs_conf_section *s,
 {
 	for (size_t i = 0; i < s->n; i++) {
 		if (!in_list(allowed, s->entries[i].key)) {
-			say(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: '%s' is not a setting of section [%s]",
 			    c->path, s->entries[i].line, s->entries[i].key,
-			    s->type);
-			return (FS_ERR_CONFIG);
+			    s->type));
 		}
 	}
 	for (; required != NULL && *required != NULL; required++) {
 		if (fs_conf_get(s, *required) == NULL) {
-			say(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_CONFIG,
 			    "%s:%d: section [%s%s%s] needs '%s = ...'", c->path,
 			    s->line, s->type, s->name ? " " : "",
-			    s->name ? s->name : "", *required);
-			return (FS_ERR_CONFIG);
+			    s->name ? s->name : "", *required));
 		}
 	}
 	return (FS_OK);
@@ -447,12 +465,12 @@ fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
 	if (end == v || *end != '\0' || errno != 0 || x < min || x > max) {
 		for (size_t i = 0; i < s->n; i++) {
 			if (strcmp(s->entries[i].key, key) == 0) {
-				say(why, whycap,
+				return (fs_why(why, whycap, FS_ERR_CONFIG,
 				    "%s:%d: expected %s to be a whole number "
 				    "from %lld "
 				    "to %lld, found '%s'",
 				    c->path, s->entries[i].line, key,
-				    (long long) min, (long long) max, v);
+				    (long long) min, (long long) max, v));
 			}
 		}
 		return (FS_ERR_CONFIG);

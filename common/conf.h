@@ -47,6 +47,10 @@ typedef struct fs_conf {
 fs_err fs_conf_parse(fs_conf **cp, const char *text, size_t len,
     const char *path, char *why, size_t whycap);
 fs_err fs_conf_load(fs_conf **cp, const char *path, char *why, size_t whycap);
+// fs_conf_read reads the file at path into a new buffer, at most max
+// bytes and one more, so that its parser can tell it is too long.
+fs_err fs_conf_read(const char *path, size_t max, char **bufp, size_t *lenp,
+    char *why, size_t whycap);
 void   fs_conf_free(fs_conf *c);
 
 // fs_conf_section_find returns the first section of type (and name, if
@@ -62,6 +66,10 @@ fs_err fs_conf_check(const fs_conf *c, const fs_conf_section *s,
 
 const char *fs_conf_get(const fs_conf_section *s, const char *key);
 
+// fs_conf_word_ok accepts what section types and names and keys are
+// made of: 1 to 64 letters, digits, '_', '-' or '.'.
+bool fs_conf_word_ok(const char *s, size_t n);
+
 // fs_conf_path returns the value of key as a path resolved against the
 // configuration's directory, malloc'd, or NULL when absent.
 char *fs_conf_path(const fs_conf *c, const fs_conf_section *s, const char *key);
@@ -70,6 +78,17 @@ char *fs_conf_path(const fs_conf *c, const fs_conf_section *s, const char *key);
 fs_err fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
     int64_t def, int64_t min, int64_t max, int64_t *out, char *why,
     size_t whycap);
+
+// fs_conf_words appends the words of v, separated by spaces or commas,
+// to a table of at most max rows of stride bytes at out, NUL-terminated,
+// *np counting the rows filled.  A word that does not fit in a row, or
+// one more than max, is FS_ERR_CONFIG.
+fs_err fs_conf_words(
+    char *out, size_t stride, size_t max, size_t *np, const char *v);
+// fs_conf_words_has tells whether word is one of the n rows of such a
+// table.
+bool fs_conf_words_has(
+    const char *table, size_t stride, size_t n, const char *word);
 
 // fs_conf_duration parses "500ms", "30s", "10m", "2h", "3d" into ms.
 fs_err fs_parse_duration(const char *s, int64_t *ms);

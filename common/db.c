@@ -43,6 +43,17 @@ fs_db_rollback(sqlite3 *db)
 	(void) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+fs_err
+fs_db_prepare(
+    sqlite3 *db, sqlite3_stmt **st, const char *sql, char *why, size_t whycap)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		return (
+		    fs_why(why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(db)));
+	}
+	return (FS_OK);
+}
+
 void
 fs_db_close(sqlite3 *db)
 {
@@ -113,10 +124,10 @@ fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
 	            | SQLITE_OPEN_FULLMUTEX,
 	        NULL)
 	    != SQLITE_OK) {
-		snprintf(why, whycap, "%s: cannot open database: %s", path,
+		rv = fs_why(why, whycap, FS_ERR_IO,
+		    "%s: cannot open database: %s", path,
 		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close_v2(db);
-		return (FS_ERR_IO);
+		goto fail;
 	}
 	sqlite3_busy_timeout(db, 5000);
 	// Before WAL mode is set, which fixes the page size of a new file.
@@ -127,9 +138,9 @@ fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
 	}
 	if (fs_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
 	    != FS_OK) {
-		snprintf(why, whycap, "%s: %s", path, sqlite3_errmsg(db));
-		sqlite3_close_v2(db);
-		return (FS_ERR_IO);
+		rv = fs_why(
+		    why, whycap, FS_ERR_IO, "%s: %s", path, sqlite3_errmsg(db));
+		goto fail;
 	}
 	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL)
 	    == SQLITE_OK) {
@@ -139,21 +150,18 @@ fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
 		sqlite3_finalize(st);
 	}
 	if (have > version) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_VERSION,
 		    "%s: database schema version %d is newer than this "
-		    "fedscore "
-		    "knows (%d)",
+		    "fedscore knows (%d)",
 		    path, have, version);
-		sqlite3_close_v2(db);
-		return (FS_ERR_VERSION);
+		goto fail;
 	}
 	if (have > 0 && have < version && s->upgrade == NULL) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_VERSION,
 		    "%s: database schema version %d is older than this "
 		    "fedscore knows (%d), and it has no upgrade for it",
 		    path, have, version);
-		sqlite3_close_v2(db);
-		return (FS_ERR_VERSION);
+		goto fail;
 	}
 	for (; have < version; have = have == 0 ? version : have + 1) {
 		const char *step = have == 0 ? s->create : s->upgrade[have - 1];
@@ -164,17 +172,19 @@ fs_db_open_schema(sqlite3 **dbp, const char *path, const fs_db_schema *s,
 		    || sqlite3_exec(db, step, NULL, NULL, &err) != SQLITE_OK
 		    || fs_db_exec(db, sql) != FS_OK
 		    || fs_db_commit(db) != FS_OK) {
-			snprintf(why, whycap,
+			rv = fs_why(why, whycap, FS_ERR_IO,
 			    "%s: cannot %s schema version %d: %s", path,
 			    have == 0 ? "create" : "upgrade to",
 			    have == 0 ? version : have + 1,
 			    err != NULL ? err : sqlite3_errmsg(db));
 			sqlite3_free(err);
 			fs_db_rollback(db);
-			sqlite3_close_v2(db);
-			return (FS_ERR_IO);
+			goto fail;
 		}
 	}
 	*dbp = db;
 	return (FS_OK);
+fail:
+	sqlite3_close_v2(db);
+	return (rv);
 }

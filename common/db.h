@@ -37,5 +37,9 @@ fs_err fs_db_exec(sqlite3 *db, const char *sql);
 fs_err fs_db_begin(sqlite3 *db);
 fs_err fs_db_commit(sqlite3 *db);
 void   fs_db_rollback(sqlite3 *db);
+// fs_db_prepare prepares sql as *st, or fails with FS_ERR_IO and SQLite's
+// message in why (when why is not NULL).
+fs_err fs_db_prepare(
+    sqlite3 *db, sqlite3_stmt **st, const char *sql, char *why, size_t whycap);
 
 #endif // FS_COMMON_DB_H

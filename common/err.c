@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// err.c -- names and descriptions of fs_err.
+// err.c -- names and descriptions of fs_err, and telling one.
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <sodium.h>
+
+#include <stdio.h>
 
 #include "common/err.h"
 
@@ -73,6 +76,19 @@ fs_err_name(fs_err err)
 		return ("unknown");
 	}
 	return (errs[err].name);
+}
+
+fs_err
+fs_why(char *why, size_t whycap, fs_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && whycap > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, whycap, fmt, ap);
+		va_end(ap);
+	}
+	return (err);
 }
 
 fs_err

@@ -7,6 +7,8 @@
 #ifndef FS_COMMON_ERR_H
 #define FS_COMMON_ERR_H
 
+#include <stdio.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,5 +62,11 @@ const char *fs_strerror(fs_err err);
 // fs_err_name returns the stable symbolic name of err ("bad-signature"),
 // used on the wire and in machine-readable output.
 const char *fs_err_name(fs_err err);
+
+// fs_why writes an explanation of err into why, formatted as printf does
+// (nothing when why is NULL or whycap 0), and returns err, so that a
+// failure is told and returned in one statement.
+fs_err fs_why(char *why, size_t whycap, fs_err err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif // FS_COMMON_ERR_H

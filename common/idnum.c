@@ -29,7 +29,6 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,19 +43,6 @@ static const char provinces[][3] = { "11", "12", "13", "14", "15", "21", "22",
 	"71", "81", "82", "83" };
 
 #define PROVINCE_LIST "11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71, 81-83"
-
-static fs_err
-refuse(char *why, size_t whycap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whycap > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whycap, fmt, ap);
-		va_end(ap);
-	}
-	return (FS_ERR_ID_NUMBER);
-}
 
 static bool
 is_space(unsigned char c)
@@ -157,30 +143,30 @@ check_date(const char *id, time_t now, char *why, size_t whycap)
 	struct tm today;
 
 	if (m < 1 || m > 12) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "birth date (characters 7-14): expected a month 01 to 12, "
 		    "found %02d",
 		    m));
 	}
 	if (d < 1 || d > month_days(y, m)) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "birth date (characters 7-14): expected a day 01 to %02d "
 		    "for %04d-%02d, found %02d",
 		    month_days(y, m), y, m, d));
 	}
 	if (y < 1900) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "birth date (characters 7-14): expected 1900-01-01 or "
 		    "later, found %04d-%02d-%02d",
 		    y, m, d));
 	}
 	if (gmtime_r(&t, &today) == NULL) {
-		return (
-		    refuse(why, whycap, "the current time is out of range"));
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
+		    "the current time is out of range"));
 	}
 	if (y * 10000 + m * 100 + d > (today.tm_year + 1900) * 10000
 	        + (today.tm_mon + 1) * 100 + today.tm_mday) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "birth date (characters 7-14): expected no later than "
 		    "today, %04d-%02d-%02d, found %04d-%02d-%02d",
 		    today.tm_year + 1900, today.tm_mon + 1, today.tm_mday, y, m,
@@ -205,7 +191,7 @@ fs_idnum_normalize(char out[static FS_IDNUM_LEN + 1], const char *in,
 	trim(&in, &len);
 	n = utf8_chars(in, len);
 	if (len == 15 && strspn(in, "0123456789") >= 15) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "length: expected 18 characters, found 15 (a first-"
 		    "generation number; the 18-character number replaced it)"));
 	}
@@ -215,13 +201,13 @@ fs_idnum_normalize(char out[static FS_IDNUM_LEN + 1], const char *in,
 		for (i = 0, n = 0; (unsigned char) in[i] < 0x80; i++) {
 			n++;
 		}
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "character %zu: expected an ASCII digit, found a "
 		    "multi-byte character (a full-width digit?)",
 		    n + 1));
 	}
 	if (n != FS_IDNUM_LEN) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "length: expected 18 characters, found %zu", n));
 	}
 	memcpy(id, in, FS_IDNUM_LEN);
@@ -239,11 +225,11 @@ fs_idnum_normalize(char out[static FS_IDNUM_LEN + 1], const char *in,
 			continue;
 		}
 		if (c >= 0x21 && c < 0x7f) {
-			return (refuse(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 			    "character %zu: expected a digit%s, found '%c'",
 			    i + 1, i == 17 ? " or X" : "", c));
 		}
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "character %zu: expected a digit%s, found byte 0x%02x",
 		    i + 1, i == 17 ? " or X" : "", c));
 	}
@@ -253,7 +239,7 @@ fs_idnum_normalize(char out[static FS_IDNUM_LEN + 1], const char *in,
 		}
 	}
 	if (i == sizeof(provinces) / sizeof(provinces[0])) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "region code (characters 1-2): expected a province "
 		    "code (" PROVINCE_LIST "), found %.2s",
 		    id));
@@ -262,12 +248,12 @@ fs_idnum_normalize(char out[static FS_IDNUM_LEN + 1], const char *in,
 		return (rv);
 	}
 	if (memcmp(id + 14, "000", 3) == 0) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "sequence number (characters 15-17): expected 001 to "
 		    "999, found 000"));
 	}
 	if ((want = check_char(id)) != id[17]) {
-		return (refuse(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_ID_NUMBER,
 		    "check character (character 18): expected %c for the "
 		    "first 17 digits, found %c (a digit mistyped?)",
 		    want, id[17]));

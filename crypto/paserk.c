@@ -17,20 +17,28 @@ static const char pfx_public[] = "k4.public.";
 static const char pfx_secret[] = "k4.secret.";
 static const char pfx_pid[]    = "k4.pid.";
 
+// put writes "<prefix><b64>" of n bytes.
+static void
+put(char *out, const char *prefix, const uint8_t *bin, size_t n)
+{
+	size_t plen = strlen(prefix);
+
+	memcpy(out, prefix, plen);
+	fs_b64_encode(out + plen, bin, n);
+}
+
 void
 fs_paserk_public(char out[static FS_PASERK_PUBLIC_LEN + 1],
     const uint8_t     pk[static FS_PK_BYTES])
 {
-	memcpy(out, pfx_public, sizeof(pfx_public) - 1);
-	fs_b64_encode(out + sizeof(pfx_public) - 1, pk, FS_PK_BYTES);
+	put(out, pfx_public, pk, FS_PK_BYTES);
 }
 
 void
 fs_paserk_secret(char out[static FS_PASERK_SECRET_LEN + 1],
     const uint8_t     sk[static FS_SK_BYTES])
 {
-	memcpy(out, pfx_secret, sizeof(pfx_secret) - 1);
-	fs_b64_encode(out + sizeof(pfx_secret) - 1, sk, FS_SK_BYTES);
+	put(out, pfx_secret, sk, FS_SK_BYTES);
 }
 
 // The PASERK id: BLAKE2b-264 over "k4.pid." followed by the key's own
@@ -55,8 +63,7 @@ void
 fs_paserk_pid_from_kid(char out[static FS_PASERK_PID_LEN + 1],
     const uint8_t           kid[static FS_KID_BYTES])
 {
-	memcpy(out, pfx_pid, sizeof(pfx_pid) - 1);
-	fs_b64_encode(out + sizeof(pfx_pid) - 1, kid, FS_KID_BYTES);
+	put(out, pfx_pid, kid, FS_KID_BYTES);
 }
 
 void
@@ -93,31 +100,32 @@ parse_fixed(
 	return (got == n ? FS_OK : FS_ERR_MALFORMED);
 }
 
+// parse_public parses a public PASERK of n bytes, writing out only when
+// it parses.
+static fs_err
+parse_public(
+    uint8_t *out, size_t n, const char *prefix, const char *s, size_t len)
+{
+	uint8_t tmp[FS_KID_BYTES > FS_PK_BYTES ? FS_KID_BYTES : FS_PK_BYTES];
+	fs_err  rv;
+
+	if ((rv = parse_fixed(tmp, n, prefix, s, len)) == FS_OK) {
+		memcpy(out, tmp, n);
+	}
+	return (rv);
+}
+
 fs_err
 fs_paserk_parse_public(
     uint8_t pk[static FS_PK_BYTES], const char *s, size_t len)
 {
-	uint8_t tmp[FS_PK_BYTES];
-	fs_err  rv;
-
-	if ((rv = parse_fixed(tmp, sizeof(tmp), pfx_public, s, len)) != 0) {
-		return (rv);
-	}
-	memcpy(pk, tmp, sizeof(tmp));
-	return (FS_OK);
+	return (parse_public(pk, FS_PK_BYTES, pfx_public, s, len));
 }
 
 fs_err
 fs_paserk_parse_pid(uint8_t kid[static FS_KID_BYTES], const char *s, size_t len)
 {
-	uint8_t tmp[FS_KID_BYTES];
-	fs_err  rv;
-
-	if ((rv = parse_fixed(tmp, sizeof(tmp), pfx_pid, s, len)) != 0) {
-		return (rv);
-	}
-	memcpy(kid, tmp, sizeof(tmp));
-	return (FS_OK);
+	return (parse_public(kid, FS_KID_BYTES, pfx_pid, s, len));
 }
 
 fs_err

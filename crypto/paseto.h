@@ -57,8 +57,9 @@ fs_err fs_paseto_footer(
 
 // fs_paseto_peek returns the message of a well-formed v4.public token
 // WITHOUT verifying its signature.  Only for telling error cases apart
-// after a verification failed (fs_token_verify's wrong region): nothing
-// read from it may be trusted or returned.
+// after a verification failed (fs_token_verify's wrong region,
+// fs_attest_peek's reason for a refusal): nothing read from it may be
+// trusted or returned.
 fs_err fs_paseto_peek(
     uint8_t **msgp, size_t *msglenp, const char *token, size_t len);
 

@@ -227,34 +227,36 @@ fe_sqn(fe *h, const fe *f, int n)
 	}
 }
 
+// fe_sqn_mul sets h = f^(2^n) g.
+static void
+fe_sqn_mul(fe *h, const fe *f, int n, const fe *g)
+{
+	fe t;
+
+	fe_sqn(&t, f, n);
+	fe_mul(h, &t, g);
+}
+
 // fe_pow22523 raises z to (p - 5) / 8 = 2^252 - 3.
 static void
 fe_pow22523(fe *out, const fe *z)
 {
-	fe t0, t1, t2;
+	fe t0, t1;
 
 	fe_sq(&t0, z);
 	fe_sqn(&t1, &t0, 2);
 	fe_mul(&t1, z, &t1);
 	fe_mul(&t0, &t0, &t1);
 	fe_sq(&t0, &t0);
-	fe_mul(&t0, &t1, &t0); // 2^5 - 1
-	fe_sqn(&t1, &t0, 5);
-	fe_mul(&t0, &t1, &t0); // 2^10 - 1
-	fe_sqn(&t1, &t0, 10);
-	fe_mul(&t1, &t1, &t0); // 2^20 - 1
-	fe_sqn(&t2, &t1, 20);
-	fe_mul(&t1, &t2, &t1); // 2^40 - 1
-	fe_sqn(&t1, &t1, 10);
-	fe_mul(&t0, &t1, &t0); // 2^50 - 1
-	fe_sqn(&t1, &t0, 50);
-	fe_mul(&t1, &t1, &t0); // 2^100 - 1
-	fe_sqn(&t2, &t1, 100);
-	fe_mul(&t1, &t2, &t1); // 2^200 - 1
-	fe_sqn(&t1, &t1, 50);
-	fe_mul(&t0, &t1, &t0); // 2^250 - 1
-	fe_sqn(&t0, &t0, 2);
-	fe_mul(out, &t0, z); // 2^252 - 3
+	fe_mul(&t0, &t1, &t0);          // 2^5 - 1
+	fe_sqn_mul(&t0, &t0, 5, &t0);   // 2^10 - 1
+	fe_sqn_mul(&t1, &t0, 10, &t0);  // 2^20 - 1
+	fe_sqn_mul(&t1, &t1, 20, &t1);  // 2^40 - 1
+	fe_sqn_mul(&t0, &t1, 10, &t0);  // 2^50 - 1
+	fe_sqn_mul(&t1, &t0, 50, &t0);  // 2^100 - 1
+	fe_sqn_mul(&t1, &t1, 100, &t1); // 2^200 - 1
+	fe_sqn_mul(&t0, &t1, 50, &t0);  // 2^250 - 1
+	fe_sqn_mul(out, &t0, 2, z);     // 2^252 - 3
 }
 
 static bool
@@ -430,11 +432,25 @@ ge_finish(ge *r, const fe *e, const fe *f, const fe *g, const fe *h)
 	fe_mul(&r->Z, f, g);
 }
 
+// ge_finish_add ends an addition from its A, B, C and D: E = B - A,
+// F = D - C, G = D + C, H = B + A.
+static void
+ge_finish_add(ge *r, const fe *a, const fe *b, const fe *c, const fe *d)
+{
+	fe e, f, g, h;
+
+	fe_sub(&e, b, a);
+	fe_sub(&f, d, c);
+	fe_add(&g, d, c);
+	fe_add(&h, b, a);
+	ge_finish(r, &e, &f, &g, &h);
+}
+
 // fs_ge_madd sets r = p + q, or p - q when neg (7 multiplications).
 void
 fs_ge_madd(ge *r, const ge *p, const ge_niels *q, bool neg)
 {
-	fe a, b, c, d, e, f, g, h;
+	fe a, b, c, d;
 
 	fe_sub(&a, &p->Y, &p->X);
 	fe_mul(&a, &a, neg ? &q->ypx : &q->ymx);
@@ -445,18 +461,14 @@ fs_ge_madd(ge *r, const ge *p, const ge_niels *q, bool neg)
 		fe_neg(&c, &c);
 	}
 	fe_add(&d, &p->Z, &p->Z);
-	fe_sub(&e, &b, &a);
-	fe_sub(&f, &d, &c);
-	fe_add(&g, &d, &c);
-	fe_add(&h, &b, &a);
-	ge_finish(r, &e, &f, &g, &h);
+	ge_finish_add(r, &a, &b, &c, &d);
 }
 
 // fs_ge_add sets r = p + q (9 multiplications).
 void
 fs_ge_add(ge *r, const ge *p, const ge *q)
 {
-	fe a, b, c, d, e, f, g, h;
+	fe a, b, c, d, e;
 
 	fe_sub(&a, &p->Y, &p->X);
 	fe_sub(&e, &q->Y, &q->X);
@@ -468,11 +480,7 @@ fs_ge_add(ge *r, const ge *p, const ge *q)
 	fe_mul(&c, &c, &fe_d2);
 	fe_mul(&d, &p->Z, &q->Z);
 	fe_add(&d, &d, &d);
-	fe_sub(&e, &b, &a);
-	fe_sub(&f, &d, &c);
-	fe_add(&g, &d, &c);
-	fe_add(&h, &b, &a);
-	ge_finish(r, &e, &f, &g, &h);
+	ge_finish_add(r, &a, &b, &c, &d);
 }
 
 // fs_ge_dbl sets r = 2p (4 squarings, 4 multiplications): A = X^2, B = Y^2,

@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "common/b64.h"
+#include "common/conf.h"
+#include "common/db.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/rfc3339.h"
 #include "crypto/oprf.h"
 #include "issuer/issuer.h"
@@ -26,15 +29,9 @@ purpose_known(const fs_issuer *iss, const char *purpose)
 {
 	// No list configured: any token-safe purpose; the coordinator's
 	// scheme still decides which it serves.
-	if (iss->npurposes == 0) {
-		return (true);
-	}
-	for (size_t i = 0; i < iss->npurposes; i++) {
-		if (strcmp(iss->purposes[i], purpose) == 0) {
-			return (true);
-		}
-	}
-	return (false);
+	return (iss->npurposes == 0
+	    || fs_conf_words_has((const char *) iss->purposes,
+	        sizeof(iss->purposes[0]), iss->npurposes, purpose));
 }
 
 fs_err
@@ -52,30 +49,26 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 	fs_err        rv;
 
 	if (!purpose_known(iss, g->purpose)) {
-		snprintf(why, whycap,
-		    "purpose '%s' is not one this issuer grants", g->purpose);
-		return (FS_ERR_PURPOSE);
+		return (fs_why(why, whycap, FS_ERR_PURPOSE,
+		    "purpose '%s' is not one this issuer grants", g->purpose));
 	}
 	if (g->ttl_s < 1 || g->uses < 1 || g->uses > FS_CLAIM_USES_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected a positive validity and 1 to %d "
 		    "uses",
-		    FS_CLAIM_USES_MAX);
-		return (FS_ERR_INVALID);
+		    FS_CLAIM_USES_MAX));
 	}
 	if (g->scope == FS_SCOPE_ATTEST && salt == NULL) {
-		snprintf(why, whycap,
-		    "an attest consent needs somewhere to return the salt");
-		return (FS_ERR_INVALID);
+		return (fs_why(why, whycap, FS_ERR_INVALID,
+		    "an attest consent needs somewhere to return the salt"));
 	}
 	fs_claims_init(&c);
 	if (strlen(g->requester) > FS_CLAIM_STR_MAX
 	    || strlen(g->purpose) > FS_CLAIM_STR_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "requester and purpose are at most %d "
 		    "characters",
-		    FS_CLAIM_STR_MAX);
-		return (FS_ERR_INVALID);
+		    FS_CLAIM_STR_MAX));
 	}
 	// The issuer may see ID numbers: it evaluates the PRF directly.
 	if ((rv = fs_oprf_evaluate(
@@ -105,11 +98,11 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 		return (rv);
 	}
 	fs_jti_string(jti, c.jti);
-	if (sqlite3_prepare_v2(iss->db,
+	if (fs_db_prepare(iss->db, &st,
 	        "INSERT INTO grant_ (jti, subject, requester, purpose, scope, "
 	        "uses, issued_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NULL, 0)
+	    != FS_OK) {
 		free(token);
 		sodium_memzero(s, sizeof(s));
 		return (FS_ERR_IO);
@@ -130,10 +123,9 @@ fs_issuer_grant(fs_issuer *iss, const fs_grant *g, char **tokenp,
 		// A grant that is not recorded cannot be revoked: do not give
 		// it.
 		free(token);
-		snprintf(why, whycap, "cannot record the grant: %s",
-		    sqlite3_errmsg(iss->db));
 		sodium_memzero(s, sizeof(s));
-		return (FS_ERR_IO);
+		return (fs_why(why, whycap, FS_ERR_IO,
+		    "cannot record the grant: %s", sqlite3_errmsg(iss->db)));
 	}
 	*tokenp = token;
 	if (c.has_idc) {
@@ -149,11 +141,11 @@ fs_issuer_revoke(fs_issuer *iss, const char *jti, char *why, size_t whycap)
 	sqlite3_stmt *st;
 	int           rc;
 
-	if (sqlite3_prepare_v2(iss->db,
+	if (fs_db_prepare(iss->db, &st,
 	        "INSERT INTO revocation (jti, revoked_ms) "
 	        "SELECT jti, ? FROM grant_ WHERE jti = ?",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NULL, 0)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
@@ -169,15 +161,14 @@ fs_issuer_revoke(fs_issuer *iss, const char *jti, char *why, size_t whycap)
 	case SQLITE_DONE:
 		return (FS_OK);
 	case SQLITE_CONSTRAINT:
-		snprintf(why, whycap, "consent %s is already revoked", jti);
-		return (FS_ERR_EXISTS);
+		return (fs_why(why, whycap, FS_ERR_EXISTS,
+		    "consent %s is already revoked", jti));
 	case SQLITE_NOTFOUND:
-		snprintf(why, whycap,
-		    "no consent with jti '%s' was granted here", jti);
-		return (FS_ERR_NOT_FOUND);
+		return (fs_why(why, whycap, FS_ERR_NOT_FOUND,
+		    "no consent with jti '%s' was granted here", jti));
 	default:
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+		return (fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db)));
 	}
 }
 
@@ -186,29 +177,23 @@ fs_issuer_revocation_note(
     fs_issuer *iss, char **notep, char *why, size_t whycap)
 {
 	sqlite3_stmt  *st;
-	fs_revocation *r = NULL, *nr;
+	fs_revocation *r = NULL;
 	size_t         n = 0, cap = 0;
 	int            rc;
 	fs_err         rv = FS_OK;
 
-	if (sqlite3_prepare_v2(iss->db,
-	        "SELECT jti, revoked_ms FROM revocation ORDER BY seq", -1, &st,
-	        NULL)
-	    != SQLITE_OK) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+	if ((rv = fs_db_prepare(iss->db, &st,
+	         "SELECT jti, revoked_ms FROM revocation ORDER BY seq", why,
+	         whycap))
+	    != FS_OK) {
+		return (rv);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *jti = (const char *) sqlite3_column_text(st, 0);
 		size_t      got = 0;
 
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nr = realloc(r, cap * sizeof(*r))) == NULL) {
-				rv = FS_ERR_NOMEM;
-				break;
-			}
-			r = nr;
+		if ((rv = fs_grow(&r, &cap, n, sizeof(*r), 64)) != FS_OK) {
+			break;
 		}
 		if (jti == NULL
 		    || fs_b64_decode(
@@ -222,8 +207,8 @@ fs_issuer_revocation_note(
 	}
 	sqlite3_finalize(st);
 	if (rv == FS_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		rv = FS_ERR_IO;
+		rv = fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db));
 	}
 	if (rv == FS_OK
 	    && (rv = fs_revocations_sign(

@@ -80,8 +80,8 @@ ensure_seed(const char *path, uint8_t oprf_pk[static FS_OPRF_ELEMENT_BYTES],
 	}
 	sodium_memzero(seed, sizeof(seed));
 	if (rv != FS_OK) {
-		snprintf(why, whycap, "%s: %s", path, fs_strerror(rv));
-		return (rv);
+		return (
+		    fs_why(why, whycap, rv, "%s: %s", path, fs_strerror(rv)));
 	}
 	memcpy(oprf_pk, fs_oprf_key_public(k), FS_OPRF_ELEMENT_BYTES);
 	fs_oprf_key_free(k);
@@ -118,10 +118,9 @@ fs_issuer_init(const char *confpath, char *why, size_t whycap)
 	if ((s = fs_conf_section_find(conf, "issuer", NULL)) == NULL
 	    || (key = fs_conf_path(conf, s, "key")) == NULL
 	    || (seed = fs_conf_path(conf, s, "oprf_seed")) == NULL) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected an [issuer] section with key and oprf_seed",
 		    confpath);
-		rv = FS_ERR_CONFIG;
 		goto out;
 	}
 	if ((rv = ensure_key(key, fs_conf_get(s, "name"), &pk, why, whycap))

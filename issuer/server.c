@@ -55,25 +55,12 @@ fs_issuer_close(fs_issuer *iss)
 static fs_err
 parse_purposes(fs_issuer *iss, const char *v, char *why, size_t whycap)
 {
-	const char *p = v;
-
-	while (*p != '\0') {
-		size_t n = strcspn(p, " ,");
-
-		if (n > 0) {
-			if (iss->npurposes == PURPOSES_MAX || n > FS_NAME_MAX) {
-				snprintf(why, whycap,
-				    "%s: expected at most %d purposes of at "
-				    "most %d "
-				    "characters",
-				    iss->conf->path, PURPOSES_MAX, FS_NAME_MAX);
-				return (FS_ERR_CONFIG);
-			}
-			memcpy(iss->purposes[iss->npurposes], p, n);
-			iss->purposes[iss->npurposes++][n] = '\0';
-		}
-		p += n;
-		p += strspn(p, " ,");
+	if (fs_conf_words((char *) iss->purposes, sizeof(iss->purposes[0]),
+	        PURPOSES_MAX, &iss->npurposes, v)
+	    != FS_OK) {
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected at most %d purposes of at most %d characters",
+		    iss->conf->path, PURPOSES_MAX, FS_NAME_MAX));
 	}
 	return (FS_OK);
 }
@@ -96,8 +83,8 @@ fs_issuer_open(fs_issuer **ip, const char *conf, char *why, size_t whycap)
 		goto fail;
 	}
 	if ((s = fs_conf_section_find(iss->conf, "issuer", NULL)) == NULL) {
-		snprintf(why, whycap, "%s: expected an [issuer] section", conf);
-		rv = FS_ERR_CONFIG;
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected an [issuer] section", conf);
 		goto fail;
 	}
 	if ((rv = fs_conf_check(iss->conf, s, allowed, required, why, whycap))
@@ -110,20 +97,18 @@ fs_issuer_open(fs_issuer **ip, const char *conf, char *why, size_t whycap)
 	iss->skew_ms = FS_SKEW_DEFAULT_MS;
 	if ((v = fs_conf_get(s, "skew")) != NULL
 	    && fs_parse_duration(v, &iss->skew_ms) != FS_OK) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected skew as a duration like 5m, "
 		    "found '%s'",
 		    conf, v);
-		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
 	if (strlen(fs_conf_get(s, "name")) > FS_NAME_MAX
 	    || strlen(fs_conf_get(s, "region")) > FS_NAME_MAX) {
-		snprintf(why, whycap,
+		rv = fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: name and region are at most %d "
 		    "characters",
 		    conf, FS_NAME_MAX);
-		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
 	snprintf(iss->name, sizeof(iss->name), "%s", fs_conf_get(s, "name"));
@@ -197,7 +182,6 @@ evaluate(fs_issuer *iss, const fs_envelope *env, const char *who,
     uint8_t **bodyp, size_t *blenp, char *why, size_t whycap)
 {
 	fs_mp           r;
-	uint32_t        n;
 	const uint8_t  *blinded;
 	size_t          len, count;
 	uint8_t        *evaluated;
@@ -207,24 +191,21 @@ evaluate(fs_issuer *iss, const fs_envelope *env, const char *who,
 	fs_err          rv;
 
 	fs_mp_init(&r, env->body, env->body_len);
-	if ((rv = fs_mp_array(&r, &n)) != 0 || n != 1
+	if ((rv = fs_mp_array_of(&r, 1)) != 0
 	    || (rv = fs_mp_bin(&r, &blinded, &len,
 	            (size_t) iss->max_batch * FS_OPRF_ELEMENT_BYTES))
 	        != 0
 	    || (rv = fs_mp_end(&r)) != 0) {
-		rv = rv != 0 ? rv : FS_ERR_MALFORMED;
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "expected [bin of 1 to %lld blinded "
 		    "elements of 32 bytes]",
-		    (long long) iss->max_batch);
-		return (rv);
+		    (long long) iss->max_batch));
 	}
 	if (len == 0 || len % FS_OPRF_ELEMENT_BYTES != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_MALFORMED,
 		    "expected a whole number of 32-byte "
 		    "elements, found %zu bytes",
-		    len);
-		return (FS_ERR_MALFORMED);
+		    len));
 	}
 	count = len / FS_OPRF_ELEMENT_BYTES;
 	if ((evaluated = malloc(len)) == NULL) {
@@ -234,11 +215,10 @@ evaluate(fs_issuer *iss, const fs_envelope *env, const char *who,
 	         iss->oprf, evaluated, proof, blinded, count))
 	    != 0) {
 		free(evaluated);
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "expected valid, non-identity ristretto255 "
 		    "elements: %s",
-		    fs_strerror(rv));
-		return (rv);
+		    fs_strerror(rv)));
 	}
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
@@ -257,8 +237,7 @@ evaluate(fs_issuer *iss, const fs_envelope *env, const char *who,
 	if (rv != FS_OK) {
 		// An evaluation that cannot be logged is not given out.
 		msgpack_sbuffer_destroy(&sb);
-		snprintf(why, whycap, "cannot log the evaluation");
-		return (rv);
+		return (fs_why(why, whycap, rv, "cannot log the evaluation"));
 	}
 	fs_log(FS_LOG_INFO, WHO, "evaluated a batch of %zu for node %s", count,
 	    who);
@@ -360,9 +339,8 @@ fs_issuer_serve(fs_issuer *iss, char *why, size_t whycap)
 
 	fs_daemon_block_signals();
 	if ((rv = fs_server_start(&srv, iss->listen, 4, handle, iss)) != 0) {
-		snprintf(why, whycap, "cannot listen on %s: %s", iss->listen,
-		    fs_strerror(rv));
-		return (rv);
+		return (fs_why(why, whycap, rv, "cannot listen on %s: %s",
+		    iss->listen, fs_strerror(rv)));
 	}
 	fs_paserk_pid_from_kid(pid, fs_key_public(iss->key)->kid);
 	fs_log(FS_LOG_INFO, WHO, "%s (region %s, key %s) listening on %s",

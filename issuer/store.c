@@ -11,6 +11,7 @@
 
 #include "common/db.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "issuer/issuer.h"
@@ -48,9 +49,9 @@ issuer_store_party(fs_issuer *iss, const uint8_t kid[static FS_KID_BYTES],
 	sqlite3_stmt *st;
 	fs_err        rv = FS_ERR_UNREGISTERED;
 
-	if (sqlite3_prepare_v2(iss->db,
-	        "SELECT pk, role, name FROM party WHERE kid = ?", -1, &st, NULL)
-	    != SQLITE_OK) {
+	if (fs_db_prepare(iss->db, &st,
+	        "SELECT pk, role, name FROM party WHERE kid = ?", NULL, 0)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_blob(st, 1, kid, FS_KID_BYTES, SQLITE_STATIC);
@@ -72,20 +73,19 @@ fs_issuer_register(fs_issuer *iss, const char *name, fs_role role,
 {
 	sqlite3_stmt *st;
 	int           rc;
+	fs_err        rv;
 
 	if (strlen(name) == 0 || strlen(name) > FS_NAME_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected a name of 1 to %d bytes, found %zu", FS_NAME_MAX,
-		    strlen(name));
-		return (FS_ERR_INVALID);
+		    strlen(name)));
 	}
-	if (sqlite3_prepare_v2(iss->db,
-	        "INSERT INTO party (kid, name, pk, role, registered_ms) "
-	        "VALUES (?, ?, ?, ?, ?)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+	if ((rv = fs_db_prepare(iss->db, &st,
+	         "INSERT INTO party (kid, name, pk, role, registered_ms) "
+	         "VALUES (?, ?, ?, ?, ?)",
+	         why, whycap))
+	    != FS_OK) {
+		return (rv);
 	}
 	sqlite3_bind_blob(st, 1, pub->kid, FS_KID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -95,13 +95,12 @@ fs_issuer_register(fs_issuer *iss, const char *name, fs_role role,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT) {
-		snprintf(why, whycap,
-		    "a party with this name or key is already registered");
-		return (FS_ERR_EXISTS);
+		return (fs_why(why, whycap, FS_ERR_EXISTS,
+		    "a party with this name or key is already registered"));
 	}
 	if (rc != SQLITE_DONE) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(iss->db));
-		return (FS_ERR_IO);
+		return (fs_why(
+		    why, whycap, FS_ERR_IO, "%s", sqlite3_errmsg(iss->db)));
 	}
 	return (FS_OK);
 }
@@ -113,10 +112,10 @@ issuer_store_log_eval(
 	sqlite3_stmt *st;
 	int           rc;
 
-	if (sqlite3_prepare_v2(iss->db,
+	if (fs_db_prepare(iss->db, &st,
 	        "INSERT INTO eval_log (time_ms, kid, count) VALUES (?, ?, ?)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NULL, 0)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
@@ -135,23 +134,16 @@ issuer_store_revlist(fs_issuer *iss, fs_revlist *rl)
 	size_t        cap = 0;
 	int           rc;
 
-	if (sqlite3_prepare_v2(iss->db,
-	        "SELECT seq, jti FROM revocation ORDER BY seq", -1, &st, NULL)
-	    != SQLITE_OK) {
+	if (fs_db_prepare(iss->db, &st,
+	        "SELECT seq, jti FROM revocation ORDER BY seq", NULL, 0)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (r.n == cap) {
-			void *nj;
-
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((nj = realloc(r.jti, cap * sizeof(*r.jti)))
-			    == NULL) {
-				sqlite3_finalize(st);
-				fs_revlist_fini(&r);
-				return (FS_ERR_NOMEM);
-			}
-			r.jti = nj;
+		if (fs_grow(&r.jti, &cap, r.n, sizeof(*r.jti), 64) != FS_OK) {
+			sqlite3_finalize(st);
+			fs_revlist_fini(&r);
+			return (FS_ERR_NOMEM);
 		}
 		r.seq = (uint64_t) sqlite3_column_int64(st, 0);
 		snprintf(r.jti[r.n++], FS_JTI_MAX + 1, "%s",

@@ -90,9 +90,8 @@ call(fs_issuer_client *c, uint16_t type, const uint8_t *body, size_t blen,
 	rv = fs_client_call(c->cl, req, reqlen, CALL_TIMEOUT_MS, &buf, &len);
 	free(req);
 	if (rv != FS_OK) {
-		snprintf(why, whycap, "issuer at %s: %s", c->peer.url,
-		    fs_strerror(rv));
-		return (rv);
+		return (fs_why(why, whycap, rv, "issuer at %s: %s", c->peer.url,
+		    fs_strerror(rv)));
 	}
 	rv = fs_envelope_open(rep, buf, len, c->self, fs_keyring_lookup,
 	    &c->ring, fs_now_ms(), FS_SKEW_DEFAULT_MS);
@@ -101,9 +100,8 @@ call(fs_issuer_client *c, uint16_t type, const uint8_t *body, size_t blen,
 		fs_envelope_fini(rep);
 	}
 	if (rv != FS_OK) {
-		snprintf(why, whycap, "reply from the issuer refused: %s",
-		    fs_strerror(rv));
-		return (rv);
+		return (fs_why(why, whycap, rv,
+		    "reply from the issuer refused: %s", fs_strerror(rv)));
 	}
 	if (rep->type == FS_MSG_ERROR) {
 		char detail[256];
@@ -116,9 +114,8 @@ call(fs_issuer_client *c, uint16_t type, const uint8_t *body, size_t blen,
 			    why, whycap, "unreadable error from the issuer");
 			return (rv);
 		}
-		snprintf(why, whycap, "the issuer refused: %s%s%s",
-		    fs_strerror(code), detail[0] ? ": " : "", detail);
-		return (code);
+		return (fs_why(why, whycap, code, "the issuer refused: %s%s%s",
+		    fs_strerror(code), detail[0] ? ": " : "", detail));
 	}
 	if (rep->type != want) {
 		snprintf(why, whycap,
@@ -141,7 +138,6 @@ fs_issuer_pseudonyms(fs_issuer_client *c, const char *const *ids, size_t n,
 	msgpack_packer  pk;
 	fs_envelope     rep = { 0 };
 	fs_mp           r;
-	uint32_t        items;
 	const uint8_t  *evaluated, *proof;
 	size_t          elen, plen;
 	fs_err          rv    = FS_ERR_NOMEM;
@@ -149,11 +145,10 @@ fs_issuer_pseudonyms(fs_issuer_client *c, const char *const *ids, size_t n,
 
 	msgpack_sbuffer_init(&sb);
 	if (n == 0 || n > FS_ISSUER_BATCH_MAX) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_INVALID,
 		    "expected 1 to %d ID numbers per batch, "
 		    "found %zu",
-		    FS_ISSUER_BATCH_MAX, n);
-		return (FS_ERR_INVALID);
+		    FS_ISSUER_BATCH_MAX, n));
 	}
 	// Blinds are secrets until the batch is finalized.
 	if ((blinds = sodium_malloc(bytes)) == NULL
@@ -187,7 +182,7 @@ fs_issuer_pseudonyms(fs_issuer_client *c, const char *const *ids, size_t n,
 		goto out;
 	}
 	fs_mp_init(&r, rep.body, rep.body_len);
-	if ((rv = fs_mp_array(&r, &items)) != 0 || items != 2
+	if ((rv = fs_mp_array_of(&r, 2)) != 0
 	    || (rv = fs_mp_bin(&r, &evaluated, &elen, bytes)) != 0
 	    || (rv = fs_mp_bin(&r, &proof, &plen, FS_OPRF_PROOF_BYTES)) != 0
 	    || (rv = fs_mp_end(&r)) != 0 || elen != bytes
@@ -252,20 +247,19 @@ fs_issuer_peer_load(const fs_conf *conf, fs_issuer_peer *peer, char **urlp,
 	fs_err                   rv;
 
 	if ((s = fs_conf_section_find(conf, "issuer", NULL)) == NULL) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
 		    "%s: expected an [issuer] section naming "
 		    "the issuer's url, key, oprf and region",
-		    conf->path);
-		return (FS_ERR_CONFIG);
+		    conf->path));
 	}
 	if ((rv = fs_conf_check(conf, s, allowed, required, why, whycap))
 	    != 0) {
 		return (rv);
 	}
 	if (strlen(fs_conf_get(s, "region")) > FS_NAME_MAX) {
-		snprintf(why, whycap, "%s: region is at most %d characters",
-		    conf->path, FS_NAME_MAX);
-		return (FS_ERR_CONFIG);
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: region is at most %d characters", conf->path,
+		    FS_NAME_MAX));
 	}
 	snprintf(p.region, sizeof(p.region), "%s", fs_conf_get(s, "region"));
 	if ((path = fs_conf_path(conf, s, "key")) == NULL) {

@@ -40,11 +40,10 @@ fs_consent_verify(fs_claims *c, const char *token, size_t len,
 	}
 	fs_jti_string(jti, out.jti);
 	if (rl != NULL && fs_revlist_has(rl, jti)) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_REVOKED,
 		    "consent %s was revoked (revocation list "
 		    "%llu)",
-		    jti, (unsigned long long) rl->seq);
-		return (FS_ERR_REVOKED);
+		    jti, (unsigned long long) rl->seq));
 	}
 	*c = out;
 	return (FS_OK);

@@ -117,19 +117,11 @@ fs_envelope_seal(const fs_key *sender, const fs_envelope_out *m, uint8_t **outp,
 	bad |= msgpack_pack_uint8(&pk, (uint8_t) m->enc);
 	bad |= pack_bin(&pk, body, blen);
 	free(sealed);
-	if (bad != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return (FS_ERR_NOMEM);
+	if (bad == 0) {
+		fs_key_sign(sender, sig, (const uint8_t *) sb.data, sb.size);
+		bad |= pack_bin(&pk, sig, sizeof(sig));
 	}
-	fs_key_sign(sender, sig, (const uint8_t *) sb.data, sb.size);
-	if (pack_bin(&pk, sig, sizeof(sig)) != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return (FS_ERR_NOMEM);
-	}
-	memmove(sb.data, sb.data + SIG_CONTEXT_LEN, sb.size - SIG_CONTEXT_LEN);
-	*outlenp = sb.size - SIG_CONTEXT_LEN;
-	*outp    = (uint8_t *) msgpack_sbuffer_release(&sb);
-	return (FS_OK);
+	return (fs_mp_finish(&sb, bad, SIG_CONTEXT_LEN, outp, outlenp));
 }
 
 // parse reads the structure of an envelope without checking anything
@@ -172,23 +164,15 @@ parse(fs_envelope *env, const uint8_t *buf, size_t len, const uint8_t **body,
 	if ((rv = fs_mp_bin_fixed(&r, env->sender, FS_KID_BYTES)) != 0) {
 		return (rv);
 	}
-	env->has_recipient = !fs_mp_nil(&r);
-	if (env->has_recipient
-	    && (rv = fs_mp_bin_fixed(&r, env->recipient, FS_KID_BYTES)) != 0) {
-		return (rv);
-	}
-	if ((rv = fs_mp_uint(&r, &env->time_ms)) != 0) {
-		return (rv);
-	}
-	if ((rv = fs_mp_bin_fixed(&r, env->nonce, FS_ENV_NONCE_BYTES)) != 0) {
-		return (rv);
-	}
-	env->has_reply_to = !fs_mp_nil(&r);
-	if (env->has_reply_to
-	    && (rv = fs_mp_bin_fixed(&r, env->reply_to, FS_HASH_BYTES)) != 0) {
-		return (rv);
-	}
-	if ((rv = fs_mp_uint(&r, &v)) != 0) {
+	if ((rv = fs_mp_bin_fixed_or_nil(
+	         &r, env->recipient, FS_KID_BYTES, &env->has_recipient))
+	        != 0
+	    || (rv = fs_mp_uint(&r, &env->time_ms)) != 0
+	    || (rv = fs_mp_bin_fixed(&r, env->nonce, FS_ENV_NONCE_BYTES)) != 0
+	    || (rv = fs_mp_bin_fixed_or_nil(
+	            &r, env->reply_to, FS_HASH_BYTES, &env->has_reply_to))
+	        != 0
+	    || (rv = fs_mp_uint(&r, &v)) != 0) {
 		return (rv);
 	}
 	if (v != FS_ENC_NONE && v != FS_ENC_SEALED) {

@@ -42,13 +42,7 @@ fs_error_body_encode(
 	bad |= msgpack_pack_str_with_body(&pk, name, strlen(name));
 	bad |= msgpack_pack_str_with_body(
 	    &pk, detail != NULL ? detail : "", dlen);
-	if (bad != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return (FS_ERR_NOMEM);
-	}
-	*outlenp = sb.size;
-	*outp    = (uint8_t *) msgpack_sbuffer_release(&sb);
-	return (FS_OK);
+	return (fs_mp_finish(&sb, bad, 0, outp, outlenp));
 }
 
 fs_err
@@ -56,19 +50,17 @@ fs_error_body_decode(const uint8_t *buf, size_t len, fs_err *code, char *detail,
     size_t detail_cap)
 {
 	fs_mp       r;
-	uint32_t    n;
 	uint64_t    c;
 	const char *s;
 	size_t      slen;
 	fs_err      rv;
 
 	fs_mp_init(&r, buf, len);
-	if ((rv = fs_mp_array(&r, &n)) != 0 || n != 3
-	    || (rv = fs_mp_uint(&r, &c)) != 0
+	if ((rv = fs_mp_array_of(&r, 3)) != 0 || (rv = fs_mp_uint(&r, &c)) != 0
 	    || (rv = fs_mp_str(&r, &s, &slen, 64)) != 0
 	    || (rv = fs_mp_str(&r, &s, &slen, DETAIL_MAX)) != 0
 	    || (rv = fs_mp_end(&r)) != 0) {
-		return (rv != 0 ? rv : FS_ERR_MALFORMED);
+		return (rv);
 	}
 	// A code this build does not know is still a refusal.
 	*code = (c == 0 || c >= FS_ERR_NUM) ? FS_ERR_REFUSED : (fs_err) c;

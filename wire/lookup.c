@@ -38,13 +38,7 @@ fs_lookup_encode(const fs_lookup *l, uint8_t **outp, size_t *outlenp)
 	bad |= msgpack_pack_bin_with_body(&pk, l->subject, FS_SUBJECT_BYTES);
 	bad |= msgpack_pack_str_with_body(&pk, l->token, tlen);
 	bad |= msgpack_pack_uint64(&pk, l->deadline_ms);
-	if (bad != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return (FS_ERR_NOMEM);
-	}
-	*outlenp = sb.size;
-	*outp    = (uint8_t *) msgpack_sbuffer_release(&sb);
-	return (FS_OK);
+	return (fs_mp_finish(&sb, bad, 0, outp, outlenp));
 }
 
 fs_err
@@ -52,19 +46,14 @@ fs_lookup_decode(fs_lookup *l, const uint8_t *buf, size_t len)
 {
 	fs_mp       r;
 	fs_lookup   out = { 0 };
-	uint32_t    n;
 	const char *tok;
 	size_t      tlen;
 	fs_err      rv;
 
 	fs_mp_init(&r, buf, len);
-	if ((rv = fs_mp_array(&r, &n)) != 0) {
-		return (rv);
-	}
-	if (n != LOOKUP_ITEMS) {
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = fs_mp_bin_fixed(&r, out.request_id, FS_REQUEST_ID_BYTES)) != 0
+	if ((rv = fs_mp_array_of(&r, LOOKUP_ITEMS)) != 0
+	    || (rv = fs_mp_bin_fixed(&r, out.request_id, FS_REQUEST_ID_BYTES))
+	        != 0
 	    || (rv = fs_mp_bin_fixed(&r, out.subject, FS_SUBJECT_BYTES)) != 0
 	    || (rv = fs_mp_str(&r, &tok, &tlen, FS_TOKEN_MAX)) != 0
 	    || (rv = fs_mp_uint(&r, &out.deadline_ms)) != 0
@@ -121,13 +110,7 @@ fs_contribution_encode(
 	bad |= c->disputed ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
 	bad |= msgpack_pack_uint32(&pk, c->considered);
 	bad |= msgpack_pack_uint32(&pk, c->counted);
-	if (bad != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return (FS_ERR_NOMEM);
-	}
-	*outlenp = sb.size;
-	*outp    = (uint8_t *) msgpack_sbuffer_release(&sb);
-	return (FS_OK);
+	return (fs_mp_finish(&sb, bad, 0, outp, outlenp));
 }
 
 // Points are bounded far above any scheme's scale, so that sums over
@@ -160,6 +143,26 @@ read_count(fs_mp *r, uint32_t *v)
 	return (rv);
 }
 
+// read_shared reads one shared item: [behavior_key, dim, points].
+static fs_err
+read_shared(fs_mp *r, fs_shared_item *it)
+{
+	uint64_t u;
+	fs_err   rv;
+
+	if ((rv = fs_mp_array_of(r, 3)) != 0
+	    || (rv = fs_mp_bin_fixed(r, it->behavior_key, FS_SUBJECT_BYTES))
+	        != 0
+	    || (rv = fs_mp_uint(r, &u)) != 0) {
+		return (rv);
+	}
+	if (u >= FS_DIM_COUNT) {
+		return (FS_ERR_MALFORMED);
+	}
+	it->dim = (fs_dim) u;
+	return (read_points(r, &it->points));
+}
+
 fs_err
 fs_contribution_decode(fs_contribution *c, const uint8_t *buf, size_t len)
 {
@@ -168,25 +171,16 @@ fs_contribution_decode(fs_contribution *c, const uint8_t *buf, size_t len)
 	uint32_t        n;
 	const char     *ver;
 	size_t          vlen;
-	uint64_t        u;
 	fs_err          rv;
 
 	fs_mp_init(&r, buf, len);
-	if ((rv = fs_mp_array(&r, &n)) != 0) {
-		return (rv);
-	}
-	if (n != CONTRIB_ITEMS) {
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = fs_mp_str(&r, &ver, &vlen, FS_VERSION_MAX)) != 0
-	    || (rv = fs_mp_array(&r, &n)) != 0) {
+	if ((rv = fs_mp_array_of(&r, CONTRIB_ITEMS)) != 0
+	    || (rv = fs_mp_str(&r, &ver, &vlen, FS_VERSION_MAX)) != 0
+	    || (rv = fs_mp_array_of(&r, FS_DIM_COUNT)) != 0) {
 		return (rv);
 	}
 	memcpy(out.rules_version, ver, vlen);
 	out.rules_version[vlen] = '\0';
-	if (n != FS_DIM_COUNT) {
-		return (FS_ERR_MALFORMED);
-	}
 	for (int d = 0; d < FS_DIM_COUNT; d++) {
 		if ((rv = read_points(&r, &out.dims[d])) != 0) {
 			return (rv);
@@ -201,30 +195,11 @@ fs_contribution_decode(fs_contribution *c, const uint8_t *buf, size_t len)
 	if (n > 0 && (out.shared = calloc(n, sizeof(*out.shared))) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		fs_shared_item *it = &out.shared[i];
-		uint32_t        k;
-
-		if ((rv = fs_mp_array(&r, &k)) == FS_OK && k != 3) {
-			rv = FS_ERR_MALFORMED;
-		}
-		if (rv == FS_OK) {
-			rv = fs_mp_bin_fixed(
-			    &r, it->behavior_key, FS_SUBJECT_BYTES);
-		}
-		if (rv == FS_OK && (rv = fs_mp_uint(&r, &u)) == FS_OK
-		    && u >= FS_DIM_COUNT) {
-			rv = FS_ERR_MALFORMED;
-		}
-		if (rv == FS_OK) {
-			rv = read_points(&r, &it->points);
-		}
-		if (rv != FS_OK) {
+	for (uint32_t i = 0; i < n; i++, out.nshared++) {
+		if ((rv = read_shared(&r, &out.shared[i])) != FS_OK) {
 			fs_contribution_fini(&out);
 			return (rv);
 		}
-		it->dim = (fs_dim) u;
-		out.nshared++;
 	}
 	if ((rv = fs_mp_bool(&r, &out.disputed)) != 0
 	    || (rv = read_count(&r, &out.considered)) != 0

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// mp.c -- a strict, non-allocating msgpack reader.
+// mp.c -- a strict, non-allocating msgpack reader, and the last step of
+// writing a body.
 //
 // msgpack-c's unpacker builds a tree of any shape the peer sends; a
 // decoder of our messages wants the opposite: read exactly the item the
@@ -12,6 +13,8 @@
 #include <stdint.h>
 
 #include <string.h>
+
+#include <msgpack.h>
 
 #include "common/err.h"
 #include "wire/mp.h"
@@ -40,6 +43,17 @@ left(const fs_mp *r)
 	return ((size_t) (r->end - r->p));
 }
 
+// peek reads the tag of the next item without consuming it.
+static fs_err
+peek(const fs_mp *r, uint8_t *t)
+{
+	if (left(r) < 1) {
+		return (FS_ERR_TRUNCATED);
+	}
+	*t = r->p[0];
+	return (FS_OK);
+}
+
 // take reads an n-byte big-endian field after the one-byte tag.
 static fs_err
 take(fs_mp *r, size_t n, uint64_t *v)
@@ -52,34 +66,54 @@ take(fs_mp *r, size_t n, uint64_t *v)
 	return (FS_OK);
 }
 
-// container reads an array or map header given its fix range and the
-// 16- and 32-bit tags.
+// A msgpack family of tags for one type, each giving a length or a value:
+// the fix formats fixlo..fixhi (none when fixlo > fixhi) hold it in the
+// tag, less fixlo; the ntag tags from tag on are followed by it, big-
+// endian, in size << i bytes for the i-th of them.
+typedef struct family {
+	uint8_t fixlo, fixhi;
+	uint8_t tag, ntag;
+	size_t  size;
+} family;
+
+static const family f_array = { 0x90, 0x9f, 0xdc, 2, 2 };
+static const family f_map   = { 0x80, 0x8f, 0xde, 2, 2 };
+static const family f_uint  = { 0x00, 0x7f, 0xcc, 4, 1 };
+static const family f_bin   = { 0x01, 0x00, 0xc4, 3, 1 };
+static const family f_str   = { 0xa0, 0xbf, 0xd9, 3, 1 };
+
+// head reads the tag of an item of family f and the number it carries.
 static fs_err
-container(fs_mp *r, uint32_t *n, uint8_t fixlo, uint8_t tag16, uint8_t tag32,
-    uint32_t minitem)
+head(fs_mp *r, const family *f, uint64_t *v)
+{
+	fs_err  rv;
+	uint8_t t;
+
+	if ((rv = peek(r, &t)) != FS_OK) {
+		return (rv);
+	}
+	if (t >= f->fixlo && t <= f->fixhi) {
+		*v = t - f->fixlo;
+		r->p++;
+		return (FS_OK);
+	}
+	if (t < f->tag || t >= f->tag + f->ntag) {
+		return (FS_ERR_TYPE);
+	}
+	return (take(r, f->size << (t - f->tag), v));
+}
+
+// container reads an array or map header whose items take at least
+// minitem bytes each.
+static fs_err
+container(fs_mp *r, uint32_t *n, const family *f, uint32_t minitem)
 {
 	const uint8_t *start = r->p;
 	uint64_t       v;
 	fs_err         rv;
-	uint8_t        t;
 
-	if (left(r) < 1) {
-		return (FS_ERR_TRUNCATED);
-	}
-	t = r->p[0];
-	if (t >= fixlo && t <= fixlo + 0x0f) {
-		v = t - fixlo;
-		r->p++;
-	} else if (t == tag16) {
-		if ((rv = take(r, 2, &v)) != 0) {
-			return (rv);
-		}
-	} else if (t == tag32) {
-		if ((rv = take(r, 4, &v)) != 0) {
-			return (rv);
-		}
-	} else {
-		return (FS_ERR_TYPE);
+	if ((rv = head(r, f, &v)) != FS_OK) {
+		return (rv);
 	}
 	// Every item takes at least one byte: a count the rest of the input
 	// cannot hold is a truncation, caught before the caller loops.
@@ -94,41 +128,33 @@ container(fs_mp *r, uint32_t *n, uint8_t fixlo, uint8_t tag16, uint8_t tag32,
 fs_err
 fs_mp_array(fs_mp *r, uint32_t *n)
 {
-	return (container(r, n, 0x90, 0xdc, 0xdd, 1));
+	return (container(r, n, &f_array, 1));
+}
+
+fs_err
+fs_mp_array_of(fs_mp *r, uint32_t n)
+{
+	const uint8_t *start = r->p;
+	uint32_t       got;
+	fs_err         rv;
+
+	if ((rv = fs_mp_array(r, &got)) == FS_OK && got != n) {
+		r->p = start;
+		rv   = FS_ERR_MALFORMED;
+	}
+	return (rv);
 }
 
 fs_err
 fs_mp_map(fs_mp *r, uint32_t *n)
 {
-	return (container(r, n, 0x80, 0xde, 0xdf, 2));
+	return (container(r, n, &f_map, 2));
 }
 
 fs_err
 fs_mp_uint(fs_mp *r, uint64_t *v)
 {
-	uint8_t t;
-
-	if (left(r) < 1) {
-		return (FS_ERR_TRUNCATED);
-	}
-	t = r->p[0];
-	if (t <= 0x7f) {
-		*v = t;
-		r->p++;
-		return (FS_OK);
-	}
-	switch (t) {
-	case 0xcc:
-		return (take(r, 1, v));
-	case 0xcd:
-		return (take(r, 2, v));
-	case 0xce:
-		return (take(r, 4, v));
-	case 0xcf:
-		return (take(r, 8, v));
-	default:
-		return (FS_ERR_TYPE);
-	}
+	return (head(r, &f_uint, v));
 }
 
 fs_err
@@ -140,29 +166,15 @@ fs_mp_int(fs_mp *r, int64_t *v)
 	uint8_t        t;
 	size_t         n;
 
-	if (left(r) < 1) {
-		return (FS_ERR_TRUNCATED);
+	if ((rv = peek(r, &t)) != FS_OK) {
+		return (rv);
 	}
-	t = r->p[0];
 	if (t >= 0xe0) {
 		*v = (int8_t) t;
 		r->p++;
 		return (FS_OK);
 	}
-	switch (t) {
-	case 0xd0:
-		n = 1;
-		break;
-	case 0xd1:
-		n = 2;
-		break;
-	case 0xd2:
-		n = 4;
-		break;
-	case 0xd3:
-		n = 8;
-		break;
-	default:
+	if (t < 0xd0 || t > 0xd3) {
 		// Non-negative values are packed as unsigned.
 		if ((rv = fs_mp_uint(r, &u)) != 0) {
 			return (rv);
@@ -174,6 +186,7 @@ fs_mp_int(fs_mp *r, int64_t *v)
 		*v = (int64_t) u;
 		return (FS_OK);
 	}
+	n = (size_t) 1 << (t - 0xd0);
 	if ((rv = take(r, n, &u)) != 0) {
 		return (rv);
 	}
@@ -188,39 +201,30 @@ fs_mp_int(fs_mp *r, int64_t *v)
 fs_err
 fs_mp_bool(fs_mp *r, bool *v)
 {
-	if (left(r) < 1) {
-		return (FS_ERR_TRUNCATED);
+	fs_err  rv;
+	uint8_t t;
+
+	if ((rv = peek(r, &t)) != FS_OK) {
+		return (rv);
 	}
-	if (r->p[0] != 0xc2 && r->p[0] != 0xc3) {
+	if (t != 0xc2 && t != 0xc3) {
 		return (FS_ERR_TYPE);
 	}
-	*v = r->p[0] == 0xc3;
+	*v = t == 0xc3;
 	r->p++;
 	return (FS_OK);
 }
 
+// raw reads a bin or str of at most max bytes.
 static fs_err
-raw(fs_mp *r, const uint8_t **p, size_t *len, size_t max, uint8_t tag8,
-    uint8_t fixlo, uint8_t fixhi)
+raw(fs_mp *r, const uint8_t **p, size_t *len, size_t max, const family *f)
 {
 	const uint8_t *start = r->p;
 	uint64_t       n;
 	fs_err         rv;
-	uint8_t        t;
 
-	if (left(r) < 1) {
-		return (FS_ERR_TRUNCATED);
-	}
-	t = r->p[0];
-	if (fixlo != 0 && t >= fixlo && t <= fixhi) {
-		n = t - fixlo;
-		r->p++;
-	} else if (t >= tag8 && t <= tag8 + 2) {
-		if ((rv = take(r, (size_t) 1 << (t - tag8), &n)) != 0) {
-			return (rv);
-		}
-	} else {
-		return (FS_ERR_TYPE);
+	if ((rv = head(r, f, &n)) != FS_OK) {
+		return (rv);
 	}
 	if (n > max || n > left(r)) {
 		r->p = start;
@@ -235,7 +239,7 @@ raw(fs_mp *r, const uint8_t **p, size_t *len, size_t max, uint8_t tag8,
 fs_err
 fs_mp_bin(fs_mp *r, const uint8_t **p, size_t *len, size_t max)
 {
-	return (raw(r, p, len, max, 0xc4, 0, 0));
+	return (raw(r, p, len, max, &f_bin));
 }
 
 fs_err
@@ -244,7 +248,7 @@ fs_mp_str(fs_mp *r, const char **p, size_t *len, size_t max)
 	const uint8_t *s;
 	fs_err         rv;
 
-	if ((rv = raw(r, &s, len, max, 0xd9, 0xa0, 0xbf)) != 0) {
+	if ((rv = raw(r, &s, len, max, &f_str)) != 0) {
 		return (rv);
 	}
 	*p = (const char *) s;
@@ -271,6 +275,21 @@ fs_mp_bin_fixed(fs_mp *r, uint8_t *out, size_t n)
 	return (FS_OK);
 }
 
+fs_err
+fs_mp_bin_fixed_or_nil(fs_mp *r, uint8_t *out, size_t n, bool *has)
+{
+	fs_err rv;
+
+	if (fs_mp_nil(r)) {
+		*has = false;
+		return (FS_OK);
+	}
+	if ((rv = fs_mp_bin_fixed(r, out, n)) == FS_OK) {
+		*has = true;
+	}
+	return (rv);
+}
+
 bool
 fs_mp_nil(fs_mp *r)
 {
@@ -285,4 +304,20 @@ fs_err
 fs_mp_end(const fs_mp *r)
 {
 	return (r->p == r->end ? FS_OK : FS_ERR_TRAILING);
+}
+
+fs_err
+fs_mp_finish(
+    msgpack_sbuffer *sb, int bad, size_t skip, uint8_t **outp, size_t *outlenp)
+{
+	if (bad != 0) {
+		msgpack_sbuffer_destroy(sb);
+		return (FS_ERR_NOMEM);
+	}
+	if (skip > 0) {
+		memmove(sb->data, sb->data + skip, sb->size - skip);
+	}
+	*outlenp = sb->size - skip;
+	*outp    = (uint8_t *) msgpack_sbuffer_release(sb);
+	return (FS_OK);
 }

@@ -70,31 +70,27 @@ fs_recognize_verify(fs_attestation *out, const fs_trust *t, const char *token,
 	fs_err                 rv;
 
 	if ((rv = fs_token_kid(kid, token, len)) != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "expected an attestation, v4.public.… with a footer "
 		    "{\"kid\":\"k4.pid.…\"}: %s",
-		    fs_strerror(rv));
-		return (rv);
+		    fs_strerror(rv)));
 	}
 	if ((r = find_key(t, kid, &key, &retired)) == NULL) {
 		// Untrusted: only to say which region it claims to be.
 		if (fs_attest_peek(&a, token, len) != FS_OK) {
-			snprintf(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_UNREGISTERED,
 			    "signed by a key of no region in the trust list, "
-			    "and unreadable");
-			return (FS_ERR_UNREGISTERED);
+			    "and unreadable"));
 		}
 		if (fs_trust_region_find(t, a.iss) != NULL) {
-			snprintf(why, whycap,
+			return (fs_why(why, whycap, FS_ERR_WRONG_KEY,
 			    "claims region %s, but is signed by a key that the "
 			    "trust list does not hold for %s",
-			    a.iss, a.iss);
-			return (FS_ERR_WRONG_KEY);
+			    a.iss, a.iss));
 		}
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_UNREGISTERED,
 		    "region %s is not in the trust list of %s", a.iss,
-		    t->local);
-		return (FS_ERR_UNREGISTERED);
+		    t->local));
 	}
 	if ((rv = fs_attest_verify(&a, token, len, key)) != FS_OK) {
 		if (rv == FS_ERR_BAD_SIGNATURE) {
@@ -110,31 +106,18 @@ fs_recognize_verify(fs_attestation *out, const fs_trust *t, const char *token,
 		return (rv);
 	}
 	if (retired) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_REVOKED,
 		    "signed by a retired key of region %s: the trust list no "
 		    "longer accepts it",
-		    r->id);
-		return (FS_ERR_REVOKED);
+		    r->id));
 	}
 	if (strcmp(a.iss, r->id) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_WRONG_REGION,
 		    "claims region %s, but is signed by the key of region %s",
-		    a.iss, r->id);
-		return (FS_ERR_WRONG_REGION);
+		    a.iss, r->id));
 	}
 	*out = a;
 	return (FS_OK);
-}
-
-static const fs_tier *
-local_tier(const fs_scheme *s, const char *name)
-{
-	for (size_t i = 0; i < s->ntiers; i++) {
-		if (strcmp(s->tiers[i].name, name) == 0) {
-			return (&s->tiers[i]);
-		}
-	}
-	return (NULL);
 }
 
 fs_err
@@ -153,36 +136,32 @@ fs_recognize_check(fs_recognition *out, const fs_trust *t,
 	}
 	if (now < r->not_before) {
 		fs_time_format(tb, r->not_before);
-		snprintf(why, whycap,
-		    "the trust list trusts region %s from %s on", r->id, tb);
-		return (FS_ERR_NOT_YET_VALID);
+		return (fs_why(why, whycap, FS_ERR_NOT_YET_VALID,
+		    "the trust list trusts region %s from %s on", r->id, tb));
 	}
 	if (now >= r->not_after) {
 		fs_time_format(tb, r->not_after);
-		snprintf(why, whycap,
-		    "the trust list trusted region %s until %s", r->id, tb);
-		return (FS_ERR_EXPIRED);
+		return (fs_why(why, whycap, FS_ERR_EXPIRED,
+		    "the trust list trusted region %s until %s", r->id, tb));
 	}
 	// Both sums stay in range: the times are RFC 3339 years 0..9999 and
 	// the skew at most an hour.
 	if (now >= a->exp + t->skew_s) {
 		fs_time_format(tb, a->exp);
-		snprintf(why, whycap,
-		    "the attestation of region %s expired at %s", r->id, tb);
-		return (FS_ERR_EXPIRED);
+		return (fs_why(why, whycap, FS_ERR_EXPIRED,
+		    "the attestation of region %s expired at %s", r->id, tb));
 	}
 	if (now < a->iat - t->skew_s) {
 		fs_time_format(tb, a->iat);
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_NOT_YET_VALID,
 		    "the attestation of region %s is issued at %s, in the "
 		    "future",
-		    r->id, tb);
-		return (FS_ERR_NOT_YET_VALID);
+		    r->id, tb));
 	}
 	memset(&rec, 0, sizeof(rec));
 	for (size_t m = 0; m < r->nmaps && lt == NULL; m++) {
 		if (strcmp(r->maps[m].foreign, a->tier.name) == 0) {
-			lt = local_tier(&t->scheme, r->maps[m].local);
+			lt = fs_scheme_tier_named(&t->scheme, r->maps[m].local);
 			snprintf(rec.rule, sizeof(rec.rule), "map.%s = %s",
 			    r->maps[m].foreign, r->maps[m].local);
 		}
@@ -201,13 +180,12 @@ fs_recognize_check(fs_recognition *out, const fs_trust *t,
 		snprintf(rec.rule, sizeof(rec.rule), "score = linear");
 	}
 	if (lt == NULL) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_REFUSED,
 		    "the trust list maps no tier %s of region %s%s",
 		    a->tier.name, r->id,
 		    r->linear ? ", and the attestation has no score for score "
 		                "= linear"
-		              : "");
-		return (FS_ERR_REFUSED);
+		              : ""));
 	}
 	rec.att   = *a;
 	rec.local = *lt;

@@ -26,6 +26,7 @@
 #include "common/rfc3339.h"
 #include "crypto/key.h"
 #include "crypto/paseto.h"
+#include "wire/json.h"
 #include "wire/lookup.h"
 #include "wire/request.h"
 #include "wire/token.h"
@@ -75,42 +76,17 @@ fs_request_sign(char **tokenp, const fs_key *requester, const char *consent,
 	return (rv);
 }
 
-// str_field copies a string member of at most max bytes.
-static fs_err
-str_field(json_t *o, const char *key, char *out, size_t max, bool required)
-{
-	json_t     *v = json_object_get(o, key);
-	const char *s;
-
-	if (v == NULL) {
-		out[0] = '\0';
-		return (required ? FS_ERR_MALFORMED : FS_OK);
-	}
-	if (!json_is_string(v)) {
-		return (FS_ERR_TYPE);
-	}
-	s = json_string_value(v);
-	if (json_string_length(v) > max || strlen(s) != json_string_length(v)) {
-		return (FS_ERR_MALFORMED);
-	}
-	memcpy(out, s, json_string_length(v) + 1);
-	return (FS_OK);
-}
-
 fs_err
 fs_request_verify(fs_request *out, const char *token, size_t len,
     const fs_pubkey *requester, const char *region, int64_t now, int64_t skew)
 {
-	static const char *known[] = { "consent", "iat", "jti", "scope" };
-	fs_request         r;
-	char               ia[128], iat[FS_TIME_MAX_LEN + 1];
-	uint8_t           *msg;
-	size_t             mlen;
-	json_t            *o;
-	json_error_t       err;
-	const char        *key;
-	json_t            *v;
-	fs_err             rv;
+	fs_request   r;
+	char         ia[128], iat[FS_TIME_MAX_LEN + 1];
+	uint8_t     *msg;
+	size_t       mlen;
+	json_t      *o;
+	json_error_t err;
+	fs_err       rv;
 
 	memset(&r, 0, sizeof(r));
 	assertion(ia, "request", region);
@@ -124,28 +100,16 @@ fs_request_verify(fs_request *out, const char *token, size_t len,
 	if (o == NULL) {
 		return (FS_ERR_MALFORMED);
 	}
-	rv = json_is_object(o) ? FS_OK : FS_ERR_TYPE;
-	json_object_foreach (o, key, v) {
-		bool ok = false;
-
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-			ok = ok || strcmp(key, known[i]) == 0;
-		}
-		if (!ok && rv == FS_OK) {
-			rv = FS_ERR_MALFORMED;
-		}
-	}
-	if (rv == FS_OK) {
-		rv = str_field(o, "consent", r.consent, FS_TOKEN_MAX, true);
-	}
-	if (rv == FS_OK) {
-		rv = str_field(o, "jti", r.jti, FS_JTI_STR_LEN, true);
-	}
-	if (rv == FS_OK) {
-		rv = str_field(o, "iat", iat, FS_TIME_MAX_LEN, true);
-	}
-	if (rv == FS_OK) {
-		rv = str_field(o, "scope", r.scope, FS_CLAIM_STR_MAX, false);
+	if ((rv = FS_JSON_ONLY(o, "consent", "iat", "jti", "scope")) == FS_OK
+	    && (rv = fs_json_str(
+	            o, "consent", r.consent, FS_TOKEN_MAX + 1, NULL))
+	        == FS_OK
+	    && (rv = fs_json_str(o, "jti", r.jti, FS_JTI_STR_LEN + 1, NULL))
+	        == FS_OK
+	    && (rv = fs_json_str(o, "iat", iat, sizeof(iat), NULL)) == FS_OK
+	    && json_object_get(o, "scope") != NULL) {
+		// The scope is optional: "" asks for the consent's.
+		rv = fs_json_str(o, "scope", r.scope, sizeof(r.scope), NULL);
 	}
 	json_decref(o);
 	if (rv != FS_OK) {

@@ -86,14 +86,7 @@ fs_revlist_encode(const fs_key *issuer, const char *region,
 		fs_key_sign(issuer, sig, (const uint8_t *) sb.data, sb.size);
 		bad |= msgpack_pack_bin_with_body(&pk, sig, sizeof(sig));
 	}
-	if (bad != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return (FS_ERR_NOMEM);
-	}
-	memmove(sb.data, sb.data + CTX_LEN, sb.size - CTX_LEN);
-	*outlenp = sb.size - CTX_LEN;
-	*outp    = (uint8_t *) msgpack_sbuffer_release(&sb);
-	return (FS_OK);
+	return (fs_mp_finish(&sb, bad, CTX_LEN, outp, outlenp));
 }
 
 fs_err
@@ -125,9 +118,9 @@ fs_revlist_decode(fs_revlist *rl, const uint8_t *buf, size_t len,
 		return (FS_ERR_BAD_SIGNATURE);
 	}
 	fs_mp_init(&r, buf, len - SIG_ITEM);
-	if ((rv = fs_mp_array(&r, &n)) != 0 || n != 5
+	if ((rv = fs_mp_array_of(&r, 5)) != 0
 	    || (rv = fs_mp_str(&r, &s, &slen, FS_NAME_MAX)) != 0) {
-		return (rv != 0 ? rv : FS_ERR_MALFORMED);
+		return (rv);
 	}
 	if (slen != strlen(region) || memcmp(s, region, slen) != 0) {
 		return (FS_ERR_WRONG_REGION);

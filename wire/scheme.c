@@ -293,6 +293,17 @@ fs_scheme_allows(const fs_scheme *s, const char *purpose)
 }
 
 const fs_tier *
+fs_scheme_tier_named(const fs_scheme *s, const char *name)
+{
+	for (size_t i = 0; i < s->ntiers; i++) {
+		if (strcmp(s->tiers[i].name, name) == 0) {
+			return (&s->tiers[i]);
+		}
+	}
+	return (NULL);
+}
+
+const fs_tier *
 fs_scheme_tier(const fs_scheme *s, int64_t score)
 {
 	for (size_t i = 0; i < s->ntiers; i++) {

@@ -44,5 +44,7 @@ fs_err fs_scheme_parse(fs_scheme *s, const char *text, size_t len,
     const char *path, char *why, size_t whycap);
 bool   fs_scheme_allows(const fs_scheme *s, const char *purpose);
 const fs_tier *fs_scheme_tier(const fs_scheme *s, int64_t score);
+// fs_scheme_tier_named returns the tier called name, or NULL.
+const fs_tier *fs_scheme_tier_named(const fs_scheme *s, const char *name);
 
 #endif // FS_WIRE_SCHEME_H

@@ -35,13 +35,7 @@ fs_witness_encode(const fs_witness_req *w, uint8_t **outp, size_t *outlenp)
 	for (size_t i = 0; i < w->nproof; i++) {
 		bad |= msgpack_pack_bin_with_body(&pk, w->proof[i], 32);
 	}
-	if (bad != 0) {
-		msgpack_sbuffer_destroy(&sb);
-		return (FS_ERR_NOMEM);
-	}
-	*outlenp = sb.size;
-	*outp    = (uint8_t *) msgpack_sbuffer_release(&sb);
-	return (FS_OK);
+	return (fs_mp_finish(&sb, bad, 0, outp, outlenp));
 }
 
 fs_err
@@ -54,13 +48,9 @@ fs_witness_decode(fs_witness_req *w, const uint8_t *buf, size_t len)
 
 	memset(&out, 0, sizeof(out));
 	fs_mp_init(&r, buf, len);
-	if ((rv = fs_mp_array(&r, &n)) != 0) {
-		return (rv);
-	}
-	if (n != 3) {
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = fs_mp_str(&r, &out.note, &out.note_len, FS_WITNESS_NOTE_MAX))
+	if ((rv = fs_mp_array_of(&r, 3)) != 0
+	    || (rv = fs_mp_str(
+	            &r, &out.note, &out.note_len, FS_WITNESS_NOTE_MAX))
 	        != 0
 	    || (rv = fs_mp_uint(&r, &out.old_size)) != 0
 	    || (rv = fs_mp_array(&r, &n)) != 0) {
