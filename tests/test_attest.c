@@ -20,6 +20,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/oprf.h"
+#include "tests/keys.h"
 #include "wire/attest.h"
 #include "wire/note.h"
 #include "wire/recognize.h"
@@ -49,17 +50,6 @@ static const char changzhou[] = "[scheme]\n"
                                 "[tier c]\nlabel = C\nmin = 0\n";
 
 static const char idnum[] = "11010519491231002X";
-
-static fs_key *
-key_from_byte(uint8_t b)
-{
-	uint8_t seed[FS_SEED_BYTES];
-	fs_key *k;
-
-	memset(seed, b, sizeof(seed));
-	assert_int_equal(fs_key_from_seed(&k, seed), FS_OK);
-	return (k);
-}
 
 static void
 scheme(fs_scheme *s, const char *text)

@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "crypto/key.h"
 #include "crypto/paseto.h"
+#include "tests/keys.h"
 #include "tests/vectors.h"
 
 static const char *
@@ -30,30 +31,12 @@ jstr(json_t *t, const char *key)
 	return (s);
 }
 
-static fs_key *
-key_from_byte(uint8_t b)
-{
-	uint8_t seed[FS_SEED_BYTES];
-	fs_key *k;
-
-	memset(seed, b, sizeof(seed));
-	assert_int_equal(fs_key_from_seed(&k, seed), FS_OK);
-	return (k);
-}
-
 static fs_err
 verify_str(const char *tok, const fs_pubkey *pub, const char *footer,
     const char *implicit)
 {
 	return (fs_paseto_verify(NULL, NULL, tok, strlen(tok), pub, footer,
 	    (const uint8_t *) implicit, strlen(implicit)));
-}
-
-// flip changes one base64url character at i into another valid one.
-static void
-flip(char *tok, size_t i)
-{
-	tok[i] = tok[i] == 'A' ? 'B' : 'A';
 }
 
 // The public key of the official 4-S vectors, for verifying the others.

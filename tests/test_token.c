@@ -20,28 +20,11 @@
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "crypto/paseto.h"
+#include "tests/keys.h"
 #include "wire/revocations.h"
 #include "wire/token.h"
 
 #define NOW INT64_C(1795428000) // 2026-11-23T10:00:00Z
-
-static fs_key *
-key_from_byte(uint8_t b)
-{
-	uint8_t seed[FS_SEED_BYTES];
-	fs_key *k;
-
-	memset(seed, b, sizeof(seed));
-	assert_int_equal(fs_key_from_seed(&k, seed), FS_OK);
-	return (k);
-}
-
-// flip changes one base64url character at i into another valid one.
-static void
-flip(char *tok, size_t i)
-{
-	tok[i] = tok[i] == 'A' ? 'B' : 'A';
-}
 
 static void
 test_time_rfc3339(void **state)
