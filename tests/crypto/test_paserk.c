@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// test_crypto.c -- keys, PASERK (official vectors), key files, base64url.
+// test_paserk.c -- PASERK k4.public, k4.pid and k4.secret against the
+// official vectors, and the strings refused.
 
 #include <jansson.h>
 #include <sodium.h>
@@ -11,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -192,120 +191,6 @@ test_paserk_parse_refuses(void **state)
 	fs_key_free(k);
 }
 
-static void
-test_keyfile_roundtrip_and_modes(void **state)
-{
-	char        dir[] = "/tmp/fs-test-keyfile.XXXXXX";
-	char        sec[256], pub[256];
-	struct stat st;
-	fs_key     *k, *k2;
-	fs_pubkey   p;
-
-	(void) state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(sec, sizeof(sec), "%s/k", dir);
-	snprintf(pub, sizeof(pub), "%s/k.pub", dir);
-	assert_int_equal(fs_key_generate(&k), FS_OK);
-	assert_int_equal(fs_keyfile_write_secret(sec, k, "test key"), FS_OK);
-	assert_int_equal(fs_keyfile_write_public(pub, fs_key_public(k)), FS_OK);
-	assert_int_equal(stat(sec, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
-
-	// Never overwrite.
-	assert_int_equal(fs_keyfile_write_secret(sec, k, NULL), FS_ERR_EXISTS);
-	assert_int_equal(
-	    fs_keyfile_write_public(pub, fs_key_public(k)), FS_ERR_EXISTS);
-
-	assert_int_equal(fs_keyfile_read_secret(&k2, sec), FS_OK);
-	assert_memory_equal(
-	    fs_key_public(k2)->kid, fs_key_public(k)->kid, FS_KID_BYTES);
-	assert_int_equal(fs_keyfile_read_public(&p, pub), FS_OK);
-	assert_memory_equal(p.pk, fs_key_public(k)->pk, FS_PK_BYTES);
-
-	// A secret key others can read is refused.
-	assert_int_equal(chmod(sec, 0644), 0);
-	fs_key_free(k2);
-	assert_int_equal(fs_keyfile_read_secret(&k2, sec), FS_ERR_PERMISSION);
-	// A public key is not a secret key, nor the other way round.
-	assert_int_equal(chmod(sec, 0600), 0);
-	assert_int_equal(fs_keyfile_read_public(&p, sec), FS_ERR_TYPE);
-	assert_int_equal(fs_keyfile_read_secret(&k2, pub), FS_ERR_PERMISSION);
-	assert_int_equal(chmod(pub, 0600), 0);
-	assert_int_equal(fs_keyfile_read_secret(&k2, pub), FS_ERR_TYPE);
-
-	unlink(sec);
-	unlink(pub);
-	rmdir(dir);
-	fs_key_free(k);
-}
-
-static void
-test_b64_strict(void **state)
-{
-	uint8_t out[8];
-	size_t  n;
-	char    s[16];
-
-	(void) state;
-	fs_b64_encode(s, (const uint8_t *) "\xfb\xff", 2);
-	assert_string_equal(s, "-_8");
-	assert_int_equal(fs_b64_decode(out, sizeof(out), &n, "-_8", 3), FS_OK);
-	assert_int_equal(n, 2);
-	// Non-zero trailing bits, padding, one dangling character.
-	assert_int_equal(
-	    fs_b64_decode(out, sizeof(out), &n, "-_9", 3), FS_ERR_MALFORMED);
-	assert_int_equal(
-	    fs_b64_decode(out, sizeof(out), &n, "-_8=", 4), FS_ERR_MALFORMED);
-	assert_int_equal(
-	    fs_b64_decode(out, sizeof(out), &n, "AAAAA", 5), FS_ERR_MALFORMED);
-	assert_int_equal(
-	    fs_b64_decode(out, 2, &n, "AAAAAA", 6), FS_ERR_TOO_LARGE);
-}
-
-static void
-test_b64std_strict(void **state)
-{
-	uint8_t out[8];
-	size_t  n;
-	char    s[16];
-
-	(void) state;
-	fs_b64std_encode(s, (const uint8_t *) "\xfb\xff", 2);
-	assert_string_equal(s, "+/8=");
-	assert_int_equal(fs_b64std_encoded_len(2), 4);
-	assert_int_equal(
-	    fs_b64std_decode(out, sizeof(out), &n, "+/8=", 4), FS_OK);
-	assert_int_equal(n, 2);
-	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "", 0), FS_OK);
-	assert_int_equal(n, 0);
-	// Non-zero trailing bits, missing or extra padding, base64url.
-	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/9=", 4),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(
-	    fs_b64std_decode(out, sizeof(out), &n, "+/8", 3), FS_ERR_MALFORMED);
-	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/8==", 5),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/8=AAAA", 8),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "-_8=", 4),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(fs_b64std_decode(out, sizeof(out), &n, "+/8=\n", 5),
-	    FS_ERR_MALFORMED);
-	assert_int_equal(
-	    fs_b64std_decode(out, 2, &n, "AAAAAAAA", 8), FS_ERR_TOO_LARGE);
-}
-
-static void
-test_strerror_covers_every_code(void **state)
-{
-	(void) state;
-	for (int e = 0; e < FS_ERR_NUM; e++) {
-		assert_string_not_equal(
-		    fs_strerror((fs_err) e), "unknown error");
-		assert_string_not_equal(fs_err_name((fs_err) e), "unknown");
-	}
-}
-
 int
 main(void)
 {
@@ -314,10 +199,6 @@ main(void)
 		cmocka_unit_test(test_paserk_pid_vectors),
 		cmocka_unit_test(test_paserk_secret_vectors),
 		cmocka_unit_test(test_paserk_parse_refuses),
-		cmocka_unit_test(test_keyfile_roundtrip_and_modes),
-		cmocka_unit_test(test_b64_strict),
-		cmocka_unit_test(test_b64std_strict),
-		cmocka_unit_test(test_strerror_covers_every_code),
 	};
 
 	if (fs_crypto_init() != FS_OK) {
