@@ -2,9 +2,8 @@
 //
 // test_oprf.c -- RFC 9497 OPRF and VOPRF over ristretto255-SHA512 against
 // every vector of that suite in modes 0 and 1 (mode 2, POPRF, is not
-// implemented and its vectors are skipped), RFC 9380 expand_message_xmd,
-// refusals (identity, bad encodings, tampered proofs, wrong keys), the
-// fast multi-scalar multiplication against a plain one, and pseudonyms.
+// implemented and its vectors are skipped), and refusals (identity, bad
+// encodings, tampered proofs, wrong keys).
 
 #include <jansson.h>
 #include <sodium.h>
@@ -142,62 +141,6 @@ derive_suite_key(json_t *s, fs_oprf_mode mode)
 	}
 	free(info);
 	return (k);
-}
-
-static void
-test_xmd_rfc9380(void **state)
-{
-	// RFC 9380 appendix K.3, expand_message_xmd(SHA-512).
-	static const struct {
-		const char *msg;
-		size_t      len;
-		const char *hex;
-	} v[] = {
-		{ "", 0x20,
-		    "6b9a7312411d92f921c6f68ca0b6380730a1a4d982c507211a90964c39"
-		    "4179ba" },
-		{ "abc", 0x20,
-		    "0da749f12fbe5483eb066a5f595055679b976e93abe9be6f0f6318bce7"
-		    "aca8dc" },
-		{ "", 0x80,
-		    "41b037d1734a5f8df225dd8c7de38f851efdb45c372887be655212d072"
-		    "51b921b052b62eaed99b46f72f2ef4cc96bfaf254ebbbec091e1a3b9e4"
-		    "fb5e5b619d2e0c5414800a1d882b62bb5cd1778f098b8eb6cb399d5d9d"
-		    "18f5d5842cf5d13d7eb00a7cff859b605da678b318bd0e65ebff70bec8"
-		    "8c753b159a805d2c89c55961" },
-		{ "abc", 0x80,
-		    "7f1dddd13c08b543f2e2037b14cefb255b44c83cc397c1786d975653e3"
-		    "6a6b11bdd7732d8b38adb4a0edc26a0cef4bb45217135456e58fbca170"
-		    "3cd6032cb1347ee720b87972d63fbf232587043ed2901bce7f22610c04"
-		    "19751c065922b488431851041310ad659e4b23520e1772ab29dcdeb200"
-		    "2222a363f0c2b1c972b3efe1" },
-	};
-	static const char dst[] = "QUUX-V01-CS02-with-expander-SHA512-256";
-	uint8_t           out[0x80];
-
-	(void) state;
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		fs_iov   msg = { v[i].msg, strlen(v[i].msg) };
-		size_t   n;
-		uint8_t *want = vec_hex(v[i].hex, &n);
-
-		assert_int_equal(n, v[i].len);
-		assert_int_equal(fs_xmd_sha512(out, v[i].len, &msg, 1,
-		                     (const uint8_t *) dst, strlen(dst)),
-		    FS_OK);
-		assert_memory_equal(out, want, n);
-		free(want);
-	}
-	// Bounds of RFC 9380: at most 255 blocks, a DST of at most 255.
-	assert_int_equal(
-	    fs_xmd_sha512(out, 0, NULL, 0, (const uint8_t *) dst, 3),
-	    FS_ERR_INVALID);
-	assert_int_equal(
-	    fs_xmd_sha512(out, 255 * 64 + 1, NULL, 0, (const uint8_t *) dst, 3),
-	    FS_ERR_INVALID);
-	assert_int_equal(
-	    fs_xmd_sha512(out, 32, NULL, 0, (const uint8_t *) dst, 256),
-	    FS_ERR_INVALID);
 }
 
 static void
@@ -609,119 +552,10 @@ test_misuse_refused(void **state)
 	free(big);
 }
 
-static void
-random_point(uint8_t p[static EB])
-{
-	uint8_t h[crypto_core_ristretto255_HASHBYTES];
-
-	randombytes_buf(h, sizeof(h));
-	crypto_core_ristretto255_from_hash(p, h);
-}
-
-static void
-test_msm_matches_naive(void **state)
-{
-	static const size_t sizes[] = { 0, 1, 2, 3, 7, 16, 33, 100, 257 };
-	uint8_t            *s       = malloc(257 * SB);
-	uint8_t            *p       = malloc(257 * EB);
-	uint8_t             a[EB], b[EB];
-
-	(void) state;
-	assert_true(s && p);
-	for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
-		size_t n = sizes[t];
-
-		for (size_t i = 0; i < n; i++) {
-			crypto_core_ristretto255_scalar_random(s + i * SB);
-			random_point(p + i * EB);
-		}
-		if (n >= 7) {
-			// Zero and tiny scalars, the identity, a repeated
-			// point, a point and its negation, the largest scalar.
-			memset(s, 0, SB);
-			memset(s + SB, 0, SB);
-			s[SB] = 1;
-			memset(p + 2 * EB, 0, EB);
-			memcpy(p + 3 * EB, p + 4 * EB, EB);
-			memcpy(s + 3 * SB, s + 4 * SB, SB);
-			memcpy(p + 5 * EB, p + 6 * EB, EB);
-			crypto_core_ristretto255_scalar_negate(
-			    s + 5 * SB, s + 6 * SB);
-			memcpy(s + 4 * SB,
-			    "\xec\xd3\xf5\x5c\x1a\x63\x12\x58\xd6"
-			    "\x9c\xf7\xa2\xde\xf9\xde\x14\0\0\0\0\0"
-			    "\0\0\0\0\0\0\0\0\0\0\x10",
-			    SB);
-		}
-		assert_int_equal(fs_msm(a, s, p, n), FS_OK);
-		assert_int_equal(fs_msm_naive(b, s, p, n), FS_OK);
-		assert_memory_equal(a, b, EB);
-	}
-	// Terms that cancel give the identity.
-	random_point(p);
-	memcpy(p + EB, p, EB);
-	crypto_core_ristretto255_scalar_random(s);
-	crypto_core_ristretto255_scalar_negate(s + SB, s);
-	assert_int_equal(fs_msm(a, s, p, 2), FS_OK);
-	assert_true(sodium_is_zero(a, EB));
-	// A point that does not decode, or only with its top bit ignored.
-	memcpy(p + EB, p, EB);
-	p[2 * EB - 1] |= 0x80;
-	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_MALFORMED);
-	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_MALFORMED);
-	memset(p + EB, 0xff, EB);
-	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_MALFORMED);
-	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_MALFORMED);
-	// Scalars must be reduced.
-	random_point(p + EB);
-	s[SB - 1] |= 0x20;
-	assert_int_equal(fs_msm(a, s, p, 2), FS_ERR_INVALID);
-	assert_int_equal(fs_msm_naive(a, s, p, 2), FS_ERR_INVALID);
-	free(s);
-	free(p);
-}
-
-static void
-test_pseudonyms(void **state)
-{
-	// y is the first OPRF output of the mode 0 vectors; the expected
-	// values come from Python's hashlib.blake2b(digest_size=32, key=y).
-	static const char y_hex[]
-	    = "527759c3d9366f277d8c6020418d96bb393ba2afb20ff90df23fb7708264e2f3"
-	      "ab9135e3bd69955851de4b1f9fe8a0973396719b7912ba9ee8aa7d0b5e24bcf"
-	      "6";
-	static const char subject_hex[] = "050484e8742f2927a2523048b7603aca70a1"
-	                                  "3e3478036eb1fbc3049028d6bd0a";
-	static const char behavior_hex[] = "631f1a59f10b980bc7a0c887732f6dd0d1a"
-	                                   "94b0ba8a75f48d5fdd02675c7e566";
-	static const char key_hex[] = "17366e08e5f4c8dbb3005c8355de9a6a32b2ac9b"
-	                              "eb037e8fb006f13f26986797";
-	size_t            n;
-	uint8_t          *y = vec_hex(y_hex, &n), *want;
-	uint8_t           out[FS_PSEUDONYM_BYTES], base[FS_PSEUDONYM_BYTES];
-
-	(void) state;
-	assert_int_equal(n, OB);
-	fs_pseudonym_subject(out, y);
-	want = vec_hex(subject_hex, &n);
-	assert_memory_equal(out, want, n);
-	free(want);
-	fs_pseudonym_behavior_base(base, y);
-	want = vec_hex(behavior_hex, &n);
-	assert_memory_equal(base, want, n);
-	free(want);
-	fs_behavior_key(out, base, "GA-2024-000123", 14);
-	want = vec_hex(key_hex, &n);
-	assert_memory_equal(out, want, n);
-	free(want);
-	free(y);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_xmd_rfc9380),
 		cmocka_unit_test(test_oprf_vectors),
 		cmocka_unit_test(test_voprf_vectors),
 		cmocka_unit_test(test_voprf_roundtrip),
@@ -730,8 +564,6 @@ main(void)
 		cmocka_unit_test(test_tampered_proof_refused),
 		cmocka_unit_test(test_wrong_key_refused),
 		cmocka_unit_test(test_misuse_refused),
-		cmocka_unit_test(test_msm_matches_naive),
-		cmocka_unit_test(test_pseudonyms),
 	};
 
 	if (fs_crypto_init() != FS_OK) {
