@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// test_merkle.c -- RFC 9162 Merkle trees: the transparency-dev proof
-// vectors, and generated proofs for every tree of 1 to 70 leaves checked
-// against a direct transcription of the RFC's recursive definitions.
+// test_merkle_vectors.c -- RFC 9162 Merkle trees against the
+// transparency-dev proof vectors, and the roots and proofs we generate for
+// the trees they were made from.
 
 #include <jansson.h>
 #include <sodium.h>
@@ -22,15 +22,15 @@
 #include "common/err.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
+#include "tests/crypto/merkle_ref.h"
 #include "tests/vectors.h"
-
-#define HB FS_MERKLE_HASH_BYTES
 
 // The leaves of the trees the vectors were made from (RFC 6962 test data,
 // as in transparency-dev/merkle testonly), and the roots of their first
 // 1..8 leaves.
 static const char *const leaf_hex[8] = { "", "00", "10", "2021", "3031",
 	"40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f" };
+
 static const char *const root_hex[8] = {
 	"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
 	"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -41,87 +41,6 @@ static const char *const root_hex[8] = {
 	"ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
 	"5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
 };
-
-// Reference implementations: RFC 9162 2.1.1, 2.1.3.1 and 2.1.4.1, word for
-// word, on an array of leaf hashes.
-
-static uint64_t
-ref_split(uint64_t n)
-{
-	uint64_t k = 1;
-
-	while (k * 2 < n) {
-		k *= 2;
-	}
-	return (k);
-}
-
-static void
-ref_mth(uint8_t out[HB], const uint8_t (*d)[HB], uint64_t n)
-{
-	uint8_t  l[HB], r[HB];
-	uint64_t k;
-
-	if (n == 0) {
-		fs_merkle_empty_root(out);
-		return;
-	}
-	if (n == 1) {
-		memcpy(out, d[0], HB);
-		return;
-	}
-	k = ref_split(n);
-	ref_mth(l, d, k);
-	ref_mth(r, d + k, n - k);
-	fs_merkle_node_hash(out, l, r);
-}
-
-static void
-ref_path(fs_merkle_proof *p, uint64_t m, const uint8_t (*d)[HB], uint64_t n)
-{
-	uint64_t k;
-
-	if (n == 1) {
-		return;
-	}
-	k = ref_split(n);
-	if (m < k) {
-		ref_path(p, m, d, k);
-		ref_mth(p->hash[p->n++], d + k, n - k);
-	} else {
-		ref_path(p, m - k, d + k, n - k);
-		ref_mth(p->hash[p->n++], d, k);
-	}
-}
-
-static void
-ref_subproof(
-    fs_merkle_proof *p, uint64_t m, const uint8_t (*d)[HB], uint64_t n, bool b)
-{
-	uint64_t k;
-
-	if (m == n) {
-		if (!b) {
-			ref_mth(p->hash[p->n++], d, n);
-		}
-		return;
-	}
-	k = ref_split(n);
-	if (m <= k) {
-		ref_subproof(p, m, d, k, b);
-		ref_mth(p->hash[p->n++], d + k, n - k);
-	} else {
-		ref_subproof(p, m - k, d + k, n - k, false);
-		ref_mth(p->hash[p->n++], d, k);
-	}
-}
-
-static void
-assert_proof_equal(const fs_merkle_proof *a, const fs_merkle_proof *b)
-{
-	assert_int_equal(a->n, b->n);
-	assert_memory_equal(a->hash, b->hash, a->n * HB);
-}
 
 // The vectors.  Their hashes are std base64.  The Go suite they come from
 // treats hashes as byte strings and uses short placeholders ("don't care
@@ -394,206 +313,6 @@ test_vectors_match_generation(void **state)
 	fs_merkle_mem_free(m);
 }
 
-static void
-tamper(fs_merkle_proof *p, size_t i, int bit)
-{
-	p->hash[i][bit / 8] ^= (uint8_t) (1u << (bit % 8));
-}
-
-// Every tree of 1..70 leaves: the incremental root, the root from storage
-// and the rebuilt state equal the RFC's MTH; every inclusion and
-// consistency proof equals the RFC's PATH and PROOF, verifies, and stops
-// verifying when a bit, an index or a size changes.
-static void
-test_generated_proofs(void **state)
-{
-	enum { N = 70 };
-	uint8_t         leaves[N][HB], roots[N + 1][HB], r[HB];
-	fs_merkle_mem  *m;
-	fs_merkle_state st, st2;
-	fs_merkle_proof p, ref;
-	uint64_t        n, i;
-
-	(void) state;
-	assert_int_equal(fs_merkle_mem_create(&m), FS_OK);
-	fs_merkle_state_init(&st);
-	fs_merkle_empty_root(roots[0]);
-	fs_merkle_state_root(&st, r);
-	assert_memory_equal(r, roots[0], HB);
-	for (n = 1; n <= N; n++) {
-		uint8_t e[8];
-
-		for (int b = 0; b < 8; b++) {
-			e[b] = (uint8_t) ((n - 1) >> (8 * (7 - b)));
-		}
-		fs_merkle_leaf_hash(leaves[n - 1], e, sizeof(e));
-		assert_int_equal(
-		    fs_merkle_state_append(&st, leaves[n - 1], NULL, NULL),
-		    FS_OK);
-		assert_int_equal(fs_merkle_mem_append(m, leaves[n - 1]), FS_OK);
-		ref_mth(roots[n], (const uint8_t(*)[HB]) leaves, n);
-		fs_merkle_state_root(&st, r);
-		assert_memory_equal(r, roots[n], HB);
-		fs_merkle_root(r, leaves[0], n);
-		assert_memory_equal(r, roots[n], HB);
-	}
-
-	for (n = 1; n <= N; n++) {
-		assert_int_equal(
-		    fs_merkle_root_at(r, n, fs_merkle_mem_get, m), FS_OK);
-		assert_memory_equal(r, roots[n], HB);
-		assert_int_equal(
-		    fs_merkle_state_load(&st2, n, fs_merkle_mem_get, m), FS_OK);
-		fs_merkle_state_root(&st2, r);
-		assert_memory_equal(r, roots[n], HB);
-
-		for (i = 0; i < n; i++) {
-			assert_int_equal(fs_merkle_prove_inclusion(
-			                     &p, i, n, fs_merkle_mem_get, m),
-			    FS_OK);
-			ref.n = 0;
-			ref_path(&ref, i, (const uint8_t(*)[HB]) leaves, n);
-			assert_proof_equal(&p, &ref);
-			assert_int_equal(fs_merkle_verify_inclusion(
-			                     leaves[i], i, n, &p, roots[n]),
-			    FS_OK);
-			// Wrong index, leaf, root; a flipped bit; a hash too
-			// many or too few.  (A size alone is not bound: the
-			// proof for leaf 0 of 3 leaves fits 4 leaves too, and
-			// only the root, signed with its size, tells them
-			// apart.)
-			assert_int_equal(fs_merkle_verify_inclusion(
-			                     leaves[i], i ^ 1, n, &p, roots[n]),
-			    FS_ERR_BAD_PROOF);
-			assert_int_equal(
-			    fs_merkle_verify_inclusion(
-			        leaves[(i + 1) % N], i, n, &p, roots[n]),
-			    FS_ERR_BAD_PROOF);
-			assert_int_equal(fs_merkle_verify_inclusion(
-			                     leaves[i], i, n, &p, roots[n - 1]),
-			    FS_ERR_BAD_PROOF);
-			for (size_t j = 0; j < p.n; j++) {
-				tamper(&p, j, (int) (i * 7 + j) % 256);
-				assert_int_equal(
-				    fs_merkle_verify_inclusion(
-				        leaves[i], i, n, &p, roots[n]),
-				    FS_ERR_BAD_PROOF);
-				tamper(&p, j, (int) (i * 7 + j) % 256);
-			}
-			memset(p.hash[p.n++], 0x5a, HB);
-			assert_int_equal(fs_merkle_verify_inclusion(
-			                     leaves[i], i, n, &p, roots[n]),
-			    FS_ERR_BAD_PROOF);
-			if (p.n >= 2) {
-				p.n -= 2;
-				assert_int_equal(
-				    fs_merkle_verify_inclusion(
-				        leaves[i], i, n, &p, roots[n]),
-				    FS_ERR_BAD_PROOF);
-			}
-		}
-
-		for (i = 1; i <= n; i++) {
-			assert_int_equal(fs_merkle_prove_consistency(
-			                     &p, i, n, fs_merkle_mem_get, m),
-			    FS_OK);
-			ref.n = 0;
-			ref_subproof(
-			    &ref, i, (const uint8_t(*)[HB]) leaves, n, true);
-			assert_proof_equal(&p, &ref);
-			assert_int_equal(fs_merkle_verify_consistency(
-			                     i, n, roots[i], roots[n], &p),
-			    FS_OK);
-			assert_int_equal(fs_merkle_verify_consistency(
-			                     i, n, roots[n], roots[i], &p),
-			    i == n ? FS_OK : FS_ERR_BAD_PROOF);
-			if (i > 1) {
-				assert_int_equal(
-				    fs_merkle_verify_consistency(
-				        i - 1, n, roots[i - 1], roots[n], &p),
-				    FS_ERR_BAD_PROOF);
-			}
-			for (size_t j = 0; j < p.n; j++) {
-				tamper(&p, j, (int) (i * 5 + j) % 256);
-				assert_int_equal(fs_merkle_verify_consistency(i,
-				                     n, roots[i], roots[n], &p),
-				    FS_ERR_BAD_PROOF);
-				tamper(&p, j, (int) (i * 5 + j) % 256);
-			}
-			if (p.n > 0) {
-				p.n--;
-				assert_int_equal(fs_merkle_verify_consistency(i,
-				                     n, roots[i], roots[n], &p),
-				    FS_ERR_BAD_PROOF);
-			}
-		}
-	}
-	fs_merkle_mem_free(m);
-}
-
-static fs_err
-get_fails(void *arg, uint64_t level, uint64_t index, uint8_t out[HB])
-{
-	(void) arg;
-	(void) level;
-	(void) index;
-	(void) out;
-	return (FS_ERR_IO);
-}
-
-static fs_err
-put_fails(void *arg, uint64_t level, uint64_t index, const uint8_t hash[HB])
-{
-	(void) hash;
-	(void) index;
-	// Fail on the first subtree above the leaf.
-	return (level == 1 ? *(fs_err *) arg : FS_OK);
-}
-
-static void
-test_refusals_and_errors(void **state)
-{
-	fs_merkle_proof p = { .n = 3 };
-	fs_merkle_state st, before;
-	uint8_t         h[HB] = { 0 };
-	fs_err          io    = FS_ERR_IO;
-
-	(void) state;
-	assert_int_equal(fs_merkle_prove_inclusion(&p, 5, 5, get_fails, NULL),
-	    FS_ERR_INVALID);
-	assert_int_equal(fs_merkle_prove_consistency(&p, 0, 5, get_fails, NULL),
-	    FS_ERR_INVALID);
-	assert_int_equal(fs_merkle_prove_consistency(&p, 6, 5, get_fails, NULL),
-	    FS_ERR_INVALID);
-	// The store's error comes back unchanged; the proof is untouched.
-	assert_int_equal(
-	    fs_merkle_prove_inclusion(&p, 1, 5, get_fails, NULL), FS_ERR_IO);
-	assert_int_equal(
-	    fs_merkle_prove_consistency(&p, 3, 5, get_fails, NULL), FS_ERR_IO);
-	assert_int_equal(p.n, 3);
-	// A tree of one leaf needs no stored hash for either proof.
-	assert_int_equal(
-	    fs_merkle_prove_inclusion(&p, 0, 1, get_fails, NULL), FS_OK);
-	assert_int_equal(p.n, 0);
-	assert_int_equal(fs_merkle_root_at(h, 0, get_fails, NULL), FS_OK);
-	assert_int_equal(fs_merkle_state_load(&st, 0, get_fails, NULL), FS_OK);
-	assert_int_equal(
-	    fs_merkle_state_load(&st, 3, get_fails, NULL), FS_ERR_IO);
-
-	// A failed put leaves the state as it was.
-	fs_merkle_state_init(&st);
-	assert_int_equal(fs_merkle_state_append(&st, h, put_fails, &io), FS_OK);
-	before = st;
-	assert_int_equal(
-	    fs_merkle_state_append(&st, h, put_fails, &io), FS_ERR_IO);
-	assert_memory_equal(&st, &before, sizeof(st));
-
-	// A full tree refuses more leaves.
-	st.size = UINT64_MAX;
-	assert_int_equal(
-	    fs_merkle_state_append(&st, h, NULL, NULL), FS_ERR_TOO_LARGE);
-}
-
 int
 main(void)
 {
@@ -601,8 +320,6 @@ main(void)
 		cmocka_unit_test(test_inclusion_vectors),
 		cmocka_unit_test(test_consistency_vectors),
 		cmocka_unit_test(test_vectors_match_generation),
-		cmocka_unit_test(test_generated_proofs),
-		cmocka_unit_test(test_refusals_and_errors),
 	};
 
 	if (fs_crypto_init() != FS_OK) {
