@@ -29,4 +29,11 @@ golden_keys(fs_key **a, fs_key **b, fs_key **c, fs_key **x)
 	}
 }
 
+// ka, kb, kc and kx are those keys for a cmocka group: golden_setup
+// makes them and golden_teardown frees them (tests/golden.c).
+extern fs_key *ka, *kb, *kc, *kx;
+
+int golden_setup(void **state);
+int golden_teardown(void **state);
+
 #endif // FS_TEST_GOLDEN_H
