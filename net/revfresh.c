@@ -3,6 +3,8 @@
 // revfresh.c -- the revocation list refresher every party runs, and the
 // staleness rule (revfresh.h).
 
+#include <stddef.h>
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
