@@ -184,12 +184,13 @@ void   fs_audit_records_free(fs_audit_record *r, size_t n);
 // A log entry's fields (docs/log.md).
 #define FS_AUDIT_RECEIPTS_MAX 64
 typedef struct fs_audit_entry {
-	int64_t time; // seconds
+	int     version; // 1, or 2: commitments under the disclosure's salt
+	int64_t time;    // seconds
 	char    requester[FS_CLAIM_STR_MAX + 1];
 	char    purpose[FS_CLAIM_STR_MAX + 1];
 	char    scope[FS_CLAIM_STR_MAX + 1];
-	uint8_t consent[32]; // BLAKE2b-256 of the token
-	uint8_t commit[32];  // BLAKE2b-256(key=salt, subject)
+	uint8_t consent[32]; // v1: BLAKE2b-256 of the token; v2: committed
+	uint8_t commit[32];  // v1: BLAKE2b-256(key=salt, subject); v2: ditto
 	size_t  nreceipts;
 	uint8_t receipts[FS_AUDIT_RECEIPTS_MAX][32];
 	int64_t expected, answered;

@@ -29,6 +29,7 @@
 #include "crypto/key.h"
 #include "crypto/paseto.h"
 #include "wire/json.h"
+#include "wire/logcommit.h"
 #include "wire/revocations.h"
 #include "wire/token.h"
 
@@ -189,9 +190,13 @@ fs_audit_entry_parse(fs_audit_entry *e, const char *s, size_t len)
 	if ((o = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
 		return (FS_ERR_MALFORMED);
 	}
-	rc    = json_object_get(o, "receipts");
-	nodes = json_object_get(o, "nodes");
+	rc        = json_object_get(o, "receipts");
+	nodes     = json_object_get(o, "nodes");
+	v         = json_object_get(o, "v");
+	t.version = v == NULL ? 1 : (int) json_integer_value(v);
 	if (!json_is_object(o)
+	    || (v != NULL
+	        && (!json_is_integer(v) || t.version != FS_LOG_ENTRY_VERSION))
 	    || (time = json_string_value(json_object_get(o, "time"))) == NULL
 	    || fs_time_parse(&t.time, time, strlen(time)) != FS_OK
 	    || !disclosure(o, t.requester, t.purpose, t.scope)
@@ -295,17 +300,30 @@ opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
 		    "scope, consent, subject, receipts, nodes), found "
 		    "another JSON text"));
 	}
-	if (sodium_memcmp(e->consent, r->consent_hash, 32) != 0) {
-		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
-		    "the record's consent token does not hash to the entry's "
-		    "consent"));
+	if (e->version == FS_LOG_ENTRY_VERSION) {
+		fs_log_commit(
+		    commit, r->salt, "subject", r->subject, sizeof(r->subject));
+	} else {
+		crypto_generichash(commit, sizeof(commit), r->subject,
+		    sizeof(r->subject), r->salt, sizeof(r->salt));
 	}
-	crypto_generichash(commit, sizeof(commit), r->subject,
-	    sizeof(r->subject), r->salt, sizeof(r->salt));
 	if (sodium_memcmp(commit, e->commit, 32) != 0) {
 		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's subject and salt do not open the entry's "
 		    "subject commitment"));
+	}
+	if (e->version == FS_LOG_ENTRY_VERSION) {
+		fs_log_commit(
+		    commit, r->salt, "consent", r->consent, strlen(r->consent));
+	} else {
+		memcpy(commit, r->consent_hash, sizeof(commit));
+	}
+	if (sodium_memcmp(e->consent, commit, 32) != 0) {
+		snprintf(why, whycap,
+		    "the record's consent token %s the entry's consent",
+		    e->version == FS_LOG_ENTRY_VERSION ? "and salt do not open"
+		                                       : "does not hash to");
+		return (FS_ERR_BAD_PROOF);
 	}
 	if (strcmp(r->requester, e->requester) != 0
 	    || strcmp(r->purpose, e->purpose) != 0

@@ -32,6 +32,7 @@
 #include "crypto/merkle.h"
 #include "crypto/paseto.h"
 #include "net/http.h"
+#include "wire/logcommit.h"
 #include "wire/note.h"
 #include "wire/token.h"
 
@@ -54,8 +55,13 @@ matches(json_t *d, const fs_audit_entry *e,
 	uint8_t     commit[32];
 	char        t[FS_TIME_LEN + 1];
 
-	crypto_generichash(
-	    commit, sizeof(commit), subject, FS_SUBJECT_BYTES, salt, 16);
+	if (e->version == FS_LOG_ENTRY_VERSION) {
+		fs_log_commit(
+		    commit, salt, "subject", subject, FS_SUBJECT_BYTES);
+	} else {
+		crypto_generichash(commit, sizeof(commit), subject,
+		    FS_SUBJECT_BYTES, salt, 16);
+	}
 	if (sodium_memcmp(commit, e->commit, sizeof(commit)) != 0) {
 		snprintf(why, whycap, "the log entry is not about you");
 		return (false);

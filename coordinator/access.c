@@ -75,6 +75,7 @@ item(fs_coord *c, sqlite3_stmt *st, uint64_t size)
 {
 	uint64_t        index = (uint64_t) sqlite3_column_int64(st, 0);
 	char            t[FS_TIME_LEN + 1], b[64];
+	uint8_t         salt[16];
 	fs_merkle_proof proof;
 	json_t         *o;
 
@@ -85,11 +86,17 @@ item(fs_coord *c, sqlite3_stmt *st, uint64_t size)
 	    (const char *) sqlite3_column_text(st, 3), "scope",
 	    (const char *) sqlite3_column_text(st, 4), "entry",
 	    (const char *) sqlite3_column_text(st, 6));
-	if (o == NULL || sqlite3_column_bytes(st, 5) != 16) {
+	if (o == NULL
+	    || (sqlite3_column_bytes(st, 5) != 16
+	        && sqlite3_column_bytes(st, 7) != 16)) {
 		json_decref(o);
 		return (NULL);
 	}
-	fs_b64_encode(b, sqlite3_column_blob(st, 5), 16);
+	coord_row_salt(c->logkey, sqlite3_column_blob(st, 5),
+	    sqlite3_column_bytes(st, 5), sqlite3_column_blob(st, 7),
+	    sqlite3_column_bytes(st, 7), salt);
+	fs_b64_encode(b, salt, 16);
+	sodium_memzero(salt, sizeof(salt));
 	json_object_set_new(o, "salt", json_string(b));
 	if (index < size
 	    && fs_merkle_prove_inclusion(&proof, index, size, coord_log_get, c)
@@ -119,8 +126,8 @@ list(fs_coord *c, const uint8_t subject[static FS_SUBJECT_BYTES],
 
 	pthread_mutex_lock(&c->dbmtx);
 	if (sqlite3_prepare_v2(c->db,
-	        "SELECT idx, time_ms, requester, purpose, scope, salt, entry "
-	        "FROM disclosure WHERE subject = ? ORDER BY idx",
+	        "SELECT idx, time_ms, requester, purpose, scope, salt, entry, "
+	        "nonce FROM disclosure WHERE subject = ? ORDER BY idx",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		goto out;

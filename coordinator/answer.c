@@ -22,6 +22,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/merkle.h"
 #include "wire/envelope.h"
+#include "wire/logcommit.h"
 #include "wire/lookup.h"
 #include "wire/request.h"
 #include "wire/token.h"
@@ -98,7 +99,8 @@ disclosure_json(fs_coord *c, int64_t index)
 }
 
 // log_entry is what the log says of a lookup that reached the nodes:
-// hashes and a commitment, no personal data.  result_hash is NULL for a
+// commitments under the disclosure's salt, no personal data and nothing
+// a guess can be checked against (version 2).  result_hash is NULL for a
 // lookup refused after the nodes answered (refused says why): the log
 // still shows that their contributions were gathered.  It takes the
 // receipts and the rules.
@@ -110,12 +112,13 @@ log_entry(coord_lookup *lk, const uint8_t *result_hash, const char *refused)
 	uint8_t         th[32];
 	char            h64[64];
 
+	json_object_set_new(e, "v", json_integer(FS_LOG_ENTRY_VERSION));
 	json_object_set_new(e, "time", json_string(lk->tbuf));
 	json_object_set_new(e, "requester", json_string(lk->rq->id));
 	json_object_set_new(e, "purpose", json_string(lk->cl.purpose));
 	json_object_set_new(e, "scope", json_string(fs_scope_name(lk->scope)));
-	crypto_generichash(th, sizeof(th), (const uint8_t *) lk->req.consent,
-	    strlen(lk->req.consent), NULL, 0);
+	fs_log_commit(
+	    th, lk->salt, "consent", lk->req.consent, strlen(lk->req.consent));
 	b64(h64, th, sizeof(th));
 	json_object_set_new(e, "consent", json_string(h64));
 	b64(h64, lk->commit, 32);
@@ -198,14 +201,16 @@ tally(coord_lookup *lk)
 }
 
 // commit_subject prepares what the log entry says whatever the outcome:
-// the time, and a commitment to the subject under a fresh salt.
+// the time, and a commitment to the subject under the disclosure's salt,
+// derived from the log key and a fresh nonce (wire/logcommit.h).
 static void
 commit_subject(coord_lookup *lk)
 {
 	fs_time_format(lk->tbuf, lk->now);
-	randombytes_buf(lk->d.salt, sizeof(lk->d.salt));
-	crypto_generichash(lk->commit, sizeof(lk->commit), lk->cl.sub,
-	    FS_SUBJECT_BYTES, lk->d.salt, sizeof(lk->d.salt));
+	randombytes_buf(lk->d.nonce, sizeof(lk->d.nonce));
+	fs_log_salt(lk->salt, lk->c->logkey, lk->d.nonce);
+	fs_log_commit(
+	    lk->commit, lk->salt, "subject", lk->cl.sub, FS_SUBJECT_BYTES);
 }
 
 // enough_nodes refuses a lookup that missed a node when the scheme
@@ -275,8 +280,8 @@ record_result(coord_lookup *lk)
 
 	rj = json_dumps(json_object_get(lk->answer, "result"),
 	    JSON_COMPACT | JSON_SORT_KEYS);
-	crypto_generichash(hash, sizeof(hash), (const uint8_t *) rj,
-	    rj != NULL ? strlen(rj) : 0, NULL, 0);
+	fs_log_commit(
+	    hash, lk->salt, "result", rj, rj != NULL ? strlen(rj) : 0);
 	free(rj);
 	lk->entry = log_entry(lk, hash, NULL);
 	if (lk->attest) {
@@ -303,6 +308,15 @@ sign_answer(coord_lookup *lk)
 
 	json_object_set_new(
 	    answer, "disclosure", disclosure_json(c, lk->index));
+	{
+		// The salt opens the entry's commitments: with it the
+		// requester can prove what it was given (fedscore audit open).
+		char s64[64];
+
+		b64(s64, lk->salt, sizeof(lk->salt));
+		json_object_set_new(json_object_get(answer, "disclosure"),
+		    "salt", json_string(s64));
+	}
 	if (lk->attest) {
 		char *at = NULL;
 

@@ -105,6 +105,7 @@ struct fs_coord {
 	// without it, before any request can arrive.
 	pthread_mutex_t  dbmtx;
 	sqlite3         *db;
+	uint8_t         *logkey; // guarded, read-only (logkey.c)
 	coord_admission *inflight[INFLIGHT_MAX];
 	fs_merkle_state  mst;     // the disclosure log's tree
 	sqlite3_stmt    *log_get; // prepared once, see coord_log_get
@@ -179,9 +180,10 @@ typedef struct coord_disclosure {
 	const char *purpose;
 	const char *scope;
 	uint8_t     subject[FS_SUBJECT_BYTES];
-	uint8_t     salt[16];
-	const char *consent; // the token, kept for auditors
-	const char *entry;   // the log entry, JSON
+	uint8_t     salt[16];  // of an entry of version 1, else zero
+	uint8_t     nonce[16]; // the salt's nonce (wire/logcommit.h)
+	const char *consent;   // the token, kept for auditors
+	const char *entry;     // the log entry, JSON
 } coord_disclosure;
 // coord_store_disclose appends n disclosures in one transaction, the log
 // tree with them, and returns their indexes in the log.
@@ -263,7 +265,8 @@ typedef struct coord_lookup {
 	json_t                 *receipts;
 	char                    tbuf[FS_TIME_LEN + 1]; // now, for the log
 	coord_disclosure        d;
-	uint8_t                 commit[32]; // to the subject, under d.salt
+	uint8_t                 salt[16];   // of the entry's commitments
+	uint8_t                 commit[32]; // to the subject, under salt
 	fs_score                score;
 	fs_attestation          att;
 	json_t                 *answer;
@@ -303,5 +306,14 @@ void coord_trust_refresh(fs_coord *c);
 
 // recognition.c: POST /v1/recognitions.
 fs_err coord_recognize_handler(fs_coord *c, struct nng_http_server *srv);
+
+// logkey.c: coord_logkey_load reads the log key (log_key, default
+// <db>.logkey) into guarded memory, making it first when create; a
+// database row's salt is coord_row_salt: derived from its nonce under the
+// key, or, for an entry of version 1, the salt kept in the row.
+fs_err coord_logkey_load(const fs_conf *conf, const fs_conf_section *s,
+    bool create, uint8_t **keyp, char *why, size_t whycap);
+void   coord_row_salt(const uint8_t *key, const void *salt, int saltlen,
+      const void *nonce, int noncelen, uint8_t out[static 16]);
 
 #endif // FS_COORDIMPL_H

@@ -10,6 +10,8 @@
 // salt of its commitment, the consent token) next to the entry itself,
 // byte for byte, so that an auditor can check one against the other.
 
+#include <sodium.h>
+
 #include <sqlite3.h>
 
 #include <stdio.h>
@@ -21,11 +23,14 @@
 #include "common/b64.h"
 #include "common/conf.h"
 #include "common/err.h"
+#include "coordinator/coordimpl.h"
 #include "wire/token.h"
 
-// open_db opens the database that conf names, read-only.
+// open_db opens the database that conf names, read-only, and reads the
+// log key that opens its entries' commitments.
 static fs_err
-open_db(sqlite3 **dbp, const char *confpath, char *why, size_t whycap)
+open_db(sqlite3 **dbp, uint8_t **keyp, const char *confpath, char *why,
+    size_t whycap)
 {
 	fs_conf               *conf = NULL;
 	const fs_conf_section *s;
@@ -44,6 +49,12 @@ open_db(sqlite3 **dbp, const char *confpath, char *why, size_t whycap)
 		fs_conf_free(conf);
 		return (FS_ERR_CONFIG);
 	}
+	if ((rv = coord_logkey_load(conf, s, false, keyp, why, whycap))
+	    != FS_OK) {
+		free(path);
+		fs_conf_free(conf);
+		return (rv);
+	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL)
 	    != SQLITE_OK) {
 		snprintf(why, whycap, "%s: cannot open the database: %s", path,
@@ -60,19 +71,24 @@ open_db(sqlite3 **dbp, const char *confpath, char *why, size_t whycap)
 	return (rv);
 }
 
-// record_json is one line of the export.
+// record_json is one line of the export, with the salt that opens the
+// entry's commitments.
 static json_t *
-record_json(sqlite3_stmt *st)
+record_json(sqlite3_stmt *st, const uint8_t *key)
 {
 	char        b[64];
 	json_t     *o;
 	const void *subject = sqlite3_column_blob(st, 5);
-	const void *salt    = sqlite3_column_blob(st, 6);
+	uint8_t     salt[16];
 
 	if (sqlite3_column_bytes(st, 5) != FS_SUBJECT_BYTES
-	    || sqlite3_column_bytes(st, 6) != 16) {
+	    || (sqlite3_column_bytes(st, 6) != 16
+	        && sqlite3_column_bytes(st, 9) != 16)) {
 		return (NULL);
 	}
+	coord_row_salt(key, sqlite3_column_blob(st, 6),
+	    sqlite3_column_bytes(st, 6), sqlite3_column_blob(st, 9),
+	    sqlite3_column_bytes(st, 9), salt);
 	o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "index",
 	    (json_int_t) sqlite3_column_int64(st, 0), "time_ms",
 	    (json_int_t) sqlite3_column_int64(st, 1), "requester",
@@ -87,6 +103,7 @@ record_json(sqlite3_stmt *st)
 	fs_b64_encode(b, subject, FS_SUBJECT_BYTES);
 	json_object_set_new(o, "subject", json_string(b));
 	fs_b64_encode(b, salt, 16);
+	sodium_memzero(salt, sizeof(salt));
 	json_object_set_new(o, "salt", json_string(b));
 	return (o);
 }
@@ -95,20 +112,21 @@ fs_err
 fs_coord_export(const char *conf, int64_t from, FILE *out, uint64_t *np,
     char *why, size_t whycap)
 {
-	sqlite3      *db = NULL;
-	sqlite3_stmt *st = NULL;
-	uint64_t      n  = 0;
+	sqlite3      *db  = NULL;
+	sqlite3_stmt *st  = NULL;
+	uint8_t      *key = NULL;
+	uint64_t      n   = 0;
 	fs_err        rv;
 	int           rc;
 
-	if ((rv = open_db(&db, conf, why, whycap)) != FS_OK) {
+	if ((rv = open_db(&db, &key, conf, why, whycap)) != FS_OK) {
 		return (rv);
 	}
 	rv = FS_ERR_IO;
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK
 	    || sqlite3_prepare_v2(db,
 	           "SELECT idx, time_ms, requester, purpose, scope, subject, "
-	           "salt, consent, entry FROM disclosure WHERE idx >= ? "
+	           "salt, consent, entry, nonce FROM disclosure WHERE idx >= ? "
 	           "ORDER BY idx",
 	           -1, &st, NULL)
 	        != SQLITE_OK) {
@@ -119,7 +137,7 @@ fs_coord_export(const char *conf, int64_t from, FILE *out, uint64_t *np,
 	}
 	sqlite3_bind_int64(st, 1, from);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = record_json(st);
+		json_t *o = record_json(st, key);
 		char   *line;
 
 		if (o == NULL) {
@@ -154,5 +172,6 @@ fs_coord_export(const char *conf, int64_t from, FILE *out, uint64_t *np,
 out:
 	sqlite3_finalize(st);
 	sqlite3_close_v2(db);
+	sodium_free(key);
 	return (rv);
 }

@@ -287,6 +287,8 @@ lookup_fini(coord_lookup *lk)
 	}
 	free(lk->got);
 	sodium_memzero(&lk->req, sizeof(lk->req));
+	sodium_memzero(&lk->cl, sizeof(lk->cl));
+	sodium_memzero(lk->salt, sizeof(lk->salt));
 	json_decref(lk->nodes);
 	json_decref(lk->rules);
 	json_decref(lk->receipts);

@@ -37,6 +37,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/paseto.h"
 #include "wire/attest.h"
+#include "wire/logcommit.h"
 #include "wire/recognize.h"
 #include "wire/request.h"
 #include "wire/scheme.h"
@@ -92,7 +93,8 @@ record(fs_coord *c, const fs_attestation *a, const char *token,
 	    h, sizeof(h), (const uint8_t *) token, strlen(token), NULL, 0);
 	fs_b64_encode(b, h, sizeof(h));
 	json_object_set_new(e, "attestation", json_string(b));
-	randombytes_buf(d.salt, sizeof(d.salt));
+	randombytes_buf(d.nonce, sizeof(d.nonce));
+	fs_log_salt(d.salt, c->logkey, d.nonce);
 	if (local != NULL) {
 		crypto_generichash(h, sizeof(h), (const uint8_t *) local->name,
 		    strlen(local->name), d.salt, sizeof(d.salt));

@@ -3,6 +3,8 @@
 // server.c -- the coordinator's configuration, registries and the
 // thread that keeps the revocation list current.
 
+#include <sodium.h>
+
 #include <sqlite3.h>
 
 #include <errno.h>
@@ -34,7 +36,7 @@
 
 static const char *const coord_keys[] = { "name", "key", "db", "scheme",
 	"listen", "http", "skew", "revocation_refresh", "revocation_max_age",
-	"log_origin", "witnesses", "attest_ttl", "trust", "office",
+	"log_key", "log_origin", "witnesses", "attest_ttl", "trust", "office",
 	"office_name", NULL };
 static const char *const coord_required[]
     = { "name", "key", "db", "scheme", "http", NULL };
@@ -205,6 +207,7 @@ fs_coord_close(fs_coord *c)
 	}
 	fs_db_close(c->db);
 	fs_key_free(c->key);
+	sodium_free(c->logkey);
 	fs_conf_free(c->conf);
 	free(c->listen);
 	free(c->http);
@@ -362,6 +365,10 @@ open_store(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 	}
 	rv = coord_store_open(c, path, why, whycap);
 	free(path);
+	if (rv == FS_OK) {
+		rv = coord_logkey_load(
+		    c->conf, s, true, &c->logkey, why, whycap);
+	}
 	return (rv);
 }
 

@@ -34,7 +34,7 @@ static const char schema[]
       "  time_ms INTEGER NOT NULL, requester TEXT NOT NULL,"
       "  purpose TEXT NOT NULL, scope TEXT NOT NULL,"
       "  subject BLOB NOT NULL, salt BLOB NOT NULL, consent TEXT NOT NULL,"
-      "  entry TEXT NOT NULL);"
+      "  entry TEXT NOT NULL, nonce BLOB);"
       "CREATE INDEX disclosure_subject ON disclosure (subject);"
       // Every complete subtree hash of the disclosure log, by tree level
       // and index (level 0: leaf hashes): proofs and tiles read them.
@@ -46,10 +46,19 @@ static const char schema[]
       // The size of the last checkpoint each witness cosigned.
       "CREATE TABLE witness (node TEXT PRIMARY KEY, size INTEGER NOT NULL);";
 
+// Version 2: log entries commit under a salt derived from the log key
+// and a nonce the row keeps (wire/logcommit.h); salt is then empty.
+static const char *const upgrade[] = {
+	"ALTER TABLE disclosure ADD COLUMN nonce BLOB;",
+};
+
 fs_err
 coord_store_open(fs_coord *c, const char *path, char *why, size_t whycap)
 {
-	return (fs_db_open(&c->db, path, schema, 1, why, whycap));
+	const fs_db_schema s
+	    = { .create = schema, .version = 2, .upgrade = upgrade };
+
+	return (fs_db_open_schema(&c->db, path, &s, why, whycap));
 }
 
 // stmt returns the statement for sql, prepared once per slot and kept:
@@ -285,8 +294,8 @@ disclose(fs_coord *c, coord_admission *a, const coord_disclosure *d, size_t n,
 	rv = FS_ERR_IO;
 	if ((ins = stmt(c, ST_DISCLOSE,
 	         "INSERT INTO disclosure (idx, time_ms, requester, purpose, "
-	         "scope, subject, salt, consent, entry) "
-	         "VALUES (?,?,?,?,?,?,?,?,?)"))
+	         "scope, subject, salt, consent, entry, nonce) "
+	         "VALUES (?,?,?,?,?,?,?,?,?,?)"))
 	        == NULL
 	    || (put = stmt(c, ST_LOG_PUT,
 	            "INSERT INTO log_hash (level, idx, hash) VALUES (?,?,?)"))
@@ -306,7 +315,9 @@ disclose(fs_coord *c, coord_admission *a, const coord_disclosure *d, size_t n,
 		sqlite3_bind_text(ins, 5, d[i].scope, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(
 		    ins, 6, d[i].subject, FS_SUBJECT_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(ins, 7, d[i].salt, 16, SQLITE_STATIC);
+		// The salt of a new entry is never stored: its nonce is.
+		sqlite3_bind_blob(ins, 7, "", 0, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 10, d[i].nonce, 16, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 8, d[i].consent, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 9, d[i].entry, -1, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE) {

@@ -229,7 +229,7 @@ a_tok=$(sed -n '1s/.*"consent":"\(v4[^"]*\)".*/\1/p' exp.jsonl)
 sed "3s/\"consent\":\"v4[^\"]*\"/\"consent\":\"$a_tok\"/" exp.jsonl > bad_tok.jsonl
 verify --state st --full bad_tok.jsonl --issuer issuer.key.pub > out
 check "a record with another consent token: fails at entry 2" \
-	'[ $? -eq 1 ] && grep -q "FAIL entry 2: .*does not hash to the entry" out'
+	'[ $? -eq 1 ] && grep -q "FAIL entry 2: .*consent token .*the entry.s consent" out'
 sed '4d' exp.jsonl > short.jsonl
 verify --state st --full short.jsonl --issuer issuer.key.pub > out
 check "an entry without a full record: fails at entry 3" \
