@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // audit.c -- fedscore audit: verify the coordinator's disclosure log,
-// reconcile node releases with its disclosures, and flag unusual use.
+// reconcile node releases with its disclosures, flag unusual use, and
+// open a disclosure's commitments with the salt its answer carries.
 // The checks are in audit/.  This file reads the options and runs the
 // subcommand they name, each in its own file (audit_verify.c,
-// audit_reconcile.c, audit_anomalies.c); what the three share is in
+// audit_reconcile.c, audit_anomalies.c, audit_open.c); what they share is in
 // audit_shared.c.
 
 #include <string.h>
@@ -18,7 +19,8 @@ static const char usage[]
       "PUB [--region R] [--revocations NOTE [--grace D]]]\n"
       "       fedscore audit reconcile --full EXPORT --releases "
       "NODE=FILE ... [--node-key NODE=PUB ...] [--state-dir DIR]\n"
-      "       fedscore audit anomalies --full EXPORT [-c CONF]\n";
+      "       fedscore audit anomalies --full EXPORT [-c CONF]\n"
+      "       fedscore audit open --log URL --answer ANSWER [--salt SALT]\n";
 
 int
 audit_main(int argc, char **argv)
@@ -41,6 +43,8 @@ audit_main(int argc, char **argv)
 		{ "state-dir", .value = &o.statedir },
 		{ "revocations", .value = &o.revocations },
 		{ "grace", .value = &o.grace },
+		{ "answer", .value = &o.answer },
+		{ "salt", .value = &o.salt },
 		{ "config", 'c', .value = &o.conf },
 		{ NULL },
 	};
@@ -67,6 +71,10 @@ audit_main(int argc, char **argv)
 	    && o.nreleases == 0 && o.nwitness == 0 && o.nnodekeys == 0
 	    && !o.statedir && !o.revocations && !o.grace) {
 		return (audit_anomalies(&o));
+	}
+	if (strcmp(verb, "open") == 0 && o.log && o.answer && !o.key && !o.full
+	    && o.nreleases == 0 && o.nwitness == 0) {
+		return (audit_open(&o));
 	}
 	return (cli_usage(usage, false));
 }

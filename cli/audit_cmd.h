@@ -15,7 +15,7 @@
 
 typedef struct audit_opts {
 	const char *log, *key, *since, *state, *full, *issuer, *region, *conf;
-	const char *statedir, *revocations, *grace;
+	const char *statedir, *revocations, *grace, *answer, *salt;
 	const char *witness[WITNESSES_MAX];
 	size_t      nwitness;
 	const char *releases[RELEASES_MAX];
@@ -29,6 +29,7 @@ typedef struct audit_opts {
 int audit_verify(const audit_opts *o);
 int audit_reconcile(const audit_opts *o);
 int audit_anomalies(const audit_opts *o);
+int audit_open(const audit_opts *o);
 
 // audit_print prints the report's lines and its verdict: 0 when there
 // are no findings, else EXIT_REFUSED.

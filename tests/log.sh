@@ -371,6 +371,66 @@ check "then a new entry at index 3: a fork of the verified log" \
 	'[ $? -eq 1 ] && grep -q "fork: the log.s checkpoint of 4 entries" out'
 check "the state file still holds what was verified" 'cmp -s st st4'
 
+# The public log discloses nothing (entries of version 2): no field of any
+# entry equals the hash of any result a scope could give, or of a consent
+# token; two identical answers make different entries; an answer's salt
+# opens its entry, and another salt does not.
+tok_c=$("$FEDSCORE" consent grant -c issuer.conf --id $ida --to bank-a \
+	--purpose credit_loan --scope score --uses 2 2>/dev/null)
+lookup "$tok_c" > c1.json && lookup "$tok_c" > c2.json
+check "two lookups with one consent: two answers with the same result" \
+	'[ -s c2.json ] && [ "$(jq -cS .result c1.json)" = "$(jq -cS .result c2.json)" ]'
+check "and a checkpoint covering both" "wait_size $(( $(jq .disclosure.index c2.json) + 1 ))"
+printf '%s\n%s\n%s\n%s\n' "$tok_a" "$tok_b" "$tok_c" "$self_a" > tokens.txt
+python3 - "$url" c1.json c2.json tokens.txt > guess.out <<'PY'
+import base64, hashlib, json, sys, urllib.request
+url, a1, a2, toks = sys.argv[1:5]
+def b64(h): return base64.urlsafe_b64encode(h).rstrip(b"=").decode()
+def h(b): return b64(hashlib.blake2b(b, digest_size=32).digest())
+cp = urllib.request.urlopen(url + "/checkpoint").read().decode().split("\n")
+size = int(cp[1])
+w = size if size < 256 else 256
+path = "/tile/entries/000" + (".p/%d" % w if w < 256 else "")
+bundle = urllib.request.urlopen(url + path).read()
+entries, i = [], 0
+while i < len(bundle):
+    n = int.from_bytes(bundle[i:i + 2], "big")
+    entries.append(json.loads(bundle[i + 2:i + 2 + n])); i += 2 + n
+guesses = set()
+tiers = [{"label": "good", "name": "good"}, {"label": "poor", "name": "poor"}]
+for score in range(0, 1001):
+    for t in tiers:
+        for d in (False, True):
+            r = {"disputed": d, "score": score, "tier": t}
+            guesses.add(h(json.dumps(r, sort_keys=True, separators=(",", ":")).encode()))
+for t in tiers:
+    for d in (False, True):
+        guesses.add(h(json.dumps({"disputed": d, "tier": t}, sort_keys=True, separators=(",", ":")).encode()))
+for a in (a1, a2):
+    r = json.load(open(a))["result"]
+    guesses.add(h(json.dumps(r, sort_keys=True, separators=(",", ":")).encode()))
+for tok in open(toks).read().split():
+    guesses.add(h(tok.encode()))
+v2 = [e for e in entries if e.get("v") == 2]
+hits = [k for e in v2 for k, v in e.items() if isinstance(v, str) and v in guesses]
+i1 = json.load(open(a1))["disclosure"]["index"]
+i2 = json.load(open(a2))["disclosure"]["index"]
+same = [k for k in ("consent", "subject", "result") if entries[i1][k] == entries[i2][k]]
+print("guesses %d, entries of version 2: %d, fields equal to a guess: %d" % (len(guesses), len(v2), len(hits)))
+print("fields the two identical answers' entries share: %s" % (",".join(same) or "none"))
+PY
+check "no field of the public log equals a hash of any possible result or token" \
+	'grep -q "entries of version 2: [1-9][0-9]*, fields equal to a guess: 0$" guess.out'
+check "two identical answers: different consent, subject and result in the log" \
+	'grep -q "share: none$" guess.out'
+"$FEDSCORE" audit open --log $url --answer c1.json > open.out
+check "audit open: the answer's salt opens its entry" \
+	'[ $? -eq 0 ] && grep -q "opens the entry.s commitment" open.out'
+"$FEDSCORE" audit open --log $url --answer c1.json \
+	--salt "$(jq -r .disclosure.salt c2.json)" > open.out
+check "and the salt of another answer does not" \
+	'[ $? -eq 1 ] && grep -q "FAIL entry .*salt does not open" open.out'
+
 stop_coord
 check "the coordinator stops cleanly" '[ $? -eq 0 ]'
 check "the coordinator's log holds no token" \
