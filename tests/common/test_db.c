@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -84,11 +85,53 @@ test_db_schema_versions(void **state)
 	unlink(path);
 }
 
+// A new database, its WAL and its index are the owner's only; one that
+// others can read is refused with the command that fixes it; group read
+// is allowed for a backup group.
+static void
+test_db_files_owner_only(void **state)
+{
+	char        dir[] = "/tmp/fs-db-mode.XXXXXX";
+	char        path[128], wal[140], why[FS_WHY_MAX];
+	struct stat st;
+	sqlite3    *db;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	umask(022);
+	assert_int_equal(fs_db_open(&db, path, "CREATE TABLE t (x INTEGER);", 1,
+	                     why, sizeof(why)),
+	    FS_OK);
+	assert_int_equal(fs_db_exec(db, "INSERT INTO t VALUES (1)"), FS_OK);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	fs_db_close(db);
+
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(fs_db_open(&db, path, "CREATE TABLE t (x INTEGER);", 1,
+	                     why, sizeof(why)),
+	    FS_ERR_PERMISSION);
+	assert_non_null(strstr(why, "mode 0644"));
+	assert_non_null(strstr(why, "chmod 600"));
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(fs_db_open(&db, path, "CREATE TABLE t (x INTEGER);", 1,
+	                     why, sizeof(why)),
+	    FS_OK);
+	fs_db_close(db);
+	snprintf(wal, sizeof(wal), "rm -rf %s", dir);
+	assert_int_equal(system(wal), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_db_schema_versions),
+		cmocka_unit_test(test_db_files_owner_only),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
