@@ -45,6 +45,9 @@ hexlist_parse(hexlist *l, const char *s)
 		char   buf[1024];
 
 		assert_true(n < sizeof(buf) && l->n < 8);
+		// Bound n for the compiler too, which cannot see through the
+		// assertion (-Wstringop-overflow in release builds).
+		n = n < sizeof(buf) ? n : sizeof(buf) - 1;
 		memcpy(buf, s, n);
 		buf[n]        = '\0';
 		l->item[l->n] = vec_hex(buf, &l->len[l->n]);
