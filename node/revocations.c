@@ -17,22 +17,6 @@
 #include "wire/revocations.h"
 
 static fs_err
-revlist_copy(fs_revlist *dst, const fs_revlist *src)
-{
-	fs_revlist out = *src;
-
-	out.jti = NULL;
-	if (src->n > 0) {
-		if ((out.jti = calloc(src->n, sizeof(*out.jti))) == NULL) {
-			return (FS_ERR_NOMEM);
-		}
-		memcpy(out.jti, src->jti, src->n * sizeof(*out.jti));
-	}
-	*dst = out;
-	return (FS_OK);
-}
-
-static fs_err
 revlist_save(fs_node *n)
 {
 	sqlite3_stmt *st;
@@ -130,7 +114,7 @@ fs_node_set_revocations(fs_node *n, const fs_revlist *rl, uint64_t fetched_ms)
 		pthread_mutex_unlock(&n->rlmtx);
 		return (FS_ERR_REPLAYED);
 	}
-	if ((rv = revlist_copy(&copy, rl)) == FS_OK) {
+	if ((rv = fs_revlist_copy(&copy, rl)) == FS_OK) {
 		fs_revlist_fini(&n->rl);
 		n->rl            = copy;
 		n->have_rl       = true;
