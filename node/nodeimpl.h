@@ -120,10 +120,10 @@ void   node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len);
 fs_err node_parse_int(
     const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
 bool node_code_ok(const char *s, size_t len);
-// node_header_check wants the header cols, of which the last nopt are
-// optional.
-fs_err node_header_check(fs_csv *r, size_t nf, const char *const *cols,
-    size_t ncols, size_t nopt, char *why, size_t whycap);
+// node_header_read reads the first record of r and wants it the header
+// cols, of which the last nopt are optional; *nf is its number of fields.
+fs_err node_header_read(fs_csv *r, const char *const *cols, size_t ncols,
+    size_t nopt, size_t *nf, char *why, size_t whycap);
 
 // The ID hash names a citizen in the node: the first 16 bytes of
 // BLAKE2b-256(key = id_key, normalized ID number).  128 bits keep

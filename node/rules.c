@@ -58,15 +58,10 @@ fs_ruleset_find(const fs_ruleset *rs, const char *code)
 	return (bsearch(&key, rs->rules, rs->n, sizeof(fs_rule), cmp_rule));
 }
 
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		int n_ = snprintf(                                             \
-		    why, whycap, "%s:%ld: ", fs_csv_name(r), fs_csv_line(r));  \
-		if (n_ > 0 && (size_t) n_ < whycap) {                          \
-			snprintf(why + n_, whycap - (size_t) n_, __VA_ARGS__); \
-		}                                                              \
-		rv = FS_ERR_MALFORMED;                                         \
-		goto fail;                                                     \
+#define FAIL(...)                                                   \
+	do {                                                        \
+		rv = fs_csv_malformed(r, why, whycap, __VA_ARGS__); \
+		goto fail;                                          \
 	} while (0)
 
 // parse_points reads a rule's dimension and points, of a sign that fits
@@ -221,17 +216,7 @@ fs_rules_parse(
 	size_t     cap = 0, nf;
 	fs_err     rv;
 
-	if ((rv = fs_csv_next(r, &nf, why, whycap)) != 0) {
-		return (rv);
-	}
-	if (nf == 0) {
-		snprintf(why, whycap,
-		    "%s:1: expected the header, found an empty "
-		    "file",
-		    fs_csv_name(r));
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = node_header_check(r, nf, header, NCOLS, 0, why, whycap))
+	if ((rv = node_header_read(r, header, NCOLS, 0, &nf, why, whycap))
 	    != 0) {
 		return (rv);
 	}
