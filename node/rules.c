@@ -33,9 +33,7 @@ fs_ruleset_fini(fs_ruleset *rs)
 {
 	if (rs != NULL) {
 		free(rs->rules);
-		rs->rules      = NULL;
-		rs->n          = 0;
-		rs->version[0] = '\0';
+		*rs = (fs_ruleset) { 0 };
 	}
 }
 
@@ -153,6 +151,25 @@ fail:
 	return (rv);
 }
 
+// rule_slot returns the place after the last of rs's rules, zeroed, for
+// the next one; the rules, of which *cap fit, grow when full.  NULL when
+// memory runs out.
+static fs_rule *
+rule_slot(fs_ruleset *rs, size_t *cap)
+{
+	if (rs->n == *cap) {
+		size_t   ncap = *cap == 0 ? 32 : *cap * 2;
+		fs_rule *nr;
+
+		if ((nr = realloc(rs->rules, ncap * sizeof(*nr))) == NULL) {
+			return (NULL);
+		}
+		rs->rules = nr;
+		*cap      = ncap;
+	}
+	return (memset(&rs->rules[rs->n], 0, sizeof(fs_rule)));
+}
+
 static fs_err
 parse_row(
     fs_csv *r, fs_rule *rule, int32_t default_days, char *why, size_t whycap)
@@ -213,6 +230,7 @@ fs_rules_parse(
     fs_ruleset *rs, fs_csv *r, int32_t default_days, char *why, size_t whycap)
 {
 	fs_ruleset out = { 0 };
+	fs_rule   *u;
 	size_t     cap = 0, nf;
 	fs_err     rv;
 
@@ -230,25 +248,15 @@ fs_rules_parse(
 		if (nf != NCOLS) {
 			FAIL("expected %zu fields, found %zu", NCOLS, nf);
 		}
-		if (out.n == cap) {
-			fs_rule *nr;
-
-			cap = cap == 0 ? 32 : cap * 2;
-			if ((nr = realloc(out.rules, cap * sizeof(*nr)))
-			    == NULL) {
-				rv = FS_ERR_NOMEM;
-				goto fail;
-			}
-			out.rules = nr;
+		if ((u = rule_slot(&out, &cap)) == NULL) {
+			rv = FS_ERR_NOMEM;
+			goto fail;
 		}
-		if ((rv = parse_row(
-		         r, &out.rules[out.n], default_days, why, whycap))
-		    != 0) {
+		if ((rv = parse_row(r, u, default_days, why, whycap)) != 0) {
 			goto fail;
 		}
 		for (size_t i = 0; i < out.n; i++) {
-			if (strcmp(out.rules[i].code, out.rules[out.n].code)
-			    == 0) {
+			if (strcmp(out.rules[i].code, u->code) == 0) {
 				FAIL("expected each code once, found '%s' "
 				     "again",
 				    out.rules[i].code);
@@ -325,19 +333,11 @@ rules_read(sqlite3 *db, const char *v, fs_ruleset *rs)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		fs_rule *u;
 
-		if (out.n == cap) {
-			fs_rule *nr;
-
-			cap = cap == 0 ? 32 : cap * 2;
-			if ((nr = realloc(out.rules, cap * sizeof(*nr)))
-			    == NULL) {
-				rv = FS_ERR_NOMEM;
-				goto fail;
-			}
-			out.rules = nr;
+		if ((u = rule_slot(&out, &cap)) == NULL) {
+			rv = FS_ERR_NOMEM;
+			goto fail;
 		}
-		u = &out.rules[out.n++];
-		memset(u, 0, sizeof(*u));
+		out.n++;
 		snprintf(u->code, sizeof(u->code), "%s",
 		    (const char *) sqlite3_column_text(st, 0));
 		snprintf(u->name, sizeof(u->name), "%s",
