@@ -322,14 +322,13 @@ rules_read(sqlite3 *db, const char *v, fs_ruleset *rs)
 	fs_err        rv  = FS_ERR_IO;
 
 	snprintf(out.version, sizeof(out.version), "%s", v);
-	if (sqlite3_prepare_v2(db,
+	if (node_sql_prepare(db,
 	        "SELECT code, name, dim, points, valid_days, severe, shared, "
 	        "repair_bonus FROM rule WHERE version = ? ORDER BY code",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NODE_VALS(NODE_TEXT(out.version)), &st)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_text(st, 1, out.version, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		fs_rule *u;
 
@@ -395,27 +394,22 @@ node_rules_current(fs_node *n)
 static fs_err
 store_rules(fs_node *n, const fs_ruleset *rs, const char *source)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	fs_err        rv = FS_ERR_IO;
 
-	if (sqlite3_prepare_v2(n->db,
+	if (node_sql_run(n->db,
 	        "INSERT INTO rules_version (version, seq, imported_ms, source, "
 	        "nrules) VALUES (?1, (SELECT ifnull(max(seq), 0) + 1 FROM "
 	        "rules_version), ?2, ?3, ?4) ON CONFLICT(version) DO UPDATE "
 	        "SET seq = excluded.seq, imported_ms = excluded.imported_ms, "
 	        "source = excluded.source",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NODE_VALS(NODE_TEXT(rs->version),
+	            NODE_INT((int64_t) fs_now_ms()), NODE_TEXT(source),
+	            NODE_INT((int64_t) rs->n)),
+	        NULL, 0)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_text(st, 1, rs->version, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64) fs_now_ms());
-	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64) rs->n);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		goto out;
-	}
-	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(n->db,
 	        "INSERT OR IGNORE INTO rule (version, code, name, dim, points, "
 	        "valid_days, severe, shared, repair_bonus) "
