@@ -34,12 +34,15 @@
 
 #define CACHE_KIB 16384 // SQLite page cache during an import
 
+// write_chunk writes the rows of im->c.  A small import first makes sure
+// their citizens are in the cache; a bulk one pseudonymizes the citizens
+// it lacks once all rows are written (probe.c).
 static fs_err
-write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
+write_chunk(node_import *im, char *why, size_t whycap)
 {
 	fs_err rv;
 
-	if (pseudonymize
+	if (!im->st.bulk
 	    && (rv = node_import_pseudonymize(im, why, whycap)) != 0) {
 		return (rv);
 	}
@@ -102,12 +105,6 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 }
 
 static fs_err
-write_pseudonymized(node_import *im, char *why, size_t whycap)
-{
-	return (write_chunk(im, true, why, whycap));
-}
-
-static fs_err
 prepare(node_import *im)
 {
 	sqlite3 *db = im->n->db;
@@ -139,12 +136,6 @@ prepare(node_import *im)
 	return (FS_OK);
 }
 
-static fs_err
-write_rows(node_import *im, char *why, size_t whycap)
-{
-	return (write_chunk(im, false, why, whycap));
-}
-
 // write_all writes the records inside the transaction: a small import
 // after its first pass (im->st.records counted), a bulk one in its only
 // pass.
@@ -167,9 +158,8 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
 		return (rv);
 	}
-	if ((rv = node_read_rows(im, path, "writing",
-	         im->st.bulk ? write_rows : write_pseudonymized, progress, arg,
-	         &nrec, why, whycap))
+	if ((rv = node_read_rows(im, path, "writing", write_chunk, progress,
+	         arg, &nrec, why, whycap))
 	    != FS_OK) {
 		return (rv);
 	}
