@@ -200,7 +200,8 @@ fs_err node_rules_current(fs_node *n);
 
 // lookup.c: node_lookup reads a subject's records through the lookups'
 // connection and scores them on today with the rules in force, taking
-// rulesmtx and qmtx.  On failure *step says which step failed.
+// rulesmtx and qmtx.  On failure *step says which step failed, and no
+// records are returned.
 typedef enum node_step {
 	NODE_STEP_RULES,
 	NODE_STEP_RECORDS,
