@@ -338,7 +338,8 @@ fs_err node_release_log_open(fs_node *n, char *why, size_t whycap);
 void node_revlist_load(fs_node *n);
 
 // consent.c: node_consent checks the consent token of lookup l at now (ms)
-// into *cl, under rlmtx, and computes the contribution *c (node_lookup).
+// into *cl, under rlmtx, and computes the contribution *c
+// (fs_node_contribution).
 fs_err node_consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
     fs_contribution *c, char *why, size_t whycap);
 
