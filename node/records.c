@@ -198,13 +198,15 @@ log_begin(node_import *im, const char *path)
 {
 	fs_err rv;
 
-	rv     = node_sql_run(im->n->db,
-	        "INSERT INTO import (time_ms, source, records, inserted, updated, "
-	            "rules_version) VALUES (?, ?, 0, 0, 0, ?)",
-	        NODE_VALS(NODE_INT((int64_t) fs_now_ms()), NODE_TEXT(path),
-	            NODE_TEXT(im->rules.version)),
-	        NULL, 0);
-	im->id = sqlite3_last_insert_rowid(im->n->db);
+	if ((rv = node_sql_run(im->n->db,
+	         "INSERT INTO import (time_ms, source, records, inserted, "
+	         "updated, rules_version) VALUES (?, ?, 0, 0, 0, ?)",
+	         NODE_VALS(NODE_INT((int64_t) fs_now_ms()), NODE_TEXT(path),
+	             NODE_TEXT(im->rules.version)),
+	         NULL, 0))
+	    == FS_OK) {
+		im->id = sqlite3_last_insert_rowid(im->n->db);
+	}
 	return (rv);
 }
 

@@ -54,7 +54,7 @@ seen_load(fs_node *n, const char *origin, seen *s)
 		memcpy(s->root, sqlite3_column_blob(st, 1), 32);
 	}
 	sqlite3_finalize(st);
-	return (rv == FS_ERR_IO ? FS_ERR_IO : FS_OK);
+	return (rv == FS_ERR_NOT_FOUND ? FS_OK : rv); // none seen yet
 }
 
 static fs_err
