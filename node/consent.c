@@ -8,7 +8,6 @@
 #include <sodium.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -71,10 +70,7 @@ fs_err
 node_consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
     fs_contribution *c, char *why, size_t whycap)
 {
-	fs_node_record *recs = NULL;
-	size_t          cnt;
-	node_step       step;
-	fs_err          rv;
+	fs_err rv;
 
 	if ((rv = token_checked(n, l, now, cl, why, whycap)) != FS_OK) {
 		return (rv);
@@ -89,13 +85,11 @@ node_consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
 		snprintf(why, whycap, "expected a scope that needs the score");
 		return (FS_ERR_SCOPE);
 	}
-	if ((rv = node_lookup(n, l->subject, fs_today((int64_t) (now / 1000)),
-	         &recs, &cnt, c, &step))
+	if ((rv = fs_node_contribution(
+	         n, l->subject, fs_today((int64_t) (now / 1000)), c))
 	    != FS_OK) {
 		snprintf(why, whycap, "cannot compute the contribution: %s",
 		    fs_strerror(rv));
-		return (rv);
 	}
-	free(recs);
-	return (FS_OK);
+	return (rv);
 }

@@ -219,6 +219,18 @@ typedef struct cursor {
 	fs_err               err;
 } cursor;
 
+// say writes into why "name:LINE: " and the message.
+static void
+say(char *why, size_t whycap, const char *name, long line, const char *fmt,
+    va_list ap)
+{
+	int n = snprintf(why, whycap, "%s:%ld: ", name, line);
+
+	if (n > 0 && (size_t) n < whycap) {
+		vsnprintf(why + n, whycap - (size_t) n, fmt, ap);
+	}
+}
+
 static int fail(cursor *k, fs_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -227,16 +239,24 @@ static int
 fail(cursor *k, fs_err err, const char *fmt, ...)
 {
 	va_list ap;
-	int     n = snprintf(k->why, k->whycap, "%s:%ld: ", k->r->name,
-	        k->r->next_line + k->lines);
 
-	if (n > 0 && (size_t) n < k->whycap) {
-		va_start(ap, fmt);
-		vsnprintf(k->why + n, k->whycap - (size_t) n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	say(k->why, k->whycap, k->r->name, k->r->next_line + k->lines, fmt, ap);
+	va_end(ap);
 	k->err = err;
 	return (FAILED);
+}
+
+fs_err
+fs_csv_malformed(
+    const fs_csv *r, char *why, size_t whycap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(why, whycap, r->name, r->line, fmt, ap);
+	va_end(ap);
+	return (FS_ERR_MALFORMED);
 }
 
 // more tells whether the record may go on past the bytes buffered, so

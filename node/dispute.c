@@ -33,33 +33,28 @@ record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
 	fs_ruleset     rs                         = { 0 };
 	const fs_rule *u                          = NULL;
 	char           code[FS_NODE_CODE_MAX + 1] = "";
-	bool           found                      = false;
 	fs_err         rv;
 
 	if ((rv = node_rules_load(n->db, &rs)) != 0) {
 		snprintf(why, whycap, "no rules imported yet");
 		return (rv);
 	}
-	if (sqlite3_prepare_v2(n->db,
-	        "SELECT code, occurred_on FROM record WHERE record_id = ?", -1,
-	        &st, NULL)
-	    != SQLITE_OK) {
-		rv = FS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rv = node_sql_row(n->db,
+	         "SELECT code, occurred_on FROM record WHERE record_id = ?",
+	         NODE_VALS(NODE_TEXT(rid)), &st))
+	    == FS_OK) {
 		snprintf(code, sizeof(code), "%s", sqlite3_column_text(st, 0));
 		*occurred = (fs_day) sqlite3_column_int(st, 1);
-		found     = true;
 	}
 	sqlite3_finalize(st);
-	if (!found) {
+	if (rv == FS_ERR_NOT_FOUND) {
 		snprintf(why, whycap,
 		    "expected a record id held here, found "
 		    "'%.64s'",
 		    rid);
-		rv = FS_ERR_NOT_FOUND;
+	} else if (rv != FS_OK) {
+		snprintf(why, whycap, "cannot read the record: %s",
+		    sqlite3_errmsg(n->db));
 	} else if ((u = fs_ruleset_find(&rs, code)) == NULL) {
 		snprintf(why, whycap,
 		    "record %s has code '%s', which the current rules (version "
@@ -69,7 +64,6 @@ record_rule(fs_node *n, const char *rid, fs_rule *rule, fs_day *occurred,
 	} else {
 		*rule = *u;
 	}
-out:
 	fs_ruleset_fini(&rs);
 	return (rv);
 }
@@ -79,11 +73,9 @@ fs_node_dispute_open(fs_node *n, const char *rid, const char *reason,
     fs_day received, fs_day today, fs_dispute_info *out, char *why,
     size_t whycap)
 {
-	sqlite3_stmt   *st;
 	fs_rule         rule;
 	fs_dispute_info d = { 0 };
 	fs_day          occurred;
-	int             rc;
 	fs_err          rv;
 
 	if (strlen(reason) == 0 || strlen(reason) > FS_NODE_REASON_MAX) {
@@ -110,33 +102,20 @@ fs_node_dispute_open(fs_node *n, const char *rid, const char *reason,
 	d.flag_due = fs_workdays_add(&n->holidays, received, FS_NODE_FLAG_DAYS);
 	d.check_due
 	    = fs_workdays_add(&n->holidays, received, FS_NODE_CHECK_DAYS);
-	if (sqlite3_prepare_v2(n->db,
-	        "INSERT INTO dispute (record_id, reason, received_on, "
-	        "opened_on, flag_due, check_due, status) "
-	        "VALUES (?, ?, ?, ?, ?, ?, 'open')",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		rv = FS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, d.received_on);
-	sqlite3_bind_int(st, 4, d.opened_on);
-	sqlite3_bind_int(st, 5, d.flag_due);
-	sqlite3_bind_int(st, 6, d.check_due);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT) {
+	rv = node_sql_run(n->db,
+	    "INSERT INTO dispute (record_id, reason, received_on, "
+	    "opened_on, flag_due, check_due, status) "
+	    "VALUES (?, ?, ?, ?, ?, ?, 'open')",
+	    NODE_VALS(NODE_TEXT(rid), NODE_TEXT(reason),
+	        NODE_INT(d.received_on), NODE_INT(d.opened_on),
+	        NODE_INT(d.flag_due), NODE_INT(d.check_due)),
+	    why, whycap);
+	if (rv == FS_ERR_EXISTS) {
 		snprintf(why, whycap,
 		    "record %s is already under an open "
 		    "dispute",
 		    rid);
-		rv = FS_ERR_EXISTS;
-	} else if (rc != SQLITE_DONE) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
-		rv = FS_ERR_IO;
-	} else {
+	} else if (rv == FS_OK) {
 		d.id = sqlite3_last_insert_rowid(n->db);
 		*out = d;
 	}
@@ -149,10 +128,9 @@ fs_err
 fs_node_dispute_resolve(fs_node *n, const char *rid, bool corrected,
     const int32_t *points, fs_day today, char *why, size_t whycap)
 {
-	sqlite3_stmt *st;
-	fs_rule       rule;
-	fs_day        occurred;
-	fs_err        rv;
+	fs_rule rule;
+	fs_day  occurred;
+	fs_err  rv;
 
 	if (!corrected && points != NULL) {
 		snprintf(
@@ -176,34 +154,20 @@ fs_node_dispute_resolve(fs_node *n, const char *rid, bool corrected,
 		rv = FS_ERR_INVALID;
 		goto out;
 	}
-	if (sqlite3_prepare_v2(n->db,
-	        "UPDATE dispute SET status = ?, points = ?, resolved_on = ? "
-	        "WHERE record_id = ? AND status = 'open'",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		rv = FS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_text(
-	    st, 1, corrected ? "corrected" : "upheld", -1, SQLITE_STATIC);
-	if (points != NULL) {
-		sqlite3_bind_int(st, 2, *points);
-	} else {
-		sqlite3_bind_null(st, 2);
-	}
-	sqlite3_bind_int(st, 3, today);
-	sqlite3_bind_text(st, 4, rid, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
-		rv = FS_ERR_IO;
-	} else if (sqlite3_changes(n->db) == 0) {
+	rv = node_sql_run(n->db,
+	    "UPDATE dispute SET status = ?, points = ?, resolved_on = ? "
+	    "WHERE record_id = ? AND status = 'open'",
+	    NODE_VALS(NODE_TEXT(corrected ? "corrected" : "upheld"),
+	        points != NULL ? NODE_INT(*points) : NODE_NULL, NODE_INT(today),
+	        NODE_TEXT(rid)),
+	    why, whycap);
+	if (rv == FS_OK && sqlite3_changes(n->db) == 0) {
 		snprintf(why, whycap,
 		    "expected an open dispute on record %s, "
 		    "found none",
 		    rid);
 		rv = FS_ERR_NOT_FOUND;
 	}
-	sqlite3_finalize(st);
 out:
 	pthread_mutex_unlock(&n->wmtx);
 	return (rv);
@@ -220,18 +184,16 @@ fs_node_disputes(fs_node *n, bool overdue, fs_day today,
 	int              rc;
 
 	pthread_mutex_lock(&n->wmtx);
-	if (sqlite3_prepare_v2(n->db,
+	if (node_sql_prepare(n->db,
 	        "SELECT id, record_id, reason, received_on, opened_on, "
 	        "flag_due, check_due FROM dispute WHERE status = 'open' "
 	        "AND (?1 = 0 OR check_due < ?2) ORDER BY check_due, id",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		pthread_mutex_unlock(&n->wmtx);
+	        NODE_VALS(NODE_INT(overdue), NODE_INT(today)), &st)
+	    != FS_OK) {
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
+		pthread_mutex_unlock(&n->wmtx);
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_int(st, 1, overdue);
-	sqlite3_bind_int(st, 2, today);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fs_dispute_info *d;
 
@@ -274,12 +236,10 @@ fs_err
 fs_node_repair(fs_node *n, const char *rid, fs_day date, fs_day today,
     char *why, size_t whycap)
 {
-	sqlite3_stmt *st;
-	fs_rule       rule;
-	fs_day        occurred;
-	char          d1[FS_DATE_LEN + 1];
-	int           rc;
-	fs_err        rv;
+	fs_rule rule;
+	fs_day  occurred;
+	char    d1[FS_DATE_LEN + 1];
+	fs_err  rv;
 
 	pthread_mutex_lock(&n->wmtx);
 	if ((rv = record_rule(n, rid, &rule, &occurred, why, whycap)) != 0) {
@@ -302,25 +262,14 @@ fs_node_repair(fs_node *n, const char *rid, fs_day date, fs_day today,
 		rv = FS_ERR_INVALID;
 		goto out;
 	}
-	if (sqlite3_prepare_v2(n->db,
-	        "INSERT INTO repair (record_id, repaired_on, entered_ms) "
-	        "VALUES (?, ?, ?)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		rv = FS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, rid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, date);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64) fs_now_ms());
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT) {
+	rv = node_sql_run(n->db,
+	    "INSERT INTO repair (record_id, repaired_on, entered_ms) "
+	    "VALUES (?, ?, ?)",
+	    NODE_VALS(NODE_TEXT(rid), NODE_INT(date),
+	        NODE_INT((int64_t) fs_now_ms())),
+	    why, whycap);
+	if (rv == FS_ERR_EXISTS) {
 		snprintf(why, whycap, "record %s is already repaired", rid);
-		rv = FS_ERR_EXISTS;
-	} else if (rc != SQLITE_DONE) {
-		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
-		rv = FS_ERR_IO;
 	}
 out:
 	pthread_mutex_unlock(&n->wmtx);

@@ -83,13 +83,24 @@ node_code_ok(const char *s, size_t len)
 }
 
 fs_err
-node_header_check(fs_csv *r, size_t nf, const char *const *cols, size_t ncols,
-    size_t nopt, char *why, size_t whycap)
+node_header_read(fs_csv *r, const char *const *cols, size_t ncols, size_t nopt,
+    size_t *nfp, char *why, size_t whycap)
 {
 	char   want[256] = "", got[256] = "";
-	size_t o = 0, g = 0;
-	bool   ok = nf >= ncols - nopt && nf <= ncols;
+	size_t o = 0, g = 0, nf;
+	bool   ok;
+	fs_err rv;
 
+	if ((rv = fs_csv_next(r, &nf, why, whycap)) != FS_OK) {
+		return (rv);
+	}
+	if (nf == 0) {
+		snprintf(why, whycap,
+		    "%s:1: expected the header, found an empty file",
+		    fs_csv_name(r));
+		return (FS_ERR_MALFORMED);
+	}
+	ok = nf >= ncols - nopt && nf <= ncols;
 	for (size_t i = 0; i < ncols; i++) {
 		o += (size_t) snprintf(want + o, sizeof(want) - o, "%s%s%s",
 		    i == ncols - nopt ? "[" : "", i ? "," : "", cols[i]);
@@ -108,10 +119,9 @@ node_header_check(fs_csv *r, size_t nf, const char *const *cols, size_t ncols,
 		    i ? "," : "", (int) (len > 32 ? 32 : len), f);
 	}
 	if (!ok) {
-		snprintf(why, whycap,
-		    "%s:%ld: expected the header '%s', found '%s'",
-		    fs_csv_name(r), fs_csv_line(r), want, got);
-		return (FS_ERR_MALFORMED);
+		return (fs_csv_malformed(r, why, whycap,
+		    "expected the header '%s', found '%s'", want, got));
 	}
+	*nfp = nf;
 	return (FS_OK);
 }

@@ -138,30 +138,26 @@ node_lookup(fs_node *n, const uint8_t subject[static FS_PSEUDONYM_BYTES],
     fs_day today, fs_node_record **recsp, size_t *np, fs_contribution *c,
     node_step *step)
 {
-	fs_node_record *recs = NULL;
-	size_t          cnt  = 0;
-	fs_err          rv;
+	fs_err rv;
 
 	pthread_mutex_lock(&n->rulesmtx);
 	pthread_mutex_lock(&n->qmtx);
 	*step = NODE_STEP_RULES;
 	if ((rv = node_rules_current(n)) == FS_OK) {
 		*step = NODE_STEP_RECORDS;
-		rv    = records_load(n, subject, &recs, &cnt);
+		rv    = records_load(n, subject, recsp, np);
 	}
 	pthread_mutex_unlock(&n->qmtx);
 	if (rv == FS_OK) {
 		*step = NODE_STEP_SCORE;
-		rv    = fs_score(&n->rules, recs, cnt, today, c);
+		if ((rv = fs_score(&n->rules, *recsp, *np, today, c))
+		    != FS_OK) {
+			free(*recsp);
+			*recsp = NULL;
+		}
 	}
 	pthread_mutex_unlock(&n->rulesmtx);
-	if (rv != FS_OK) {
-		free(recs);
-		return (rv);
-	}
-	*recsp = recs;
-	*np    = cnt;
-	return (FS_OK);
+	return (rv);
 }
 
 fs_err

@@ -77,6 +77,11 @@ const char *fs_csv_field(const fs_csv *r, size_t i, size_t *lenp);
 // The line on which the last record read starts (1 is the first).
 long        fs_csv_line(const fs_csv *r);
 const char *fs_csv_name(const fs_csv *r);
+// fs_csv_malformed says in why "name:LINE: " of the last record read and
+// then the message, for a record the caller refuses; it returns
+// FS_ERR_MALFORMED.
+fs_err fs_csv_malformed(const fs_csv *r, char *why, size_t whycap,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 // Bytes consumed so far, and the input's size when known (else 0).
 uint64_t fs_csv_offset(const fs_csv *r);
 uint64_t fs_csv_size(const fs_csv *r);

@@ -120,10 +120,49 @@ void   node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len);
 fs_err node_parse_int(
     const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
 bool node_code_ok(const char *s, size_t len);
-// node_header_check wants the header cols, of which the last nopt are
-// optional.
-fs_err node_header_check(fs_csv *r, size_t nf, const char *const *cols,
-    size_t ncols, size_t nopt, char *why, size_t whycap);
+// node_header_read reads the first record of r and wants it the header
+// cols, of which the last nopt are optional; *nf is its number of fields.
+fs_err node_header_read(fs_csv *r, const char *const *cols, size_t ncols,
+    size_t nopt, size_t *nf, char *why, size_t whycap);
+
+// sql.c: statements that run once.  Their values, bound to ?1 onwards,
+// are a list NODE_VALS makes; texts and blobs are not copied.
+typedef struct node_val {
+	enum {
+		NODE_V_END,
+		NODE_V_NULL,
+		NODE_V_INT,
+		NODE_V_TEXT,
+		NODE_V_BLOB,
+	} type;
+	int64_t     i;
+	const void *p;
+	int         len; // of a text (-1: up to its NUL) or a blob
+} node_val;
+
+#define NODE_NULL    ((node_val) { .type = NODE_V_NULL })
+#define NODE_INT(x)  ((node_val) { .type = NODE_V_INT, .i = (x) })
+#define NODE_TEXT(s) ((node_val) { .type = NODE_V_TEXT, .p = (s), .len = -1 })
+#define NODE_TEXTN(s, n) \
+	((node_val) { .type = NODE_V_TEXT, .p = (s), .len = (int) (n) })
+#define NODE_BLOB(b, n) \
+	((node_val) { .type = NODE_V_BLOB, .p = (b), .len = (int) (n) })
+#define NODE_VALS(...) \
+	((const node_val[]) { __VA_ARGS__, { .type = NODE_V_END } })
+
+// node_sql_prepare prepares sql on db into *stp with the values v (NULL:
+// none); FS_ERR_IO when it cannot.  node_sql_row prepares it and steps to
+// its first row: FS_OK on it, FS_ERR_NOT_FOUND when there is none,
+// FS_ERR_IO on failure; *stp is the caller's to finalize in every case.
+// node_sql_run runs sql, a statement without results, once: FS_OK when it
+// ran, FS_ERR_EXISTS when it broke a constraint, else FS_ERR_IO; on
+// failure why, when not NULL, has SQLite's message.
+fs_err node_sql_prepare(
+    sqlite3 *db, const char *sql, const node_val *v, sqlite3_stmt **stp);
+fs_err node_sql_row(
+    sqlite3 *db, const char *sql, const node_val *v, sqlite3_stmt **stp);
+fs_err node_sql_run(
+    sqlite3 *db, const char *sql, const node_val *v, char *why, size_t whycap);
 
 // The ID hash names a citizen in the node: the first 16 bytes of
 // BLAKE2b-256(key = id_key, normalized ID number).  128 bits keep
@@ -161,7 +200,8 @@ fs_err node_rules_current(fs_node *n);
 
 // lookup.c: node_lookup reads a subject's records through the lookups'
 // connection and scores them on today with the rules in force, taking
-// rulesmtx and qmtx.  On failure *step says which step failed.
+// rulesmtx and qmtx.  On failure *step says which step failed, and no
+// records are returned.
 typedef enum node_step {
 	NODE_STEP_RULES,
 	NODE_STEP_RECORDS,
@@ -298,7 +338,8 @@ fs_err node_release_log_open(fs_node *n, char *why, size_t whycap);
 void node_revlist_load(fs_node *n);
 
 // consent.c: node_consent checks the consent token of lookup l at now (ms)
-// into *cl, under rlmtx, and computes the contribution *c (node_lookup).
+// into *cl, under rlmtx, and computes the contribution *c
+// (fs_node_contribution).
 fs_err node_consent(fs_node *n, const fs_lookup *l, uint64_t now, fs_claims *cl,
     fs_contribution *c, char *why, size_t whycap);
 

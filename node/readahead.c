@@ -77,24 +77,32 @@ typedef struct reader {
 	char            why[FS_WHY_MAX];
 } reader;
 
+// trade, with mu held, trades chunk c for the slot's, leaves the slot
+// full or empty as said, and wakes the other side.
+static void
+trade(reader *rd, node_chunk *c, bool full)
+{
+	node_chunk tmp = rd->slot;
+
+	rd->slot = *c;
+	*c       = tmp;
+	rd->full = full;
+	pthread_cond_broadcast(&rd->cv);
+}
+
 // hand_over passes the reader's chunk to the writer; false when the
 // writer has stopped.
 static bool
 hand_over(reader *rd)
 {
-	node_chunk tmp;
-	bool       go;
+	bool go;
 
 	pthread_mutex_lock(&rd->mu);
 	while (rd->full && !rd->stop) {
 		pthread_cond_wait(&rd->cv, &rd->mu);
 	}
 	if ((go = !rd->stop)) {
-		tmp      = rd->slot;
-		rd->slot = rd->cur;
-		rd->cur  = tmp;
-		rd->full = true;
-		pthread_cond_broadcast(&rd->cv);
+		trade(rd, &rd->cur, true);
 	}
 	pthread_mutex_unlock(&rd->mu);
 	return (go);
@@ -159,8 +167,7 @@ read_ahead(void *arg)
 static bool
 take(reader *rd, node_import *im)
 {
-	node_chunk tmp;
-	bool       got;
+	bool got;
 
 	im->c.nrows = 0;
 	im->c.tlen  = 0;
@@ -169,11 +176,7 @@ take(reader *rd, node_import *im)
 		pthread_cond_wait(&rd->cv, &rd->mu);
 	}
 	if ((got = rd->full)) {
-		tmp      = im->c;
-		im->c    = rd->slot;
-		rd->slot = tmp;
-		rd->full = false;
-		pthread_cond_broadcast(&rd->cv);
+		trade(rd, &im->c, false);
 	}
 	pthread_mutex_unlock(&rd->mu);
 	return (got);

@@ -21,15 +21,7 @@ static const char *const header[] = { "record_id", "id_number", "code",
 	"event_ref", "occurred_on", "valid_until" };
 #define NCOLS 6
 
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		int n_ = snprintf(                                             \
-		    why, whycap, "%s:%ld: ", fs_csv_name(r), fs_csv_line(r));  \
-		if (n_ > 0 && (size_t) n_ < whycap) {                          \
-			snprintf(why + n_, whycap - (size_t) n_, __VA_ARGS__); \
-		}                                                              \
-		return (FS_ERR_MALFORMED);                                     \
-	} while (0)
+#define FAIL(...) return (fs_csv_malformed(r, why, whycap, __VA_ARGS__))
 
 static bool
 rid_ok(const char *s, size_t len)
@@ -160,17 +152,8 @@ node_records_open(
 	if ((rv = fs_csv_open_file(&r, path, NULL, why, whycap)) != 0) {
 		return (rv);
 	}
-	if ((rv = fs_csv_next(r, &nf, why, whycap)) == FS_OK && nf == 0) {
-		snprintf(why, whycap,
-		    "%s:1: expected the header, found an "
-		    "empty file",
-		    fs_csv_name(r));
-		rv = FS_ERR_MALFORMED;
-	}
-	if (rv == FS_OK) {
-		rv = node_header_check(r, nf, header, NCOLS, 1, why, whycap);
-	}
-	if (rv != FS_OK) {
+	if ((rv = node_header_read(r, header, NCOLS, 1, &nf, why, whycap))
+	    != FS_OK) {
 		fs_csv_close(r);
 		return (rv);
 	}

@@ -34,12 +34,15 @@
 
 #define CACHE_KIB 16384 // SQLite page cache during an import
 
+// write_chunk writes the rows of im->c.  A small import first makes sure
+// their citizens are in the cache; a bulk one pseudonymizes the citizens
+// it lacks once all rows are written (probe.c).
 static fs_err
-write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
+write_chunk(node_import *im, char *why, size_t whycap)
 {
 	fs_err rv;
 
-	if (pseudonymize
+	if (!im->st.bulk
 	    && (rv = node_import_pseudonymize(im, why, whycap)) != 0) {
 		return (rv);
 	}
@@ -102,12 +105,6 @@ write_chunk(node_import *im, bool pseudonymize, char *why, size_t whycap)
 }
 
 static fs_err
-write_pseudonymized(node_import *im, char *why, size_t whycap)
-{
-	return (write_chunk(im, true, why, whycap));
-}
-
-static fs_err
 prepare(node_import *im)
 {
 	sqlite3 *db = im->n->db;
@@ -139,12 +136,6 @@ prepare(node_import *im)
 	return (FS_OK);
 }
 
-static fs_err
-write_rows(node_import *im, char *why, size_t whycap)
-{
-	return (write_chunk(im, false, why, whycap));
-}
-
 // write_all writes the records inside the transaction: a small import
 // after its first pass (im->st.records counted), a bulk one in its only
 // pass.
@@ -167,9 +158,8 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 		snprintf(why, whycap, "%s", sqlite3_errmsg(n->db));
 		return (rv);
 	}
-	if ((rv = node_read_rows(im, path, "writing",
-	         im->st.bulk ? write_rows : write_pseudonymized, progress, arg,
-	         &nrec, why, whycap))
+	if ((rv = node_read_rows(im, path, "writing", write_chunk, progress,
+	         arg, &nrec, why, whycap))
 	    != FS_OK) {
 		return (rv);
 	}
@@ -201,38 +191,35 @@ write_all(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 	    n, "record_count", count + (int64_t) im->st.inserted));
 }
 
+// log_begin numbers the import in the import table, which log_end
+// completes with its counts.
 static fs_err
-log_import(node_import *im, const char *path, bool start)
+log_begin(node_import *im, const char *path)
 {
-	sqlite3_stmt *st;
-	int           rc;
+	fs_err rv;
 
-	if (sqlite3_prepare_v2(im->n->db,
-	        start ? "INSERT INTO import (time_ms, source, records, "
-	                "inserted, updated, rules_version) "
-	                "VALUES (?1, ?2, 0, 0, 0, ?3)"
-	              : "UPDATE import SET records = ?4, inserted = ?5, "
-	                "updated = ?6 WHERE id = ?7",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	if (start) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
-		sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, im->rules.version, -1, SQLITE_STATIC);
-	} else {
-		sqlite3_bind_int64(st, 4, (sqlite3_int64) im->st.records);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64) im->st.inserted);
-		sqlite3_bind_int64(st, 6, (sqlite3_int64) im->st.updated);
-		sqlite3_bind_int64(st, 7, im->id);
-	}
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (start) {
+	if ((rv = node_sql_run(im->n->db,
+	         "INSERT INTO import (time_ms, source, records, inserted, "
+	         "updated, rules_version) VALUES (?, ?, 0, 0, 0, ?)",
+	         NODE_VALS(NODE_INT((int64_t) fs_now_ms()), NODE_TEXT(path),
+	             NODE_TEXT(im->rules.version)),
+	         NULL, 0))
+	    == FS_OK) {
 		im->id = sqlite3_last_insert_rowid(im->n->db);
 	}
-	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+	return (rv);
+}
+
+static fs_err
+log_end(node_import *im)
+{
+	return (node_sql_run(im->n->db,
+	    "UPDATE import SET records = ?, inserted = ?, updated = ? "
+	    "WHERE id = ?",
+	    NODE_VALS(NODE_INT((int64_t) im->st.records),
+	        NODE_INT((int64_t) im->st.inserted),
+	        NODE_INT((int64_t) im->st.updated), NODE_INT(im->id)),
+	    NULL, 0));
 }
 
 // plan reads the rules in force, tells which way the import goes, makes
@@ -278,13 +265,10 @@ cache_size(fs_node *n)
 	char          pragma[64];
 	int           was = 0;
 
-	if (sqlite3_prepare_v2(n->db, "PRAGMA cache_size", -1, &q, NULL)
-	    == SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			was = sqlite3_column_int(q, 0);
-		}
-		sqlite3_finalize(q);
+	if (node_sql_row(n->db, "PRAGMA cache_size", NULL, &q) == FS_OK) {
+		was = sqlite3_column_int(q, 0);
 	}
+	sqlite3_finalize(q);
 	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", CACHE_KIB);
 	(void) fs_db_exec(n->db, pragma);
 	return (was);
@@ -303,12 +287,12 @@ transact(node_import *im, const char *path, fs_progress_fn progress, void *arg,
 		    sqlite3_errmsg(db));
 		return (rv);
 	}
-	rv = log_import(im, path, true);
+	rv = log_begin(im, path);
 	if (rv == FS_OK) {
 		rv = write_all(im, path, progress, arg, why, whycap);
 	}
 	if (rv == FS_OK) {
-		rv = log_import(im, path, false);
+		rv = log_end(im);
 	}
 	if (rv == FS_OK && progress != NULL && im->st.bulk) {
 		progress(arg, "committing", 0, 1);

@@ -17,28 +17,11 @@
 #include "wire/revocations.h"
 
 static fs_err
-revlist_copy(fs_revlist *dst, const fs_revlist *src)
-{
-	fs_revlist out = *src;
-
-	out.jti = NULL;
-	if (src->n > 0) {
-		if ((out.jti = calloc(src->n, sizeof(*out.jti))) == NULL) {
-			return (FS_ERR_NOMEM);
-		}
-		memcpy(out.jti, src->jti, src->n * sizeof(*out.jti));
-	}
-	*dst = out;
-	return (FS_OK);
-}
-
-static fs_err
 revlist_save(fs_node *n)
 {
-	sqlite3_stmt *st;
-	char         *all;
-	size_t        o = 0;
-	int           rc;
+	char  *all;
+	size_t o = 0;
+	fs_err rv;
 
 	if ((all = malloc(n->rl.n * (FS_JTI_MAX + 1) + 1)) == NULL) {
 		return (FS_ERR_NOMEM);
@@ -48,24 +31,17 @@ revlist_save(fs_node *n)
 		o += (size_t) sprintf(
 		    all + o, "%s%s", i ? "\n" : "", n->rl.jti[i]);
 	}
-	if (sqlite3_prepare_v2(n->rdb,
-	        "INSERT INTO revlist (k, seq, time_ms, fetched_ms, jtis) "
-	        "VALUES (1, ?, ?, ?, ?) ON CONFLICT(k) DO UPDATE SET "
-	        "seq = excluded.seq, time_ms = excluded.time_ms, "
-	        "fetched_ms = excluded.fetched_ms, jtis = excluded.jtis",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		free(all);
-		return (FS_ERR_IO);
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64) n->rl.seq);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64) n->rl.time_ms);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64) n->rl_fetched_ms);
-	sqlite3_bind_text(st, 4, all, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	rv = node_sql_run(n->rdb,
+	    "INSERT INTO revlist (k, seq, time_ms, fetched_ms, jtis) "
+	    "VALUES (1, ?, ?, ?, ?) ON CONFLICT(k) DO UPDATE SET "
+	    "seq = excluded.seq, time_ms = excluded.time_ms, "
+	    "fetched_ms = excluded.fetched_ms, jtis = excluded.jtis",
+	    NODE_VALS(NODE_INT((int64_t) n->rl.seq),
+	        NODE_INT((int64_t) n->rl.time_ms),
+	        NODE_INT((int64_t) n->rl_fetched_ms), NODE_TEXT(all)),
+	    NULL, 0);
 	free(all);
-	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+	return (rv);
 }
 
 // revlist_read installs the list the release database keeps.
@@ -75,13 +51,9 @@ revlist_read(fs_node *n)
 	sqlite3_stmt *st;
 	fs_revlist    rl = { 0 };
 
-	if (sqlite3_prepare_v2(n->rdb,
-	        "SELECT seq, time_ms, fetched_ms, jtis FROM revlist", -1, &st,
-	        NULL)
-	    != SQLITE_OK) {
-		return;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (node_sql_row(n->rdb,
+	        "SELECT seq, time_ms, fetched_ms, jtis FROM revlist", NULL, &st)
+	    == FS_OK) {
 		const char *p   = (const char *) sqlite3_column_text(st, 3);
 		size_t      cnt = *p != '\0';
 
@@ -130,7 +102,7 @@ fs_node_set_revocations(fs_node *n, const fs_revlist *rl, uint64_t fetched_ms)
 		pthread_mutex_unlock(&n->rlmtx);
 		return (FS_ERR_REPLAYED);
 	}
-	if ((rv = revlist_copy(&copy, rl)) == FS_OK) {
+	if ((rv = fs_revlist_copy(&copy, rl)) == FS_OK) {
 		fs_revlist_fini(&n->rl);
 		n->rl            = copy;
 		n->have_rl       = true;

@@ -33,9 +33,7 @@ fs_ruleset_fini(fs_ruleset *rs)
 {
 	if (rs != NULL) {
 		free(rs->rules);
-		rs->rules      = NULL;
-		rs->n          = 0;
-		rs->version[0] = '\0';
+		*rs = (fs_ruleset) { 0 };
 	}
 }
 
@@ -58,15 +56,10 @@ fs_ruleset_find(const fs_ruleset *rs, const char *code)
 	return (bsearch(&key, rs->rules, rs->n, sizeof(fs_rule), cmp_rule));
 }
 
-#define FAIL(...)                                                              \
-	do {                                                                   \
-		int n_ = snprintf(                                             \
-		    why, whycap, "%s:%ld: ", fs_csv_name(r), fs_csv_line(r));  \
-		if (n_ > 0 && (size_t) n_ < whycap) {                          \
-			snprintf(why + n_, whycap - (size_t) n_, __VA_ARGS__); \
-		}                                                              \
-		rv = FS_ERR_MALFORMED;                                         \
-		goto fail;                                                     \
+#define FAIL(...)                                                   \
+	do {                                                        \
+		rv = fs_csv_malformed(r, why, whycap, __VA_ARGS__); \
+		goto fail;                                          \
 	} while (0)
 
 // parse_points reads a rule's dimension and points, of a sign that fits
@@ -158,6 +151,25 @@ fail:
 	return (rv);
 }
 
+// rule_slot returns the place after the last of rs's rules, zeroed, for
+// the next one; the rules, of which *cap fit, grow when full.  NULL when
+// memory runs out.
+static fs_rule *
+rule_slot(fs_ruleset *rs, size_t *cap)
+{
+	if (rs->n == *cap) {
+		size_t   ncap = *cap == 0 ? 32 : *cap * 2;
+		fs_rule *nr;
+
+		if ((nr = realloc(rs->rules, ncap * sizeof(*nr))) == NULL) {
+			return (NULL);
+		}
+		rs->rules = nr;
+		*cap      = ncap;
+	}
+	return (memset(&rs->rules[rs->n], 0, sizeof(fs_rule)));
+}
+
 static fs_err
 parse_row(
     fs_csv *r, fs_rule *rule, int32_t default_days, char *why, size_t whycap)
@@ -218,20 +230,11 @@ fs_rules_parse(
     fs_ruleset *rs, fs_csv *r, int32_t default_days, char *why, size_t whycap)
 {
 	fs_ruleset out = { 0 };
+	fs_rule   *u;
 	size_t     cap = 0, nf;
 	fs_err     rv;
 
-	if ((rv = fs_csv_next(r, &nf, why, whycap)) != 0) {
-		return (rv);
-	}
-	if (nf == 0) {
-		snprintf(why, whycap,
-		    "%s:1: expected the header, found an empty "
-		    "file",
-		    fs_csv_name(r));
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = node_header_check(r, nf, header, NCOLS, 0, why, whycap))
+	if ((rv = node_header_read(r, header, NCOLS, 0, &nf, why, whycap))
 	    != 0) {
 		return (rv);
 	}
@@ -245,25 +248,15 @@ fs_rules_parse(
 		if (nf != NCOLS) {
 			FAIL("expected %zu fields, found %zu", NCOLS, nf);
 		}
-		if (out.n == cap) {
-			fs_rule *nr;
-
-			cap = cap == 0 ? 32 : cap * 2;
-			if ((nr = realloc(out.rules, cap * sizeof(*nr)))
-			    == NULL) {
-				rv = FS_ERR_NOMEM;
-				goto fail;
-			}
-			out.rules = nr;
+		if ((u = rule_slot(&out, &cap)) == NULL) {
+			rv = FS_ERR_NOMEM;
+			goto fail;
 		}
-		if ((rv = parse_row(
-		         r, &out.rules[out.n], default_days, why, whycap))
-		    != 0) {
+		if ((rv = parse_row(r, u, default_days, why, whycap)) != 0) {
 			goto fail;
 		}
 		for (size_t i = 0; i < out.n; i++) {
-			if (strcmp(out.rules[i].code, out.rules[out.n].code)
-			    == 0) {
+			if (strcmp(out.rules[i].code, u->code) == 0) {
 				FAIL("expected each code once, found '%s' "
 				     "again",
 				    out.rules[i].code);
@@ -329,30 +322,21 @@ rules_read(sqlite3 *db, const char *v, fs_ruleset *rs)
 	fs_err        rv  = FS_ERR_IO;
 
 	snprintf(out.version, sizeof(out.version), "%s", v);
-	if (sqlite3_prepare_v2(db,
+	if (node_sql_prepare(db,
 	        "SELECT code, name, dim, points, valid_days, severe, shared, "
 	        "repair_bonus FROM rule WHERE version = ? ORDER BY code",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NODE_VALS(NODE_TEXT(out.version)), &st)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_text(st, 1, out.version, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		fs_rule *u;
 
-		if (out.n == cap) {
-			fs_rule *nr;
-
-			cap = cap == 0 ? 32 : cap * 2;
-			if ((nr = realloc(out.rules, cap * sizeof(*nr)))
-			    == NULL) {
-				rv = FS_ERR_NOMEM;
-				goto fail;
-			}
-			out.rules = nr;
+		if ((u = rule_slot(&out, &cap)) == NULL) {
+			rv = FS_ERR_NOMEM;
+			goto fail;
 		}
-		u = &out.rules[out.n++];
-		memset(u, 0, sizeof(*u));
+		out.n++;
 		snprintf(u->code, sizeof(u->code), "%s",
 		    (const char *) sqlite3_column_text(st, 0));
 		snprintf(u->name, sizeof(u->name), "%s",
@@ -410,27 +394,22 @@ node_rules_current(fs_node *n)
 static fs_err
 store_rules(fs_node *n, const fs_ruleset *rs, const char *source)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	fs_err        rv = FS_ERR_IO;
 
-	if (sqlite3_prepare_v2(n->db,
+	if (node_sql_run(n->db,
 	        "INSERT INTO rules_version (version, seq, imported_ms, source, "
 	        "nrules) VALUES (?1, (SELECT ifnull(max(seq), 0) + 1 FROM "
 	        "rules_version), ?2, ?3, ?4) ON CONFLICT(version) DO UPDATE "
 	        "SET seq = excluded.seq, imported_ms = excluded.imported_ms, "
 	        "source = excluded.source",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
+	        NODE_VALS(NODE_TEXT(rs->version),
+	            NODE_INT((int64_t) fs_now_ms()), NODE_TEXT(source),
+	            NODE_INT((int64_t) rs->n)),
+	        NULL, 0)
+	    != FS_OK) {
 		return (FS_ERR_IO);
 	}
-	sqlite3_bind_text(st, 1, rs->version, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64) fs_now_ms());
-	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64) rs->n);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		goto out;
-	}
-	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(n->db,
 	        "INSERT OR IGNORE INTO rule (version, code, name, dim, points, "
 	        "valid_days, severe, shared, repair_bonus) "

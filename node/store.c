@@ -175,17 +175,12 @@ fs_err
 node_meta_get(fs_node *n, const char *k, int64_t *v)
 {
 	sqlite3_stmt *st;
-	fs_err        rv = FS_ERR_NOT_FOUND;
+	fs_err        rv;
 
-	if (sqlite3_prepare_v2(
-	        n->db, "SELECT v FROM meta WHERE k = ?", -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rv = node_sql_row(n->db, "SELECT v FROM meta WHERE k = ?",
+	         NODE_VALS(NODE_TEXT(k)), &st))
+	    == FS_OK) {
 		*v = sqlite3_column_int64(st, 0);
-		rv = FS_OK;
 	}
 	sqlite3_finalize(st);
 	return (rv);
@@ -194,21 +189,10 @@ node_meta_get(fs_node *n, const char *k, int64_t *v)
 fs_err
 node_meta_set(fs_node *n, const char *k, int64_t v)
 {
-	sqlite3_stmt *st;
-	int           rc;
-
-	if (sqlite3_prepare_v2(n->db,
-	        "INSERT INTO meta (k, v) VALUES (?, ?) "
-	        "ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, v);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+	return (node_sql_run(n->db,
+	    "INSERT INTO meta (k, v) VALUES (?, ?) "
+	    "ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+	    NODE_VALS(NODE_TEXT(k), NODE_INT(v)), NULL, 0));
 }
 
 fs_err
@@ -305,21 +289,17 @@ node_cache_get(fs_node *n, const uint8_t idhash[static NODE_IDHASH_BYTES],
     uint8_t base[static FS_PSEUDONYM_BYTES])
 {
 	sqlite3_stmt *st;
-	fs_err        rv = FS_ERR_NOT_FOUND;
+	fs_err        rv;
 
-	if (sqlite3_prepare_v2(n->qdb,
-	        "SELECT subject, behavior_base FROM pseudonym WHERE idhash = ?",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	sqlite3_bind_blob(st, 1, idhash, NODE_IDHASH_BYTES, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW
-	    && sqlite3_column_bytes(st, 0) == FS_PSEUDONYM_BYTES
+	rv = node_sql_row(n->qdb,
+	    "SELECT subject, behavior_base FROM pseudonym WHERE idhash = ?",
+	    NODE_VALS(NODE_BLOB(idhash, NODE_IDHASH_BYTES)), &st);
+	if (rv == FS_OK && sqlite3_column_bytes(st, 0) == FS_PSEUDONYM_BYTES
 	    && sqlite3_column_bytes(st, 1) == FS_PSEUDONYM_BYTES) {
 		memcpy(subject, sqlite3_column_blob(st, 0), FS_PSEUDONYM_BYTES);
 		memcpy(base, sqlite3_column_blob(st, 1), FS_PSEUDONYM_BYTES);
-		rv = FS_OK;
+	} else if (rv == FS_OK) {
+		rv = FS_ERR_NOT_FOUND; // a row of another size is none
 	}
 	sqlite3_finalize(st);
 	return (rv);
@@ -329,28 +309,22 @@ fs_err
 node_cache_put_y(fs_node *n, const uint8_t idhash[static NODE_IDHASH_BYTES],
     const uint8_t y[static FS_OPRF_OUTPUT_BYTES])
 {
-	uint8_t       subject[FS_PSEUDONYM_BYTES], base[FS_PSEUDONYM_BYTES];
-	sqlite3_stmt *st;
-	int           rc;
+	uint8_t subject[FS_PSEUDONYM_BYTES], base[FS_PSEUDONYM_BYTES];
+	fs_err  rv;
 
-	if (sqlite3_prepare_v2(n->db,
-	        "INSERT INTO pseudonym (idhash, subject, behavior_base) "
-	        "VALUES (?, ?, ?) ON CONFLICT(idhash) DO UPDATE SET "
-	        "subject = excluded.subject, "
-	        "behavior_base = excluded.behavior_base",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
 	fs_pseudonym_subject(subject, y);
 	fs_pseudonym_behavior_base(base, y);
-	sqlite3_bind_blob(st, 1, idhash, NODE_IDHASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, subject, FS_PSEUDONYM_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, base, FS_PSEUDONYM_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	rv = node_sql_run(n->db,
+	    "INSERT INTO pseudonym (idhash, subject, behavior_base) "
+	    "VALUES (?, ?, ?) ON CONFLICT(idhash) DO UPDATE SET "
+	    "subject = excluded.subject, "
+	    "behavior_base = excluded.behavior_base",
+	    NODE_VALS(NODE_BLOB(idhash, NODE_IDHASH_BYTES),
+	        NODE_BLOB(subject, FS_PSEUDONYM_BYTES),
+	        NODE_BLOB(base, FS_PSEUDONYM_BYTES)),
+	    NULL, 0);
 	sodium_memzero(base, sizeof(base));
-	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+	return (rv);
 }
 
 fs_err

@@ -42,48 +42,33 @@ static fs_err
 seen_load(fs_node *n, const char *origin, seen *s)
 {
 	sqlite3_stmt *st;
+	fs_err        rv;
 
 	memset(s, 0, sizeof(*s));
-	if (sqlite3_prepare_v2(n->rdb,
-	        "SELECT size, root FROM witnessed WHERE origin = ?", -1, &st,
-	        NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW
-	    && sqlite3_column_bytes(st, 1) == 32) {
+	rv = node_sql_row(n->rdb,
+	    "SELECT size, root FROM witnessed WHERE origin = ?",
+	    NODE_VALS(NODE_TEXT(origin)), &st);
+	if (rv == FS_OK && sqlite3_column_bytes(st, 1) == 32) {
 		s->have = true;
 		s->size = (uint64_t) sqlite3_column_int64(st, 0);
 		memcpy(s->root, sqlite3_column_blob(st, 1), 32);
 	}
 	sqlite3_finalize(st);
-	return (FS_OK);
+	return (rv == FS_ERR_NOT_FOUND ? FS_OK : rv); // none seen yet
 }
 
 static fs_err
 seen_save(fs_node *n, const char *origin, const fs_checkpoint *cp,
     const char *note, size_t nlen)
 {
-	sqlite3_stmt *st;
-	int           rc;
-
-	if (sqlite3_prepare_v2(n->rdb,
-	        "INSERT INTO witnessed (origin, size, root, note) "
-	        "VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET "
-	        "size = excluded.size, root = excluded.root, "
-	        "note = excluded.note",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		return (FS_ERR_IO);
-	}
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64) cp->size);
-	sqlite3_bind_blob(st, 3, cp->root, 32, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, note, (int) nlen, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return (rc == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+	return (node_sql_run(n->rdb,
+	    "INSERT INTO witnessed (origin, size, root, note) "
+	    "VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET "
+	    "size = excluded.size, root = excluded.root, "
+	    "note = excluded.note",
+	    NODE_VALS(NODE_TEXT(origin), NODE_INT((int64_t) cp->size),
+	        NODE_BLOB(cp->root, 32), NODE_TEXTN(note, nlen)),
+	    NULL, 0));
 }
 
 // A WITNESS request, read: the checkpoint, of the note signed by the

@@ -23,6 +23,7 @@
 #include "node/node.h"
 #include "node/nodeimpl.h"
 #include "tests/node/fixture.h"
+#include "wire/lookup.h"
 
 fs_day
 d(const char *s)
