@@ -308,12 +308,12 @@ fs_err node_read_rows(node_import *im, const char *path, const char *phase,
 void   node_chunk_free(node_chunk *c);
 
 // filter.c: node_probe_has tells whether the probe filter may hold an ID
-// hash; node_bulk_pseudonymize finds the citizens of a bulk import that
-// the cache does not hold and pseudonymizes them.
+// hash; node_probe_add puts one in.
 bool node_probe_has(
     const node_import *im, const uint8_t h[static NODE_IDHASH_BYTES]);
-// node_probe_add puts an ID hash in the filter.
 void node_probe_add(node_import *im, const uint8_t h[static NODE_IDHASH_BYTES]);
+// probe.c: node_bulk_pseudonymize finds the citizens of a bulk import
+// that the cache does not hold and pseudonymizes them.
 fs_err node_bulk_pseudonymize(node_import *im, const char *path,
     fs_progress_fn progress, void *arg, char *why, size_t whycap);
 
