@@ -37,7 +37,7 @@
 
 static const char usage[]
     = "usage: fedscore access --coordinator URL --coordinator-key PUB "
-      "[--json] TOKEN\n";
+      "[--json] [--cacert FILE] TOKEN\n";
 
 #define TIMEOUT_MS 30000
 
@@ -259,6 +259,7 @@ read_options(int argc, char **argv, opts *o)
 		{ "coordinator", required_argument, NULL, 'C' },
 		{ "coordinator-key", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -274,6 +275,9 @@ read_options(int argc, char **argv, opts *o)
 			break;
 		case 'j':
 			o->as_json = true;
+			break;
+		case 'A':
+			fs_http_set_cacert(optarg);
 			break;
 		case 'h':
 			return (cli_usage(usage, true));
@@ -311,7 +315,7 @@ fetch(const opts *o, json_t **op)
 	sodium_memzero(auth, sizeof(auth));
 	if (rv != FS_OK) {
 		fprintf(
-		    stderr, "fedscore access: %s: %s\n", url, fs_strerror(rv));
+		    stderr, "fedscore access: %s: %s\n", url, fs_http_why());
 		return (EXIT_USAGE);
 	}
 	*op = json_loadb((const char *) body, len, 0, NULL);

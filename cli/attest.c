@@ -28,6 +28,7 @@
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "crypto/paseto.h"
+#include "net/http.h"
 #include "wire/attest.h"
 #include "wire/note.h"
 #include "wire/recognize.h"
@@ -41,12 +42,12 @@ static const char usage[]
       "       fedscore attest verify --trust LIST --office PUB [--name "
       "NAME] [--id ID --salt SALT] TOKEN\n"
       "       fedscore attest recognize --coordinator URL "
-      "[--coordinator-key PUB] TOKEN\n"
+      "[--coordinator-key PUB] [--cacert FILE] TOKEN\n"
       "       fedscore attest code [--png FILE] TOKEN\n";
 
 typedef struct opts {
 	const char *key, *name, *out, *trust, *office, *id, *salt, *url, *png;
-	const char *ckey;
+	const char *ckey, *cacert;
 } opts;
 
 // read_file reads at most max bytes of path (stdin for "-"), NUL-ended.
@@ -365,8 +366,8 @@ recognize(const opts *o, const char *arg)
 	j = NULL;
 	if ((rv = cli_post(o->url, "/v1/recognitions", body, &status, &reply))
 	    != FS_OK) {
-		fprintf(stderr, "fedscore attest recognize: %s: %s\n", o->url,
-		    fs_strerror(rv));
+		fprintf(stderr, "fedscore attest recognize: %s: %s (%s)\n",
+		    o->url, cli_post_why(), fs_strerror(rv));
 		goto out;
 	}
 	j = json_loads(reply, 0, NULL);
@@ -440,6 +441,7 @@ attest_main(int argc, char **argv)
 		{ "coordinator", required_argument, NULL, 'C' },
 		{ "coordinator-key", required_argument, NULL, 'K' },
 		{ "png", required_argument, NULL, 'p' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -468,7 +470,8 @@ attest_main(int argc, char **argv)
 			['s']                                 = &o.salt,
 			['C']                                 = &o.url,
 			['K']                                 = &o.ckey,
-			['p']                                 = &o.png };
+			['p']                                 = &o.png,
+			['A']                                 = &o.cacert };
 
 		if ((c = cli_options(
 		         argc, argv, "k:o:h", lopts, slots, NULL, 0, usage))
@@ -479,6 +482,10 @@ attest_main(int argc, char **argv)
 	if (optind != argc - 1) {
 		return (cli_usage(usage, false));
 	}
+	if (o.cacert != NULL && strcmp(verb, "recognize") != 0) {
+		return (cli_usage(usage, false));
+	}
+	fs_http_set_cacert(o.cacert);
 	if (strcmp(verb, "trust sign") == 0 && o.key && o.out && !o.trust
 	    && !o.id && !o.url && !o.png && !o.ckey) {
 		return (trust_sign(&o, argv[optind]));

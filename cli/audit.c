@@ -14,8 +14,9 @@
 
 static const char usage[]
     = "usage: fedscore audit verify --log URL --key PUB [--witness NAME=PUB "
-      "...] [--since CHECKPOINT] [--state FILE] [--full EXPORT --issuer "
-      "PUB [--region R] [--revocations NOTE [--grace D]]]\n"
+      "...] [--since CHECKPOINT] [--state FILE] [--cacert FILE] [--full "
+      "EXPORT --issuer PUB [--region R] [--revocations NOTE [--grace "
+      "D]]]\n"
       "       fedscore audit reconcile --full EXPORT --releases "
       "NODE=FILE ... [--node-key NODE=PUB ...] [--state-dir DIR]\n"
       "       fedscore audit anomalies --full EXPORT [-c CONF]\n";
@@ -38,6 +39,7 @@ audit_main(int argc, char **argv)
 		{ "revocations", required_argument, NULL, 'V' },
 		{ "grace", required_argument, NULL, 'G' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -59,7 +61,8 @@ audit_main(int argc, char **argv)
 			['D']                                 = &o.statedir,
 			['V']                                 = &o.revocations,
 			['G']                                 = &o.grace,
-			['c']                                 = &o.conf };
+			['c']                                 = &o.conf,
+			['A']                                 = &o.cacert };
 		const cli_list     lists[]          = {
 			             { 'w', o.witness, &o.nwitness, WITNESSES_MAX },
 			             { 'R', o.releases, &o.nreleases, RELEASES_MAX },
@@ -82,6 +85,9 @@ audit_main(int argc, char **argv)
 	    && (o.grace == NULL || o.revocations != NULL)
 	    && (o.region == NULL || o.full != NULL)) {
 		return (audit_verify(&o));
+	}
+	if (o.cacert != NULL) { // for fetching the log only
+		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "reconcile") == 0 && o.full && o.nreleases > 0
 	    && !o.log && !o.key && !o.conf && o.nwitness == 0 && !o.revocations

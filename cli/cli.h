@@ -67,6 +67,10 @@ int cli_verb(int *argc, char ***argv, const char *usage, const char **verb);
 // reply, malloc'd.
 fs_err cli_post(const char *base, const char *path, const char *body,
     int *status, char **replyp);
+// cli_post_why says why the last cli_post failed: a certificate not
+// trusted, a connection refused...  HTTPS servers are checked against
+// the authorities fs_http_set_cacert names (--cacert).
+const char *cli_post_why(void);
 
 // The credit code (qrcode.c): text as a QR code on the terminal (the
 // symbol's width in modules in *widthp, which may be NULL), or as a PNG

@@ -14,15 +14,16 @@
 #include "cli/cli.h"
 #include "common/err.h"
 #include "crypto/key.h"
+#include "net/http.h"
 #include "wire/request.h"
 #include "wire/token.h"
 
 static const char usage[]
     = "usage: fedscore lookup --coordinator URL --coordinator-key PUB "
-      "--key KEY [--scope S] TOKEN\n";
+      "--key KEY [--scope S] [--cacert FILE] TOKEN\n";
 
 typedef struct opts {
-	const char *url, *pubpath, *keypath, *scope, *token;
+	const char *url, *pubpath, *keypath, *scope, *cacert, *token;
 } opts;
 
 // read_options: -1 to go on, or the exit code of usage asked or wrong.
@@ -34,13 +35,15 @@ read_options(int argc, char **argv, opts *o)
 		{ "coordinator-key", required_argument, NULL, 'P' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "scope", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **const slots[CLI_SLOTS] = { ['C'] = &o->url,
 		['P']                                 = &o->pubpath,
 		['k']                                 = &o->keypath,
-		['s']                                 = &o->scope };
+		['s']                                 = &o->scope,
+		['A']                                 = &o->cacert };
 	int                c;
 
 	if ((c = cli_options(argc, argv, "h", lopts, slots, NULL, 0, usage))
@@ -52,6 +55,7 @@ read_options(int argc, char **argv, opts *o)
 		return (cli_usage(usage, false));
 	}
 	o->token = argv[optind];
+	fs_http_set_cacert(o->cacert);
 	return (-1);
 }
 
@@ -107,7 +111,7 @@ post_request(const opts *o, const char *req, json_t **op)
 	    || (rv = cli_post(o->url, "/v1/lookups", text, &status, &reply))
 	        != 0) {
 		fprintf(stderr, "fedscore lookup: %s: %s\n", o->url,
-		    fs_strerror(rv));
+		    text == NULL ? fs_strerror(FS_ERR_NOMEM) : cli_post_why());
 		free(text);
 		return (EXIT_USAGE);
 	}
