@@ -7,8 +7,8 @@
 // http_timeout (10 s), as a client on a slow mobile link sends a lookup
 // in well under a second; 1000 connections in all and 64 per address,
 // far more than a requester needs and far fewer than the descriptors a
-// daemon has; bodies of 64 KiB, four times the largest lookup; 16 KiB of
-// headers, twice a consent token in an Authorization header.  Four event
+// daemon has; bodies of 64 KiB, seven times the largest lookup; 16 KiB
+// of headers, twice the largest token in an Authorization header.  Four event
 // threads serve every connection; eight workers answer the handlers
 // that may block, with 1024 requests waiting at most.
 
