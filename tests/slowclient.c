@@ -240,5 +240,10 @@ main(int argc, char **argv)
 		}
 	}
 	report(cs, n);
+	for (int i = 0; i < n; i++) {
+		close(cs[i].fd);
+	}
+	free(cs);
+	free(pf);
 	return (0);
 }
