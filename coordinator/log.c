@@ -344,7 +344,10 @@ coord_get_tile(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 		pthread_mutex_lock(&c->cpmtx);
 		size = c->checkpoint_size;
 		pthread_mutex_unlock(&c->cpmtx);
-		avail = size >> (TILE_HEIGHT * level);
+		// Levels 8 and 9 hold nothing a 64-bit size could reach (and
+		// a shift by 64 or more is undefined).
+		avail = TILE_HEIGHT * level < 64 ? size >> (TILE_HEIGHT * level)
+		                                 : 0;
 		if (first + w > avail) {
 			not_found(
 			    res, "the tile is beyond the latest checkpoint");

@@ -166,6 +166,12 @@ check "a 60 KB header: 431 problem" \
 check "a body that is not JSON: 422 problem" \
 	'problem 422 -X POST -H "$json" -d "{not json" $url/v1/lookups'
 check "a bad tile path: 404 problem" 'problem 404 $url/tile/x/1'
+check "a tile of level 9, past any 64-bit size: 404 problem" \
+	'problem 404 $url/tile/9/x999/999'
+check "a 100 KB header, past the connection's memory: 431, or closed" \
+	'st=$(curl -s -o /dev/null -w "%{http_code}" \
+	-H "X-Big: $(head -c 100000 /dev/zero | tr "\\0" a)" $url/checkpoint)
+	[ "$st" = 431 ] || [ "$st" = 000 ]'
 check "HEAD /checkpoint: 200" \
 	'[ "$(curl -s -o /dev/null -I -w "%{http_code}" $url/checkpoint)" = 200 ]'
 
