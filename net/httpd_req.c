@@ -398,7 +398,8 @@ dispatch(hd_req *r)
 	if (!pool_push(r->h->workers, work, r)) {
 		fs_httpd_header(&r->res, "Retry-After", "1");
 		fs_httpd_problem(&r->res, 503, "busy", "busy",
-		    "too many requests in progress");
+		    "too many requests in progress, or the server is "
+		    "stopping");
 		r->done = true;
 		MHD_resume_connection(r->mc);
 	}
