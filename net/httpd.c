@@ -387,6 +387,8 @@ fs_httpd_start(fs_httpd **hp, const char *who, const char *url,
 	               : FS_OK)
 	        != FS_OK
 	    || (rv = start_daemon(h, fd, tls, why, whycap)) != FS_OK) {
+		// libmicrohttpd closes the socket it was given when it fails
+		// to start, and listen_on leaves none open when it fails.
 		fs_httpd_stop(h);
 		return (rv);
 	}
