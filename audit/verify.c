@@ -62,7 +62,7 @@ get(run *r, const char *path, int *status, uint8_t **body, size_t *len)
 	rv = fs_http_request("GET", url, NULL, NULL, 0,
 	    r->o->timeout_ms > 0 ? r->o->timeout_ms : 30000, status, body, len);
 	if (rv != FS_OK) {
-		snprintf(r->why, r->whycap, "%s: %s", url, fs_strerror(rv));
+		snprintf(r->why, r->whycap, "%s: %s", url, fs_http_why());
 	}
 	return (rv);
 }

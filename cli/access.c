@@ -38,7 +38,7 @@
 
 static const char usage[]
     = "usage: fedscore access --coordinator URL --coordinator-key PUB "
-      "[--json] TOKEN\n";
+      "[--json] [--cacert FILE] TOKEN\n";
 
 #define TIMEOUT_MS 30000
 
@@ -258,10 +258,12 @@ typedef struct opts {
 static int
 read_options(int argc, char **argv, opts *o)
 {
+	const char   *cacert = NULL;
 	const cli_opt opts[] = {
 		{ "coordinator", .value = &o->base, .need = true },
 		{ "coordinator-key", .value = &o->pubpath, .need = true },
 		{ "json", .flag = &o->as_json },
+		{ "cacert", .value = &cacert },
 		{ NULL },
 	};
 	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
@@ -272,6 +274,7 @@ read_options(int argc, char **argv, opts *o)
 	if (o->base[0] == '\0') {
 		return (cli_usage(usage, false));
 	}
+	fs_http_set_cacert(cacert);
 	o->token = argv[0];
 	return (-1);
 }
@@ -298,7 +301,7 @@ fetch(const opts *o, json_t **op)
 	sodium_memzero(auth, sizeof(auth));
 	if (rv != FS_OK) {
 		fprintf(
-		    stderr, "fedscore access: %s: %s\n", url, fs_strerror(rv));
+		    stderr, "fedscore access: %s: %s\n", url, fs_http_why());
 		return (EXIT_USAGE);
 	}
 	*op = json_loadb((const char *) body, len, 0, NULL);

@@ -28,6 +28,7 @@
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "crypto/paseto.h"
+#include "net/http.h"
 #include "wire/attest.h"
 #include "wire/note.h"
 #include "wire/recognize.h"
@@ -41,12 +42,12 @@ static const char usage[]
       "       fedscore attest verify --trust LIST --office PUB [--name "
       "NAME] [--id ID --salt SALT] TOKEN\n"
       "       fedscore attest recognize --coordinator URL "
-      "[--coordinator-key PUB] TOKEN\n"
+      "[--coordinator-key PUB] [--cacert FILE] TOKEN\n"
       "       fedscore attest code [--png FILE] TOKEN\n";
 
 typedef struct opts {
 	const char *key, *name, *out, *trust, *office, *id, *salt, *url, *png;
-	const char *ckey;
+	const char *ckey, *cacert;
 } opts;
 
 // token_arg is the TOKEN argument, or standard input for "-", without
@@ -313,8 +314,8 @@ recognize(const opts *o, const char *token)
 	    o->url, "/v1/recognitions", body, &status, &j, &reply);
 	json_decref(body);
 	if (rv != FS_OK) {
-		fprintf(stderr, "fedscore attest recognize: %s: %s\n", o->url,
-		    fs_strerror(rv));
+		fprintf(stderr, "fedscore attest recognize: %s: %s (%s)\n",
+		    o->url, cli_post_why(), fs_strerror(rv));
 		goto out;
 	}
 	if (status != 200) {
@@ -404,6 +405,7 @@ attest_main(int argc, char **argv)
 		{ "coordinator", .value = &o.url },
 		{ "coordinator-key", .value = &o.ckey },
 		{ "png", .value = &o.png },
+		{ "cacert", .value = &o.cacert },
 		{ NULL },
 	};
 	const char *verb;
@@ -425,6 +427,10 @@ attest_main(int argc, char **argv)
 	if ((c = cli_options(&argc, &argv, NULL, opts, 1, usage)) >= 0) {
 		return (c);
 	}
+	if (o.cacert != NULL && strcmp(verb, "recognize") != 0) {
+		return (cli_usage(usage, false));
+	}
+	fs_http_set_cacert(o.cacert);
 	if (strcmp(verb, "trust sign") == 0 && o.key && o.out && !o.trust
 	    && !o.id && !o.url && !o.png && !o.ckey) {
 		return (trust_sign(&o, argv[0]));

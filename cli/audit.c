@@ -15,8 +15,9 @@
 
 static const char usage[]
     = "usage: fedscore audit verify --log URL --key PUB [--witness NAME=PUB "
-      "...] [--since CHECKPOINT] [--state FILE] [--full EXPORT --issuer "
-      "PUB [--region R] [--revocations NOTE [--grace D]]]\n"
+      "...] [--since CHECKPOINT] [--state FILE] [--cacert FILE] [--full "
+      "EXPORT --issuer PUB [--region R] [--revocations NOTE [--grace "
+      "D]]]\n"
       "       fedscore audit reconcile --full EXPORT --releases "
       "NODE=FILE ... [--node-key NODE=PUB ...] [--state-dir DIR]\n"
       "       fedscore audit anomalies --full EXPORT [-c CONF]\n"
@@ -45,6 +46,7 @@ audit_main(int argc, char **argv)
 		{ "grace", .value = &o.grace },
 		{ "answer", .value = &o.answer },
 		{ "salt", .value = &o.salt },
+		{ "cacert", .value = &o.cacert },
 		{ "config", 'c', .value = &o.conf },
 		{ NULL },
 	};
@@ -61,6 +63,9 @@ audit_main(int argc, char **argv)
 	    && (o.grace == NULL || o.revocations != NULL)
 	    && (o.region == NULL || o.full != NULL)) {
 		return (audit_verify(&o));
+	}
+	if (o.cacert != NULL) { // for fetching the log only
+		return (cli_usage(usage, false));
 	}
 	if (strcmp(verb, "reconcile") == 0 && o.full && o.nreleases > 0
 	    && !o.log && !o.key && !o.conf && o.nwitness == 0 && !o.revocations

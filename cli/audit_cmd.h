@@ -15,7 +15,7 @@
 
 typedef struct audit_opts {
 	const char *log, *key, *since, *state, *full, *issuer, *region, *conf;
-	const char *statedir, *revocations, *grace, *answer, *salt;
+	const char *statedir, *revocations, *grace, *answer, *salt, *cacert;
 	const char *witness[WITNESSES_MAX];
 	size_t      nwitness;
 	const char *releases[RELEASES_MAX];

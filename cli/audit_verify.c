@@ -15,6 +15,7 @@
 #include "common/conf.h"
 #include "common/err.h"
 #include "crypto/key.h"
+#include "net/http.h"
 #include "wire/note.h"
 #include "wire/revocations.h"
 #include "wire/token.h"
@@ -92,6 +93,7 @@ audit_verify(const audit_opts *o)
 	if (cli_public_key(&coord, o->key, "audit", "coordinator") != 0) {
 		return (EXIT_USAGE);
 	}
+	fs_http_set_cacert(o->cacert);
 	for (size_t i = 0; i < o->nwitness; i++) {
 		const char *eq = strchr(o->witness[i], '=');
 		char        name[FS_NOTE_NAME_MAX + 1];

@@ -104,6 +104,10 @@ fs_err cli_write_file(const char *path, const char *buf, size_t len);
 // reply, malloc'd.
 fs_err cli_post(const char *base, const char *path, const char *body,
     int *status, char **replyp);
+// cli_post_why says why the last cli_post failed: a certificate not
+// trusted, a connection refused...  HTTPS servers are checked against
+// the authorities fs_http_set_cacert names (--cacert).
+const char *cli_post_why(void);
 
 struct json_t; // jansson's
 

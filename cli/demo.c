@@ -27,7 +27,8 @@
 #include "common/rfc3339.h"
 #include "crypto/paseto.h"
 
-static const char usage[] = "usage: fedscore demo [--keep] [--data DIR]\n";
+static const char usage[]
+    = "usage: fedscore demo [--keep] [--data DIR] [--tls]\n";
 
 #define ATT_MAX (FS_PASETO_MAX_LEN + 1)
 
@@ -48,21 +49,25 @@ grant(demo *d, int who, const char *to, const char *purpose, const char *scope,
 static bool
 lookup(demo *d, const char *requester, const char *scope, bool want_ok)
 {
-	char        url[64], key[320];
+	char        key[320];
 	char       *tok    = demo_slurp(&d->h, "token"), *out, *err;
-	const char *args[] = { "lookup", "--coordinator", url,
-		"--coordinator-key", "coord.key.pub", "--key", key, "--scope",
-		scope, tok, NULL };
-	int         rc;
+	const char *args[] = { "lookup", "--coordinator", d->url,
+		"--coordinator-key", "coord.key.pub", "--key", key, NULL, NULL,
+		NULL, NULL, NULL, NULL };
+	int         n      = 7, rc;
 	bool        ok;
 
 	tok[strcspn(tok, "\n")] = '\0';
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", d->port);
 	snprintf(key, sizeof(key), "%s.key", requester);
-	if (scope == NULL) {
-		args[7] = tok;
-		args[8] = NULL;
+	if (d->tls) {
+		args[n++] = "--cacert";
+		args[n++] = "ca.pem";
 	}
+	if (scope != NULL) {
+		args[n++] = "--scope";
+		args[n++] = scope;
+	}
+	args[n] = tok;
 	demo_unlink(&d->h, "lookup.err");
 	rc  = demo_wait(demo_spawn(&d->h, "answer.json", "lookup.err", args));
 	out = demo_slurp(&d->h, "answer.json");
@@ -247,13 +252,12 @@ audit_log(demo *d)
 	    = { "coordinator", "export", "-c", "coord.conf", NULL };
 	const char *rv[]
 	    = { "issuer", "revocations", "-c", "issuer.conf", NULL };
-	char        url[64];
-	const char *vf[] = { "audit", "verify", "--log", url, "--key",
+	const char *vf[] = { "audit", "verify", "--log", d->url, "--key",
 		"coord.key.pub", "--state", "audit.state", "--full",
 		"export.jsonl", "--issuer", "issuer.key.pub", "--revocations",
-		"revocations.note", NULL };
+		"revocations.note", d->tls ? "--cacert" : NULL, "ca.pem",
+		NULL };
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", d->port);
 	demo_say("  the coordinator's log, as anyone can fetch it (C2SP "
 	         "tlog-tiles),\n  each entry against its full record and the "
 	         "issuer's revocations:\n");
@@ -391,6 +395,8 @@ demo_main(int argc, char **argv)
 			return (cli_usage(usage, true));
 		} else if (strcmp(argv[i], "--keep") == 0) {
 			keep = true;
+		} else if (strcmp(argv[i], "--tls") == 0) {
+			d.tls = true;
 		} else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
 			data = argv[++i];
 		} else {

@@ -74,13 +74,16 @@ void demo_unlink(const demo_harness *h, const char *name);
 #define DEMO_NODES 4
 extern const char *const demo_nodes[DEMO_NODES];
 
-// A demo: its harness, the sample data, the coordinator's port, the
-// departments' daemons, and the citizens of citizens.csv.
+// A demo: its harness, the sample data, the coordinator's port and
+// whether it serves HTTPS, the departments' daemons, and the citizens of
+// citizens.csv.
 typedef struct demo {
 	demo_harness h;
 	char         data[PATH_MAX];
 	char         schemes[PATH_MAX + 16]; // data + "/../schemes"
 	int          port;
+	bool         tls;
+	char         url[64]; // the coordinator's, once started
 	pid_t        node[DEMO_NODES];
 	char         names[8][64];
 	char         ids[8][24];
@@ -94,6 +97,10 @@ bool demo_load_citizens(demo *d);
 // keys, registers and configures them, and starts the issuer, the
 // departments and the coordinator, ready for lookups on d->port.
 bool demo_start_federation(demo *d);
+
+// demo_make_tls (demo_tls.c) makes a throwaway CA and a certificate for
+// 127.0.0.1 it signs, in the directory: ca.pem, tls.pem, tls.key.
+bool demo_make_tls(const demo_harness *h);
 
 // Rendering (demo_render.c).  demo_say prints to stdout at once, as the
 // commands the demo runs print too.

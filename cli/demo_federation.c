@@ -152,19 +152,23 @@ start_coordinator(demo *d)
 	snprintf(scheme, sizeof(scheme), "%s/yuxi.conf", d->schemes);
 	snprintf(path, sizeof(path), "%s/coord.conf", d->h.dir);
 	if ((d->port = demo_free_port()) < 0
+	    || (d->tls && !demo_make_tls(&d->h))
 	    || (f = fopen(path, "w")) == NULL) {
 		return (false);
 	}
+	snprintf(d->url, sizeof(d->url), "%s://127.0.0.1:%d",
+	    d->tls ? "https" : "http", d->port);
 	fprintf(f,
 	    "[coordinator]\nname = yuxi-credit-center\nkey = coord.key\n"
-	    "db = coord.db\nscheme = %s\nhttp = http://127.0.0.1:%d\n"
+	    "db = coord.db\nscheme = %s\nhttp = %s\n%s"
 	    "revocation_refresh = 1s\n"
 	    "[issuer]\nurl = ipc://%s/issuer.sock\nkey = issuer.key.pub\n"
 	    "region = yuxi\n"
 	    "[requester bank-a]\nkey = bank-a.key.pub\npurposes = credit_loan\n"
 	    "[requester landlord-b]\nkey = landlord-b.key.pub\n"
 	    "purposes = rental\n",
-	    scheme, d->port, d->h.dir);
+	    scheme, d->url,
+	    d->tls ? "tls_cert = tls.pem\ntls_key = tls.key\n" : "", d->h.dir);
 	for (int i = 0; i < DEMO_NODES; i++) {
 		fprintf(f,
 		    "[node %s]\nkey = %s.key.pub\nurl = ipc://%s/%s.sock\n",
@@ -181,8 +185,11 @@ start_coordinator(demo *d)
 	}
 	demo_say(
 	    "  coordinator: Yuxi scheme (base 500; 信用优秀 ≥800, 良好 ≥600, "
-	    "一般 ≥500, 不足 below), http://127.0.0.1:%d\n",
-	    d->port);
+	    "一般 ≥500, 不足 below), %s%s\n",
+	    d->url,
+	    d->tls ? "\n  (TLS: a certificate from a throwaway CA, ca.pem, "
+	             "that every command is given with --cacert)"
+	           : "");
 	return (true);
 }
 

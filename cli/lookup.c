@@ -14,15 +14,16 @@
 #include "cli/cli.h"
 #include "common/err.h"
 #include "crypto/key.h"
+#include "net/http.h"
 #include "wire/request.h"
 #include "wire/token.h"
 
 static const char usage[]
     = "usage: fedscore lookup --coordinator URL --coordinator-key PUB "
-      "--key KEY [--scope S] TOKEN\n";
+      "--key KEY [--scope S] [--cacert FILE] TOKEN\n";
 
 typedef struct opts {
-	const char *url, *pubpath, *keypath, *scope, *token;
+	const char *url, *pubpath, *keypath, *scope, *cacert, *token;
 } opts;
 
 // read_options: -1 to go on, or the exit code of usage asked or wrong.
@@ -34,12 +35,14 @@ read_options(int argc, char **argv, opts *o)
 		{ "coordinator-key", .value = &o->pubpath, .need = true },
 		{ "key", .value = &o->keypath, .need = true },
 		{ "scope", .value = &o->scope },
+		{ "cacert", .value = &o->cacert },
 		{ NULL },
 	};
 	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
 
 	if (c < 0) {
 		o->token = argv[0];
+		fs_http_set_cacert(o->cacert);
 	}
 	return (c);
 }
@@ -92,7 +95,7 @@ post_request(const opts *o, const char *req, json_t **op)
 	json_decref(body);
 	if (rv != FS_OK) {
 		fprintf(stderr, "fedscore lookup: %s: %s\n", o->url,
-		    fs_strerror(rv));
+		    rv == FS_ERR_NOMEM ? fs_strerror(rv) : cli_post_why());
 		return (EXIT_USAGE);
 	}
 	if (status != 200) {

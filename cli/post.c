@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// post.c -- a JSON POST to the coordinator, over HTTP with nng's client,
+// post.c -- a JSON POST to the coordinator, over HTTP(S) (net/http.c),
 // or over nng itself for internal callers (tcp://, ipc://), whose reply
 // is {"status": N, "body": ...}; and JSON printed as the commands print
 // it.
@@ -17,6 +17,15 @@
 
 #define TIMEOUT_MS 30000
 
+// Why the last cli_post failed.
+static char last[512];
+
+const char *
+cli_post_why(void)
+{
+	return (last);
+}
+
 fs_err
 cli_post(const char *base, const char *path, const char *body, int *status,
     char **replyp)
@@ -31,6 +40,8 @@ cli_post(const char *base, const char *path, const char *body, int *status,
 		fs_client *c;
 		json_t    *o;
 
+		snprintf(last, sizeof(last), "%s",
+		    "expected an http://, https://, tcp:// or ipc:// URL");
 		if ((err = fs_client_open(&c, base)) != 0) {
 			return (err);
 		}
@@ -38,6 +49,7 @@ cli_post(const char *base, const char *path, const char *body, int *status,
 		    TIMEOUT_MS, &rep, &replen);
 		fs_client_close(c);
 		if (err != 0) {
+			snprintf(last, sizeof(last), "%s", fs_strerror(err));
 			return (err);
 		}
 		o = json_loadb((const char *) rep, replen, 0, NULL);
@@ -58,6 +70,7 @@ cli_post(const char *base, const char *path, const char *body, int *status,
 	if ((err = fs_http_request("POST", full, "application/json", body,
 	         strlen(body), TIMEOUT_MS, status, &rep, &replen))
 	    != FS_OK) {
+		snprintf(last, sizeof(last), "%s", fs_http_why());
 		return (err);
 	}
 	*replyp = (char *) rep; // NUL-terminated

@@ -24,8 +24,6 @@
 #include <strings.h>
 
 #include <jansson.h>
-#include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 
 #include "common/b64.h"
 #include "common/conf.h"
@@ -36,6 +34,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/merkle.h"
 #include "crypto/paseto.h"
+#include "net/httpd.h"
 #include "net/revfresh.h"
 #include "wire/consent.h"
 #include "wire/token.h"
@@ -43,20 +42,20 @@
 #define WHO "coordinator"
 
 static void
-problem(nng_aio *aio, int status, fs_err err, const char *detail)
+problem(fs_httpd_res *res, int status, fs_err err, const char *detail)
 {
 	fs_outcome o;
 
 	coord_problem(&o, "an access view", status, err, "%s", detail);
-	coord_answer(aio, &o);
+	coord_answer(res, &o);
 	free(o.body);
 }
 
 // bearer returns the token of "Authorization: Bearer <token>", or NULL.
 static const char *
-bearer(nng_http_req *req)
+bearer(const fs_httpd_req *req)
 {
-	const char *h = nng_http_req_get_header(req, "Authorization");
+	const char *h = req->authorization;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		return (NULL);
@@ -152,22 +151,21 @@ out:
 	return (o);
 }
 
-static void
-get_access(nng_aio *aio)
+void
+coord_get_access(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	fs_coord     *c = nng_http_handler_get_data(nng_aio_get_input(aio, 1));
-	nng_http_req *req   = nng_aio_get_input(aio, 0);
-	const char   *token = bearer(req);
-	fs_claims     cl;
-	char          why[FS_WHY_MAX];
-	char         *note = NULL, *s;
-	uint64_t      size;
-	json_t       *o;
-	int64_t       now = (int64_t) (fs_now_ms() / 1000);
-	fs_err        rv;
+	fs_coord   *c     = arg;
+	const char *token = bearer(req);
+	fs_claims   cl;
+	char        why[FS_WHY_MAX];
+	char       *note = NULL, *s;
+	uint64_t    size;
+	json_t     *o;
+	int64_t     now = (int64_t) (fs_now_ms() / 1000);
+	fs_err      rv;
 
 	if (token == NULL || strlen(token) > FS_PASETO_MAX_LEN) {
-		problem(aio, 401, FS_ERR_MALFORMED,
+		problem(res, 401, FS_ERR_MALFORMED,
 		    "expected 'Authorization: Bearer <consent token>' with a "
 		    "token of audience, purpose and scope 'self'");
 		return;
@@ -177,14 +175,14 @@ get_access(nng_aio *aio)
 	         c->max_age_ms, fs_now_ms(), why, sizeof(why)))
 	    != FS_OK) {
 		pthread_mutex_unlock(&c->revmtx);
-		problem(aio, 503, rv, why);
+		problem(res, 503, rv, why);
 		return;
 	}
 	rv = fs_consent_verify(&cl, token, strlen(token), &c->issuer.key,
 	    c->scheme.region, &c->revoked, now, why, sizeof(why));
 	pthread_mutex_unlock(&c->revmtx);
 	if (rv != FS_OK) {
-		problem(aio, 403, rv, why);
+		problem(res, 403, rv, why);
 		return;
 	}
 	if (cl.scope != FS_SCOPE_SELF || strcmp(cl.purpose, "self") != 0
@@ -193,7 +191,7 @@ get_access(nng_aio *aio)
 		    "expected a token of audience, purpose and scope 'self', "
 		    "found audience '%s', purpose '%s', scope '%s'",
 		    cl.aud, cl.purpose, fs_scope_name(cl.scope));
-		problem(aio, 403,
+		problem(res, 403,
 		    cl.scope != FS_SCOPE_SELF ? FS_ERR_SCOPE
 		        : strcmp(cl.purpose, "self") != 0
 		        ? FS_ERR_PURPOSE
@@ -208,7 +206,7 @@ get_access(nng_aio *aio)
 	size = c->checkpoint_size;
 	pthread_mutex_unlock(&c->cpmtx);
 	if (note == NULL) {
-		problem(aio, 503, FS_ERR_NOT_FOUND, "no signed checkpoint yet");
+		problem(res, 503, FS_ERR_NOT_FOUND, "no signed checkpoint yet");
 		return;
 	}
 	o = list(c, cl.sub, note, size);
@@ -217,29 +215,12 @@ get_access(nng_aio *aio)
 	if (o == NULL
 	    || (s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
 		json_decref(o);
-		problem(aio, 500, FS_ERR_IO, "cannot read the disclosures");
+		problem(res, 500, FS_ERR_IO, "cannot read the disclosures");
 		return;
 	}
 	fs_log(FS_LOG_INFO, WHO, "served an access view of %zu disclosures",
 	    json_array_size(json_object_get(o, "disclosures")));
 	json_decref(o);
-	coord_http_reply(aio, 200, "application/json", s, strlen(s));
+	fs_httpd_reply(res, 200, "application/json", s, strlen(s));
 	free(s);
-}
-
-fs_err
-coord_access_handler(fs_coord *c, nng_http_server *srv)
-{
-	nng_http_handler *h;
-
-	if (nng_http_handler_alloc(&h, "/v1/me/access", get_access) != 0) {
-		return (FS_ERR_NOMEM);
-	}
-	nng_http_handler_set_method(h, "GET");
-	nng_http_handler_set_data(h, c, NULL);
-	if (nng_http_server_add_handler(srv, h) != 0) {
-		nng_http_handler_free(h);
-		return (FS_ERR_INVALID);
-	}
-	return (FS_OK);
 }

@@ -19,6 +19,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
+#include "net/httpd.h"
 #include "net/issuer_client.h"
 #include "net/revfresh.h"
 #include "net/transport.h"
@@ -88,14 +89,15 @@ typedef enum coord_stmt {
 // other thread runs, and only read after, unless a comment names the one
 // thread that uses them.
 struct fs_coord {
-	fs_conf  *conf;
-	char      name[FS_NAME_MAX + 1];
-	fs_key   *key;
-	fs_scheme scheme;
-	char     *listen; // nng, optional
-	char     *http;   // HTTP API URL
-	int64_t   skew_ms;
-	int64_t   refresh_ms;
+	fs_conf      *conf;
+	char          name[FS_NAME_MAX + 1];
+	fs_key       *key;
+	fs_scheme     scheme;
+	char         *listen; // nng, optional
+	char         *http;   // HTTP API URL
+	fs_httpd_conf hconf;  // its limits and certificate
+	int64_t       skew_ms;
+	int64_t       refresh_ms;
 
 	// dbmtx guards the database: the connection db, its prepared
 	// statements, the disclosure log's tree mst and the admissions in
@@ -208,12 +210,9 @@ fs_err coord_log_get(
 fs_err coord_start(fs_coord *c, char *why, size_t whycap);
 bool   coord_pause(fs_coord *c, int64_t ms);
 
-// reply.c, shared by the HTTP handlers: one reply, with no caching;
-// a 401 asks for a bearer token.  coord_answer replies with an outcome.
-struct nng_aio;
-void coord_http_reply(struct nng_aio *aio, int status, const char *ctype,
-    const void *body, size_t len);
-void coord_answer(struct nng_aio *aio, const fs_outcome *o);
+// reply.c, shared by the HTTP handlers: coord_answer replies with an
+// outcome, as JSON or as a problem; a 401 asks for a bearer token.
+void coord_answer(fs_httpd_res *res, const fs_outcome *o);
 // coord_problem makes out an RFC 9457 problem and logs the refusal of a
 // `what` (a lookup, a recognition, an access view).
 void coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
@@ -275,10 +274,14 @@ typedef struct coord_lookup {
 } coord_lookup;
 void coord_lookup_answer(coord_lookup *lk);
 
-// log.c
-struct nng_http_server;
+// log.c: the checkpointer, and the handlers of GET /checkpoint,
+// /tile/..., /v1/log/proof/inclusion and /v1/log/proof/consistency (arg
+// the coordinator, as for every handler).
 fs_err coord_log_start(fs_coord *c);
-fs_err coord_log_handlers(fs_coord *c, struct nng_http_server *srv);
+void   coord_get_checkpoint(void *arg, const fs_httpd_req *q, fs_httpd_res *r);
+void   coord_get_tile(void *arg, const fs_httpd_req *q, fs_httpd_res *r);
+void   coord_get_inclusion(void *arg, const fs_httpd_req *q, fs_httpd_res *r);
+void   coord_get_consistency(void *arg, const fs_httpd_req *q, fs_httpd_res *r);
 
 // witness.c: coord_witness asks every node to cosign the signed checkpoint
 // note and returns it with every valid cosignature line (malloc'd).
@@ -286,7 +289,7 @@ fs_err coord_witness_load(fs_coord *c);
 char  *coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size);
 
 // access.c: GET /v1/me/access, the citizen's own view of the log.
-fs_err coord_access_handler(fs_coord *c, struct nng_http_server *srv);
+void coord_get_access(void *arg, const fs_httpd_req *q, fs_httpd_res *r);
 
 // attestation.c: the attestation of a lookup.  coord_attest_prepare fills a
 // from the score and the consent (with the score only for scope attest),
@@ -305,7 +308,7 @@ fs_err coord_trust_load(
 void coord_trust_refresh(fs_coord *c);
 
 // recognition.c: POST /v1/recognitions.
-fs_err coord_recognize_handler(fs_coord *c, struct nng_http_server *srv);
+void coord_post_recognition(void *arg, const fs_httpd_req *q, fs_httpd_res *r);
 
 // logkey.c: coord_logkey_load reads the log key (log_key, default
 // <db>.logkey) into guarded memory, making it first when create; a

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// http.c -- the coordinator's HTTP API on nng's HTTP server, and the same
-// request over nng for internal callers.
+// http.c -- the coordinator's HTTP API: its routes on the HTTP server
+// (net/httpd.h), and the same lookup over nng for internal callers.
 //
-// nng calls HTTP handlers on its own threads, which must not block; a
-// lookup waits for the nodes.  So the handler only queues the request,
-// and a pool of worker threads answers it when done.
+// A lookup waits for the nodes, a recognition and an access view for
+// durable writes and reads of the database: they answer on the server's
+// workers.  The log's reads are brief and answer on its event loop.
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 
 #include "common/daemon.h"
 #include "common/err.h"
@@ -20,97 +17,21 @@
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
+#include "net/httpd.h"
 #include "net/transport.h"
 
-#define WHO       "coordinator"
-#define QUEUE_MAX 1024
-#define WORKERS   8
-
-typedef struct job {
-	nng_aio *aio;
-	char    *body;
-	size_t   len;
-} job;
-
-// The lookups waiting for a worker.  mtx guards jobs, head, count and
-// closed, and cv signals a new job or closing; never held with another
-// lock, nor while a lookup runs.
-typedef struct queue {
-	pthread_mutex_t mtx;
-	pthread_cond_t  cv;
-	job             jobs[QUEUE_MAX];
-	size_t          head, count;
-	bool            closed;
-	fs_coord       *c;
-} queue;
-
-static void *
-worker(void *arg)
-{
-	queue *q = arg;
-
-	for (;;) {
-		job        j;
-		fs_outcome o;
-
-		pthread_mutex_lock(&q->mtx);
-		while (q->count == 0 && !q->closed) {
-			pthread_cond_wait(&q->cv, &q->mtx);
-		}
-		if (q->count == 0) {
-			pthread_mutex_unlock(&q->mtx);
-			return (NULL);
-		}
-		j       = q->jobs[q->head];
-		q->head = (q->head + 1) % QUEUE_MAX;
-		q->count--;
-		pthread_mutex_unlock(&q->mtx);
-		fs_coord_lookup(q->c, j.body, j.len, &o);
-		coord_answer(j.aio, &o);
-		free(o.body);
-		free(j.body);
-	}
-}
+#define WHO          "coordinator"
+#define NNG_WORKERS  8
+#define ROUTES_COUNT 7
 
 static void
-lookups(nng_aio *aio)
+post_lookup(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	nng_http_req     *req = nng_aio_get_input(aio, 0);
-	nng_http_handler *h   = nng_aio_get_input(aio, 1);
-	queue            *q   = nng_http_handler_get_data(h);
-	void             *data;
-	size_t            len;
-	job               j = { .aio = aio };
+	fs_outcome o;
 
-	nng_http_req_get_data(req, &data, &len);
-	if ((j.body = malloc(len + 1)) == NULL) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	memcpy(j.body, data, len);
-	j.body[len] = '\0';
-	j.len       = len;
-	pthread_mutex_lock(&q->mtx);
-	if (q->count == QUEUE_MAX || q->closed) {
-		pthread_mutex_unlock(&q->mtx);
-		free(j.body);
-		{
-			static const char busy[]
-			    = "{\"type\":\"urn:fedscore:problem:busy\","
-			      "\"title\":"
-			      "\"busy\","
-			      "\"status\":503,\"detail\":\"too many lookups in "
-			      "progress\"}";
-
-			coord_http_reply(aio, 503, "application/problem+json",
-			    busy, sizeof(busy) - 1);
-		}
-		return;
-	}
-	q->jobs[(q->head + q->count) % QUEUE_MAX] = j;
-	q->count++;
-	pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mtx);
+	fs_coord_lookup(arg, req->body, req->len, &o);
+	coord_answer(res, &o);
+	free(o.body);
 }
 
 // Over nng, the same body; the reply is {"status": N, "body": {...}}.
@@ -133,93 +54,54 @@ internal(
 	free(o.body);
 }
 
-// What fs_coord_serve starts, for stop to end: the lookup queue and its
-// workers, the HTTP server and the nng server.
+// What fs_coord_serve starts, for stop to end: the HTTP server, its
+// routes, and the nng server.
 typedef struct serving {
-	queue             q;
-	pthread_t         thr[WORKERS];
-	int               started; // workers
-	nng_url          *url;
-	nng_http_server  *srv;
-	nng_http_handler *h; // until the server owns it
-	fs_server        *ns;
+	fs_httpd_route routes[ROUTES_COUNT];
+	fs_httpd      *hd;
+	fs_server     *ns;
 } serving;
 
-static fs_err
-start_workers(serving *sv)
+static void
+set_routes(serving *sv, fs_coord *c)
 {
-	for (; sv->started < WORKERS; sv->started++) {
-		if (pthread_create(&sv->thr[sv->started], NULL, worker, &sv->q)
-		    != 0) {
-			return (FS_ERR_NOMEM);
-		}
-	}
-	return (FS_OK);
+	const fs_httpd_route r[ROUTES_COUNT] = {
+		{ "POST", "/v1/lookups", false, true, post_lookup, c },
+		{ "POST", "/v1/recognitions", false, true,
+		    coord_post_recognition, c },
+		{ "GET", "/v1/me/access", false, true, coord_get_access, c },
+		{ "GET", "/checkpoint", false, false, coord_get_checkpoint, c },
+		{ "GET", "/tile/", true, false, coord_get_tile, c },
+		{ "GET", "/v1/log/proof/inclusion", false, false,
+		    coord_get_inclusion, c },
+		{ "GET", "/v1/log/proof/consistency", false, false,
+		    coord_get_consistency, c },
+	};
+
+	memcpy(sv->routes, r, sizeof(r));
 }
 
-// add_lookups holds the HTTP server and routes POST /v1/lookups to the
-// queue.
-static fs_err
-add_lookups(fs_coord *c, serving *sv, char *why, size_t whycap)
-{
-	int rv;
-
-	if ((rv = nng_url_parse(&sv->url, c->http)) != 0
-	    || (rv = nng_http_server_hold(&sv->srv, sv->url)) != 0
-	    || (rv = nng_http_handler_alloc(&sv->h, "/v1/lookups", lookups))
-	        != 0
-	    || (rv = nng_http_handler_set_method(sv->h, "POST")) != 0
-	    // A larger body is refused before it is read into memory.
-	    || (rv = nng_http_handler_collect_body(
-	            sv->h, true, FS_LOOKUP_BODY_MAX))
-	        != 0
-	    || (rv = nng_http_handler_set_data(sv->h, &sv->q, NULL)) != 0
-	    || (rv = nng_http_server_add_handler(sv->srv, sv->h)) != 0) {
-		snprintf(why, whycap, "HTTP API at %s: %s", c->http,
-		    nng_strerror(rv));
-		return (FS_ERR_CONFIG);
-	}
-	sv->h = NULL; // owned by the server now
-	return (FS_OK);
-}
-
-// add_handlers starts the disclosure log and routes the other requests:
-// the log, the access view and the recognitions.
-static fs_err
-add_handlers(fs_coord *c, nng_http_server *srv, char *why, size_t whycap)
-{
-	fs_err err;
-
-	if ((err = coord_log_start(c)) != 0
-	    || (err = coord_log_handlers(c, srv)) != 0
-	    || (err = coord_access_handler(c, srv)) != 0) {
-		snprintf(
-		    why, whycap, "the disclosure log: %s", fs_strerror(err));
-		return (err);
-	}
-	if ((err = coord_recognize_handler(c, srv)) != 0) {
-		snprintf(
-		    why, whycap, "POST /v1/recognitions: %s", fs_strerror(err));
-		return (err);
-	}
-	return (FS_OK);
-}
-
-// start_listening starts the HTTP server, and the nng server if there is
-// one.
+// start_listening starts the disclosure log, the HTTP server, and the
+// nng server if there is one.
 static fs_err
 start_listening(fs_coord *c, serving *sv, char *why, size_t whycap)
 {
 	fs_err err;
-	int    rv;
 
-	if ((rv = nng_http_server_start(sv->srv)) != 0) {
-		snprintf(why, whycap, "cannot listen on %s: %s", c->http,
-		    nng_strerror(rv));
-		return (FS_ERR_TRANSPORT);
+	if ((err = coord_log_start(c)) != FS_OK) {
+		snprintf(
+		    why, whycap, "the disclosure log: %s", fs_strerror(err));
+		return (err);
+	}
+	set_routes(sv, c);
+	if ((err = fs_httpd_start(&sv->hd, WHO, c->http, &c->hconf, sv->routes,
+	         ROUTES_COUNT, why, whycap))
+	    != FS_OK) {
+		return (err);
 	}
 	if (c->listen != NULL
-	    && (err = fs_server_start(&sv->ns, c->listen, WORKERS, internal, c))
+	    && (err = fs_server_start(
+	            &sv->ns, c->listen, NNG_WORKERS, internal, c))
 	        != 0) {
 		snprintf(why, whycap, "cannot listen on %s: %s", c->listen,
 		    fs_strerror(err));
@@ -228,47 +110,24 @@ start_listening(fs_coord *c, serving *sv, char *why, size_t whycap)
 	return (FS_OK);
 }
 
-// stop ends what was started, the servers first, then the workers once
-// they have answered the lookups queued.
+// stop ends what was started: the servers, each answering the lookups
+// it holds first.
 static void
 stop(serving *sv)
 {
 	fs_server_stop(sv->ns);
-	if (sv->srv != NULL) {
-		nng_http_server_stop(sv->srv);
-	}
-	pthread_mutex_lock(&sv->q.mtx);
-	sv->q.closed = true;
-	pthread_cond_broadcast(&sv->q.cv);
-	pthread_mutex_unlock(&sv->q.mtx);
-	for (int i = 0; i < sv->started; i++) {
-		pthread_join(sv->thr[i], NULL);
-	}
-	if (sv->h != NULL) {
-		nng_http_handler_free(sv->h);
-	}
-	if (sv->srv != NULL) {
-		nng_http_server_release(sv->srv);
-	}
-	if (sv->url != NULL) {
-		nng_url_free(sv->url);
-	}
+	fs_httpd_stop(sv->hd);
 }
 
 fs_err
 fs_coord_serve(fs_coord *c, char *why, size_t whycap)
 {
-	serving sv = { .q = { .c = c } };
+	serving sv = { 0 };
 	fs_err  err;
 	char    pid[FS_PASERK_PID_LEN + 1];
 
 	fs_daemon_block_signals();
-	pthread_mutex_init(&sv.q.mtx, NULL);
-	pthread_cond_init(&sv.q.cv, NULL);
 	if ((err = coord_start(c, why, whycap)) != 0
-	    || (err = start_workers(&sv)) != 0
-	    || (err = add_lookups(c, &sv, why, whycap)) != 0
-	    || (err = add_handlers(c, sv.srv, why, whycap)) != 0
 	    || (err = start_listening(c, &sv, why, whycap)) != 0) {
 		stop(&sv);
 		return (err);

@@ -5,8 +5,8 @@
 // proofs for clients without a tile reader.
 //
 // A new checkpoint is signed at most a second after entries arrive.  The
-// handlers here only read, briefly, under the database lock; nng may run
-// them on its own threads.
+// handlers here only read, briefly, under the database lock: they answer
+// on the HTTP server's event threads (net/httpd.h).
 
 #include <sqlite3.h>
 
@@ -18,8 +18,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 
 #include "common/b64.h"
 #include "common/conf.h"
@@ -28,6 +26,7 @@
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
 #include "crypto/merkle.h"
+#include "net/httpd.h"
 #include "wire/note.h"
 
 #define WHO         "coordinator"
@@ -172,39 +171,27 @@ coord_log_start(fs_coord *c)
 }
 
 static void
-not_found(nng_aio *aio, const char *why)
+not_found(fs_httpd_res *res, const char *why)
 {
-	char body[FS_WHY_MAX + 128];
-
-	snprintf(body, sizeof(body),
-	    "{\"type\":\"urn:fedscore:problem:not-found\",\"title\":\"not "
-	    "found\",\"status\":404,\"detail\":\"%s\"}",
-	    why);
-	coord_http_reply(
-	    aio, 404, "application/problem+json", body, strlen(body));
+	fs_httpd_problem(res, 404, "not-found", "not found", why);
 }
 
-static fs_coord *
-coord_of(nng_aio *aio)
+void
+coord_get_checkpoint(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	return (nng_http_handler_get_data(nng_aio_get_input(aio, 1)));
-}
-
-static void
-get_checkpoint(nng_aio *aio)
-{
-	fs_coord *c = coord_of(aio);
+	fs_coord *c = arg;
 	char     *note;
 
+	(void) req;
 	pthread_mutex_lock(&c->cpmtx);
 	note = c->checkpoint != NULL ? strdup(c->checkpoint) : NULL;
 	pthread_mutex_unlock(&c->cpmtx);
 	if (note == NULL) {
-		not_found(aio, "no checkpoint yet");
+		not_found(res, "no checkpoint yet");
 		return;
 	}
-	coord_http_reply(
-	    aio, 200, "text/plain; charset=utf-8", note, strlen(note));
+	fs_httpd_reply(
+	    res, 200, "text/plain; charset=utf-8", note, strlen(note));
 	free(note);
 }
 
@@ -335,20 +322,18 @@ read_tile(fs_coord *c, bool entries, uint64_t level, uint64_t first, uint64_t w,
 	return (buf);
 }
 
-static void
-get_tile(nng_aio *aio)
+void
+coord_get_tile(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	fs_coord     *c   = coord_of(aio);
-	nng_http_req *req = nng_aio_get_input(aio, 0);
-	const char   *uri = nng_http_req_get_uri(req);
-	const char   *why;
-	uint64_t      level, n, w, first;
-	bool          entries;
-	uint8_t      *buf;
-	size_t        len;
+	fs_coord   *c = arg;
+	const char *why;
+	uint64_t    level, n, w, first;
+	bool        entries;
+	uint8_t    *buf;
+	size_t      len;
 
-	if ((why = tile_of(uri, &entries, &level, &n, &w)) != NULL) {
-		not_found(aio, why);
+	if ((why = tile_of(req->path, &entries, &level, &n, &w)) != NULL) {
+		not_found(res, why);
 		return;
 	}
 	first = n * TILE_WIDTH;
@@ -359,34 +344,40 @@ get_tile(nng_aio *aio)
 		pthread_mutex_lock(&c->cpmtx);
 		size = c->checkpoint_size;
 		pthread_mutex_unlock(&c->cpmtx);
-		avail = size >> (TILE_HEIGHT * level);
+		// Levels 8 and 9 hold nothing a 64-bit size could reach (and
+		// a shift by 64 or more is undefined).
+		avail = TILE_HEIGHT * level < 64 ? size >> (TILE_HEIGHT * level)
+		                                 : 0;
 		if (first + w > avail) {
 			not_found(
-			    aio, "the tile is beyond the latest checkpoint");
+			    res, "the tile is beyond the latest checkpoint");
 			return;
 		}
 	}
 	pthread_mutex_lock(&c->dbmtx);
 	buf = read_tile(c, entries, level, first, w, &len);
 	pthread_mutex_unlock(&c->dbmtx);
-	coord_http_reply(aio, 200, "application/octet-stream",
+	fs_httpd_reply(res, 200, "application/octet-stream",
 	    buf != NULL ? buf : (void *) "", len);
 	free(buf);
 }
 
+// query_u64 reads the value of name in a query "a=1&b=2".
 static bool
-query_u64(const char *uri, const char *name, uint64_t *v)
+query_u64(const char *query, const char *name, uint64_t *v)
 {
 	char        key[32];
 	const char *p;
 	char       *end;
 
 	snprintf(key, sizeof(key), "%s=", name);
-	for (p = strchr(uri, '?'); p != NULL; p = strchr(p + 1, '&')) {
-		if (strncmp(p + 1, key, strlen(key)) == 0) {
+	for (p = query; p != NULL; p = strchr(p, '&')) {
+		p += *p == '&';
+		if (strncmp(p, key, strlen(key)) == 0) {
 			errno = 0;
-			*v    = strtoull(p + 1 + strlen(key), &end, 10);
-			return (errno == 0 && end != p + 1 + strlen(key)
+			*v    = strtoull(p + strlen(key), &end, 10);
+			return (errno == 0 && end != p + strlen(key)
+			    && p[strlen(key)] != '-'
 			    && (*end == '\0' || *end == '&'));
 		}
 	}
@@ -394,7 +385,7 @@ query_u64(const char *uri, const char *name, uint64_t *v)
 }
 
 static void
-send_proof(nng_aio *aio, json_t *o, const fs_merkle_proof *proof)
+send_proof(fs_httpd_res *res, json_t *o, const fs_merkle_proof *proof)
 {
 	json_t *a = json_array();
 	char    b[64], *s;
@@ -406,23 +397,22 @@ send_proof(nng_aio *aio, json_t *o, const fs_merkle_proof *proof)
 	json_object_set_new(o, "proof", a);
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
-	coord_http_reply(aio, 200, "application/json", s != NULL ? s : "{}",
+	fs_httpd_reply(res, 200, "application/json", s != NULL ? s : "{}",
 	    s != NULL ? strlen(s) : 2);
 	free(s);
 }
 
-static void
-get_inclusion(nng_aio *aio)
+void
+coord_get_inclusion(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	fs_coord       *c   = coord_of(aio);
-	const char     *uri = nng_http_req_get_uri(nng_aio_get_input(aio, 0));
+	fs_coord       *c = arg;
 	uint64_t        index, size;
 	fs_merkle_proof proof;
 	fs_err          rv = FS_ERR_INVALID;
 
-	if (!query_u64(uri, "index", &index)
-	    || !query_u64(uri, "size", &size)) {
-		not_found(aio, "expected ?index=I&size=N");
+	if (!query_u64(req->query, "index", &index)
+	    || !query_u64(req->query, "size", &size)) {
+		not_found(res, "expected ?index=I&size=N");
 		return;
 	}
 	pthread_mutex_lock(&c->dbmtx);
@@ -432,26 +422,26 @@ get_inclusion(nng_aio *aio)
 	}
 	pthread_mutex_unlock(&c->dbmtx);
 	if (rv != FS_OK) {
-		not_found(aio, "expected index < size <= the log's size");
+		not_found(res, "expected index < size <= the log's size");
 		return;
 	}
-	send_proof(aio,
+	send_proof(res,
 	    json_pack("{s:I, s:I}", "index", (json_int_t) index, "size",
 	        (json_int_t) size),
 	    &proof);
 }
 
-static void
-get_consistency(nng_aio *aio)
+void
+coord_get_consistency(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	fs_coord       *c   = coord_of(aio);
-	const char     *uri = nng_http_req_get_uri(nng_aio_get_input(aio, 0));
+	fs_coord       *c = arg;
 	uint64_t        o, n;
 	fs_merkle_proof proof;
 	fs_err          rv = FS_ERR_INVALID;
 
-	if (!query_u64(uri, "old", &o) || !query_u64(uri, "new", &n)) {
-		not_found(aio, "expected ?old=M&new=N");
+	if (!query_u64(req->query, "old", &o)
+	    || !query_u64(req->query, "new", &n)) {
+		not_found(res, "expected ?old=M&new=N");
 		return;
 	}
 	pthread_mutex_lock(&c->dbmtx);
@@ -461,45 +451,11 @@ get_consistency(nng_aio *aio)
 	}
 	pthread_mutex_unlock(&c->dbmtx);
 	if (rv != FS_OK) {
-		not_found(aio, "expected 0 < old <= new <= the log's size");
+		not_found(res, "expected 0 < old <= new <= the log's size");
 		return;
 	}
-	send_proof(aio,
+	send_proof(res,
 	    json_pack(
 	        "{s:I, s:I}", "old", (json_int_t) o, "new", (json_int_t) n),
 	    &proof);
-}
-
-fs_err
-coord_log_handlers(fs_coord *c, nng_http_server *srv)
-{
-	static const struct {
-		const char *path;
-		void (*fn)(nng_aio *);
-		bool tree;
-	} routes[] = {
-		{ "/checkpoint", get_checkpoint, false },
-		{ "/tile", get_tile, true },
-		{ "/v1/log/proof/inclusion", get_inclusion, false },
-		{ "/v1/log/proof/consistency", get_consistency, false },
-	};
-
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		nng_http_handler *h;
-
-		if (nng_http_handler_alloc(&h, routes[i].path, routes[i].fn)
-		    != 0) {
-			return (FS_ERR_NOMEM);
-		}
-		nng_http_handler_set_method(h, "GET");
-		nng_http_handler_set_data(h, c, NULL);
-		if (routes[i].tree) {
-			nng_http_handler_set_tree(h);
-		}
-		if (nng_http_server_add_handler(srv, h) != 0) {
-			nng_http_handler_free(h);
-			return (FS_ERR_INVALID);
-		}
-	}
-	return (FS_OK);
 }

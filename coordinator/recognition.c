@@ -14,8 +14,9 @@
 // accept, and when".  The entry holds no personal data in clear: the
 // attestation's hash and a salted commitment to the local tier; the full
 // record (the attestation, the salt) is for auditors.  The handler does
-// no network I/O, only two signature checks and one short transaction,
-// so it answers on nng's thread.
+// no network I/O, only two signature checks and one short transaction;
+// that transaction is durable (synced), so it answers on a worker of the
+// HTTP server rather than on its event loop.
 
 #include <sodium.h>
 
@@ -25,8 +26,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 
 #include "common/b64.h"
 #include "common/conf.h"
@@ -36,6 +35,7 @@
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
 #include "crypto/paseto.h"
+#include "net/httpd.h"
 #include "wire/attest.h"
 #include "wire/logcommit.h"
 #include "wire/recognize.h"
@@ -240,46 +240,14 @@ done:
 	json_decref(o);
 }
 
-static void
-recognitions(nng_aio *aio)
+void
+coord_post_recognition(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	nng_http_req     *req = nng_aio_get_input(aio, 0);
-	nng_http_handler *h   = nng_aio_get_input(aio, 1);
-	fs_coord         *c   = nng_http_handler_get_data(h);
-	fs_outcome        o;
-	void             *data;
-	size_t            len;
-	char             *body;
+	fs_outcome o;
 
-	nng_http_req_get_data(req, &data, &len);
-	if ((body = malloc(len + 1)) == NULL) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	memcpy(body, data, len);
-	body[len] = '\0';
-	fs_coord_recognize(c, body, len, &o);
-	coord_answer(aio, &o);
+	fs_coord_recognize(arg, req->body, req->len, &o);
+	coord_answer(res, &o);
 	free(o.body);
-	free(body);
-}
-
-fs_err
-coord_recognize_handler(fs_coord *c, struct nng_http_server *srv)
-{
-	nng_http_handler *h;
-
-	if (nng_http_handler_alloc(&h, "/v1/recognitions", recognitions) != 0) {
-		return (FS_ERR_NOMEM);
-	}
-	nng_http_handler_set_method(h, "POST");
-	nng_http_handler_collect_body(h, true, FS_RECOGNITION_BODY_MAX);
-	nng_http_handler_set_data(h, c, NULL);
-	if (nng_http_server_add_handler(srv, h) != 0) {
-		nng_http_handler_free(h);
-		return (FS_ERR_INVALID);
-	}
-	return (FS_OK);
 }
 
 void

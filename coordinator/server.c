@@ -21,6 +21,7 @@
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
+#include "net/httpd.h"
 #include "net/issuer_client.h"
 #include "net/revfresh.h"
 #include "net/transport.h"
@@ -37,7 +38,7 @@
 static const char *const coord_keys[] = { "name", "key", "db", "scheme",
 	"listen", "http", "skew", "revocation_refresh", "revocation_max_age",
 	"log_key", "log_origin", "witnesses", "attest_ttl", "trust", "office",
-	"office_name", NULL };
+	"office_name", FS_HTTPD_CONF_KEYS, NULL };
 static const char *const coord_required[]
     = { "name", "key", "db", "scheme", "http", NULL };
 static const char *const node_keys[]      = { "key", "url", NULL };
@@ -211,6 +212,7 @@ fs_coord_close(fs_coord *c)
 	fs_conf_free(c->conf);
 	free(c->listen);
 	free(c->http);
+	fs_httpd_conf_fini(&c->hconf);
 	free(c->issuer_url);
 	free(c);
 }
@@ -274,7 +276,7 @@ read_settings(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 	snprintf(c->name, sizeof(c->name), "%s", fs_conf_get(s, "name"));
 	c->listen = fs_conf_path(c->conf, s, "listen");
 	c->http   = fs_conf_path(c->conf, s, "http");
-	return (FS_OK);
+	return (fs_httpd_conf_read(&c->hconf, c->conf, s, why, whycap));
 }
 
 // read_key_and_scheme reads the coordinator's secret key and the scheme

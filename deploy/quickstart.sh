@@ -12,14 +12,16 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-# What building needs (libqrencode and libpng draw credit codes), and
+# What building needs (libqrencode and libpng draw credit codes,
+# libmicrohttpd serves the HTTP APIs and libcurl fetches them), and
 # what the tests add: Node.js for the PASETO interoperability test, Go and
 # x/mod for the transparency-log one, zbar to read a credit code back, jq
-# for reading the node test's JSON.
+# for reading the node test's JSON, curl and openssl for the HTTP test's
+# raw requests and its TLS certificates.
 build_pkgs="gcc pkg-config meson ninja-build cmake libsodium-dev libnng-dev
 libsqlite3-dev libmsgpack-dev libjansson-dev libcmocka-dev libqrencode-dev
-libpng-dev libssl-dev"
-test_pkgs="golang-go golang-golang-x-mod-dev zbar-tools jq"
+libpng-dev libssl-dev libmicrohttpd-dev libcurl4-openssl-dev"
+test_pkgs="golang-go golang-golang-x-mod-dev zbar-tools jq curl openssl"
 
 usage() {
 	echo "usage: deploy/quickstart.sh demo|test" >&2

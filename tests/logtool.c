@@ -29,14 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 #include <sqlite3.h>
 
 #include "common/err.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
 #include "net/http.h"
+#include "net/httpd.h"
 #include "wire/note.h"
 
 static char *
@@ -294,77 +293,52 @@ cosign(const char *notepath, const char *keypath, const char *name, uint64_t t)
 	return (0);
 }
 
-// The proxy answers each request on a thread of its own: nng's handler
-// threads must not wait for the upstream.
+// The proxy, on the HTTP server every API uses: a GET of any path,
+// answered on a worker, as it waits for the upstream.
 static const char *upstream, *cpfile;
 
 static void
-respond(nng_aio *aio, int status, const void *body, size_t len)
+forward(void *arg, const fs_httpd_req *req, fs_httpd_res *res)
 {
-	nng_http_res *res;
+	char     url[4096];
+	uint8_t *body;
+	size_t   len;
+	int      status;
 
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	nng_http_res_set_status(res, (uint16_t) status);
-	nng_http_res_copy_data(res, body, len);
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
-}
-
-static void *
-forward(void *arg)
-{
-	nng_aio    *aio = arg;
-	const char *uri = nng_http_req_get_uri(nng_aio_get_input(aio, 0));
-	char        url[4096];
-	uint8_t    *body;
-	size_t      len;
-	int         status;
-
-	if (strcmp(uri, "/checkpoint") == 0) {
+	(void) arg;
+	if (strcmp(req->path, "/checkpoint") == 0) {
 		char *note = slurp(cpfile, &len);
 
-		respond(aio, note != NULL ? 200 : 404, note != NULL ? note : "",
-		    note != NULL ? len : 0);
+		fs_httpd_reply(res, note != NULL ? 200 : 404, "text/plain",
+		    note != NULL ? note : "", note != NULL ? len : 0);
 		free(note);
-		return (NULL);
+		return;
 	}
-	snprintf(url, sizeof(url), "%s%s", upstream, uri);
+	snprintf(url, sizeof(url), "%s%s%s%s", upstream, req->path,
+	    req->query[0] != '\0' ? "?" : "", req->query);
 	if (fs_http_request(
 	        "GET", url, NULL, NULL, 0, 5000, &status, &body, &len)
 	    != FS_OK) {
-		respond(aio, 502, "", 0);
-		return (NULL);
+		fs_httpd_reply(res, 502, "text/plain", "", 0);
+		return;
 	}
-	respond(aio, status, body, len);
+	fs_httpd_reply(res, status, "application/octet-stream", body, len);
 	free(body);
-	return (NULL);
-}
-
-static void
-handle(nng_aio *aio)
-{
-	pthread_t      t;
-	pthread_attr_t a;
-
-	pthread_attr_init(&a);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &a, forward, aio) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-	}
-	pthread_attr_destroy(&a);
 }
 
 static int
 proxy(const char *listen, const char *up, const char *cp)
 {
-	nng_url          *url;
-	nng_http_server  *srv;
-	nng_http_handler *h;
-	sigset_t          set;
-	int               sig, rv;
+	static const fs_httpd_route routes[]
+	    = { { "GET", "/", true, true, forward, NULL } };
+	fs_httpd     *h;
+	fs_httpd_conf hc = { .timeout_ms = 10000,
+		.max_connections         = 100,
+		.max_per_ip              = 100,
+		.max_body                = 1024 };
+	sigset_t      set;
+	char          why[FS_WHY_MAX];
+	int           sig;
 
 	upstream = up;
 	cpfile   = cp;
@@ -372,20 +346,14 @@ proxy(const char *listen, const char *up, const char *cp)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if ((rv = nng_url_parse(&url, listen)) != 0
-	    || (rv = nng_http_server_hold(&srv, url)) != 0
-	    || (rv = nng_http_handler_alloc(&h, "/", handle)) != 0
-	    || (rv = nng_http_handler_set_tree(h)) != 0
-	    || (rv = nng_http_server_add_handler(srv, h)) != 0
-	    || (rv = nng_http_server_start(srv)) != 0) {
-		fprintf(stderr, "logtool: proxy on %s: %s\n", listen,
-		    nng_strerror(rv));
+	if (fs_httpd_start(
+	        &h, "logtool", listen, &hc, routes, 1, why, sizeof(why))
+	    != FS_OK) {
+		fprintf(stderr, "logtool: proxy on %s: %s\n", listen, why);
 		return (2);
 	}
 	sigwait(&set, &sig);
-	nng_http_server_stop(srv);
-	nng_http_server_release(srv);
-	nng_url_free(url);
+	fs_httpd_stop(h);
 	return (0);
 }
 
