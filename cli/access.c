@@ -264,7 +264,7 @@ read_options(int argc, char **argv, opts *o)
 		{ "coordinator-key", .value = &o->pubpath, .need = true },
 		{ "json", .flag = &o->as_json },
 		{ "cacert", .value = &cacert },
-		{ NULL },
+		{ 0 },
 	};
 	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
 

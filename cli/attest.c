@@ -406,7 +406,7 @@ attest_main(int argc, char **argv)
 		{ "coordinator-key", .value = &o.ckey },
 		{ "png", .value = &o.png },
 		{ "cacert", .value = &o.cacert },
-		{ NULL },
+		{ 0 },
 	};
 	const char *verb;
 	token_verb  fn;

@@ -48,7 +48,7 @@ audit_main(int argc, char **argv)
 		{ "salt", .value = &o.salt },
 		{ "cacert", .value = &o.cacert },
 		{ "config", 'c', .value = &o.conf },
-		{ NULL },
+		{ 0 },
 	};
 	const char *verb;
 	int         c;

@@ -167,7 +167,7 @@ consent_main(int argc, char **argv)
 		{ "uses", .value = &o.uses },
 		{ "key", .value = &o.key },
 		{ "region", .value = &o.region },
-		{ NULL },
+		{ 0 },
 	};
 	const char *verb;
 	int         c;

@@ -73,7 +73,7 @@ coordinator_main(int argc, char **argv)
 	const cli_opt opts[] = {
 		{ "config", 'c', .value = &conf, .need = true },
 		{ "from", .value = &from },
-		{ NULL },
+		{ 0 },
 	};
 	int c;
 

@@ -35,7 +35,7 @@ read_options(int argc, char **argv, opts *o)
 		{ "name", .value = &o->name },
 		{ "role", .value = &o->role },
 		{ "key", .value = &o->key },
-		{ NULL },
+		{ 0 },
 	};
 	int c;
 

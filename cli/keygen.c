@@ -22,7 +22,7 @@ keygen_main(int argc, char **argv)
 	const cli_opt opts[] = {
 		{ "output", 'o', .value = &path, .need = true },
 		{ "name", 'n', .value = &name },
-		{ NULL },
+		{ 0 },
 	};
 	char   *pubpath;
 	char    pid[FS_PASERK_PID_LEN + 1];

@@ -36,7 +36,7 @@ read_options(int argc, char **argv, opts *o)
 		{ "key", .value = &o->keypath, .need = true },
 		{ "scope", .value = &o->scope },
 		{ "cacert", .value = &o->cacert },
-		{ NULL },
+		{ 0 },
 	};
 	int c = cli_options(&argc, &argv, NULL, opts, 1, usage);
 

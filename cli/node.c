@@ -433,7 +433,7 @@ read_options(int argc, char **argv, opts *o)
 		{ "corrected", .flag = &o->corrected },
 		{ "overdue", .flag = &o->overdue },
 		{ "checkpoint", .value = &o->checkpoint },
-		{ NULL },
+		{ 0 },
 	};
 	int c;
 

@@ -224,7 +224,7 @@ ping_main(int argc, char **argv)
 		{ "dial", 'd', .value = &dial },
 		{ "listen", 'l', .value = &listen },
 		{ "message", 'm', .value = &text },
-		{ NULL },
+		{ 0 },
 	};
 	int c;
 

@@ -54,7 +54,7 @@ pseudonym_main(int argc, char **argv)
 	const cli_opt opts[] = {
 		{ "config", 'c', .value = &confpath, .need = true },
 		{ "id", .value = &id, .need = true },
-		{ NULL },
+		{ 0 },
 	};
 	char              why[FS_WHY_MAX] = "";
 	char              norm[FS_IDNUM_LEN + 1];
