@@ -193,13 +193,8 @@ peers(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		if ((path = fs_conf_path(c, s, "coordinator")) == NULL) {
 			return (FS_ERR_NOMEM);
 		}
-		rv = fs_keyfile_read_public(&n->coordinator, path);
-		if (rv != FS_OK) {
-			snprintf(why, whycap,
-			    "%s: %s (expected the coordinator's k4.public "
-			    "key)",
-			    path, fs_strerror(rv));
-		}
+		rv = fs_keyfile_load_public(
+		    &n->coordinator, path, "coordinator", why, whycap);
 		free(path);
 		if (rv != FS_OK) {
 			return (rv);
