@@ -14,6 +14,7 @@
 
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/text.h"
 
 static char *
 dupn(const char *s, size_t n)
@@ -42,16 +43,7 @@ trim(const char **s, size_t *n)
 bool
 fs_conf_word_ok(const char *s, size_t n)
 {
-	if (n == 0 || n > 64) {
-		return (false);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char) s[i]) && s[i] != '_' && s[i] != '-'
-		    && s[i] != '.') {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_word_ok(s, n, 64, "_-."));
 }
 
 void

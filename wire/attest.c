@@ -28,6 +28,7 @@
 #include "common/b64.h"
 #include "common/err.h"
 #include "common/rfc3339.h"
+#include "common/text.h"
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "crypto/paseto.h"
@@ -44,16 +45,7 @@ static const char assertion[] = FS_ATTEST_ASSERTION;
 static bool
 id_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > FS_LABEL_MAX || strlen(s) != len) {
-		return (false);
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (!isalnum((unsigned char) s[i])
-		    && strchr("-._~:/", s[i]) == NULL) {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_word_ok(s, len, FS_LABEL_MAX, "-._~:/"));
 }
 
 // text_ok: a label or a version, as published: 1..64 bytes without
