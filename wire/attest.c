@@ -162,17 +162,16 @@ valid(const fs_attestation *a)
 	return (FS_OK);
 }
 
-// get_scheme reads "scheme": {"id", "version", "hash"}.
+// get_scheme reads "scheme": {"id", "version", "hash"} and "scale":
+// {"min", "max"}.
 static fs_err
 get_scheme(json_t *o, fs_attestation *a)
 {
 	json_t *v;
 	fs_err  rv;
 
-	if ((v = json_object_get(o, "scheme")) == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = FS_JSON_ONLY(v, "id", "version", "hash")) != FS_OK
+	if ((rv = fs_json_member(o, "scheme", JSON_OBJECT, &v)) != FS_OK
+	    || (rv = FS_JSON_ONLY(v, "id", "version", "hash")) != FS_OK
 	    || (rv = fs_json_str(
 	            v, "id", a->scheme_id, sizeof(a->scheme_id), text_ok))
 	        != FS_OK
@@ -181,23 +180,9 @@ get_scheme(json_t *o, fs_attestation *a)
 	        != FS_OK
 	    || (rv = fs_json_str(
 	            v, "hash", a->scheme_hash, sizeof(a->scheme_hash), hash_ok))
-	        != FS_OK) {
-		return (rv);
-	}
-	return (FS_OK);
-}
-
-// get_scale reads "scale": {"min", "max"}.
-static fs_err
-get_scale(json_t *o, fs_attestation *a)
-{
-	json_t *v;
-	fs_err  rv;
-
-	if ((v = json_object_get(o, "scale")) == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = FS_JSON_ONLY(v, "min", "max")) != FS_OK
+	        != FS_OK
+	    || (rv = fs_json_member(o, "scale", JSON_OBJECT, &v)) != FS_OK
+	    || (rv = FS_JSON_ONLY(v, "min", "max")) != FS_OK
 	    || (rv = fs_json_int(v, "min", &a->scale_min)) != FS_OK
 	    || (rv = fs_json_int(v, "max", &a->scale_max)) != FS_OK) {
 		return (rv);
@@ -212,8 +197,8 @@ get_tiers(json_t *o, fs_attestation *a)
 	json_t *v;
 	fs_err  rv;
 
-	if ((v = json_object_get(o, "tiers")) == NULL || !json_is_array(v)) {
-		return (v == NULL ? FS_ERR_MALFORMED : FS_ERR_TYPE);
+	if ((rv = fs_json_member(o, "tiers", JSON_ARRAY, &v)) != FS_OK) {
+		return (rv);
 	}
 	if (json_array_size(v) == 0 || json_array_size(v) > FS_TIERS_MAX) {
 		return (FS_ERR_MALFORMED);
@@ -225,8 +210,8 @@ get_tiers(json_t *o, fs_attestation *a)
 		}
 	}
 	a->ntiers = json_array_size(v);
-	if ((v = json_object_get(o, "tier")) == NULL) {
-		return (FS_ERR_MALFORMED);
+	if ((rv = fs_json_member(o, "tier", JSON_OBJECT, &v)) != FS_OK) {
+		return (rv);
 	}
 	return (get_tier(v, &a->tier, false));
 }
@@ -283,7 +268,6 @@ fs_attest_decode(fs_attestation *out, const uint8_t *json, size_t len)
 	    || (rv = fs_json_b64(o, "jti", a.jti, sizeof(a.jti))) != FS_OK
 	    || (rv = fs_json_int(o, "log_index", &a.log_index)) != FS_OK
 	    || (rv = get_scheme(o, &a)) != FS_OK
-	    || (rv = get_scale(o, &a)) != FS_OK
 	    || (rv = get_tiers(o, &a)) != FS_OK
 	    || (rv = get_optional(o, &a)) != FS_OK
 	    || (rv = valid(&a)) != FS_OK) {
