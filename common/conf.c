@@ -470,3 +470,18 @@ fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
 	*out = x;
 	return (FS_OK);
 }
+
+fs_err
+fs_conf_duration(const fs_conf *c, const fs_conf_section *s, const char *key,
+    int64_t def, int64_t *out, char *why, size_t whycap)
+{
+	const char *v = fs_conf_get(s, key);
+
+	*out = def;
+	if (v != NULL && (fs_parse_duration(v, out) != FS_OK || *out <= 0)) {
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected %s as a duration like 5s or 2m, found '%s'",
+		    c->path, key, v));
+	}
+	return (FS_OK);
+}
