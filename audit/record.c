@@ -283,6 +283,26 @@ recognition_check(const fs_audit_record *r, const char *entry, size_t len,
 	return (rv);
 }
 
+// commitments computes what the record commits to in an entry of e's
+// version: its subject and its consent token, each salted and labelled
+// (version 1), or as earlier entries did, the subject hashed with the
+// salt as key and the token hashed alone.
+static void
+commitments(const fs_audit_record *r, const fs_audit_entry *e,
+    uint8_t subject[static 32], uint8_t consent[static 32])
+{
+	if (e->version == FS_LOG_ENTRY_VERSION) {
+		fs_log_commit(subject, r->salt, "subject", r->subject,
+		    sizeof(r->subject));
+		fs_log_commit(consent, r->salt, "consent", r->consent,
+		    strlen(r->consent));
+	} else {
+		crypto_generichash(subject, 32, r->subject, sizeof(r->subject),
+		    r->salt, sizeof(r->salt));
+		memcpy(consent, r->consent_hash, 32);
+	}
+}
+
 // opens_entry: the record opens the disclosure entry e (parsed from
 // entry): its token hashes to the entry's consent, its subject and salt
 // open the subject commitment, and it names the same parties and time.
@@ -290,7 +310,7 @@ static fs_err
 opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
     size_t len, char *why, size_t whycap)
 {
-	uint8_t commit[32];
+	uint8_t subject[32], consent[32];
 	char    t[FS_TIME_LEN + 1];
 	fs_err  rv;
 
@@ -300,30 +320,17 @@ opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
 		    "scope, consent, subject, receipts, nodes), found "
 		    "another JSON text"));
 	}
-	if (e->version == FS_LOG_ENTRY_VERSION) {
-		fs_log_commit(
-		    commit, r->salt, "subject", r->subject, sizeof(r->subject));
-	} else {
-		crypto_generichash(commit, sizeof(commit), r->subject,
-		    sizeof(r->subject), r->salt, sizeof(r->salt));
-	}
-	if (sodium_memcmp(commit, e->commit, 32) != 0) {
+	commitments(r, e, subject, consent);
+	if (sodium_memcmp(subject, e->commit, 32) != 0) {
 		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's subject and salt do not open the entry's "
 		    "subject commitment"));
 	}
-	if (e->version == FS_LOG_ENTRY_VERSION) {
-		fs_log_commit(
-		    commit, r->salt, "consent", r->consent, strlen(r->consent));
-	} else {
-		memcpy(commit, r->consent_hash, sizeof(commit));
-	}
-	if (sodium_memcmp(e->consent, commit, 32) != 0) {
-		snprintf(why, whycap,
+	if (sodium_memcmp(e->consent, consent, 32) != 0) {
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's consent token %s the entry's consent",
 		    e->version == FS_LOG_ENTRY_VERSION ? "and salt do not open"
-		                                       : "does not hash to");
-		return (FS_ERR_BAD_PROOF);
+		                                       : "does not hash to"));
 	}
 	if (strcmp(r->requester, e->requester) != 0
 	    || strcmp(r->purpose, e->purpose) != 0
