@@ -125,55 +125,62 @@ fs_audit_records_free(fs_audit_record *r, size_t n)
 	free(r);
 }
 
+// loading is the state of fs_audit_records_load.
+typedef struct loading {
+	fs_audit_record *rs;
+	size_t           n, cap;
+	const char      *path;
+	char            *why;
+	size_t           whycap;
+} loading;
+
+// add_record parses one line of an export, in order of index.
+static fs_err
+add_record(void *arg, char *line, size_t len, uint64_t lineno)
+{
+	loading         *ld = arg;
+	fs_audit_record *r;
+	fs_err           rv;
+
+	if ((rv = fs_grow(&ld->rs, &ld->cap, ld->n, sizeof(*ld->rs), 64))
+	    != FS_OK) {
+		return (rv);
+	}
+	r = &ld->rs[ld->n];
+	if ((rv = fs_audit_record_parse(r, line, len)) != FS_OK) {
+		return (fs_why(ld->why, ld->whycap, rv,
+		    "%s:%llu: expected a disclosure record (index, "
+		    "time_ms, requester, purpose, scope, subject, "
+		    "salt, consent, entry), found something else",
+		    ld->path, (unsigned long long) lineno));
+	}
+	if (ld->n > 0 && r->index <= r[-1].index) {
+		fs_audit_record_fini(r);
+		return (fs_why(ld->why, ld->whycap, FS_ERR_MALFORMED,
+		    "%s:%llu: expected an index above %llu, found %llu",
+		    ld->path, (unsigned long long) lineno,
+		    (unsigned long long) r[-1].index,
+		    (unsigned long long) r->index));
+	}
+	ld->n++;
+	return (FS_OK);
+}
+
 fs_err
 fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap)
 {
-	fs_lines        *l;
-	fs_audit_record *rs = NULL;
-	size_t           n = 0, cap = 0, len;
-	char            *line;
-	fs_err           rv, end;
+	loading ld = { .path = path, .why = why, .whycap = whycap };
+	fs_err  rv;
 
-	if ((rv = fs_lines_open(
-	         &l, path, FS_AUDIT_LINE_MAX, FS_LINES_TEXT, why, whycap))
+	if ((rv = fs_lines_each(path, FS_AUDIT_LINE_MAX, FS_LINES_TEXT,
+	         add_record, &ld, why, whycap))
 	    != FS_OK) {
+		fs_audit_records_free(ld.rs, ld.n);
 		return (rv);
 	}
-	while (fs_lines_next(l, &line, &len)) {
-		unsigned long long lineno = fs_lines_number(l);
-
-		if ((rv = fs_grow(&rs, &cap, n, sizeof(*rs), 64)) != FS_OK) {
-			break;
-		}
-		if ((rv = fs_audit_record_parse(&rs[n], line, len)) != FS_OK) {
-			snprintf(why, whycap,
-			    "%s:%llu: expected a disclosure record (index, "
-			    "time_ms, requester, purpose, scope, subject, "
-			    "salt, consent, entry), found something else",
-			    path, lineno);
-			break;
-		}
-		if (n > 0 && rs[n].index <= rs[n - 1].index) {
-			snprintf(why, whycap,
-			    "%s:%llu: expected an index above %llu, found %llu",
-			    path, lineno, (unsigned long long) rs[n - 1].index,
-			    (unsigned long long) rs[n].index);
-			fs_audit_record_fini(&rs[n]);
-			rv = FS_ERR_MALFORMED;
-			break;
-		}
-		n++;
-	}
-	if ((end = fs_lines_close(l)) != FS_OK && rv == FS_OK) {
-		rv = end;
-	}
-	if (rv != FS_OK) {
-		fs_audit_records_free(rs, n);
-		return (rv);
-	}
-	*rp = rs;
-	*np = n;
+	*rp = ld.rs;
+	*np = ld.n;
 	return (FS_OK);
 }
 
