@@ -255,12 +255,11 @@ fs_audit_state_read(
 		tlen = len;
 	}
 	if ((rv = fs_checkpoint_parse(&c, text, tlen)) != FS_OK) {
-		snprintf(why, whycap,
+		free(text);
+		return (fs_why(why, whycap, rv,
 		    "%s: expected a checkpoint (origin, size, base64 root), "
 		    "signed or not: %s",
-		    path, fs_strerror(rv));
-		free(text);
-		return (rv);
+		    path, fs_strerror(rv)));
 	}
 	*textp = text;
 	*cp    = c;

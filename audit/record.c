@@ -125,55 +125,62 @@ fs_audit_records_free(fs_audit_record *r, size_t n)
 	free(r);
 }
 
+// loading is the state of fs_audit_records_load.
+typedef struct loading {
+	fs_audit_record *rs;
+	size_t           n, cap;
+	const char      *path;
+	char            *why;
+	size_t           whycap;
+} loading;
+
+// add_record parses one line of an export, in order of index.
+static fs_err
+add_record(void *arg, char *line, size_t len, uint64_t lineno)
+{
+	loading         *ld = arg;
+	fs_audit_record *r;
+	fs_err           rv;
+
+	if ((rv = fs_grow(&ld->rs, &ld->cap, ld->n, sizeof(*ld->rs), 64))
+	    != FS_OK) {
+		return (rv);
+	}
+	r = &ld->rs[ld->n];
+	if ((rv = fs_audit_record_parse(r, line, len)) != FS_OK) {
+		return (fs_why(ld->why, ld->whycap, rv,
+		    "%s:%llu: expected a disclosure record (index, "
+		    "time_ms, requester, purpose, scope, subject, "
+		    "salt, consent, entry), found something else",
+		    ld->path, (unsigned long long) lineno));
+	}
+	if (ld->n > 0 && r->index <= r[-1].index) {
+		fs_audit_record_fini(r);
+		return (fs_why(ld->why, ld->whycap, FS_ERR_MALFORMED,
+		    "%s:%llu: expected an index above %llu, found %llu",
+		    ld->path, (unsigned long long) lineno,
+		    (unsigned long long) r[-1].index,
+		    (unsigned long long) r->index));
+	}
+	ld->n++;
+	return (FS_OK);
+}
+
 fs_err
 fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap)
 {
-	fs_lines        *l;
-	fs_audit_record *rs = NULL;
-	size_t           n = 0, cap = 0, len;
-	char            *line;
-	fs_err           rv, end;
+	loading ld = { .path = path, .why = why, .whycap = whycap };
+	fs_err  rv;
 
-	if ((rv = fs_lines_open(
-	         &l, path, FS_AUDIT_LINE_MAX, FS_LINES_TEXT, why, whycap))
+	if ((rv = fs_lines_each(path, FS_AUDIT_LINE_MAX, FS_LINES_TEXT,
+	         add_record, &ld, why, whycap))
 	    != FS_OK) {
+		fs_audit_records_free(ld.rs, ld.n);
 		return (rv);
 	}
-	while (fs_lines_next(l, &line, &len)) {
-		unsigned long long lineno = fs_lines_number(l);
-
-		if ((rv = fs_grow(&rs, &cap, n, sizeof(*rs), 64)) != FS_OK) {
-			break;
-		}
-		if ((rv = fs_audit_record_parse(&rs[n], line, len)) != FS_OK) {
-			snprintf(why, whycap,
-			    "%s:%llu: expected a disclosure record (index, "
-			    "time_ms, requester, purpose, scope, subject, "
-			    "salt, consent, entry), found something else",
-			    path, lineno);
-			break;
-		}
-		if (n > 0 && rs[n].index <= rs[n - 1].index) {
-			snprintf(why, whycap,
-			    "%s:%llu: expected an index above %llu, found %llu",
-			    path, lineno, (unsigned long long) rs[n - 1].index,
-			    (unsigned long long) rs[n].index);
-			fs_audit_record_fini(&rs[n]);
-			rv = FS_ERR_MALFORMED;
-			break;
-		}
-		n++;
-	}
-	if ((end = fs_lines_close(l)) != FS_OK && rv == FS_OK) {
-		rv = end;
-	}
-	if (rv != FS_OK) {
-		fs_audit_records_free(rs, n);
-		return (rv);
-	}
-	*rp = rs;
-	*np = n;
+	*rp = ld.rs;
+	*np = ld.n;
 	return (FS_OK);
 }
 
@@ -283,6 +290,26 @@ recognition_check(const fs_audit_record *r, const char *entry, size_t len,
 	return (rv);
 }
 
+// commitments computes what the record commits to in an entry of e's
+// version: its subject and its consent token, each salted and labelled
+// (version 1), or as earlier entries did, the subject hashed with the
+// salt as key and the token hashed alone.
+static void
+commitments(const fs_audit_record *r, const fs_audit_entry *e,
+    uint8_t subject[static 32], uint8_t consent[static 32])
+{
+	if (e->version == FS_LOG_ENTRY_VERSION) {
+		fs_log_commit(subject, r->salt, "subject", r->subject,
+		    sizeof(r->subject));
+		fs_log_commit(consent, r->salt, "consent", r->consent,
+		    strlen(r->consent));
+	} else {
+		crypto_generichash(subject, 32, r->subject, sizeof(r->subject),
+		    r->salt, sizeof(r->salt));
+		memcpy(consent, r->consent_hash, 32);
+	}
+}
+
 // opens_entry: the record opens the disclosure entry e (parsed from
 // entry): its token hashes to the entry's consent, its subject and salt
 // open the subject commitment, and it names the same parties and time.
@@ -290,7 +317,7 @@ static fs_err
 opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
     size_t len, char *why, size_t whycap)
 {
-	uint8_t commit[32];
+	uint8_t subject[32], consent[32];
 	char    t[FS_TIME_LEN + 1];
 	fs_err  rv;
 
@@ -300,30 +327,17 @@ opens_entry(const fs_audit_record *r, fs_audit_entry *e, const char *entry,
 		    "scope, consent, subject, receipts, nodes), found "
 		    "another JSON text"));
 	}
-	if (e->version == FS_LOG_ENTRY_VERSION) {
-		fs_log_commit(
-		    commit, r->salt, "subject", r->subject, sizeof(r->subject));
-	} else {
-		crypto_generichash(commit, sizeof(commit), r->subject,
-		    sizeof(r->subject), r->salt, sizeof(r->salt));
-	}
-	if (sodium_memcmp(commit, e->commit, 32) != 0) {
+	commitments(r, e, subject, consent);
+	if (sodium_memcmp(subject, e->commit, 32) != 0) {
 		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's subject and salt do not open the entry's "
 		    "subject commitment"));
 	}
-	if (e->version == FS_LOG_ENTRY_VERSION) {
-		fs_log_commit(
-		    commit, r->salt, "consent", r->consent, strlen(r->consent));
-	} else {
-		memcpy(commit, r->consent_hash, sizeof(commit));
-	}
-	if (sodium_memcmp(e->consent, commit, 32) != 0) {
-		snprintf(why, whycap,
+	if (sodium_memcmp(e->consent, consent, 32) != 0) {
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the record's consent token %s the entry's consent",
 		    e->version == FS_LOG_ENTRY_VERSION ? "and salt do not open"
-		                                       : "does not hash to");
-		return (FS_ERR_BAD_PROOF);
+		                                       : "does not hash to"));
 	}
 	if (strcmp(r->requester, e->requester) != 0
 	    || strcmp(r->purpose, e->purpose) != 0

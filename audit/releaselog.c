@@ -15,50 +15,51 @@
 #include "audit/audit.h"
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/grow.h"
 #include "common/lines.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
 #include "wire/note.h"
 
+// hashes is the state of leaves.
+typedef struct hashes {
+	uint8_t *h;
+	size_t   n, cap;
+} hashes;
+
+// add_leaf appends the leaf hash of one line of the log.
+static fs_err
+add_leaf(void *arg, char *line, size_t len, uint64_t lineno)
+{
+	hashes *hs = arg;
+	fs_err  rv;
+
+	(void) lineno;
+	if ((rv = fs_grow(&hs->h, &hs->cap, hs->n, FS_MERKLE_HASH_BYTES, 1024))
+	    != FS_OK) {
+		return (rv);
+	}
+	fs_merkle_leaf_hash(
+	    hs->h + hs->n * FS_MERKLE_HASH_BYTES, (const uint8_t *) line, len);
+	hs->n++;
+	return (FS_OK);
+}
+
 // leaves reads path's lines and returns their RFC 6962 leaf hashes.
 static fs_err
 leaves(uint8_t **hp, uint64_t *np, const char *path, char *why, size_t whycap)
 {
-	fs_lines *l;
-	uint8_t  *h = NULL, *nh;
-	uint64_t  n = 0, cap = 0;
-	char     *line;
-	size_t    len;
-	fs_err    rv = FS_OK, end;
+	hashes hs = { 0 };
+	fs_err rv;
 
-	if ((rv = fs_lines_open(
-	         &l, path, FS_AUDIT_LINE_MAX, FS_LINES_EXACT, why, whycap))
+	if ((rv = fs_lines_each(path, FS_AUDIT_LINE_MAX, FS_LINES_EXACT,
+	         add_leaf, &hs, why, whycap))
 	    != FS_OK) {
+		free(hs.h);
 		return (rv);
 	}
-	while (fs_lines_next(l, &line, &len)) {
-		if (n == cap) {
-			cap = cap < 1024 ? 1024 : cap * 2;
-			if ((nh = realloc(h, cap * FS_MERKLE_HASH_BYTES))
-			    == NULL) {
-				rv = FS_ERR_NOMEM;
-				break;
-			}
-			h = nh;
-		}
-		fs_merkle_leaf_hash(
-		    h + n * FS_MERKLE_HASH_BYTES, (const uint8_t *) line, len);
-		n++;
-	}
-	if ((end = fs_lines_close(l)) != FS_OK && rv == FS_OK) {
-		rv = end;
-	}
-	if (rv != FS_OK) {
-		free(h);
-		return (rv);
-	}
-	*hp = h;
-	*np = n;
+	*hp = hs.h;
+	*np = hs.n;
 	return (FS_OK);
 }
 

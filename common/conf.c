@@ -14,6 +14,7 @@
 
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/text.h"
 
 static char *
 dupn(const char *s, size_t n)
@@ -42,16 +43,7 @@ trim(const char **s, size_t *n)
 bool
 fs_conf_word_ok(const char *s, size_t n)
 {
-	if (n == 0 || n > 64) {
-		return (false);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char) s[i]) && s[i] != '_' && s[i] != '-'
-		    && s[i] != '.') {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_word_ok(s, n, 64, "_-."));
 }
 
 void
@@ -476,5 +468,20 @@ fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
 		return (FS_ERR_CONFIG);
 	}
 	*out = x;
+	return (FS_OK);
+}
+
+fs_err
+fs_conf_duration(const fs_conf *c, const fs_conf_section *s, const char *key,
+    int64_t def, int64_t *out, char *why, size_t whycap)
+{
+	const char *v = fs_conf_get(s, key);
+
+	*out = def;
+	if (v != NULL && (fs_parse_duration(v, out) != FS_OK || *out <= 0)) {
+		return (fs_why(why, whycap, FS_ERR_CONFIG,
+		    "%s: expected %s as a duration like 5s or 2m, found '%s'",
+		    c->path, key, v));
+	}
 	return (FS_OK);
 }

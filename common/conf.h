@@ -79,6 +79,11 @@ fs_err fs_conf_int(const fs_conf *c, const fs_conf_section *s, const char *key,
     int64_t def, int64_t min, int64_t max, int64_t *out, char *why,
     size_t whycap);
 
+// fs_conf_duration parses key as a duration longer than zero
+// (fs_parse_duration), in milliseconds; def when absent.
+fs_err fs_conf_duration(const fs_conf *c, const fs_conf_section *s,
+    const char *key, int64_t def, int64_t *out, char *why, size_t whycap);
+
 // fs_conf_words appends the words of v, separated by spaces or commas,
 // to a table of at most max rows of stride bytes at out, NUL-terminated,
 // *np counting the rows filled.  A word that does not fit in a row, or

@@ -183,3 +183,25 @@ fs_lines_close(fs_lines *l)
 	free(l);
 	return (rv);
 }
+
+fs_err
+fs_lines_each(const char *path, size_t max, fs_lines_mode mode,
+    fs_err (*fn)(void *arg, char *line, size_t len, uint64_t lineno), void *arg,
+    char *why, size_t whycap)
+{
+	fs_lines *l;
+	char     *line;
+	size_t    len;
+	fs_err    rv, end;
+
+	if ((rv = fs_lines_open(&l, path, max, mode, why, whycap)) != FS_OK) {
+		return (rv);
+	}
+	while (rv == FS_OK && fs_lines_next(l, &line, &len)) {
+		rv = fn(arg, line, len, fs_lines_number(l));
+	}
+	if ((end = fs_lines_close(l)) != FS_OK && rv == FS_OK) {
+		rv = end;
+	}
+	return (rv);
+}

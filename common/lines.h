@@ -36,4 +36,12 @@ bool     fs_lines_next(fs_lines *l, char **linep, size_t *lenp);
 uint64_t fs_lines_number(const fs_lines *l);
 fs_err   fs_lines_close(fs_lines *l);
 
+// fs_lines_each reads the file at path as fs_lines_open does and calls
+// fn with each line, its length and its number, until fn fails.  It
+// returns fn's failure, else the reader's (with why saying which), else
+// FS_OK.
+fs_err fs_lines_each(const char *path, size_t max, fs_lines_mode mode,
+    fs_err (*fn)(void *arg, char *line, size_t len, uint64_t lineno), void *arg,
+    char *why, size_t whycap);
+
 #endif // FS_COMMON_LINES_H

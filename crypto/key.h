@@ -104,4 +104,9 @@ fs_err fs_keyfile_write_public(const char *path, const fs_pubkey *pub);
 fs_err fs_keyfile_read_secret(fs_key **kp, const char *path);
 fs_err fs_keyfile_read_public(fs_pubkey *pub, const char *path);
 
+// fs_keyfile_load_public is fs_keyfile_read_public that, when it fails,
+// writes into why "PATH: REASON (expected the WHOSE's k4.public key)".
+fs_err fs_keyfile_load_public(fs_pubkey *pub, const char *path,
+    const char *whose, char *why, size_t whycap);
+
 #endif // FS_CRYPTO_KEY_H

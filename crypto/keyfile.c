@@ -132,3 +132,17 @@ fs_keyfile_read_public(fs_pubkey *pub, const char *path)
 	}
 	return (fs_pubkey_init(pub, pk, sizeof(pk)));
 }
+
+fs_err
+fs_keyfile_load_public(fs_pubkey *pub, const char *path, const char *whose,
+    char *why, size_t whycap)
+{
+	fs_err rv;
+
+	if ((rv = fs_keyfile_read_public(pub, path)) != FS_OK) {
+		return (fs_why(why, whycap, rv,
+		    "%s: %s (expected the %s's k4.public key)", path,
+		    fs_strerror(rv), whose));
+	}
+	return (FS_OK);
+}

@@ -142,6 +142,12 @@ fs_err fs_seedfile_read(
     uint8_t seed[static FS_OPRF_SEED_BYTES], const char *path);
 fs_err fs_seedfile_write(
     const char *path, const uint8_t seed[static FS_OPRF_SEED_BYTES]);
+
+// fs_seedfile_why explains rv, a failure to read or create the seed file
+// at path that holds what: "PATH: REASON (expected WHAT: one line of
+// base64url, mode 0600)" into why.  It returns rv.
+fs_err fs_seedfile_why(
+    fs_err rv, const char *path, const char *what, char *why, size_t whycap);
 // The OPRF public key file: one line of base64url.
 fs_err fs_oprf_pubfile_read(
     uint8_t pk[static FS_OPRF_ELEMENT_BYTES], const char *path);

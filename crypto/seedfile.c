@@ -97,3 +97,12 @@ fs_seedfile_write(
 	sodium_memzero(line, sizeof(line));
 	return (rv);
 }
+
+fs_err
+fs_seedfile_why(
+    fs_err rv, const char *path, const char *what, char *why, size_t whycap)
+{
+	return (fs_why(why, whycap, rv,
+	    "%s: %s (expected %s: one line of base64url, mode 0600)", path,
+	    fs_strerror(rv), what));
+}

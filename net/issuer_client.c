@@ -265,13 +265,7 @@ fs_issuer_peer_load(const fs_conf *conf, fs_issuer_peer *peer, char **urlp,
 	if ((path = fs_conf_path(conf, s, "key")) == NULL) {
 		return (FS_ERR_NOMEM);
 	}
-	rv = fs_keyfile_read_public(&p.key, path);
-	if (rv != FS_OK) {
-		snprintf(why, whycap,
-		    "%s: %s (expected the issuer's k4.public "
-		    "key)",
-		    path, fs_strerror(rv));
-	}
+	rv = fs_keyfile_load_public(&p.key, path, "issuer", why, whycap);
 	free(path);
 	if (rv == FS_OK && fs_conf_get(s, "oprf") != NULL) {
 		if ((path = fs_conf_path(conf, s, "oprf")) == NULL) {

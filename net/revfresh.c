@@ -99,6 +99,16 @@ refresher(void *arg)
 	return (NULL);
 }
 
+// release frees what fs_revfresh_start made, once no thread runs.
+static void
+release(fs_revfresh *r)
+{
+	fs_issuer_client_close(r->ic);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mtx);
+	free(r);
+}
+
 fs_err
 fs_revfresh_start(
     fs_revfresh **rp, const fs_revfresh_conf *conf, char *why, size_t whycap)
@@ -113,10 +123,9 @@ fs_revfresh_start(
 	r->ok   = false;
 	if ((rv = fs_issuer_client_open(&r->ic, conf->key, conf->issuer))
 	    != FS_OK) {
-		snprintf(why, whycap, "issuer at %s: %s", conf->issuer->url,
-		    fs_strerror(rv));
 		free(r);
-		return (rv);
+		return (fs_why(why, whycap, rv, "issuer at %s: %s",
+		    conf->issuer->url, fs_strerror(rv)));
 	}
 	pthread_mutex_init(&r->mtx, NULL);
 	pthread_cond_init(&r->cv, NULL);
@@ -129,12 +138,9 @@ fs_revfresh_start(
 		    conf->issuer->url);
 	}
 	if (pthread_create(&r->thr, NULL, refresher, r) != 0) {
-		snprintf(why, whycap, "cannot start the revocation refresher");
-		fs_issuer_client_close(r->ic);
-		pthread_cond_destroy(&r->cv);
-		pthread_mutex_destroy(&r->mtx);
-		free(r);
-		return (FS_ERR_NOMEM);
+		release(r);
+		return (fs_why(why, whycap, FS_ERR_NOMEM,
+		    "cannot start the revocation refresher"));
 	}
 	*rp = r;
 	return (FS_OK);
@@ -151,10 +157,7 @@ fs_revfresh_stop(fs_revfresh *r)
 	pthread_cond_signal(&r->cv);
 	pthread_mutex_unlock(&r->mtx);
 	pthread_join(r->thr, NULL);
-	fs_issuer_client_close(r->ic);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mtx);
-	free(r);
+	release(r);
 }
 
 fs_err

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "common/err.h"
+#include "common/text.h"
 #include "node/node.h"
 
 #define BLOCK (64 * 1024)
@@ -146,41 +147,6 @@ fill(fs_csv *r, char *why, size_t whycap)
 		r->eof = true;
 	}
 	return (FS_OK);
-}
-
-// utf8_len returns the length of the UTF-8 sequence at p (at most n bytes
-// available), 0 if it is not well-formed or not complete.
-size_t
-node_utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t   k;
-	unsigned min, cp;
-
-	if (c < 0x80) {
-		return (1);
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		k = 2, min = 0x80, cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		k = 3, min = 0x800, cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		k = 4, min = 0x10000, cp = c & 0x07;
-	} else {
-		return (0);
-	}
-	if (n < k) {
-		return (0);
-	}
-	for (size_t i = 1; i < k; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			return (0);
-		}
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		return (0);
-	}
-	return (k);
 }
 
 // show writes a found character for a message: printable ASCII as is,
@@ -354,7 +320,8 @@ field_text(cursor *k, bool quoted, size_t *flenp)
 		if (st != GO_ON) {
 			return (st);
 		}
-		if ((n = node_utf8_len(k->q, (size_t) (k->end - k->q))) == 0) {
+		if ((n = fs_utf8_next(k->q, (size_t) (k->end - k->q), NULL))
+		    == 0) {
 			if (k->end - k->q < 4 && more(k)) {
 				return (NEED_MORE);
 			}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/text.h"
 #include "node/nodeimpl.h"
 
 fs_err
@@ -17,21 +18,11 @@ fs_event_ref_normalize(char *out, size_t *outlen, const char *in, size_t len)
 	size_t               i = 0, o = 0;
 
 	while (i < len) {
-		size_t   k = node_utf8_len(p + i, len - i);
-		unsigned cp;
+		uint32_t cp;
+		size_t   k = fs_utf8_next(p + i, len - i, &cp);
 
 		if (k == 0) {
 			return (FS_ERR_MALFORMED);
-		}
-		if (k == 1) {
-			cp = p[i];
-		} else if (k == 2) {
-			cp = ((p[i] & 0x1fu) << 6) | (p[i + 1] & 0x3fu);
-		} else if (k == 3) {
-			cp = ((p[i] & 0x0fu) << 12) | ((p[i + 1] & 0x3fu) << 6)
-			    | (p[i + 2] & 0x3fu);
-		} else {
-			cp = 0x10000; // beyond anything mapped below
 		}
 		if (cp >= 0xff01 && cp <= 0xff5e) {
 			cp -= 0xfee0; // full-width form of ASCII

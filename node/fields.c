@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/text.h"
 #include "node/node.h"
 #include "node/nodeimpl.h"
 
@@ -23,8 +24,7 @@ node_found(char out[static NODE_FOUND_MAX], const char *s, size_t len)
 	}
 	// Cut at a character boundary.
 	while (k < len && k < 40) {
-		size_t c
-		    = node_utf8_len((const unsigned char *) s + k, len - k);
+		size_t c = fs_utf8_next((const uint8_t *) s + k, len - k, NULL);
 
 		if (c == 0 || k + c > 40) {
 			break;
@@ -67,19 +67,7 @@ node_parse_int(
 bool
 node_code_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > FS_NODE_CODE_MAX) {
-		return (false);
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-		        || (c >= '0' && c <= '9') || c == '.' || c == '_'
-		        || c == '-')) {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_word_ok(s, len, FS_NODE_CODE_MAX, "._-"));
 }
 
 fs_err

@@ -81,22 +81,6 @@ fs_node_close(fs_node *n)
 	free(n);
 }
 
-static fs_err
-duration(const fs_conf *c, const fs_conf_section *s, const char *k, int64_t def,
-    int64_t *out, char *why, size_t whycap)
-{
-	const char *v = fs_conf_get(s, k);
-
-	*out = def;
-	if (v != NULL && (fs_parse_duration(v, out) != FS_OK || *out <= 0)) {
-		snprintf(why, whycap,
-		    "%s: expected %s as a duration like 5s or 2m, found '%s'",
-		    c->path, k, v);
-		return (FS_ERR_CONFIG);
-	}
-	return (FS_OK);
-}
-
 // limits reads the numbers of the section: default validity, workers and
 // the durations.
 static fs_err
@@ -118,14 +102,14 @@ limits(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		return (rv);
 	}
 	n->workers = (int) v;
-	if ((rv = duration(
+	if ((rv = fs_conf_duration(
 	         c, s, "skew", FS_SKEW_DEFAULT_MS, &n->skew_ms, why, whycap))
 	        != 0
-	    || (rv = duration(c, s, "revocation_refresh",
+	    || (rv = fs_conf_duration(c, s, "revocation_refresh",
 	            FS_REVOCATION_REFRESH_DEFAULT_MS, &n->refresh_ms, why,
 	            whycap))
 	        != 0
-	    || (rv = duration(c, s, "revocation_max_age",
+	    || (rv = fs_conf_duration(c, s, "revocation_max_age",
 	            FS_REVOCATION_MAX_AGE_DEFAULT_MS, &n->max_age_ms, why,
 	            whycap))
 	        != 0) {
@@ -193,13 +177,8 @@ peers(fs_node *n, const fs_conf_section *s, char *why, size_t whycap)
 		if ((path = fs_conf_path(c, s, "coordinator")) == NULL) {
 			return (FS_ERR_NOMEM);
 		}
-		rv = fs_keyfile_read_public(&n->coordinator, path);
-		if (rv != FS_OK) {
-			snprintf(why, whycap,
-			    "%s: %s (expected the coordinator's k4.public "
-			    "key)",
-			    path, fs_strerror(rv));
-		}
+		rv = fs_keyfile_load_public(
+		    &n->coordinator, path, "coordinator", why, whycap);
 		free(path);
 		if (rv != FS_OK) {
 			return (rv);

@@ -110,9 +110,6 @@ struct fs_node {
 	fs_revfresh     *rf;
 };
 
-// csv.c
-size_t node_utf8_len(const unsigned char *p, size_t n);
-
 // fields.c: helpers of both importers.  node_found quotes a field for a
 // message, cut to 40 bytes.
 #define NODE_FOUND_MAX 64

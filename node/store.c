@@ -218,11 +218,8 @@ node_idkey_load(fs_node *n, const char *path, char *why, size_t whycap)
 	}
 	if (rv != FS_OK) {
 		sodium_memzero(key, sizeof(key));
-		snprintf(why, whycap,
-		    "%s: %s (expected the node's ID-hash key: one line of "
-		    "base64url, mode 0600)",
-		    path, fs_strerror(rv));
-		return (rv);
+		return (fs_seedfile_why(
+		    rv, path, "the node's ID-hash key", why, whycap));
 	}
 	crypto_generichash(chk, sizeof(chk), (const uint8_t *) check_label,
 	    sizeof(check_label) - 1, key, sizeof(key));

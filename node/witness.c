@@ -94,11 +94,10 @@ read_request(
 	q->note = NULL;
 	if ((rv = fs_witness_decode(&q->w, env->body, env->body_len))
 	    != FS_OK) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, rv,
 		    "expected [checkpoint note, old size, consistency proof]: "
 		    "%s",
-		    fs_strerror(rv));
-		return (rv);
+		    fs_strerror(rv)));
 	}
 	// The origin comes from the note's first line; the signature must be
 	// the coordinator's key under that name.
@@ -145,30 +144,27 @@ extends(const seen *s, const request *q, char *why, size_t whycap)
 	fs_err          rv;
 
 	if (s->have && q->cp.size < s->size) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "the log shrank: this witness cosigned size %llu, the "
 		    "checkpoint says %llu",
 		    (unsigned long long) s->size,
-		    (unsigned long long) q->cp.size);
-		return (FS_ERR_BAD_PROOF);
+		    (unsigned long long) q->cp.size));
 	}
 	if (s->have && q->cp.size == s->size
 	    && sodium_memcmp(q->cp.root, s->root, 32) != 0) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "a fork: this witness cosigned another root for size %llu",
-		    (unsigned long long) s->size);
-		return (FS_ERR_BAD_PROOF);
+		    (unsigned long long) s->size));
 	}
 	if (!s->have || s->size == 0 || q->cp.size <= s->size) {
 		return (FS_OK);
 	}
 	if (q->w.old_size != s->size) {
-		snprintf(why, whycap,
+		return (fs_why(why, whycap, FS_ERR_BAD_PROOF,
 		    "expected a consistency proof from size %llu, found one "
 		    "from %llu",
 		    (unsigned long long) s->size,
-		    (unsigned long long) q->w.old_size);
-		return (FS_ERR_BAD_PROOF);
+		    (unsigned long long) q->w.old_size));
 	}
 	proof.n = q->w.nproof;
 	memcpy(proof.hash, q->w.proof, q->w.nproof * 32);
@@ -199,8 +195,8 @@ cosign(fs_node *n, const request *q, uint8_t **bodyp, size_t *blenp, char *why,
 	if ((rv = fs_cosig_sign(&cosigned, &olen, q->w.note, q->w.note_len,
 	         n->name, n->key, fs_now_ms() / 1000))
 	    != FS_OK) {
-		snprintf(why, whycap, "cannot cosign: %s", fs_strerror(rv));
-		return (rv);
+		return (fs_why(
+		    why, whycap, rv, "cannot cosign: %s", fs_strerror(rv)));
 	}
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);

@@ -28,10 +28,12 @@
 #include "common/b64.h"
 #include "common/err.h"
 #include "common/rfc3339.h"
+#include "common/text.h"
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "crypto/paseto.h"
 #include "wire/attest.h"
+#include "wire/json.h"
 #include "wire/scheme.h"
 #include "wire/token.h"
 
@@ -43,16 +45,7 @@ static const char assertion[] = FS_ATTEST_ASSERTION;
 static bool
 id_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > FS_LABEL_MAX || strlen(s) != len) {
-		return (false);
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (!isalnum((unsigned char) s[i])
-		    && strchr("-._~:/", s[i]) == NULL) {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_word_ok(s, len, FS_LABEL_MAX, "-._~:/"));
 }
 
 // text_ok: a label or a version, as published: 1..64 bytes without
@@ -70,106 +63,6 @@ text_ok(const char *s, size_t len)
 	}
 	return (true);
 }
-
-static fs_err
-get_str(json_t *o, const char *key, char *out, size_t cap,
-    bool (*ok)(const char *, size_t))
-{
-	json_t *v = json_object_get(o, key);
-
-	if (v == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if (!json_is_string(v)) {
-		return (FS_ERR_TYPE);
-	}
-	if (json_string_length(v) >= cap
-	    || !ok(json_string_value(v), json_string_length(v))) {
-		return (FS_ERR_MALFORMED);
-	}
-	memcpy(out, json_string_value(v), json_string_length(v) + 1);
-	return (FS_OK);
-}
-
-static fs_err
-get_int(json_t *o, const char *key, int64_t *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (v == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if (!json_is_integer(v)) {
-		return (FS_ERR_TYPE);
-	}
-	*out = json_integer_value(v);
-	return (FS_OK);
-}
-
-static fs_err
-get_time(json_t *o, const char *key, int64_t *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (v == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if (!json_is_string(v)) {
-		return (FS_ERR_TYPE);
-	}
-	return (fs_time_parse(out, json_string_value(v), json_string_length(v))
-	            == FS_OK
-	        ? FS_OK
-	        : FS_ERR_MALFORMED);
-}
-
-static fs_err
-get_b64(json_t *o, const char *key, uint8_t *out, size_t n)
-{
-	json_t *v = json_object_get(o, key);
-	size_t  got;
-
-	if (v == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if (!json_is_string(v)) {
-		return (FS_ERR_TYPE);
-	}
-	if (json_string_length(v) != fs_b64_encoded_len(n)
-	    || fs_b64_decode(
-	           out, n, &got, json_string_value(v), json_string_length(v))
-	        != FS_OK
-	    || got != n) {
-		return (FS_ERR_MALFORMED);
-	}
-	return (FS_OK);
-}
-
-// only refuses an object with members other than the n named.
-static fs_err
-only(json_t *o, const char *const *names, size_t n)
-{
-	const char *key;
-	json_t     *v;
-
-	if (!json_is_object(o)) {
-		return (FS_ERR_TYPE);
-	}
-	json_object_foreach (o, key, v) {
-		size_t i;
-
-		for (i = 0; i < n && strcmp(key, names[i]) != 0; i++) {
-		}
-		if (i == n) {
-			return (FS_ERR_MALFORMED);
-		}
-	}
-	return (FS_OK);
-}
-
-#define ONLY(o, ...)                                   \
-	only(o, (const char *const[]) { __VA_ARGS__ }, \
-	    sizeof((const char *const[]) { __VA_ARGS__ }) / sizeof(char *))
 
 static bool
 hash_ok(const char *s, size_t len)
@@ -191,17 +84,18 @@ get_tier(json_t *o, fs_tier *t, bool with_min)
 {
 	fs_err rv;
 
-	if ((rv = with_min ? ONLY(o, "name", "label", "min")
-	                   : ONLY(o, "name", "label"))
+	if ((rv = with_min ? FS_JSON_ONLY(o, "name", "label", "min")
+	                   : FS_JSON_ONLY(o, "name", "label"))
 	        != FS_OK
-	    || (rv = get_str(o, "name", t->name, sizeof(t->name), id_ok))
+	    || (rv = fs_json_str(o, "name", t->name, sizeof(t->name), id_ok))
 	        != FS_OK
-	    || (rv = get_str(o, "label", t->label, sizeof(t->label), text_ok))
+	    || (rv = fs_json_str(
+	            o, "label", t->label, sizeof(t->label), text_ok))
 	        != FS_OK) {
 		return (rv);
 	}
 	t->min = 0;
-	return (with_min ? get_int(o, "min", &t->min) : FS_OK);
+	return (with_min ? fs_json_int(o, "min", &t->min) : FS_OK);
 }
 
 const fs_tier *
@@ -268,44 +162,29 @@ valid(const fs_attestation *a)
 	return (FS_OK);
 }
 
-// get_scheme reads "scheme": {"id", "version", "hash"}.
+// get_scheme reads "scheme": {"id", "version", "hash"} and "scale":
+// {"min", "max"}.
 static fs_err
 get_scheme(json_t *o, fs_attestation *a)
 {
 	json_t *v;
 	fs_err  rv;
 
-	if ((v = json_object_get(o, "scheme")) == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = ONLY(v, "id", "version", "hash")) != FS_OK
-	    || (rv = get_str(
+	if ((rv = fs_json_member(o, "scheme", JSON_OBJECT, &v)) != FS_OK
+	    || (rv = FS_JSON_ONLY(v, "id", "version", "hash")) != FS_OK
+	    || (rv = fs_json_str(
 	            v, "id", a->scheme_id, sizeof(a->scheme_id), text_ok))
 	        != FS_OK
-	    || (rv = get_str(v, "version", a->scheme_version,
+	    || (rv = fs_json_str(v, "version", a->scheme_version,
 	            sizeof(a->scheme_version), text_ok))
 	        != FS_OK
-	    || (rv = get_str(
+	    || (rv = fs_json_str(
 	            v, "hash", a->scheme_hash, sizeof(a->scheme_hash), hash_ok))
-	        != FS_OK) {
-		return (rv);
-	}
-	return (FS_OK);
-}
-
-// get_scale reads "scale": {"min", "max"}.
-static fs_err
-get_scale(json_t *o, fs_attestation *a)
-{
-	json_t *v;
-	fs_err  rv;
-
-	if ((v = json_object_get(o, "scale")) == NULL) {
-		return (FS_ERR_MALFORMED);
-	}
-	if ((rv = ONLY(v, "min", "max")) != FS_OK
-	    || (rv = get_int(v, "min", &a->scale_min)) != FS_OK
-	    || (rv = get_int(v, "max", &a->scale_max)) != FS_OK) {
+	        != FS_OK
+	    || (rv = fs_json_member(o, "scale", JSON_OBJECT, &v)) != FS_OK
+	    || (rv = FS_JSON_ONLY(v, "min", "max")) != FS_OK
+	    || (rv = fs_json_int(v, "min", &a->scale_min)) != FS_OK
+	    || (rv = fs_json_int(v, "max", &a->scale_max)) != FS_OK) {
 		return (rv);
 	}
 	return (FS_OK);
@@ -318,8 +197,8 @@ get_tiers(json_t *o, fs_attestation *a)
 	json_t *v;
 	fs_err  rv;
 
-	if ((v = json_object_get(o, "tiers")) == NULL || !json_is_array(v)) {
-		return (v == NULL ? FS_ERR_MALFORMED : FS_ERR_TYPE);
+	if ((rv = fs_json_member(o, "tiers", JSON_ARRAY, &v)) != FS_OK) {
+		return (rv);
 	}
 	if (json_array_size(v) == 0 || json_array_size(v) > FS_TIERS_MAX) {
 		return (FS_ERR_MALFORMED);
@@ -331,8 +210,8 @@ get_tiers(json_t *o, fs_attestation *a)
 		}
 	}
 	a->ntiers = json_array_size(v);
-	if ((v = json_object_get(o, "tier")) == NULL) {
-		return (FS_ERR_MALFORMED);
+	if ((rv = fs_json_member(o, "tier", JSON_OBJECT, &v)) != FS_OK) {
+		return (rv);
 	}
 	return (get_tier(v, &a->tier, false));
 }
@@ -346,13 +225,14 @@ get_optional(json_t *o, fs_attestation *a)
 
 	if (json_object_get(o, "score") != NULL) {
 		a->has_score = true;
-		if ((rv = get_int(o, "score", &a->score)) != FS_OK) {
+		if ((rv = fs_json_int(o, "score", &a->score)) != FS_OK) {
 			return (rv);
 		}
 	}
 	if (json_object_get(o, "idc") != NULL) {
 		a->has_idc = true;
-		if ((rv = get_b64(o, "idc", a->idc, sizeof(a->idc))) != FS_OK) {
+		if ((rv = fs_json_b64(o, "idc", a->idc, sizeof(a->idc)))
+		    != FS_OK) {
 			return (rv);
 		}
 	}
@@ -378,16 +258,16 @@ fs_attest_decode(fs_attestation *out, const uint8_t *json, size_t len)
 		return (FS_ERR_MALFORMED);
 	}
 	memset(&a, 0, sizeof(a));
-	if ((rv = ONLY(o, "iss", "scheme", "scale", "tiers", "tier", "score",
-	         "iat", "exp", "jti", "log_index", "idc"))
+	if ((rv = FS_JSON_ONLY(o, "iss", "scheme", "scale", "tiers", "tier",
+	         "score", "iat", "exp", "jti", "log_index", "idc"))
 	        != FS_OK
-	    || (rv = get_str(o, "iss", a.iss, sizeof(a.iss), id_ok)) != FS_OK
-	    || (rv = get_time(o, "iat", &a.iat)) != FS_OK
-	    || (rv = get_time(o, "exp", &a.exp)) != FS_OK
-	    || (rv = get_b64(o, "jti", a.jti, sizeof(a.jti))) != FS_OK
-	    || (rv = get_int(o, "log_index", &a.log_index)) != FS_OK
+	    || (rv = fs_json_str(o, "iss", a.iss, sizeof(a.iss), id_ok))
+	        != FS_OK
+	    || (rv = fs_json_time(o, "iat", &a.iat)) != FS_OK
+	    || (rv = fs_json_time(o, "exp", &a.exp)) != FS_OK
+	    || (rv = fs_json_b64(o, "jti", a.jti, sizeof(a.jti))) != FS_OK
+	    || (rv = fs_json_int(o, "log_index", &a.log_index)) != FS_OK
 	    || (rv = get_scheme(o, &a)) != FS_OK
-	    || (rv = get_scale(o, &a)) != FS_OK
 	    || (rv = get_tiers(o, &a)) != FS_OK
 	    || (rv = get_optional(o, &a)) != FS_OK
 	    || (rv = valid(&a)) != FS_OK) {

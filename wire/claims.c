@@ -24,6 +24,7 @@
 #include "common/b64.h"
 #include "common/err.h"
 #include "common/rfc3339.h"
+#include "common/text.h"
 #include "crypto/key.h"
 #include "crypto/oprf.h"
 #include "crypto/paseto.h"
@@ -193,20 +194,7 @@ json_object_strict(json_t **jp, const uint8_t *buf, size_t len, size_t max)
 bool
 fsi_claim_str_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > FS_CLAIM_STR_MAX) {
-		return (false);
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-		        || (c >= '0' && c <= '9')
-		        || strchr("-._~:/", c) != NULL)
-		    || c == 0) {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_word_ok(s, len, FS_CLAIM_STR_MAX, "-._~:/"));
 }
 
 // safe_field checks a fixed-size string field of the struct.

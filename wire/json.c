@@ -15,9 +15,8 @@
 #include "common/rfc3339.h"
 #include "wire/json.h"
 
-// member finds the member key of o, which must be of the given type.
-static fs_err
-member(json_t *o, const char *key, json_type type, json_t **vp)
+fs_err
+fs_json_member(json_t *o, const char *key, json_type type, json_t **vp)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -40,7 +39,7 @@ fs_json_str(json_t *o, const char *key, char *out, size_t cap,
 	json_t     *v;
 	fs_err      rv;
 
-	if ((rv = member(o, key, JSON_STRING, &v)) != FS_OK) {
+	if ((rv = fs_json_member(o, key, JSON_STRING, &v)) != FS_OK) {
 		return (rv);
 	}
 	s = json_string_value(v);
@@ -65,7 +64,7 @@ fs_json_int(json_t *o, const char *key, int64_t *out)
 	json_t *v;
 	fs_err  rv;
 
-	if ((rv = member(o, key, JSON_INTEGER, &v)) != FS_OK) {
+	if ((rv = fs_json_member(o, key, JSON_INTEGER, &v)) != FS_OK) {
 		return (rv);
 	}
 	*out = json_integer_value(v);
@@ -93,7 +92,7 @@ fs_json_b64(json_t *o, const char *key, uint8_t *out, size_t n)
 	size_t  got;
 	fs_err  rv;
 
-	if ((rv = member(o, key, JSON_STRING, &v)) != FS_OK) {
+	if ((rv = fs_json_member(o, key, JSON_STRING, &v)) != FS_OK) {
 		return (rv);
 	}
 	if (json_string_length(v) != fs_b64_encoded_len(n)

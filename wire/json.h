@@ -18,6 +18,10 @@
 // its value out of bounds, and FS_ERR_TYPE when the value is of another
 // JSON type.  After a failure out holds nothing to use.
 
+// fs_json_member finds the member key of o, which must be of the given
+// JSON type.
+fs_err fs_json_member(json_t *o, const char *key, json_type type, json_t **vp);
+
 // fs_json_str copies a string member shorter than cap bytes, without a
 // NUL, that ok (when not NULL) accepts.
 fs_err fs_json_str(json_t *o, const char *key, char *out, size_t cap,

@@ -17,47 +17,11 @@
 
 #include "common/b64.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "crypto/key.h"
 #include "wire/note.h"
 
 static const char pfx_private[] = "PRIVATE+KEY+";
-
-// utf8_next decodes one code point of s (len > 0 bytes), strictly: no
-// overlong forms, surrogates or values past U+10FFFF.  It returns the
-// number of bytes used, or 0 for invalid UTF-8.
-static size_t
-utf8_next(const uint8_t *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t   n;
-
-	if (c < 0x80) {
-		*cp = c;
-		return (1);
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, min = 0x80, c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, min = 0x800, c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return (0);
-	}
-	if (len < n) {
-		return (0);
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			return (0);
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-		return (0);
-	}
-	*cp = c;
-	return (n);
-}
 
 bool
 fsi_note_text_valid(const char *s, size_t len)
@@ -67,7 +31,7 @@ fsi_note_text_valid(const char *s, size_t len)
 	size_t         n;
 
 	for (size_t i = 0; i < len; i += n) {
-		if ((n = utf8_next(p + i, len - i, &c)) == 0
+		if ((n = fs_utf8_next(p + i, len - i, &c)) == 0
 		    || (c < 0x20 && c != '\n')) {
 			return (false);
 		}
@@ -95,7 +59,7 @@ fsi_note_name_chars(const char *name, size_t len)
 		return (false);
 	}
 	for (size_t i = 0; i < len; i += n) {
-		if ((n = utf8_next(p + i, len - i, &c)) == 0 || c < 0x20
+		if ((n = fs_utf8_next(p + i, len - i, &c)) == 0 || c < 0x20
 		    || c == '+' || is_space(c)) {
 			return (false);
 		}

@@ -37,13 +37,45 @@ assertion(char out[static 128], const char *what, const char *region)
 	snprintf(out, 128, "fedscore lookup %s v1|%s", what, region);
 }
 
+// sign_as signs json as what ("request", "answer", ...) for region.
+static fs_err
+sign_as(char **tokenp, const fs_key *signer, const char *json, const char *what,
+    const char *region)
+{
+	char footer[FS_FOOTER_LEN + 1], ia[128];
+
+	fs_footer_encode(footer, fs_key_public(signer)->kid);
+	assertion(ia, what, region);
+	return (fs_paseto_sign(tokenp, signer, (const uint8_t *) json,
+	    strlen(json), footer, (const uint8_t *) ia, strlen(ia)));
+}
+
+// verify_as verifies a token signed as what for region and hands over
+// its JSON text, NUL-terminated, and its length (lenp may be NULL).
+static fs_err
+verify_as(char **jsonp, size_t *lenp, const char *token, size_t len,
+    const fs_pubkey *signer, const char *what, const char *region)
+{
+	char     ia[128];
+	uint8_t *msg;
+	fs_err   rv;
+
+	assertion(ia, what, region);
+	if ((rv = fs_paseto_verify(&msg, lenp, token, len, signer, NULL,
+	         (const uint8_t *) ia, strlen(ia)))
+	    != FS_OK) {
+		return (rv);
+	}
+	*jsonp = (char *) msg;
+	return (FS_OK);
+}
+
 fs_err
 fs_request_sign(char **tokenp, const fs_key *requester, const char *consent,
     const char *scope, const char *region, int64_t now)
 {
 	json_t *o;
 	char    iat[FS_TIME_LEN + 1], jti[FS_JTI_STR_LEN + 1];
-	char    footer[FS_FOOTER_LEN + 1], ia[128];
 	uint8_t raw[FS_JTI_BYTES];
 	char   *json;
 	fs_err  rv;
@@ -68,10 +100,7 @@ fs_request_sign(char **tokenp, const fs_key *requester, const char *consent,
 	if (json == NULL) {
 		return (FS_ERR_NOMEM);
 	}
-	fs_footer_encode(footer, fs_key_public(requester)->kid);
-	assertion(ia, "request", region);
-	rv = fs_paseto_sign(tokenp, requester, (const uint8_t *) json,
-	    strlen(json), footer, (const uint8_t *) ia, strlen(ia));
+	rv = sign_as(tokenp, requester, json, "request", region);
 	free(json);
 	return (rv);
 }
@@ -81,21 +110,20 @@ fs_request_verify(fs_request *out, const char *token, size_t len,
     const fs_pubkey *requester, const char *region, int64_t now, int64_t skew)
 {
 	fs_request   r;
-	char         ia[128], iat[FS_TIME_MAX_LEN + 1];
-	uint8_t     *msg;
+	char         iat[FS_TIME_MAX_LEN + 1];
+	char        *msg;
 	size_t       mlen;
 	json_t      *o;
 	json_error_t err;
 	fs_err       rv;
 
 	memset(&r, 0, sizeof(r));
-	assertion(ia, "request", region);
-	if ((rv = fs_paseto_verify(&msg, &mlen, token, len, requester, NULL,
-	         (const uint8_t *) ia, strlen(ia)))
+	if ((rv = verify_as(
+	         &msg, &mlen, token, len, requester, "request", region))
 	    != FS_OK) {
 		return (rv);
 	}
-	o = json_loadb((const char *) msg, mlen, JSON_REJECT_DUPLICATES, &err);
+	o = json_loadb(msg, mlen, JSON_REJECT_DUPLICATES, &err);
 	free(msg);
 	if (o == NULL) {
 		return (FS_ERR_MALFORMED);
@@ -126,37 +154,6 @@ fs_request_verify(fs_request *out, const char *token, size_t len,
 	return (FS_OK);
 }
 
-static fs_err
-sign_as(char **tokenp, const fs_key *coord, const char *json, const char *what,
-    const char *region)
-{
-	char footer[FS_FOOTER_LEN + 1], ia[128];
-
-	fs_footer_encode(footer, fs_key_public(coord)->kid);
-	assertion(ia, what, region);
-	return (fs_paseto_sign(tokenp, coord, (const uint8_t *) json,
-	    strlen(json), footer, (const uint8_t *) ia, strlen(ia)));
-}
-
-static fs_err
-verify_as(char **jsonp, const char *token, size_t len, const fs_pubkey *coord,
-    const char *what, const char *region)
-{
-	char     ia[128];
-	uint8_t *msg;
-	size_t   mlen;
-	fs_err   rv;
-
-	assertion(ia, what, region);
-	if ((rv = fs_paseto_verify(&msg, &mlen, token, len, coord, NULL,
-	         (const uint8_t *) ia, strlen(ia)))
-	    != FS_OK) {
-		return (rv);
-	}
-	*jsonp = (char *) msg;
-	return (FS_OK);
-}
-
 fs_err
 fs_answer_sign(
     char **tokenp, const fs_key *coord, const char *json, const char *region)
@@ -168,7 +165,7 @@ fs_err
 fs_answer_verify(char **jsonp, const char *token, size_t len,
     const fs_pubkey *coord, const char *region)
 {
-	return (verify_as(jsonp, token, len, coord, "answer", region));
+	return (verify_as(jsonp, NULL, token, len, coord, "answer", region));
 }
 
 fs_err
@@ -182,5 +179,6 @@ fs_err
 fs_recognition_answer_verify(char **jsonp, const char *token, size_t len,
     const fs_pubkey *coord, const char *region)
 {
-	return (verify_as(jsonp, token, len, coord, "recognition", region));
+	return (
+	    verify_as(jsonp, NULL, token, len, coord, "recognition", region));
 }

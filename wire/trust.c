@@ -18,7 +18,6 @@
 
 #include <sodium.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "common/conf.h"
 #include "common/err.h"
 #include "common/rfc3339.h"
+#include "common/text.h"
 #include "crypto/key.h"
 #include "wire/scheme.h"
 #include "wire/trust.h"
@@ -51,18 +51,7 @@ fs_trust_free(fs_trust *t)
 static bool
 name_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > FS_LABEL_MAX) {
-		return (false);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char) s[i])
-		    && strchr("-._", s[i]) == NULL) {
-			return (false);
-		}
-	}
-	return (true);
+	return (fs_word_ok(s, strlen(s), FS_LABEL_MAX, "-._"));
 }
 
 // entry_line finds the line of key in s, for messages.
