@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "common/conf.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/rfc3339.h"
+#include "common/stop.h"
 #include "net/issuer_client.h"
 #include "net/revfresh.h"
 #include "wire/revocations.h"
@@ -25,10 +25,7 @@ struct fs_revfresh {
 	fs_issuer_client *ic;
 	bool              ok; // the last fetch succeeded; the thread's
 	pthread_t         thr;
-	// mtx guards stop, and cv wakes the thread when it is set.
-	pthread_mutex_t mtx;
-	pthread_cond_t  cv;
-	bool            stop;
+	fs_stop           stop; // tells the thread to end
 };
 
 // fetch gets the list once and hands it over; it logs only changes of
@@ -66,34 +63,12 @@ fetch(fs_revfresh *r)
 	r->ok = rv == FS_OK;
 }
 
-// wait_or_stop waits refresh_ms; false once the refresher is stopped.
-static bool
-wait_or_stop(fs_revfresh *r)
-{
-	struct timespec ts;
-	bool            running;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += r->conf.refresh_ms / 1000;
-	ts.tv_nsec += (r->conf.refresh_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&r->mtx);
-	while (!r->stop && pthread_cond_timedwait(&r->cv, &r->mtx, &ts) == 0) {
-	}
-	running = !r->stop;
-	pthread_mutex_unlock(&r->mtx);
-	return (running);
-}
-
 static void *
 refresher(void *arg)
 {
 	fs_revfresh *r = arg;
 
-	while (wait_or_stop(r)) {
+	while (fs_stop_wait(&r->stop, r->conf.refresh_ms)) {
 		fetch(r);
 	}
 	return (NULL);
@@ -104,8 +79,7 @@ static void
 release(fs_revfresh *r)
 {
 	fs_issuer_client_close(r->ic);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mtx);
+	fs_stop_fini(&r->stop);
 	free(r);
 }
 
@@ -127,8 +101,7 @@ fs_revfresh_start(
 		return (fs_why(why, whycap, rv, "issuer at %s: %s",
 		    conf->issuer->url, fs_strerror(rv)));
 	}
-	pthread_mutex_init(&r->mtx, NULL);
-	pthread_cond_init(&r->cv, NULL);
+	fs_stop_init(&r->stop);
 	// One fetch before serving, so that a fresh start is not stale.
 	fetch(r);
 	if (!r->ok) {
@@ -152,10 +125,7 @@ fs_revfresh_stop(fs_revfresh *r)
 	if (r == NULL) {
 		return;
 	}
-	pthread_mutex_lock(&r->mtx);
-	r->stop = true;
-	pthread_cond_signal(&r->cv);
-	pthread_mutex_unlock(&r->mtx);
+	fs_stop_set(&r->stop);
 	pthread_join(r->thr, NULL);
 	release(r);
 }
