@@ -16,6 +16,7 @@
 #include "common/conf.h"
 #include "common/err.h"
 #include "common/rfc3339.h"
+#include "common/stop.h"
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
@@ -139,11 +140,9 @@ struct fs_coord {
 	bool            have_revoked;
 	uint64_t        revoked_at_ms;
 
-	// stopmtx guards stopping, which stopcv signals (coord_pause).
-	// Never nested.
-	pthread_mutex_t stopmtx;
-	pthread_cond_t  stopcv;
-	bool            stopping;
+	// Set when the coordinator stops; coord_pause waits on it (its lock
+	// is innermost, common/stop.c).
+	fs_stop stop;
 
 	size_t          nnodes;
 	coord_node      nodes[NODES_MAX];

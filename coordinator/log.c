@@ -20,7 +20,6 @@
 #include <jansson.h>
 
 #include "common/b64.h"
-#include "common/conf.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "coordinator/coordimpl.h"

@@ -17,6 +17,7 @@
 #include "common/db.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/stop.h"
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
@@ -185,10 +186,7 @@ fs_coord_close(fs_coord *c)
 	if (c == NULL) {
 		return;
 	}
-	pthread_mutex_lock(&c->stopmtx);
-	c->stopping = true;
-	pthread_cond_broadcast(&c->stopcv);
-	pthread_mutex_unlock(&c->stopmtx);
+	fs_stop_set(&c->stop);
 	fs_revfresh_stop(c->rf);
 	if (c->checkpointer_started) {
 		pthread_join(c->checkpointer, NULL);
@@ -231,9 +229,8 @@ coord_new(void)
 	pthread_mutex_init(&c->cpmtx, NULL);
 	fs_merkle_state_init(&c->mst);
 	pthread_mutex_init(&c->revmtx, NULL);
-	pthread_mutex_init(&c->stopmtx, NULL);
 	pthread_mutex_init(&c->trustmtx, NULL);
-	pthread_cond_init(&c->stopcv, NULL);
+	fs_stop_init(&c->stop);
 	return (c);
 }
 
@@ -439,24 +436,7 @@ install_revocations(void *arg, const fs_revlist *rl, uint64_t fetched_ms)
 bool
 coord_pause(fs_coord *c, int64_t ms)
 {
-	struct timespec ts;
-	bool            running;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&c->stopmtx);
-	while (!c->stopping
-	    && pthread_cond_timedwait(&c->stopcv, &c->stopmtx, &ts)
-	        != ETIMEDOUT) {
-	}
-	running = !c->stopping;
-	pthread_mutex_unlock(&c->stopmtx);
-	return (running);
+	return (fs_stop_wait(&c->stop, ms));
 }
 
 // coord_start dials the nodes and the issuer and starts the refresher.
