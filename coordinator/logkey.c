@@ -66,10 +66,8 @@ coord_logkey_load(const fs_conf *conf, const fs_conf_section *s, bool create,
 		rv = fs_seedfile_write(path, key);
 	}
 	if (rv != FS_OK) {
-		snprintf(why, whycap,
-		    "%s: %s (expected the coordinator's log key: one line of "
-		    "base64url, mode 0600)",
-		    path, fs_strerror(rv));
+		fs_seedfile_why(
+		    rv, path, "the coordinator's log key", why, whycap);
 		sodium_free(key);
 		free(path);
 		return (rv);

@@ -46,22 +46,6 @@ static const char *const node_keys[]      = { "key", "url", NULL };
 static const char *const requester_keys[] = { "key", "purposes", NULL };
 
 static fs_err
-duration(const fs_conf *conf, const fs_conf_section *s, const char *key,
-    int64_t def, int64_t *out, char *why, size_t whycap)
-{
-	const char *v = fs_conf_get(s, key);
-
-	*out = def;
-	if (v != NULL && (fs_parse_duration(v, out) != FS_OK || *out < 1)) {
-		snprintf(why, whycap,
-		    "%s: expected %s as a duration like 5s or 5m, found '%s'",
-		    conf->path, key, v);
-		return (FS_ERR_CONFIG);
-	}
-	return (FS_OK);
-}
-
-static fs_err
 read_pub(fs_pubkey *pub, const fs_conf *conf, const fs_conf_section *s,
     char *why, size_t whycap)
 {
@@ -244,18 +228,18 @@ read_settings(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 	if ((rv = fs_conf_check(
 	         c->conf, s, coord_keys, coord_required, why, whycap))
 	        != 0
-	    || (rv = duration(c->conf, s, "skew", FS_SKEW_DEFAULT_MS,
+	    || (rv = fs_conf_duration(c->conf, s, "skew", FS_SKEW_DEFAULT_MS,
 	            &c->skew_ms, why, whycap))
 	        != 0
-	    || (rv = duration(c->conf, s, "revocation_refresh",
+	    || (rv = fs_conf_duration(c->conf, s, "revocation_refresh",
 	            FS_REVOCATION_REFRESH_DEFAULT_MS, &c->refresh_ms, why,
 	            whycap))
 	        != 0
-	    || (rv = duration(c->conf, s, "revocation_max_age",
+	    || (rv = fs_conf_duration(c->conf, s, "revocation_max_age",
 	            FS_REVOCATION_MAX_AGE_DEFAULT_MS, &c->max_age_ms, why,
 	            whycap))
 	        != 0
-	    || (rv = duration(c->conf, s, "attest_ttl",
+	    || (rv = fs_conf_duration(c->conf, s, "attest_ttl",
 	            FS_ATTEST_TTL_DEFAULT * 1000, &c->attest_ttl_s, why,
 	            whycap))
 	        != 0) {
