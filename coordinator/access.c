@@ -100,14 +100,7 @@ item(fs_coord *c, sqlite3_stmt *st, uint64_t size)
 	if (index < size
 	    && fs_merkle_prove_inclusion(&proof, index, size, coord_log_get, c)
 	        == FS_OK) {
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < proof.n; i++) {
-			fs_b64std_encode(
-			    b, proof.hash[i], FS_MERKLE_HASH_BYTES);
-			json_array_append_new(a, json_string(b));
-		}
-		json_object_set_new(o, "inclusion", a);
+		json_object_set_new(o, "inclusion", coord_proof_json(&proof));
 	}
 	return (o);
 }

@@ -73,7 +73,7 @@ disclosure_json(fs_coord *c, int64_t index)
 	uint8_t         root[FS_MERKLE_HASH_BYTES];
 	char            b[64];
 	uint64_t        size;
-	json_t         *d, *p;
+	json_t         *d;
 	fs_err          rv;
 
 	pthread_mutex_lock(&c->dbmtx);
@@ -87,13 +87,7 @@ disclosure_json(fs_coord *c, int64_t index)
 	fs_b64std_encode(b, root, sizeof(root));
 	json_object_set_new(d, "root", json_string(b));
 	if (rv == FS_OK) {
-		p = json_array();
-		for (size_t i = 0; i < proof.n; i++) {
-			fs_b64std_encode(
-			    b, proof.hash[i], FS_MERKLE_HASH_BYTES);
-			json_array_append_new(p, json_string(b));
-		}
-		json_object_set_new(d, "inclusion", p);
+		json_object_set_new(d, "inclusion", coord_proof_json(&proof));
 	}
 	return (d);
 }

@@ -318,4 +318,8 @@ fs_err coord_logkey_load(const fs_conf *conf, const fs_conf_section *s,
 void   coord_row_salt(const uint8_t *key, const void *salt, int saltlen,
       const void *nonce, int noncelen, uint8_t out[static 16]);
 
+// log.c: coord_proof_json is a Merkle proof as the API writes it: a
+// JSON array of standard base64 hashes, deepest first.
+json_t *coord_proof_json(const fs_merkle_proof *proof);
+
 #endif // FS_COORDIMPL_H

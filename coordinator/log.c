@@ -383,17 +383,25 @@ query_u64(const char *query, const char *name, uint64_t *v)
 	return (false);
 }
 
-static void
-send_proof(fs_httpd_res *res, json_t *o, const fs_merkle_proof *proof)
+json_t *
+coord_proof_json(const fs_merkle_proof *proof)
 {
 	json_t *a = json_array();
-	char    b[64], *s;
+	char    b[64];
 
 	for (size_t i = 0; i < proof->n; i++) {
 		fs_b64std_encode(b, proof->hash[i], FS_MERKLE_HASH_BYTES);
 		json_array_append_new(a, json_string(b));
 	}
-	json_object_set_new(o, "proof", a);
+	return (a);
+}
+
+static void
+send_proof(fs_httpd_res *res, json_t *o, const fs_merkle_proof *proof)
+{
+	char *s;
+
+	json_object_set_new(o, "proof", coord_proof_json(proof));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	fs_httpd_reply(res, 200, "application/json", s != NULL ? s : "{}",
