@@ -41,8 +41,12 @@ typedef struct coord_node {
 	fs_pubkey  key;
 	fs_client *client;
 	// The size of the last checkpoint it cosigned: read at startup, then
-	// the checkpointer thread's only.
+	// the checkpointer thread's only.  maybe is a larger size it may have
+	// cosigned without our knowing (its answer came late, or a stop cut
+	// it off: the witness keeps what it cosigned, we may not have), 0 if
+	// none; the checkpointer's only too.
 	uint64_t witnessed;
+	uint64_t maybe;
 } coord_node;
 
 typedef struct coord_requester {
