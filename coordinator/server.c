@@ -350,7 +350,9 @@ read_log_settings(
 	return (FS_OK);
 }
 
-// open_store opens the database that db names.
+// open_store opens the database that db names and loads the log's
+// tree; the lookups a stop interrupted, admitted without an outcome, are
+// logged before any other entry can be.
 static fs_err
 open_store(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 {
@@ -362,7 +364,11 @@ open_store(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 	}
 	rv = coord_store_open(c, path, why, whycap);
 	free(path);
-	return (rv);
+	if (rv == FS_OK && (rv = coord_store_log_load(c)) != FS_OK) {
+		snprintf(why, whycap, "cannot load the disclosure log: %s",
+		    fs_strerror(rv));
+	}
+	return (rv == FS_OK ? coord_store_recover(c, why, whycap) : rv);
 }
 
 fs_err

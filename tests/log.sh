@@ -212,7 +212,7 @@ check "a checkpoint under another key is refused, exit 1" \
 "$FEDSCORE" coordinator export -c coord.conf > exp.jsonl 2> /dev/null
 check "coordinator export writes 4 full records" '[ "$(wc -l < exp.jsonl)" = 4 ]'
 check "with the entry exactly as the log holds it" \
-	'grep -q "\"entry\":\"{\\\\\"consent\\\\\"" exp.jsonl'
+	'grep -q "\"entry\":\"{\\\\\"asked\\\\\":{\\\\\"x\\\\\":" exp.jsonl'
 verify --state st --full exp.jsonl --issuer issuer.key.pub > vf.out
 check "audit verify --full passes: every consent valid at its entry's time" \
 	'[ $? -eq 0 ] && grep -q "full records: 4 checked" vf.out'
