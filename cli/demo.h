@@ -79,6 +79,7 @@ typedef struct demo {
 	char         data[PATH_MAX];
 	char         schemes[PATH_MAX + 16]; // data + "/../schemes"
 	int          port;
+	pid_t        coord;
 	pid_t        node[DEMO_NODES];
 	char         names[8][64];
 	char         ids[8][24];
@@ -92,6 +93,10 @@ bool demo_load_citizens(demo *d);
 // keys, registers and configures them, and starts the issuer, the
 // departments and the coordinator, ready for lookups on d->port.
 bool demo_start_federation(demo *d);
+// demo_partial_scheme starts the coordinator again, on the same port and
+// database, with the Yuxi preset changed to accept a partial score
+// (require_all = false), as yuxi-partial.conf.
+bool demo_partial_scheme(demo *d);
 
 // Rendering (demo_render.c).  demo_say prints to stdout at once, as the
 // commands the demo runs print too.

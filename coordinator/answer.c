@@ -3,8 +3,9 @@
 // answer.c -- the end of a lookup, once the nodes were asked: the score
 // from their contributions, the disclosure recorded in the log in the
 // place of the admission, then the signed answer.  Nothing leaves that
-// was not recorded; a lookup refused because nodes are missing is
-// recorded too, with no result, since the nodes that answered have
+// was not recorded.  No score is made without answers: a lookup that no
+// node answered, or that missed a node the scheme requires, is refused
+// and recorded too, with no result, since the nodes that answered have
 // released their contributions.
 
 #include <sodium.h>
@@ -176,32 +177,35 @@ tally(coord_lookup *lk)
 	json_object_set_new(lk->nodes, "missing", lk->missing);
 }
 
-// enough_nodes refuses a lookup that missed a node when the scheme
-// requires every node or the consent is for an attestation: an
-// attestation is relied on offline, where nobody reads that a node was
-// missing.  The nodes that answered released their contributions and
-// used the consent: the log says so, with no result.
+// enough_nodes refuses a lookup that no node answered -- there is no
+// score without answers, and the base score would pass for one -- and a
+// lookup that missed a node when the scheme requires every node or the
+// consent is for an attestation: an attestation is relied on offline,
+// where nobody reads that a node was missing.  The refusal is logged as
+// "incomplete": the nodes that answered released their contributions and
+// used the consent, as did the admission.
 static bool
 enough_nodes(coord_lookup *lk)
 {
 	const fs_coord *c = lk->c;
+	const char     *why;
 	char           *m;
 
-	if (!(c->scheme.require_all || lk->attest)
-	    || lk->answered >= c->nnodes) {
+	if (lk->answered >= c->nnodes
+	    || (lk->answered > 0 && !c->scheme.require_all && !lk->attest)) {
 		return (true);
 	}
-	m = json_dumps(lk->missing, JSON_COMPACT);
-	log_entry(lk, NULL,
-	    lk->attest ? "an attestation needs every node"
-	               : "the scheme requires every node");
+	why = lk->attest            ? "an attestation needs every node"
+	    : c->scheme.require_all ? "the scheme requires every node"
+	                            : "no node answered";
+	m   = json_dumps(lk->missing, JSON_COMPACT);
+	log_entry(lk, NULL, "incomplete");
 	if (record(lk) != FS_OK) {
 		problem(lk->out, 500, FS_ERR_IO, "cannot record the refusal");
 	} else {
-		problem(lk->out, 503, FS_ERR_TIMEOUT,
-		    "%s every node; missing: %s",
-		    lk->attest ? "an attestation needs" : "the scheme requires",
-		    m != NULL ? m : "?");
+		problem(lk->out, 503, FS_ERR_INCOMPLETE,
+		    "%s (%zu of %zu answered); missing: %s", why, lk->answered,
+		    c->nnodes, m != NULL ? m : "?");
 	}
 	free(m);
 	return (false);

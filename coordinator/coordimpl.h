@@ -246,7 +246,7 @@ void coord_send(fs_coord *c, coord_part *parts, size_t n);
 // consent; coord_admit (admit.c) seals the lookup to every node and
 // commits its admission, with the entry it leaves if interrupted; lookup.c
 // asks the nodes; coord_lookup_answer (answer.c) records the disclosure,
-// or the refusal when nodes that had to answer are missing,
+// or the refusal when no node answered or nodes that had to are missing,
 // and only then makes out the signed answer in out.  The JSON values are
 // the lookup's own until a step hands them on and sets them NULL;
 // lookup.c releases what is left.
