@@ -185,9 +185,11 @@ coord_admit(coord_lookup *lk)
 	if (!seal(lk) || !pending(lk)) {
 		return (false);
 	}
+	coord_crash_point(lk->c, "before-admission");
 	if ((rv = coord_store_admit(lk->c, &lk->adm)) != FS_OK) {
 		refuse(lk, rv);
 		return (false);
 	}
+	coord_crash_point(lk->c, "after-admission");
 	return (true);
 }

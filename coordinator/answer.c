@@ -265,6 +265,7 @@ record_result(coord_lookup *lk)
 		problem(lk->out, 500, rv, "cannot record the disclosure");
 		return (false);
 	}
+	coord_crash_point(lk->c, "after-disclosure");
 	return (true);
 }
 

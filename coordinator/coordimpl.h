@@ -170,6 +170,7 @@ struct fs_coord {
 	char     *trust_path;
 	fs_pubkey office;
 	char      office_name[FS_NOTE_NAME_MAX + 1];
+	char      crash_at[32]; // FS_TEST_CRASH_AT, "" unless set
 	// The foreign regions recognized, or NULL, read again when the file
 	// changes (trustlist.c).  trustmtx guards trust and trust_st, and is
 	// held for a whole recognition: reading the list again if its file
@@ -212,6 +213,15 @@ fs_err coord_log_get(
 // Its background threads pace themselves with it.
 fs_err coord_start(fs_coord *c, char *why, size_t whycap);
 bool   coord_pause(fs_coord *c, int64_t ms);
+
+// A test hook: when the environment sets FS_TEST_CRASH_AT to the name of
+// a step of a lookup (before-admission, after-admission, fanout,
+// after-answers, after-disclosure), the coordinator kills itself
+// (SIGKILL) when a lookup reaches it, so that tests/crash.sh can check
+// what a crash there leaves.  coord_crash_armed says whether step is the
+// one; coord_crash_point kills at it.  Unset, neither does anything.
+bool coord_crash_armed(const fs_coord *c, const char *step);
+void coord_crash_point(const fs_coord *c, const char *step);
 
 // reply.c, shared by the HTTP handlers: one reply, with no caching;
 // a 401 asks for a bearer token.  coord_answer replies with an outcome.

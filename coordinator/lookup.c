@@ -217,6 +217,7 @@ static void
 ask_nodes(coord_lookup *lk)
 {
 	coord_send(lk->c, lk->parts, lk->c->nnodes);
+	coord_crash_point(lk->c, "after-answers");
 }
 
 // lookup_fini releases what the steps left.  An admission whose outcome
