@@ -181,19 +181,33 @@ fs_err fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
     char *why, size_t whycap);
 void   fs_audit_records_free(fs_audit_record *r, size_t n);
 
-// A log entry's fields (docs/log.md).
+// A log entry's fields (docs/log.md).  Entries of format 1 have no "v";
+// format 2 ("v": 2) adds the lookup's request id and the hash of the
+// request sent to each node asked ("asked"), and the kind "interrupted":
+// a lookup admitted and sent to the nodes whose outcome a stop of the
+// coordinator kept from the log, recorded when it started again.  An
+// interrupted entry lists no receipts and no answers.
 #define FS_AUDIT_RECEIPTS_MAX 64
+typedef enum fs_audit_kind {
+	FS_AUDIT_DISCLOSURE,  // answered, or refused after the nodes answered
+	FS_AUDIT_INTERRUPTED, // admitted, asked, outcome unknown
+} fs_audit_kind;
+
 typedef struct fs_audit_entry {
-	int     version; // 1, or 2: commitments under the disclosure's salt
-	int64_t time;    // seconds
-	char    requester[FS_CLAIM_STR_MAX + 1];
-	char    purpose[FS_CLAIM_STR_MAX + 1];
-	char    scope[FS_CLAIM_STR_MAX + 1];
-	uint8_t consent[32]; // v1: BLAKE2b-256 of the token; v2: committed
-	uint8_t commit[32];  // v1: BLAKE2b-256(key=salt, subject); v2: ditto
+	int           version; // 1 or 2
+	fs_audit_kind kind;
+	int64_t       time; // seconds
+	char          requester[FS_CLAIM_STR_MAX + 1];
+	char          purpose[FS_CLAIM_STR_MAX + 1];
+	char          scope[FS_CLAIM_STR_MAX + 1];
+	uint8_t       consent[32]; // format 1: BLAKE2b-256 of the token; 2: C()
+	uint8_t commit[32]; // format 1: BLAKE2b-256(key=salt, subject); 2: C()
 	size_t  nreceipts;
 	uint8_t receipts[FS_AUDIT_RECEIPTS_MAX][32];
-	int64_t expected, answered;
+	int64_t expected, answered; // -1 when interrupted
+	uint8_t request[16];        // format 2: the lookup's request id
+	size_t  nasked;             // format 2: the nodes asked
+	uint8_t asked[FS_AUDIT_RECEIPTS_MAX][32]; // their requests' hashes
 } fs_audit_entry;
 
 fs_err fs_audit_entry_parse(fs_audit_entry *e, const char *s, size_t len);
@@ -258,6 +272,8 @@ typedef struct fs_release {
 	int64_t time_ms;
 	uint8_t receipt[32];
 	uint8_t jti_hash[32];
+	bool    has_request;      // request_hash given
+	uint8_t request_hash[32]; // of the coordinator's request to the node
 	char    requester[FS_CLAIM_STR_MAX + 1];
 	char    purpose[FS_CLAIM_STR_MAX + 1];
 } fs_release;
@@ -268,10 +284,13 @@ fs_err fs_releases_load(fs_release **rp, size_t *np, const char *node,
     const char *path, char *why, size_t whycap);
 
 // fs_audit_reconcile matches every release to the disclosure whose
-// entry lists its receipt, and every receipt of a disclosure to a
-// release; a release without a disclosure, a receipt without a release,
-// a receipt released twice, and a release whose requester, purpose,
-// consent or time differ from its disclosure's are findings.
+// entry lists its receipt, or else to the entry (of format 2: a
+// disclosure whose lookup did not count that node's answer, or an
+// interrupted lookup) that lists the release's request among the requests
+// it sent; and every receipt of a disclosure to a release.  A release no
+// entry explains, a receipt without a release, a receipt or a request
+// released twice, and a release whose requester, purpose, consent or time
+// differ from its entry's are findings.
 fs_err fs_audit_reconcile(const fs_audit_record *recs, size_t nrecs,
     const fs_release *rels, size_t nrels, fs_audit_report *rep);
 

@@ -33,6 +33,35 @@
 #include "wire/revocations.h"
 #include "wire/token.h"
 
+static bool
+get_str(json_t *o, const char *key, char *out, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	size_t      n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n >= cap) {
+		return (false);
+	}
+	memcpy(out, s, n + 1);
+	return (true);
+}
+
+static bool
+get_b64v(json_t *v, uint8_t *out, size_t n)
+{
+	const char *s = json_string_value(v);
+	size_t      got;
+
+	return (s != NULL && fs_b64_decode(out, n, &got, s, strlen(s)) == FS_OK
+	    && got == n);
+}
+
+static bool
+get_b64(json_t *o, const char *key, uint8_t *out, size_t n)
+{
+	return (get_b64v(json_object_get(o, key), out, n));
+}
+
 static char *
 get_dup(json_t *o, const char *key, size_t max, size_t *lenp)
 {
@@ -184,54 +213,130 @@ fs_audit_records_load(fs_audit_record **rp, size_t *np, const char *path,
 	return (FS_OK);
 }
 
+// hashes reads an array (or, with names, an object of names to values)
+// of base64url 32-byte hashes, at most FS_AUDIT_RECEIPTS_MAX.
+static bool
+hashes(json_t *v, bool names, uint8_t out[][32], size_t *np)
+{
+	size_t      n = 0;
+	const char *name;
+	json_t     *h;
+
+	if (names ? !json_is_object(v) : !json_is_array(v)) {
+		return (false);
+	}
+	if ((names ? json_object_size(v) : json_array_size(v))
+	    > FS_AUDIT_RECEIPTS_MAX) {
+		return (false);
+	}
+	if (names) {
+		json_object_foreach (v, name, h) {
+			if (strlen(name) == 0 || !get_b64v(h, out[n++], 32)) {
+				return (false);
+			}
+		}
+	} else {
+		size_t i;
+
+		json_array_foreach (v, i, h) {
+			if (!get_b64v(h, out[n++], 32)) {
+				return (false);
+			}
+		}
+	}
+	*np = n;
+	return (true);
+}
+
+// entry_format reads the entry's format ("v", 1 when absent) and kind
+// ("type": none for a disclosure, "interrupted" from format 2 on).
+static bool
+entry_format(json_t *o, fs_audit_entry *t)
+{
+	json_t     *v    = json_object_get(o, "v");
+	json_t     *type = json_object_get(o, "type");
+	const char *k    = json_string_value(type);
+
+	t->version = 1;
+	if (v != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) != 2) {
+			return (false);
+		}
+		t->version = 2;
+	}
+	t->kind = FS_AUDIT_DISCLOSURE;
+	if (type != NULL) {
+		if (k == NULL || strcmp(k, "interrupted") != 0
+		    || t->version < 2) {
+			return (false);
+		}
+		t->kind = FS_AUDIT_INTERRUPTED;
+	}
+	return (true);
+}
+
+// entry_common reads what every entry of a lookup says: when, who asked,
+// for what, on which consent and about whom (by commitment).
+static bool
+entry_common(json_t *o, fs_audit_entry *t)
+{
+	const char *time = json_string_value(json_object_get(o, "time"));
+
+	return (time != NULL
+	    && fs_time_parse(&t->time, time, strlen(time)) == FS_OK
+	    && get_str(o, "requester", t->requester, sizeof(t->requester))
+	    && get_str(o, "purpose", t->purpose, sizeof(t->purpose))
+	    && get_str(o, "scope", t->scope, sizeof(t->scope))
+	    && get_b64(o, "consent", t->consent, sizeof(t->consent))
+	    && get_b64(o, "subject", t->commit, sizeof(t->commit)));
+}
+
+// entry_answers reads the nodes' answers of a disclosure: the receipts
+// and the count; an interrupted entry has neither.
+static bool
+entry_answers(json_t *o, fs_audit_entry *t)
+{
+	json_t *nodes = json_object_get(o, "nodes");
+
+	if (t->kind == FS_AUDIT_INTERRUPTED) {
+		t->expected = (int64_t) t->nasked;
+		t->answered = -1;
+		return (json_object_get(o, "receipts") == NULL
+		    && json_object_get(o, "result") == NULL
+		    && json_object_get(o, "refused") == NULL);
+	}
+	if (!hashes(json_object_get(o, "receipts"), false, t->receipts,
+	        &t->nreceipts)
+	    || !json_is_object(nodes)
+	    || !json_is_integer(json_object_get(nodes, "expected"))
+	    || !json_is_integer(json_object_get(nodes, "answered"))) {
+		return (false);
+	}
+	t->expected = json_integer_value(json_object_get(nodes, "expected"));
+	t->answered = json_integer_value(json_object_get(nodes, "answered"));
+	return (true);
+}
+
 fs_err
 fs_audit_entry_parse(fs_audit_entry *e, const char *s, size_t len)
 {
 	fs_audit_entry t;
-	json_t        *o, *rc, *nodes, *v;
-	const char    *time;
-	size_t         i;
+	json_t        *o;
 	fs_err         rv = FS_ERR_MALFORMED;
 
 	memset(&t, 0, sizeof(t));
 	if ((o = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
 		return (FS_ERR_MALFORMED);
 	}
-	rc        = json_object_get(o, "receipts");
-	nodes     = json_object_get(o, "nodes");
-	v         = json_object_get(o, "v");
-	t.version = v == NULL ? 1 : (int) json_integer_value(v);
-	if (!json_is_object(o)
-	    || (v != NULL
-	        && (!json_is_integer(v) || t.version != FS_LOG_ENTRY_VERSION))
-	    || (time = json_string_value(json_object_get(o, "time"))) == NULL
-	    || fs_time_parse(&t.time, time, strlen(time)) != FS_OK
-	    || !disclosure(o, t.requester, t.purpose, t.scope)
-	    || fs_json_b64(o, "consent", t.consent, sizeof(t.consent)) != FS_OK
-	    || fs_json_b64(o, "subject", t.commit, sizeof(t.commit)) != FS_OK
-	    || !json_is_array(rc) || json_array_size(rc) > FS_AUDIT_RECEIPTS_MAX
-	    || !json_is_object(nodes)
-	    || !json_is_integer(json_object_get(nodes, "expected"))
-	    || !json_is_integer(json_object_get(nodes, "answered"))) {
-		goto out;
+	if (json_is_object(o) && entry_format(o, &t) && entry_common(o, &t)
+	    && (t.version < 2
+	        || (get_b64(o, "request", t.request, sizeof(t.request))
+	            && hashes(
+	                json_object_get(o, "asked"), true, t.asked, &t.nasked)))
+	    && entry_answers(o, &t)) {
+		*e = t;
+		rv = FS_OK;
 	}
-	json_array_foreach (rc, i, v) {
-		const char *b = json_string_value(v);
-		size_t      got;
-
-		if (b == NULL
-		    || fs_b64_decode(t.receipts[i], 32, &got, b, strlen(b))
-		        != FS_OK
-		    || got != 32) {
-			goto out;
-		}
-	}
-	t.nreceipts = json_array_size(rc);
-	t.expected  = json_integer_value(json_object_get(nodes, "expected"));
-	t.answered  = json_integer_value(json_object_get(nodes, "answered"));
-	*e          = t;
-	rv          = FS_OK;
-out:
 	json_decref(o);
 	return (rv);
 }

@@ -53,6 +53,15 @@ count_use(run *r, const fs_audit_record *rec, const fs_claims *c)
 	u->last = rec->index;
 }
 
+static bool
+interrupted(const uint8_t *entry, size_t len)
+{
+	fs_audit_entry e;
+
+	return (fs_audit_entry_parse(&e, (const char *) entry, len) == FS_OK
+	    && e.kind == FS_AUDIT_INTERRUPTED);
+}
+
 static void
 record_finding(run *r, uint64_t index, const char *why)
 {
@@ -99,9 +108,11 @@ verify_records(run *r, uint64_t first, const fs_bundle_entry *e, size_t n)
 		        != FS_OK) {
 			record_finding(r, index, why);
 		}
+		// Every lookup entry spent a use, interrupted ones too.
 		if (c.uses > 0) {
 			count_use(r, rec, &c);
 		}
+		r->interrupted += interrupted(e[i].data, e[i].len);
 	}
 }
 
@@ -144,6 +155,12 @@ verify_sum_up(run *r)
 	    o->nrecords > 0 && o->records[0].index > 0
 	        ? ", entries before the export's first not checked"
 	        : "");
+	if (r->interrupted > 0) {
+		fs_audit_info(r->rep,
+		    "%zu of them record lookups interrupted by a stop of the "
+		    "coordinator (each spent its use)",
+		    r->interrupted);
+	}
 	if (o->revoked != NULL) {
 		char t[FS_TIME_LEN + 1];
 

@@ -21,6 +21,7 @@ typedef struct run {
 	char                        region[FS_CLAIM_STR_MAX + 1];
 	size_t                      next; // next record to match
 	size_t                      record_findings;
+	size_t                      interrupted; // entries of that kind
 	// Uses per consent token, by its hash.
 	struct use {
 		uint8_t  hash[32];

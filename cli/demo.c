@@ -375,7 +375,16 @@ scenarios(demo *d)
 
 	demo_say("\n8. A department is down (the court's node stops)\n");
 	demo_stop(&d->h, d->node[1]);
+	demo_say("  the Yuxi preset requires every department: no score is "
+	         "made of the others,\n  and the refusal is logged (they "
+	         "released, and the consent's use is spent):\n");
 	ok = ok && grant(d, 4, "bank-a", "credit_loan", "score", "1")
+	    && lookup(d, "bank-a", NULL, false);
+	demo_say("  a scheme that accepts a partial score says so "
+	         "(require_all = false);\n  with it, the answer is flagged "
+	         "incomplete and names the court:\n");
+	ok = ok && demo_partial_scheme(d)
+	    && grant(d, 4, "bank-a", "credit_loan", "score", "1")
 	    && lookup(d, "bank-a", NULL, true);
 
 	demo_say("\n9. The privacy auditor\n");

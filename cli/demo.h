@@ -84,6 +84,7 @@ typedef struct demo {
 	int          port;
 	bool         tls;
 	char         url[64]; // the coordinator's, once started
+	pid_t        coord;
 	pid_t        node[DEMO_NODES];
 	char         names[8][64];
 	char         ids[8][24];
@@ -97,6 +98,10 @@ bool demo_load_citizens(demo *d);
 // keys, registers and configures them, and starts the issuer, the
 // departments and the coordinator, ready for lookups on d->port.
 bool demo_start_federation(demo *d);
+// demo_partial_scheme starts the coordinator again, on the same port and
+// database, with the Yuxi preset changed to accept a partial score
+// (require_all = false), as yuxi-partial.conf.
+bool demo_partial_scheme(demo *d);
 
 // demo_make_tls (demo_tls.c) makes a throwaway CA and a certificate for
 // 127.0.0.1 it signs, in the directory: ca.pem, tls.pem, tls.key.

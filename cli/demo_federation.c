@@ -141,18 +141,18 @@ start_nodes(demo *d)
 	return (true);
 }
 
+// coordinator starts the coordinator with the scheme file scheme, on a
+// free port, and waits until it listens (it fetches the revocation list
+// before it does).
 static bool
-start_coordinator(demo *d)
+coordinator(demo *d, const char *scheme)
 {
 	const char *sv[] = { "coordinator", "serve", "-c", "coord.conf", NULL };
-	char        scheme[PATH_MAX + 64];
 	FILE       *f;
 	char        path[PATH_MAX + 64];
 
-	snprintf(scheme, sizeof(scheme), "%s/yuxi.conf", d->schemes);
 	snprintf(path, sizeof(path), "%s/coord.conf", d->h.dir);
 	if ((d->port = demo_free_port()) < 0
-	    || (d->tls && !demo_make_tls(&d->h))
 	    || (f = fopen(path, "w")) == NULL) {
 		return (false);
 	}
@@ -174,13 +174,28 @@ start_coordinator(demo *d)
 		    "[node %s]\nkey = %s.key.pub\nurl = ipc://%s/%s.sock\n",
 		    demo_nodes[i], demo_nodes[i], d->h.dir, demo_nodes[i]);
 	}
-	if (fclose(f) != 0 || demo_daemon(&d->h, "coord.log", sv) < 0) {
+	if (fclose(f) != 0
+	    || (d->coord = demo_daemon(&d->h, "coord.log", sv)) < 0) {
 		return (false);
 	}
 	if (!demo_wait_listening(d->port)) {
 		demo_say(
 		    "  !! the coordinator did not start; see %s/coord.log\n",
 		    d->h.dir);
+		return (false);
+	}
+	return (true);
+}
+
+static bool
+start_coordinator(demo *d)
+{
+	char scheme[PATH_MAX + 64];
+
+	snprintf(scheme, sizeof(scheme), "%s/yuxi.conf", d->schemes);
+	// The throwaway CA and certificate are made once: a restart with
+	// another scheme keeps them.
+	if ((d->tls && !demo_make_tls(&d->h)) || !coordinator(d, scheme)) {
 		return (false);
 	}
 	demo_say(
@@ -191,6 +206,33 @@ start_coordinator(demo *d)
 	             "that every command is given with --cacert)"
 	           : "");
 	return (true);
+}
+
+bool
+demo_partial_scheme(demo *d)
+{
+	char  path[PATH_MAX + 64], *text, *at;
+	FILE *f;
+	bool  ok;
+
+	snprintf(path, sizeof(path), "%s/yuxi.conf", d->schemes);
+	if ((f = fopen(path, "r")) == NULL) {
+		return (false);
+	}
+	text = calloc(1, 65536);
+	ok   = text != NULL && fread(text, 1, 65535, f) > 0;
+	fclose(f);
+	if (!ok || (at = strstr(text, "\nrequire_all = true\n")) == NULL) {
+		free(text);
+		return (false);
+	}
+	*at = '\0';
+	ok = demo_put(&d->h, "yuxi-partial.conf", "%s\nrequire_all = false\n%s",
+	         text, at + strlen("\nrequire_all = true\n"))
+	    == 0;
+	free(text);
+	demo_stop(&d->h, d->coord);
+	return (ok && coordinator(d, "yuxi-partial.conf"));
 }
 
 bool

@@ -57,7 +57,8 @@ static const struct {
 	[FS_ERR_BAD_PROOF] = { "bad-proof", "Merkle proof does not verify" },
 	[FS_ERR_WRONG_SUBJECT]
 	= { "wrong-subject", "made for another subject" },
-	[FS_ERR_STALE] = { "stale", "state too old to decide safely" },
+	[FS_ERR_STALE]      = { "stale", "state too old to decide safely" },
+	[FS_ERR_INCOMPLETE] = { "incomplete", "too few parties answered" },
 };
 
 const char *

@@ -53,6 +53,7 @@ typedef enum fs_err {
 	FS_ERR_BAD_PROOF,      // Merkle proof does not verify
 	FS_ERR_WRONG_SUBJECT,  // token for another subject than asked about
 	FS_ERR_STALE,          // our state is too old to decide (fail closed)
+	FS_ERR_INCOMPLETE,     // too few parties answered to decide
 	FS_ERR_NUM             // not an error: the count
 } fs_err;
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // answer.c -- the end of a lookup, once the nodes were asked: the score
-// from their contributions, the disclosure recorded in the log, then the
-// signed answer.  Nothing leaves that was not recorded; a lookup refused
-// because nodes are missing is recorded too, with no result, since the
-// nodes that answered have released their contributions.
+// from their contributions, the disclosure recorded in the log in the
+// place of the admission, then the signed answer.  Nothing leaves that
+// was not recorded.  No score is made without answers: a lookup that no
+// node answered, or that missed a node the scheme requires, is refused
+// and recorded too, with no result, since the nodes that answered have
+// released their contributions.
 
 #include <sodium.h>
 
@@ -92,31 +94,18 @@ disclosure_json(fs_coord *c, int64_t index)
 	return (d);
 }
 
-// log_entry is what the log says of a lookup that reached the nodes:
-// commitments under the disclosure's salt, no personal data and nothing
-// a guess can be checked against (version 2).  result_hash is NULL for a
-// lookup refused after the nodes answered (refused says why): the log
-// still shows that their contributions were gathered.  It takes the
+// log_entry completes the lookup's entry (admit.c made its common
+// part) with the outcome: the hash of the result, or for a lookup
+// refused after admission (result_hash NULL) why; the receipts of the
+// nodes that answered, how many did, and their rules.  It takes the
 // receipts and the rules.
-static json_t *
+static void
 log_entry(coord_lookup *lk, const uint8_t *result_hash, const char *refused)
 {
 	const fs_coord *c = lk->c;
-	json_t         *e = json_object();
-	uint8_t         th[32];
+	json_t         *e = lk->entry;
 	char            h64[64];
 
-	json_object_set_new(e, "v", json_integer(FS_LOG_ENTRY_VERSION));
-	json_object_set_new(e, "time", json_string(lk->tbuf));
-	json_object_set_new(e, "requester", json_string(lk->rq->id));
-	json_object_set_new(e, "purpose", json_string(lk->cl.purpose));
-	json_object_set_new(e, "scope", json_string(fs_scope_name(lk->scope)));
-	fs_log_commit(
-	    th, lk->salt, "consent", lk->req.consent, strlen(lk->req.consent));
-	b64(h64, th, sizeof(th));
-	json_object_set_new(e, "consent", json_string(h64));
-	b64(h64, lk->commit, 32);
-	json_object_set_new(e, "subject", json_string(h64));
 	if (result_hash != NULL) {
 		b64(h64, result_hash, 32);
 		json_object_set_new(e, "result", json_string(h64));
@@ -127,35 +116,24 @@ log_entry(coord_lookup *lk, const uint8_t *result_hash, const char *refused)
 	json_object_set_new(e, "nodes",
 	    json_pack("{s:I, s:I}", "expected", (json_int_t) c->nnodes,
 	        "answered", (json_int_t) lk->answered));
-	json_object_set_new(e, "scheme",
-	    json_pack("{s:s, s:s, s:s}", "id", c->scheme.id, "version",
-	        c->scheme.version, "hash", c->scheme.hash));
 	json_object_set_new(e, "rules", lk->rules);
 	lk->receipts = NULL;
 	lk->rules    = NULL;
-	return (e);
 }
 
-// record fills the disclosure for the log entry and commits it with the
-// admission.
+// record commits the entry in the place of the admission's pending one.
 static fs_err
 record(coord_lookup *lk)
 {
-	coord_disclosure *d = &lk->d;
 	char  *ej = json_dumps(lk->entry, JSON_COMPACT | JSON_SORT_KEYS);
 	fs_err rv;
 
 	if (ej == NULL) {
 		return (FS_ERR_NOMEM);
 	}
-	d->time_ms   = lk->now * 1000;
-	d->requester = lk->rq->id;
-	d->purpose   = lk->cl.purpose;
-	d->scope     = fs_scope_name(lk->scope);
-	memcpy(d->subject, lk->cl.sub, FS_SUBJECT_BYTES);
-	d->consent = lk->req.consent;
-	d->entry   = ej;
-	rv         = coord_store_finish(lk->c, &lk->adm, d, &lk->index);
+	lk->d.entry = ej;
+	rv          = coord_store_finish(lk->c, &lk->adm, &lk->d, &lk->index);
+	lk->d.entry = NULL;
 	free(ej);
 	return (rv);
 }
@@ -194,42 +172,36 @@ tally(coord_lookup *lk)
 	json_object_set_new(lk->nodes, "missing", lk->missing);
 }
 
-// commit_subject prepares what the log entry says whatever the outcome:
-// the time, and a commitment to the subject under the disclosure's salt,
-// derived from the log key and a fresh nonce (wire/logcommit.h).
-static void
-commit_subject(coord_lookup *lk)
-{
-	fs_time_format(lk->tbuf, lk->now);
-	randombytes_buf(lk->d.nonce, sizeof(lk->d.nonce));
-	fs_log_salt(lk->salt, lk->c->logkey, lk->d.nonce);
-	fs_log_commit(
-	    lk->commit, lk->salt, "subject", lk->cl.sub, FS_SUBJECT_BYTES);
-}
-
-// enough_nodes refuses a lookup that missed a node when the scheme
-// requires every node or the consent is for an attestation: an
-// attestation is relied on offline, where nobody reads that a node was
-// missing.  The nodes that answered released their contributions and
-// used the consent: the log says so, with no result.
+// enough_nodes refuses a lookup that no node answered -- there is no
+// score without answers, and the base score would pass for one -- and a
+// lookup that missed a node when the scheme requires every node or the
+// consent is for an attestation: an attestation is relied on offline,
+// where nobody reads that a node was missing.  The refusal is logged as
+// "incomplete": the nodes that answered released their contributions and
+// used the consent, as did the admission.
 static bool
 enough_nodes(coord_lookup *lk)
 {
 	const fs_coord *c = lk->c;
+	const char     *why;
 	char           *m;
 
-	if (!(c->scheme.require_all || lk->attest)
-	    || lk->answered >= c->nnodes) {
+	if (lk->answered >= c->nnodes
+	    || (lk->answered > 0 && !c->scheme.require_all && !lk->attest)) {
 		return (true);
 	}
-	m         = json_dumps(lk->missing, JSON_COMPACT);
-	lk->entry = log_entry(lk, NULL,
-	    lk->attest ? "an attestation needs every node"
-	               : "the scheme requires every node");
-	(void) record(lk);
-	problem(lk->out, 503, FS_ERR_TIMEOUT, "%s every node; missing: %s",
-	    lk->attest ? "an attestation needs" : "the scheme requires",
-	    m != NULL ? m : "?");
+	why = lk->attest            ? "an attestation needs every node"
+	    : c->scheme.require_all ? "the scheme requires every node"
+	                            : "no node answered";
+	m   = json_dumps(lk->missing, JSON_COMPACT);
+	log_entry(lk, NULL, "incomplete");
+	if (record(lk) != FS_OK) {
+		problem(lk->out, 500, FS_ERR_IO, "cannot record the refusal");
+	} else {
+		problem(lk->out, 503, FS_ERR_INCOMPLETE,
+		    "%s (%zu of %zu answered); missing: %s", why, lk->answered,
+		    c->nnodes, m != NULL ? m : "?");
+	}
 	free(m);
 	return (false);
 }
@@ -277,7 +249,7 @@ record_result(coord_lookup *lk)
 	fs_log_commit(
 	    hash, lk->salt, "result", rj, rj != NULL ? strlen(rj) : 0);
 	free(rj);
-	lk->entry = log_entry(lk, hash, NULL);
+	log_entry(lk, hash, NULL);
 	if (lk->attest) {
 		coord_attest_prepare(lk->c, &lk->att, &lk->score,
 		    lk->scope == FS_SCOPE_ATTEST, &lk->cl, lk->now);
@@ -288,6 +260,7 @@ record_result(coord_lookup *lk)
 		problem(lk->out, 500, rv, "cannot record the disclosure");
 		return (false);
 	}
+	coord_crash_point(lk->c, "after-disclosure");
 	return (true);
 }
 
@@ -348,7 +321,6 @@ void
 coord_lookup_answer(coord_lookup *lk)
 {
 	tally(lk);
-	commit_subject(lk);
 	if (!enough_nodes(lk)) {
 		return;
 	}

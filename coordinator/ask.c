@@ -22,17 +22,18 @@
 
 #define WHO "coordinator"
 
-// seal_all seals the lookup to every node, each in its own call; a call
-// whose request cannot be sealed is not made.
-static fs_err
-seal_all(fs_coord *c, const fs_lookup *l, coord_part *parts, fs_call *calls,
-    size_t n)
+void
+coord_seal(fs_coord *c, const fs_lookup *l, coord_part *parts, size_t n)
 {
 	uint8_t *body;
 	size_t   blen;
 
 	if (fs_lookup_encode(l, &body, &blen) != FS_OK) {
-		return (FS_ERR_NOMEM);
+		for (size_t i = 0; i < n; i++) {
+			snprintf(parts[i].reason, sizeof(parts[i].reason),
+			    "out of memory");
+		}
+		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		fs_envelope_out m = { .type = FS_MSG_LOOKUP,
@@ -45,18 +46,16 @@ seal_all(fs_coord *c, const fs_lookup *l, coord_part *parts, fs_call *calls,
 		if (fs_envelope_seal(
 		        c->key, &m, &parts[i].req, &parts[i].reqlen)
 		    != FS_OK) {
-			calls[i].rv = FS_ERR_CRYPTO;
+			parts[i].req = NULL;
+			snprintf(parts[i].reason, sizeof(parts[i].reason),
+			    "cannot seal the request");
 			continue;
 		}
 		crypto_generichash(parts[i].req_hash, FS_HASH_BYTES,
 		    parts[i].req, parts[i].reqlen, NULL, 0);
-		calls[i].client = parts[i].node->client;
-		calls[i].req    = parts[i].req;
-		calls[i].len    = parts[i].reqlen;
 	}
 	sodium_memzero(body, blen);
 	free(body);
-	return (FS_OK);
 }
 
 // refused says why a node answered with an error instead of its
@@ -122,25 +121,55 @@ read_answer(fs_coord *c, coord_part *p, const fs_call *call)
 	p->ok = true;
 }
 
+// call_all asks the nodes of the n calls at once.  Under the test hook
+// "fanout" the last is asked only once the others answered, and never:
+// the coordinator dies in between.
+static void
+call_all(fs_coord *c, fs_call *calls, size_t n)
+{
+	size_t first = n;
+
+	if (n > 1 && coord_crash_armed(c, "fanout")) {
+		first = n - 1;
+	}
+	fs_client_call_many(calls, first, (int) c->scheme.deadline_ms);
+	if (first < n) {
+		coord_crash_point(c, "fanout");
+		fs_client_call_many(
+		    calls + first, n - first, (int) c->scheme.deadline_ms);
+	}
+}
+
 void
-coord_ask(fs_coord *c, const fs_lookup *l, coord_part *parts, size_t n)
+coord_send(fs_coord *c, coord_part *parts, size_t n)
 {
 	fs_call *calls = calloc(n, sizeof(*calls));
+	size_t  *of    = calloc(n, sizeof(*of)); // the part of each call
+	size_t   k     = 0;
 
-	if (calls == NULL || seal_all(c, l, parts, calls, n) != FS_OK) {
+	if (calls == NULL || of == NULL) {
 		for (size_t i = 0; i < n; i++) {
 			snprintf(parts[i].reason, sizeof(parts[i].reason),
 			    "out of memory");
 		}
 		free(calls);
+		free(of);
 		return;
 	}
-	fs_client_call_many(calls, n, (int) c->scheme.deadline_ms);
+	// A part that could not be sealed is not asked; its reason says so.
 	for (size_t i = 0; i < n; i++) {
-		read_answer(c, &parts[i], &calls[i]);
+		if (parts[i].req != NULL) {
+			calls[k].client = parts[i].node->client;
+			calls[k].req    = parts[i].req;
+			calls[k].len    = parts[i].reqlen;
+			of[k++]         = i;
+		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		free(calls[i].rep);
+	call_all(c, calls, k);
+	for (size_t j = 0; j < k; j++) {
+		read_answer(c, &parts[of[j]], &calls[j]);
+		free(calls[j].rep);
 	}
 	free(calls);
+	free(of);
 }

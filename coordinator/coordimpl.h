@@ -43,8 +43,12 @@ typedef struct coord_node {
 	fs_pubkey  key;
 	fs_client *client;
 	// The size of the last checkpoint it cosigned: read at startup, then
-	// the checkpointer thread's only.
+	// the checkpointer thread's only.  maybe is a larger size it may have
+	// cosigned without our knowing (its answer came late, or a stop cut
+	// it off: the witness keeps what it cosigned, we may not have), 0 if
+	// none; the checkpointer's only too.
 	uint64_t witnessed;
+	uint64_t maybe;
 } coord_node;
 
 typedef struct coord_requester {
@@ -54,28 +58,45 @@ typedef struct coord_requester {
 	char      purposes[FS_PURPOSES_MAX][FS_LABEL_MAX + 1];
 } coord_requester;
 
-// An admitted request, held in memory until its lookup ends.  Its nonce
-// and its use of the consent are committed with the disclosure, in one
-// transaction; meanwhile they count against replays and the consent's
-// uses as if committed.
-typedef struct coord_admission {
-	uint8_t  kid[FS_KID_BYTES];
-	char     req_jti[FS_CLAIM_STR_MAX + 1];
-	int64_t  req_exp_ms;
-	char     consent_jti[FS_JTI_STR_LEN + 1];
-	uint32_t max_uses;
-	bool     active;
-} coord_admission;
+// A disclosure as the log and its full record hold it.  The log entry
+// holds no personal data; the full record beside it (the subject and the
+// salt of its commitment) is for auditors and for the citizen's own
+// access view.
+typedef struct coord_disclosure {
+	int64_t     time_ms;
+	const char *requester;
+	const char *purpose;
+	const char *scope;
+	uint8_t     subject[FS_SUBJECT_BYTES];
+	uint8_t     salt[16];  // of an entry of version 1, else zero
+	uint8_t     nonce[16]; // the salt's nonce (wire/logcommit.h)
+	const char *consent;   // the token, kept for auditors
+	const char *entry;     // the log entry, JSON
+} coord_disclosure;
 
-#define INFLIGHT_MAX 256
+// An admitted request.  Admission is written ahead (store.c): before any
+// node is asked, its nonce and one use of its consent are spent and the
+// lookup is recorded as the interrupted entry the log takes if the
+// coordinator stops before recording its outcome.
+typedef struct coord_admission {
+	uint8_t          kid[FS_KID_BYTES];
+	char             req_jti[FS_CLAIM_STR_MAX + 1];
+	int64_t          req_exp_ms;
+	char             consent_jti[FS_JTI_STR_LEN + 1];
+	uint32_t         max_uses;
+	uint8_t          request_id[16]; // the lookup's, sent to the nodes
+	coord_disclosure pending;        // the interrupted entry, and record
+	char            *pending_entry;  // malloc'd, pending.entry
+	bool             active; // admitted, the outcome not recorded yet
+} coord_admission;
 
 // The statements a lookup runs, prepared once (store.c).
 typedef enum coord_stmt {
-	ST_NONCE_SEEN,
-	ST_USED,
 	ST_NONCE_EXPIRE,
 	ST_NONCE_ADD,
 	ST_USE,
+	ST_ADMIT,
+	ST_ADMITTED,
 	ST_DISCLOSE,
 	ST_LOG_PUT,
 	ST_COUNT,
@@ -101,18 +122,17 @@ struct fs_coord {
 	int64_t       refresh_ms;
 
 	// dbmtx guards the database: the connection db, its prepared
-	// statements, the disclosure log's tree mst and the admissions in
-	// flight (coord_log_get runs under it).  Innermost: it may be taken
-	// while trustmtx is held, never the other way round.  Only at
-	// startup (coord_store_open, coord_log_start) is the database read
+	// statements and the disclosure log's tree mst (coord_log_get runs
+	// under it).  Innermost: it may be taken while trustmtx is held,
+	// never the other way round.  Only at startup (coord_store_open,
+	// coord_store_log_load, coord_log_start) is the database read
 	// without it, before any request can arrive.
-	pthread_mutex_t  dbmtx;
-	sqlite3         *db;
-	uint8_t         *logkey; // guarded, read-only (logkey.c)
-	coord_admission *inflight[INFLIGHT_MAX];
-	fs_merkle_state  mst;     // the disclosure log's tree
-	sqlite3_stmt    *log_get; // prepared once, see coord_log_get
-	sqlite3_stmt    *stmts[ST_COUNT];
+	pthread_mutex_t dbmtx;
+	sqlite3        *db;
+	uint8_t        *logkey;  // guarded, read-only (logkey.c)
+	fs_merkle_state mst;     // the disclosure log's tree
+	sqlite3_stmt   *log_get; // prepared once, see coord_log_get
+	sqlite3_stmt   *stmts[ST_COUNT];
 
 	char      origin[FS_NOTE_NAME_MAX + 1]; // checkpoint origin
 	bool      witnessing;                   // nodes are asked to cosign
@@ -153,6 +173,7 @@ struct fs_coord {
 	char     *trust_path;
 	fs_pubkey office;
 	char      office_name[FS_NOTE_NAME_MAX + 1];
+	char      crash_at[32]; // FS_TEST_CRASH_AT, "" unless set
 	// The foreign regions recognized, or NULL, read again when the file
 	// changes (trustlist.c).  trustmtx guards trust and trust_st, and is
 	// held for a whole recognition: reading the list again if its file
@@ -168,33 +189,20 @@ fs_err coord_store_open(
     fs_coord *c, const char *path, char *why, size_t whycap);
 
 // coord_store_admit refuses a replayed request (FS_ERR_REPLAYED) or a
-// consent without uses left (FS_ERR_USED_UP), or admits it.
+// consent without uses left (FS_ERR_USED_UP), or admits a: its nonce,
+// one use of its consent and its pending entry, committed to disk.
 fs_err coord_store_admit(fs_coord *c, coord_admission *a);
-// coord_store_release forgets an admission whose lookup asked no node.
-void coord_store_release(fs_coord *c, coord_admission *a);
-// The log entry holds no personal data; the full record beside it (the
-// subject and the salt of its commitment) is for auditors and for the
-// citizen's own access view.
-typedef struct coord_disclosure {
-	int64_t     time_ms;
-	const char *requester;
-	const char *purpose;
-	const char *scope;
-	uint8_t     subject[FS_SUBJECT_BYTES];
-	uint8_t     salt[16];  // of an entry of version 1, else zero
-	uint8_t     nonce[16]; // the salt's nonce (wire/logcommit.h)
-	const char *consent;   // the token, kept for auditors
-	const char *entry;     // the log entry, JSON
-} coord_disclosure;
 // coord_store_disclose appends n disclosures in one transaction, the log
 // tree with them, and returns their indexes in the log.
 fs_err coord_store_disclose(
     fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes);
-// coord_store_finish commits an admission -- its nonce and one use of its
-// consent -- with its disclosure d, or with none when d is NULL (the nodes
-// were asked but the lookup was refused).
+// coord_store_finish ends an admission with its outcome d, a disclosure
+// or a refusal, which takes the place of its pending entry in the log.
 fs_err coord_store_finish(fs_coord *c, coord_admission *a,
     const coord_disclosure *d, int64_t *indexp);
+// coord_store_recover, at startup, logs every admission a stop left
+// without an outcome as the interrupted entry it holds.
+fs_err coord_store_recover(fs_coord *c, char *why, size_t whycap);
 // coord_store_log_load restores the log's tree state at startup.
 fs_err coord_store_log_load(fs_coord *c);
 // coord_log_get is an fs_merkle_get_fn over the stored hashes; the caller
@@ -209,6 +217,15 @@ fs_err coord_log_get(
 fs_err coord_start(fs_coord *c, char *why, size_t whycap);
 bool   coord_pause(fs_coord *c, int64_t ms);
 
+// A test hook: when the environment sets FS_TEST_CRASH_AT to the name of
+// a step of a lookup (before-admission, after-admission, fanout,
+// after-answers, after-disclosure), the coordinator kills itself
+// (SIGKILL) when a lookup reaches it, so that tests/crash.sh can check
+// what a crash there leaves.  coord_crash_armed says whether step is the
+// one; coord_crash_point kills at it.  Unset, neither does anything.
+bool coord_crash_armed(const fs_coord *c, const char *step);
+void coord_crash_point(const fs_coord *c, const char *step);
+
 // reply.c, shared by the HTTP handlers: coord_answer replies with an
 // outcome, as JSON or as a problem; a 401 asks for a bearer token.
 void coord_answer(fs_httpd_res *res, const fs_outcome *o);
@@ -217,8 +234,9 @@ void coord_answer(fs_httpd_res *res, const fs_outcome *o);
 void coord_problem(fs_outcome *out, const char *what, int status, fs_err err,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-// ask.c: one node's part in a lookup.  coord_ask seals the lookup l to
-// the node of each part, asks them all at once, and sets ok on each part
+// ask.c: one node's part in a lookup.  coord_seal seals the lookup l to
+// the node of each part (req, and its hash, which the node logs with its
+// release); coord_send asks them all at once and sets ok on each part
 // whose answer is a valid contribution; the others say why in reason.
 typedef struct coord_part {
 	coord_node     *node;
@@ -230,12 +248,15 @@ typedef struct coord_part {
 	uint8_t         receipt[FS_HASH_BYTES];
 	char            reason[160];
 } coord_part;
-void coord_ask(fs_coord *c, const fs_lookup *l, coord_part *parts, size_t n);
+void coord_seal(fs_coord *c, const fs_lookup *l, coord_part *parts, size_t n);
+void coord_send(fs_coord *c, coord_part *parts, size_t n);
 
-// lookup.c and answer.c: what one lookup has learned so far, handed from
-// step to step.  lookup.c checks the request and the consent, admits it
-// and asks the nodes; coord_lookup_answer (answer.c) records the
-// disclosure, or the refusal when nodes that had to answer are missing,
+// lookup.c, admit.c and answer.c: what one lookup has learned so far,
+// handed from step to step.  lookup.c checks the request and the
+// consent; coord_admit (admit.c) seals the lookup to every node and
+// commits its admission, with the entry it leaves if interrupted; lookup.c
+// asks the nodes; coord_lookup_answer (answer.c) records the disclosure,
+// or the refusal when no node answered or nodes that had to are missing,
 // and only then makes out the signed answer in out.  The JSON values are
 // the lookup's own until a step hands them on and sets them NULL;
 // lookup.c releases what is left.
@@ -253,7 +274,7 @@ typedef struct coord_lookup {
 	fs_scope               scope;  // asked for, covered by the consent
 	bool                   attest; // the consent is for an attestation
 	coord_admission        adm;
-	coord_part            *parts; // one per node, once asked
+	coord_part            *parts; // one per node, sealed (admit.c)
 	// What the nodes answered, and what is made of it (answer.c).
 	const fs_contribution **got; // the valid contributions
 	size_t                  answered;
@@ -268,9 +289,10 @@ typedef struct coord_lookup {
 	fs_score                score;
 	fs_attestation          att;
 	json_t                 *answer;
-	json_t                 *entry; // in the disclosure log
+	json_t                 *entry; // in the disclosure log, from admit.c
 	int64_t                 index; // of the disclosure in the log
 } coord_lookup;
+bool coord_admit(coord_lookup *lk);
 void coord_lookup_answer(coord_lookup *lk);
 
 // log.c: the checkpointer, and the handlers of GET /checkpoint,

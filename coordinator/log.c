@@ -157,8 +157,8 @@ coord_log_start(fs_coord *c)
 {
 	fs_err rv;
 
-	if ((rv = coord_store_log_load(c)) != FS_OK
-	    || (rv = coord_witness_load(c)) != FS_OK) {
+	// The tree was loaded when the coordinator opened (server.c).
+	if ((rv = coord_witness_load(c)) != FS_OK) {
 		return (rv);
 	}
 	coord_checkpoint(c);

@@ -2,7 +2,8 @@
 //
 // lookup.c -- one consented lookup, from the requester's signed request
 // to the signed answer: the steps in order, and every check that can
-// refuse, all before any node is asked (ask.c).  answer.c records the
+// refuse, all before the lookup is admitted (admit.c: its nonce and use
+// spent, on disk) and any node is asked (ask.c).  answer.c records the
 // disclosure, and the answer leaves only after it.
 //
 // Each step is a function that either refuses with a problem or hands
@@ -19,6 +20,7 @@
 
 #include "common/conf.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/rfc3339.h"
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
@@ -209,72 +211,18 @@ check_scope(coord_lookup *lk)
 	return (true);
 }
 
-// admit uses the consent: once per request, within the consent's
-// uses.  The use and the nonce are committed with the disclosure.
-static bool
-admit(coord_lookup *lk)
-{
-	coord_admission *adm = &lk->adm;
-	char             h64[64];
-	fs_err           rv;
-
-	fs_jti_string(h64, lk->cl.jti);
-	memcpy(adm->kid, lk->kid, FS_KID_BYTES);
-	snprintf(adm->req_jti, sizeof(adm->req_jti), "%s", lk->req.jti);
-	fs_jti_string(adm->consent_jti, lk->cl.jti);
-	adm->req_exp_ms = (lk->req.iat * 1000) + 2 * lk->c->skew_ms;
-	adm->max_uses   = lk->cl.uses;
-	rv              = coord_store_admit(lk->c, adm);
-	if (rv == FS_ERR_REPLAYED) {
-		problem(lk->out, 401, rv, "request %s of %s was seen before",
-		    lk->req.jti, lk->rq->id);
-		return (false);
-	}
-	if (rv == FS_ERR_USED_UP) {
-		problem(lk->out, 409, rv,
-		    "consent %s was granted for %u lookup%s, all "
-		    "used",
-		    h64, lk->cl.uses, lk->cl.uses == 1 ? "" : "s");
-		return (false);
-	}
-	if (rv == FS_ERR_TOO_LARGE) {
-		problem(lk->out, 503, rv, "too many lookups in progress");
-		return (false);
-	}
-	if (rv != FS_OK) {
-		problem(
-		    lk->out, 500, rv, "cannot check the use of the consent");
-		return (false);
-	}
-	return (true);
-}
-
-// ask_nodes asks every node, all at once.
-static bool
+// ask_nodes asks every node the lookup was sealed to, all at once, once
+// its admission is on disk.
+static void
 ask_nodes(coord_lookup *lk)
 {
-	fs_coord *c = lk->c;
-	fs_lookup l
-	    = { .deadline_ms = fs_now_ms() + (uint64_t) c->scheme.deadline_ms };
-
-	if ((lk->parts = calloc(c->nnodes, sizeof(*lk->parts))) == NULL
-	    || (lk->got = calloc(c->nnodes + 1, sizeof(*lk->got))) == NULL) {
-		problem(lk->out, 500, FS_ERR_NOMEM, "out of memory");
-		return (false);
-	}
-	randombytes_buf(l.request_id, sizeof(l.request_id));
-	memcpy(l.subject, lk->cl.sub, FS_SUBJECT_BYTES);
-	snprintf(l.token, sizeof(l.token), "%s", lk->req.consent);
-	for (size_t i = 0; i < c->nnodes; i++) {
-		lk->parts[i].node = &c->nodes[i];
-	}
-	coord_ask(c, &l, lk->parts, c->nnodes);
-	sodium_memzero(&l, sizeof(l));
-	return (true);
+	coord_send(lk->c, lk->parts, lk->c->nnodes);
+	coord_crash_point(lk->c, "after-answers");
 }
 
-// lookup_fini releases what the steps left, and forgets an admission
-// that was not committed.
+// lookup_fini releases what the steps left.  An admission whose outcome
+// could not be recorded stays in the database, and the next start logs
+// it as interrupted: its use stays spent.
 static void
 lookup_fini(coord_lookup *lk)
 {
@@ -295,8 +243,12 @@ lookup_fini(coord_lookup *lk)
 	json_decref(lk->entry);
 	json_decref(lk->answer);
 	json_decref(lk->o);
+	free(lk->adm.pending_entry);
 	if (lk->adm.active) {
-		coord_store_release(lk->c, &lk->adm);
+		fs_log(FS_LOG_ERROR, WHO,
+		    "the outcome of a lookup by %s could not be recorded; the "
+		    "next start logs it as interrupted",
+		    lk->rq->id);
 	}
 }
 
@@ -308,8 +260,8 @@ fs_coord_lookup(fs_coord *c, const char *body, size_t len, fs_outcome *out)
 
 	memset(out, 0, sizeof(*out));
 	if (check_request(&lk, body, len) && check_consent(&lk)
-	    && check_purpose(&lk) && check_scope(&lk) && admit(&lk)
-	    && ask_nodes(&lk)) {
+	    && check_purpose(&lk) && check_scope(&lk) && coord_admit(&lk)) {
+		ask_nodes(&lk);
 		coord_lookup_answer(&lk);
 	}
 	lookup_fini(&lk);

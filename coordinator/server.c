@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // server.c -- the coordinator's configuration, registries and the
-// thread that keeps the revocation list current.
+// thread that keeps the revocation list current; and the test hook that
+// makes it die at a step of a lookup (tests/crash.sh).
 
 #include <sodium.h>
 
 #include <sqlite3.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,7 +338,9 @@ read_log_settings(
 	return (FS_OK);
 }
 
-// open_store opens the database that db names.
+// open_store opens the database that db names and loads the log's
+// tree; the lookups a stop interrupted, admitted without an outcome, are
+// logged before any other entry can be.
 static fs_err
 open_store(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 {
@@ -352,7 +356,59 @@ open_store(fs_coord *c, const fs_conf_section *s, char *why, size_t whycap)
 		rv = coord_logkey_load(
 		    c->conf, s, true, &c->logkey, why, whycap);
 	}
-	return (rv);
+	if (rv == FS_OK && (rv = coord_store_log_load(c)) != FS_OK) {
+		snprintf(why, whycap, "cannot load the disclosure log: %s",
+		    fs_strerror(rv));
+	}
+	return (rv == FS_OK ? coord_store_recover(c, why, whycap) : rv);
+}
+
+static const char *const crash_steps[]
+    = { "before-admission", "after-admission", "fanout", "after-answers",
+	      "after-disclosure", NULL };
+
+// read_crash_hook reads the test hook FS_TEST_CRASH_AT, when it is set:
+// one of crash_steps.
+static fs_err
+read_crash_hook(fs_coord *c, char *why, size_t whycap)
+{
+	const char *at = getenv("FS_TEST_CRASH_AT");
+
+	if (at == NULL) {
+		return (FS_OK);
+	}
+	for (size_t i = 0; crash_steps[i] != NULL; i++) {
+		if (strcmp(at, crash_steps[i]) == 0) {
+			snprintf(c->crash_at, sizeof(c->crash_at), "%s", at);
+			fs_log(FS_LOG_WARN, WHO,
+			    "FS_TEST_CRASH_AT=%s: a test hook; this "
+			    "coordinator kills itself when a lookup "
+			    "reaches that step",
+			    at);
+			return (FS_OK);
+		}
+	}
+	snprintf(why, whycap,
+	    "FS_TEST_CRASH_AT: expected before-admission, after-admission, "
+	    "fanout, after-answers or after-disclosure, found '%s'",
+	    at);
+	return (FS_ERR_CONFIG);
+}
+
+bool
+coord_crash_armed(const fs_coord *c, const char *step)
+{
+	return (c->crash_at[0] != '\0' && strcmp(c->crash_at, step) == 0);
+}
+
+void
+coord_crash_point(const fs_coord *c, const char *step)
+{
+	if (coord_crash_armed(c, step)) {
+		fs_log(FS_LOG_WARN, WHO, "FS_TEST_CRASH_AT=%s: killing myself",
+		    step);
+		raise(SIGKILL);
+	}
 }
 
 fs_err
@@ -374,7 +430,8 @@ fs_coord_open(fs_coord **cp, const char *confpath, char *why, size_t whycap)
 		rv = FS_ERR_CONFIG;
 		goto fail;
 	}
-	if ((rv = read_settings(c, s, why, whycap)) != 0
+	if ((rv = read_crash_hook(c, why, whycap)) != 0
+	    || (rv = read_settings(c, s, why, whycap)) != 0
 	    || (rv = read_key_and_scheme(c, s, why, whycap)) != 0
 	    || (rv = coord_trust_load(c, s, why, whycap)) != 0
 	    || (rv = read_issuer(c, why, whycap)) != 0

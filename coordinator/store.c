@@ -1,27 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // store.c -- the coordinator's SQLite state: request nonces, consent
-// uses, disclosures.
+// uses, admissions, disclosures and the log's tree.
 //
-// Uses are counted in one statement that cannot pass the maximum, in the
-// same transaction as the request's nonce, so a replayed request and a
-// used-up consent are refused across restarts, and two lookups at once
-// cannot both take the last use.
+// Admission is written ahead.  Before any node is asked, one committed
+// transaction spends the request's nonce and one use of the consent (in
+// one statement that cannot pass the maximum, so two lookups at once
+// cannot both take the last use) and records the lookup as the log would
+// hold it if it were interrupted.  The outcome -- a disclosure, or a
+// refusal -- replaces that record in the transaction that appends it to
+// the log.  A coordinator that stops in between never gives the use back:
+// when it opens the database again, every admission left becomes an
+// "interrupted" entry of the log, which names the requests the nodes may
+// have answered (docs/log.md).
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include <stdio.h>
 #include <string.h>
 
+#include "common/b64.h"
 #include "common/db.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/rfc3339.h"
 #include "coordinator/coordimpl.h"
 #include "coordinator/coordinator.h"
 #include "crypto/key.h"
 #include "crypto/merkle.h"
 #include "wire/token.h"
+
+// The admission of a lookup in progress: the columns of its disclosure,
+// with the entry the log takes if the lookup is interrupted.
+#define ADMISSION                                                              \
+	"CREATE TABLE admission ("                                             \
+	"  request_id BLOB PRIMARY KEY,"                                       \
+	"  time_ms INTEGER NOT NULL, requester TEXT NOT NULL,"                 \
+	"  purpose TEXT NOT NULL, scope TEXT NOT NULL,"                        \
+	"  subject BLOB NOT NULL, nonce BLOB NOT NULL, consent TEXT NOT NULL," \
+	"  entry TEXT NOT NULL);"
 
 static const char schema[]
     = "CREATE TABLE request_nonce ("
@@ -44,21 +61,35 @@ static const char schema[]
       "CREATE TABLE checkpoint ("
       "  size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
       // The size of the last checkpoint each witness cosigned.
-      "CREATE TABLE witness (node TEXT PRIMARY KEY, size INTEGER NOT NULL);";
+      "CREATE TABLE witness (node TEXT PRIMARY KEY, size INTEGER NOT "
+      "NULL);" ADMISSION;
 
+// Version 1 held admissions in memory only.
 // Version 2: log entries commit under a salt derived from the log key
-// and a nonce the row keeps (wire/logcommit.h); salt is then empty.
-static const char *const upgrade[] = {
+// and a nonce the row keeps (wire/logcommit.h), never the salt itself:
+// salt is then empty.  Version 3: admissions are written ahead.
+static const char *const upgrades[] = {
 	"ALTER TABLE disclosure ADD COLUMN nonce BLOB;",
+	ADMISSION,
 };
 
 fs_err
 coord_store_open(fs_coord *c, const char *path, char *why, size_t whycap)
 {
 	const fs_db_schema s
-	    = { .create = schema, .version = 2, .upgrade = upgrade };
+	    = { .create = schema, .version = 3, .upgrade = upgrades };
+	fs_err rv;
 
-	return (fs_db_open_schema(&c->db, path, &s, why, whycap));
+	if ((rv = fs_db_open_schema(&c->db, path, &s, why, whycap)) != FS_OK) {
+		return (rv);
+	}
+	// An admission is acted on as soon as it commits: it must be on disk
+	// by then, WAL or not.
+	if (fs_db_exec(c->db, "PRAGMA synchronous=FULL") != FS_OK) {
+		snprintf(why, whycap, "%s: %s", path, sqlite3_errmsg(c->db));
+		return (FS_ERR_IO);
+	}
+	return (FS_OK);
 }
 
 // stmt returns the statement for sql, prepared once per slot and kept:
@@ -76,105 +107,33 @@ stmt(fs_coord *c, coord_stmt slot, const char *sql)
 	return (c->stmts[slot]);
 }
 
-static bool
-same_request(const coord_admission *x, const coord_admission *y)
+// step runs st once and resets it: SQLITE_DONE, or what went wrong.
+static int
+step(sqlite3_stmt *st)
 {
-	return (sodium_memcmp(x->kid, y->kid, FS_KID_BYTES) == 0
-	    && strcmp(x->req_jti, y->req_jti) == 0);
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return (rc);
 }
 
-fs_err
-coord_store_admit(fs_coord *c, coord_admission *a)
-{
-	sqlite3_stmt *st;
-	int64_t       used      = 0;
-	int           free_slot = -1, rc;
-	fs_err        rv        = FS_OK;
-
-	pthread_mutex_lock(&c->dbmtx);
-	for (int i = 0; i < INFLIGHT_MAX; i++) {
-		coord_admission *b = c->inflight[i];
-
-		if (b == NULL) {
-			free_slot = free_slot < 0 ? i : free_slot;
-		} else if (same_request(a, b)) {
-			rv = FS_ERR_REPLAYED;
-		} else if (strcmp(a->consent_jti, b->consent_jti) == 0) {
-			used++;
-		}
-	}
-	if (rv == FS_OK && free_slot < 0) {
-		rv = FS_ERR_TOO_LARGE;
-	}
-	if (rv == FS_OK
-	    && (st = stmt(c, ST_NONCE_SEEN,
-	            "SELECT 1 FROM request_nonce WHERE kid = ? AND jti = ?"))
-	        != NULL) {
-		sqlite3_bind_blob(st, 1, a->kid, FS_KID_BYTES, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, a->req_jti, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		rv = rc == SQLITE_ROW   ? FS_ERR_REPLAYED
-		    : rc == SQLITE_DONE ? FS_OK
-		                        : FS_ERR_IO;
-	}
-	if (rv == FS_OK
-	    && (st = stmt(
-	            c, ST_USED, "SELECT used FROM consent_use WHERE jti = ?"))
-	        != NULL) {
-		sqlite3_bind_text(st, 1, a->consent_jti, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			used += sqlite3_column_int64(st, 0);
-		}
-		sqlite3_reset(st);
-		if (used >= (int64_t) a->max_uses) {
-			rv = FS_ERR_USED_UP;
-		}
-	}
-	if (rv == FS_OK) {
-		a->active              = true;
-		c->inflight[free_slot] = a;
-	}
-	pthread_mutex_unlock(&c->dbmtx);
-	return (rv);
-}
-
-// forget removes a from the admissions in flight; the caller holds dbmtx.
-static void
-forget(fs_coord *c, coord_admission *a)
-{
-	for (int i = 0; i < INFLIGHT_MAX; i++) {
-		if (c->inflight[i] == a) {
-			c->inflight[i] = NULL;
-		}
-	}
-	a->active = false;
-}
-
-void
-coord_store_release(fs_coord *c, coord_admission *a)
-{
-	pthread_mutex_lock(&c->dbmtx);
-	forget(c, a);
-	pthread_mutex_unlock(&c->dbmtx);
-}
-
-// commit_admission writes a's nonce and use inside the open transaction.
+// spend_nonce records a's request nonce, or refuses one seen before;
+// nonces too old to pass the freshness check go.
 static fs_err
-commit_admission(fs_coord *c, const coord_admission *a)
+spend_nonce(fs_coord *c, const coord_admission *a)
 {
 	sqlite3_stmt *st;
 	int           rc;
 
-	// Old nonces can go: their requests fail the freshness check.
 	if ((st = stmt(c, ST_NONCE_EXPIRE,
 	         "DELETE FROM request_nonce WHERE expires_ms < ?"))
 	    == NULL) {
 		return (FS_ERR_IO);
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64) fs_now_ms());
-	sqlite3_step(st);
-	sqlite3_reset(st);
+	if (step(st) != SQLITE_DONE) {
+		return (FS_ERR_IO);
+	}
 	if ((st = stmt(c, ST_NONCE_ADD,
 	         "INSERT INTO request_nonce (kid, jti, expires_ms) VALUES "
 	         "(?,?,?)"))
@@ -184,13 +143,20 @@ commit_admission(fs_coord *c, const coord_admission *a)
 	sqlite3_bind_blob(st, 1, a->kid, FS_KID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->req_jti, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, a->req_exp_ms);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	rc = step(st);
 	if (rc != SQLITE_DONE) {
 		return (rc == SQLITE_CONSTRAINT ? FS_ERR_REPLAYED : FS_ERR_IO);
 	}
-	// The WHERE holds the count at the consent's maximum, whatever else
-	// happened since the admission.
+	return (FS_OK);
+}
+
+// spend_use counts one use of a's consent, or refuses one without uses
+// left: the WHERE holds the count at the consent's maximum.
+static fs_err
+spend_use(fs_coord *c, const coord_admission *a)
+{
+	sqlite3_stmt *st;
+
 	if ((st = stmt(c, ST_USE,
 	         "INSERT INTO consent_use (jti, used, max) VALUES (?, 1, ?) "
 	         "ON CONFLICT (jti) DO UPDATE SET used = used + 1 "
@@ -200,12 +166,82 @@ commit_admission(fs_coord *c, const coord_admission *a)
 	}
 	sqlite3_bind_text(st, 1, a->consent_jti, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, a->max_uses);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	if (step(st) != SQLITE_DONE) {
 		return (FS_ERR_IO);
 	}
 	return (sqlite3_changes(c->db) == 1 ? FS_OK : FS_ERR_USED_UP);
+}
+
+// bind_disclosure binds d to the 8 columns of a disclosure after the
+// first (its index, or an admission's request id).
+static void
+bind_disclosure(sqlite3_stmt *st, const coord_disclosure *d)
+{
+	sqlite3_bind_int64(st, 2, d->time_ms);
+	sqlite3_bind_text(st, 3, d->requester, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, d->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, d->subject, FS_SUBJECT_BYTES, SQLITE_STATIC);
+	// The salt of an entry is never stored: its nonce is.
+	sqlite3_bind_blob(st, 7, d->nonce, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, d->consent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, d->entry, -1, SQLITE_STATIC);
+}
+
+// in_tx runs fn in one transaction under dbmtx, and commits it (fsync'd)
+// when fn succeeds; on failure the log's tree is put back as it was.
+static fs_err
+in_tx(fs_coord *c, fs_err (*fn)(fs_coord *, void *), void *arg)
+{
+	fs_merkle_state saved;
+	fs_err          rv = FS_ERR_IO;
+
+	pthread_mutex_lock(&c->dbmtx);
+	saved = c->mst;
+	if (fs_db_begin(c->db) == FS_OK) {
+		if ((rv = fn(c, arg)) == FS_OK
+		    && (rv = fs_db_commit(c->db)) == FS_OK) {
+			pthread_mutex_unlock(&c->dbmtx);
+			return (FS_OK);
+		}
+		fs_db_rollback(c->db);
+	}
+	c->mst = saved;
+	pthread_mutex_unlock(&c->dbmtx);
+	return (rv);
+}
+
+static fs_err
+admit_tx(fs_coord *c, void *arg)
+{
+	coord_admission *a = arg;
+	sqlite3_stmt    *st;
+	fs_err           rv;
+
+	if ((rv = spend_nonce(c, a)) != FS_OK
+	    || (rv = spend_use(c, a)) != FS_OK) {
+		return (rv);
+	}
+	if ((st = stmt(c, ST_ADMIT,
+	         "INSERT INTO admission (request_id, time_ms, requester, "
+	         "purpose, scope, subject, nonce, consent, entry) "
+	         "VALUES (?,?,?,?,?,?,?,?,?)"))
+	    == NULL) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_blob(
+	    st, 1, a->request_id, sizeof(a->request_id), SQLITE_STATIC);
+	bind_disclosure(st, &a->pending);
+	return (step(st) == SQLITE_DONE ? FS_OK : FS_ERR_IO);
+}
+
+fs_err
+coord_store_admit(fs_coord *c, coord_admission *a)
+{
+	fs_err rv = in_tx(c, admit_tx, a);
+
+	a->active = rv == FS_OK;
+	return (rv);
 }
 
 fs_err
@@ -270,102 +306,185 @@ coord_store_log_load(fs_coord *c)
 	return (rv);
 }
 
-// disclose appends n disclosures (n may be 0) and commits, with the
-// admission a when not NULL, in one transaction.
+// append appends d to the log as its next entry, the tree with it, and
+// stores its index; the caller holds dbmtx in a transaction.
 static fs_err
-disclose(fs_coord *c, coord_admission *a, const coord_disclosure *d, size_t n,
-    int64_t *indexes)
+append(fs_coord *c, const coord_disclosure *d, int64_t *indexp)
 {
-	sqlite3_stmt   *ins = NULL, *put = NULL;
-	fs_merkle_state saved;
-	fs_err          rv = FS_ERR_IO;
+	sqlite3_stmt *ins, *put;
+	uint8_t       leaf[FS_MERKLE_HASH_BYTES];
+	int64_t       index = (int64_t) c->mst.size;
+	fs_err        rv;
 
-	pthread_mutex_lock(&c->dbmtx);
-	saved = c->mst;
-	if (a != NULL) {
-		forget(c, a);
-	}
-	if (fs_db_begin(c->db) != FS_OK) {
-		goto out;
-	}
-	if (a != NULL && (rv = commit_admission(c, a)) != FS_OK) {
-		goto fail;
-	}
-	rv = FS_ERR_IO;
 	if ((ins = stmt(c, ST_DISCLOSE,
 	         "INSERT INTO disclosure (idx, time_ms, requester, purpose, "
-	         "scope, subject, salt, consent, entry, nonce) "
+	         "scope, subject, nonce, consent, entry, salt) "
 	         "VALUES (?,?,?,?,?,?,?,?,?,?)"))
 	        == NULL
 	    || (put = stmt(c, ST_LOG_PUT,
 	            "INSERT INTO log_hash (level, idx, hash) VALUES (?,?,?)"))
 	        == NULL) {
-		goto fail;
+		return (FS_ERR_IO);
 	}
 	// The disclosure's index is its position in the log: the rows and
 	// the tree grow together, in one transaction.
-	for (size_t i = 0; i < n; i++) {
-		uint8_t leaf[FS_MERKLE_HASH_BYTES];
-		int64_t index = (int64_t) c->mst.size;
-
-		sqlite3_bind_int64(ins, 1, index);
-		sqlite3_bind_int64(ins, 2, d[i].time_ms);
-		sqlite3_bind_text(ins, 3, d[i].requester, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, d[i].purpose, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, d[i].scope, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(
-		    ins, 6, d[i].subject, FS_SUBJECT_BYTES, SQLITE_STATIC);
-		// The salt of a new entry is never stored: its nonce is.
-		sqlite3_bind_blob(ins, 7, "", 0, SQLITE_STATIC);
-		sqlite3_bind_blob(ins, 10, d[i].nonce, 16, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 8, d[i].consent, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 9, d[i].entry, -1, SQLITE_STATIC);
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			goto fail;
-		}
-		sqlite3_reset(ins);
-		fs_merkle_leaf_hash(
-		    leaf, (const uint8_t *) d[i].entry, strlen(d[i].entry));
-		if (fs_merkle_state_append(&c->mst, leaf, log_put, put)
-		    != FS_OK) {
-			goto fail;
-		}
-		indexes[i] = index;
+	sqlite3_bind_int64(ins, 1, index);
+	bind_disclosure(ins, d);
+	sqlite3_bind_blob(ins, 10, "", 0, SQLITE_STATIC); // salt: never stored
+	if (step(ins) != SQLITE_DONE) {
+		return (FS_ERR_IO);
 	}
-	sqlite3_reset(ins);
+	fs_merkle_leaf_hash(leaf, (const uint8_t *) d->entry, strlen(d->entry));
+	rv = fs_merkle_state_append(&c->mst, leaf, log_put, put);
 	sqlite3_reset(put);
-	if (fs_db_commit(c->db) != FS_OK) {
-		goto fail;
-	}
-	rv = FS_OK;
-	goto out;
-fail:
-	if (ins != NULL) {
-		sqlite3_reset(ins);
-	}
-	if (put != NULL) {
-		sqlite3_reset(put);
-	}
-	fs_db_rollback(c->db);
-	c->mst = saved;
-out:
-	pthread_mutex_unlock(&c->dbmtx);
+	*indexp = index;
 	return (rv);
+}
+
+typedef struct disclosing {
+	coord_admission        *a; // the admission the disclosures end
+	const coord_disclosure *d;
+	size_t                  n;
+	int64_t                *indexes;
+} disclosing;
+
+static fs_err
+disclose_tx(fs_coord *c, void *arg)
+{
+	disclosing   *x = arg;
+	sqlite3_stmt *st;
+	fs_err        rv = FS_OK;
+
+	for (size_t i = 0; rv == FS_OK && i < x->n; i++) {
+		rv = append(c, &x->d[i], &x->indexes[i]);
+	}
+	if (rv != FS_OK || x->a == NULL) {
+		return (rv);
+	}
+	if ((st = stmt(
+	         c, ST_ADMITTED, "DELETE FROM admission WHERE request_id = ?"))
+	    == NULL) {
+		return (FS_ERR_IO);
+	}
+	sqlite3_bind_blob(
+	    st, 1, x->a->request_id, sizeof(x->a->request_id), SQLITE_STATIC);
+	if (step(st) != SQLITE_DONE) {
+		return (FS_ERR_IO);
+	}
+	// An admission already logged as interrupted cannot end twice.
+	return (sqlite3_changes(c->db) == 1 ? FS_OK : FS_ERR_NOT_FOUND);
 }
 
 fs_err
 coord_store_disclose(
     fs_coord *c, const coord_disclosure *d, size_t n, int64_t *indexes)
 {
-	return (disclose(c, NULL, d, n, indexes));
+	disclosing x = { .d = d, .n = n, .indexes = indexes };
+
+	return (in_tx(c, disclose_tx, &x));
 }
 
 fs_err
 coord_store_finish(
     fs_coord *c, coord_admission *a, const coord_disclosure *d, int64_t *indexp)
 {
-	int64_t dummy;
+	disclosing x = { .a = a, .d = d, .n = 1, .indexes = indexp };
+	fs_err     rv;
 
-	return (disclose(
-	    c, a, d, d != NULL ? 1 : 0, indexp != NULL ? indexp : &dummy));
+	if ((rv = in_tx(c, disclose_tx, &x)) == FS_OK) {
+		a->active = false;
+	}
+	return (rv);
+}
+
+// row reads an admission (request_id, then the columns of a disclosure)
+// as the disclosure its lookup leaves when interrupted; its strings point
+// into the statement's row.
+static bool
+row(sqlite3_stmt *st, coord_disclosure *d, uint8_t id[static 16])
+{
+	if (sqlite3_column_bytes(st, 0) != 16
+	    || sqlite3_column_bytes(st, 5) != FS_SUBJECT_BYTES
+	    || sqlite3_column_bytes(st, 6) != 16
+	    || sqlite3_column_text(st, 2) == NULL
+	    || sqlite3_column_text(st, 3) == NULL
+	    || sqlite3_column_text(st, 4) == NULL
+	    || sqlite3_column_text(st, 7) == NULL
+	    || sqlite3_column_text(st, 8) == NULL) {
+		return (false);
+	}
+	memcpy(id, sqlite3_column_blob(st, 0), 16);
+	d->time_ms   = sqlite3_column_int64(st, 1);
+	d->requester = (const char *) sqlite3_column_text(st, 2);
+	d->purpose   = (const char *) sqlite3_column_text(st, 3);
+	d->scope     = (const char *) sqlite3_column_text(st, 4);
+	memcpy(d->subject, sqlite3_column_blob(st, 5), FS_SUBJECT_BYTES);
+	memcpy(d->nonce, sqlite3_column_blob(st, 6), 16);
+	d->consent = (const char *) sqlite3_column_text(st, 7);
+	d->entry   = (const char *) sqlite3_column_text(st, 8);
+	return (true);
+}
+
+// recover_tx appends every admission left, in the order they were made,
+// as the interrupted entry it holds, and removes them.
+static fs_err
+recover_tx(fs_coord *c, void *arg)
+{
+	size_t       *n = arg;
+	sqlite3_stmt *st;
+	fs_err        rv = FS_OK;
+	int           rc;
+
+	if (sqlite3_prepare_v2(c->db,
+	        "SELECT request_id, time_ms, requester, purpose, scope, "
+	        "subject, nonce, consent, entry FROM admission ORDER BY rowid",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	while (rv == FS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		coord_disclosure d;
+		uint8_t          id[16];
+		char             id64[32], t[FS_TIME_LEN + 1];
+		int64_t          index;
+
+		if (!row(st, &d, id)) {
+			rv = FS_ERR_MALFORMED;
+		} else if ((rv = append(c, &d, &index)) == FS_OK) {
+			fs_b64_encode(id64, id, sizeof(id));
+			fs_time_format(t, d.time_ms / 1000);
+			fs_log(FS_LOG_WARN, "coordinator",
+			    "lookup %s by %s, admitted at %s, was interrupted "
+			    "by a stop: logged as entry %lld",
+			    id64, d.requester, t, (long long) index);
+			(*n)++;
+		}
+	}
+	if (rv == FS_OK && rc != SQLITE_DONE) {
+		rv = FS_ERR_IO;
+	}
+	sqlite3_finalize(st);
+	if (rv == FS_OK) {
+		rv = fs_db_exec(c->db, "DELETE FROM admission");
+	}
+	return (rv);
+}
+
+fs_err
+coord_store_recover(fs_coord *c, char *why, size_t whycap)
+{
+	size_t n = 0;
+	fs_err rv;
+
+	if ((rv = in_tx(c, recover_tx, &n)) != FS_OK) {
+		snprintf(why, whycap,
+		    "cannot log the lookups a stop interrupted: %s (%s)",
+		    fs_strerror(rv), sqlite3_errmsg(c->db));
+	} else if (n > 0) {
+		fs_log(FS_LOG_WARN, "coordinator",
+		    "%zu interrupted lookup%s logged; their consent uses stay "
+		    "spent",
+		    n, n == 1 ? "" : "s");
+	}
+	return (rv);
 }

@@ -8,6 +8,13 @@
 // checkpoint with every cosignature it got, so an auditor needs only one
 // honest witness to notice a forked or rewritten log.  A witness that does
 // not answer is logged and asked again with the next checkpoint.
+//
+// A witness may have cosigned a checkpoint we do not know it cosigned: its
+// answer came after the timeout, or the coordinator stopped before it
+// saved the answer.  It then refuses a consistency proof from the size we
+// know; so a witness that does not cosign is asked again at once with the
+// proof from that larger size (coord_node.maybe), else it would never
+// cosign again.
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -48,6 +55,24 @@ coord_witness_load(fs_coord *c)
 			if (strcmp(c->nodes[i].name, name) == 0) {
 				c->nodes[i].witnessed
 				    = (uint64_t) sqlite3_column_int64(st, 1);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	// The last checkpoint signed before a stop may have been cosigned by
+	// a witness whose answer the stop cut off.
+	if (sqlite3_prepare_v2(
+	        c->db, "SELECT max(size) FROM checkpoint", -1, &st, NULL)
+	    != SQLITE_OK) {
+		return (FS_ERR_IO);
+	}
+	if (sqlite3_step(st) == SQLITE_ROW
+	    && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+		uint64_t last = (uint64_t) sqlite3_column_int64(st, 0);
+
+		for (size_t i = 0; i < c->nnodes; i++) {
+			if (last > c->nodes[i].witnessed) {
+				c->nodes[i].maybe = last;
 			}
 		}
 	}
@@ -135,11 +160,12 @@ cosignature(fs_coord *c, coord_node *n, const fs_call *call,
 }
 
 // witness_request seals the request that asks node n to cosign the note
-// of size entries, with the consistency proof from the last checkpoint it
-// cosigned; call->rv says whether the call is to be made.
+// of size entries, with the consistency proof from old, the last
+// checkpoint it cosigned; call->rv says whether the call is to be made.
 static void
-witness_request(fs_coord *c, coord_node *n, const char *note, size_t nlen,
-    uint64_t size, fs_call *call, uint8_t hash[static FS_HASH_BYTES])
+witness_request(fs_coord *c, uint64_t old, coord_node *n, const char *note,
+    size_t nlen, uint64_t size, fs_call *call,
+    uint8_t hash[static FS_HASH_BYTES])
 {
 	fs_witness_req  w = { .note = note, .note_len = nlen };
 	fs_merkle_proof proof;
@@ -150,15 +176,16 @@ witness_request(fs_coord *c, coord_node *n, const char *note, size_t nlen,
 		.enc                = FS_ENC_NONE,
 		.time_ms            = fs_now_ms() };
 
+	memset(call, 0, sizeof(*call));
 	call->rv = FS_ERR_INVALID;
-	if (n->witnessed > size) {
+	if (old > size) {
 		return;
 	}
-	w.old_size = n->witnessed;
-	if (0 < n->witnessed && n->witnessed < size) {
+	w.old_size = old;
+	if (0 < old && old < size) {
 		pthread_mutex_lock(&c->dbmtx);
 		call->rv = fs_merkle_prove_consistency(
-		    &proof, n->witnessed, size, coord_log_get, c);
+		    &proof, old, size, coord_log_get, c);
 		pthread_mutex_unlock(&c->dbmtx);
 		if (call->rv != FS_OK || proof.n > FS_WITNESS_PROOF_MAX) {
 			return;
@@ -206,7 +233,8 @@ call_witnesses(fs_call *calls, size_t n)
 
 // take_cosignatures keeps each valid cosignature line in lines, notes
 // and saves how far each witness has cosigned, and returns the length of
-// the lines kept.
+// the lines kept.  A witness whose answer did not come may have cosigned
+// all the same: its size may now be this one.
 static size_t
 take_cosignatures(fs_coord *c, fs_call *calls, uint8_t (*hashes)[FS_HASH_BYTES],
     const char *note, size_t nlen, uint64_t size, char **lines)
@@ -224,6 +252,7 @@ take_cosignatures(fs_coord *c, fs_call *calls, uint8_t (*hashes)[FS_HASH_BYTES],
 		    c, n, &calls[i], hashes[i], note, nlen, &lines[i]);
 		if (rv == FS_OK) {
 			total += strlen(lines[i]);
+			n->maybe = 0;
 			if (n->witnessed != size) {
 				n->witnessed = size;
 				pthread_mutex_lock(&c->dbmtx);
@@ -231,6 +260,10 @@ take_cosignatures(fs_coord *c, fs_call *calls, uint8_t (*hashes)[FS_HASH_BYTES],
 				pthread_mutex_unlock(&c->dbmtx);
 			}
 		} else {
+			if ((rv == FS_ERR_TIMEOUT || rv == FS_ERR_TRANSPORT)
+			    && size > n->witnessed) {
+				n->maybe = size;
+			}
 			fs_log(FS_LOG_WARN, WHO,
 			    "witness %s did not cosign checkpoint %llu: %s",
 			    n->name, (unsigned long long) size,
@@ -238,8 +271,30 @@ take_cosignatures(fs_coord *c, fs_call *calls, uint8_t (*hashes)[FS_HASH_BYTES],
 		}
 		free((void *) calls[i].req);
 		free(calls[i].rep);
+		calls[i].req = NULL;
+		calls[i].rep = NULL;
 	}
 	return (total);
+}
+
+// ask_round asks, at once, every witness that has not cosigned the note
+// of size entries yet, each with the proof from its size in olds (0 for
+// none: not asked), and takes the cosignatures.
+static size_t
+ask_round(fs_coord *c, const uint64_t *olds, fs_call *calls,
+    uint8_t (*hashes)[FS_HASH_BYTES], const char *note, size_t nlen,
+    uint64_t size, char **lines)
+{
+	for (size_t i = 0; i < c->nnodes; i++) {
+		memset(&calls[i], 0, sizeof(calls[i]));
+		calls[i].rv = FS_ERR_INVALID;
+		if (lines[i] == NULL && olds[i] != UINT64_MAX) {
+			witness_request(c, olds[i], &c->nodes[i], note, nlen,
+			    size, &calls[i], hashes[i]);
+		}
+	}
+	call_witnesses(calls, c->nnodes);
+	return (take_cosignatures(c, calls, hashes, note, nlen, size, lines));
 }
 
 // cosigned returns the note followed by the lines kept (malloc'd), of
@@ -269,8 +324,10 @@ coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size)
 {
 	fs_call *calls                  = calloc(c->nnodes, sizeof(*calls));
 	uint8_t(*hashes)[FS_HASH_BYTES] = calloc(c->nnodes, FS_HASH_BYTES);
-	size_t total                    = nlen;
-	char  *out, **lines = calloc(c->nnodes, sizeof(char *));
+	size_t   total                  = nlen;
+	char    *out, **lines = calloc(c->nnodes, sizeof(char *));
+	uint64_t olds[NODES_MAX], maybe[NODES_MAX];
+	bool     again = false;
 
 	if (calls == NULL || hashes == NULL || lines == NULL) {
 		free(calls);
@@ -279,11 +336,24 @@ coord_witness(fs_coord *c, const char *note, size_t nlen, uint64_t size)
 		return (NULL);
 	}
 	for (size_t i = 0; i < c->nnodes; i++) {
-		witness_request(
-		    c, &c->nodes[i], note, nlen, size, &calls[i], hashes[i]);
+		olds[i]  = c->nodes[i].witnessed;
+		maybe[i] = c->nodes[i].maybe;
 	}
-	call_witnesses(calls, c->nnodes);
-	total += take_cosignatures(c, calls, hashes, note, nlen, size, lines);
+	total += ask_round(c, olds, calls, hashes, note, nlen, size, lines);
+	// A witness that did not cosign from the size we know may hold the
+	// larger one it may have cosigned before this round.
+	for (size_t i = 0; i < c->nnodes; i++) {
+		olds[i] = UINT64_MAX;
+		if (lines[i] == NULL && maybe[i] > c->nodes[i].witnessed
+		    && maybe[i] <= size) {
+			olds[i] = maybe[i];
+			again   = true;
+		}
+	}
+	if (again) {
+		total += ask_round(
+		    c, olds, calls, hashes, note, nlen, size, lines);
+	}
 	out = cosigned(note, nlen, lines, c->nnodes, total);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		free(lines[i]);

@@ -419,6 +419,22 @@ check "and each node's release log extends the one verified before" \
 check "an older, shorter release log, though signed, fails: releases removed" \
 	'[ $? -eq 1 ] && grep -q "FAIL node court: the release log shrank from" out'
 
+# No node answers: no score, even under a scheme that accepts a partial
+# one; the refusal is logged and the consent's use spent.
+kill $coord; wait $coord 2>/dev/null
+start_coord coord.conf
+for p in "${pids[@]:2:3}"; do kill "$p"; wait "$p" 2>/dev/null; done # court tax volunteer
+tok=$(grant c600 credit_loan score)
+lookup "$tok"
+check "no node answers, require_all = false: 503 incomplete, no score" \
+	'[ $? -eq 2 ] && grep -q "503 too few parties answered" err && grep -q "no node answered (0 of 4 answered)" err'
+"$FEDSCORE" coordinator export -c coord.conf > export.jsonl 2> /dev/null
+last() { tail -n 1 export.jsonl | jq -r .entry | jq -c "$1"; }
+check "and the refusal is logged: incomplete, no receipt, the 4 requests asked" \
+	'[ "$(last .refused)" = "\"incomplete\"" ] && [ "$(last ".receipts | length")" = 0 ] && [ "$(last ".asked | length")" = 4 ]'
+lookup "$tok"
+check "the one-use consent it spent: 409" '[ $? -eq 1 ] && grep -q 409 err'
+
 check "no ID number in any log" '! grep -q "${ID[mix]}" ./*.log'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

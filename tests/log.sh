@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# log.sh -- the disclosure log end to end: a real issuer and a real
-# coordinator, as separate processes, whose one node is down (the scheme
-# does not require all nodes, so each lookup completes without it and is
-# still recorded).  Lookups, then the auditor and the citizen: audit
+# log.sh -- the disclosure log end to end: a real issuer, a real node
+# and a real coordinator, as separate processes (the node holds no
+# records of these citizens: each answer is the base score).  Lookups,
+# then the auditor and the citizen: audit
 # verify and its state, consistency on a second run, the access view,
 # export and verify --full, anomalies, reconcile.  Then every tampering
 # case must make audit verify fail, naming what and where: an altered
@@ -46,7 +46,7 @@ free_port() {
 cd "$dir"
 
 # Parties: the issuer (region testregion), the coordinator, one
-# requester, one node that never answers, two witnesses and a stranger.
+# requester, one node, two witnesses and a stranger.
 cat > scheme.conf <<'CONF'
 [scheme]
 id = test
@@ -84,6 +84,28 @@ done
 "$FEDSCORE" issuer serve -c issuer.conf 2> issuer.log &
 pids="$pids $!"
 
+# Node x, whose rules match nobody here: every citizen keeps the base.
+"$FEDSCORE" issuer register -c issuer.conf --name x --role node \
+	--key x.key.pub > /dev/null
+cat > x.conf <<CONF
+[node]
+name = x
+key = x.key
+db = x.db
+listen = ipc://$dir/x.sock
+coordinator = coord.key.pub
+revocation_refresh = 500ms
+[issuer]
+url = ipc://$dir/issuer.sock
+key = issuer.key.pub
+oprf = oprf.seed.pub
+region = testregion
+CONF
+printf 'code,name,dimension,points,valid_days,severe,shared,repair_bonus\nN1,minor,negative,-1,,0,0,0\n' > x.rules.csv
+"$FEDSCORE" node rules import -c x.conf x.rules.csv > /dev/null
+"$FEDSCORE" node serve -c x.conf 2> x.log &
+pids="$pids $!"
+
 port=$(free_port $((20000 + $$ % 20000)))
 url=http://127.0.0.1:$port
 write_conf() {
@@ -95,13 +117,14 @@ db = coord.db
 scheme = scheme.conf
 http = $url
 revocation_refresh = 1s
+witnesses = false
 [issuer]
 url = ipc://$dir/issuer.sock
 key = issuer.key.pub
 region = testregion
 [node x]
 key = x.key.pub
-url = ipc://$dir/nobody.sock
+url = ipc://$dir/x.sock
 [requester bank-a]
 key = bank.key.pub
 purposes = credit_loan
@@ -160,8 +183,8 @@ lookup() {
 		--key bank.key "$1"
 }
 lookup "$tok_a" > l1.json
-check "a lookup with the node down completes" \
-	'[ $? -eq 0 ] && grep -q "\"complete\": false" l1.json'
+check "a lookup that the node answers completes, at the base score" \
+	'[ $? -eq 0 ] && grep -q "\"complete\": true" l1.json && grep -q "\"score\": 500" l1.json'
 check "and its answer names its log index" 'grep -q "\"index\": 0" l1.json'
 lookup "$tok_a" > /dev/null && lookup "$tok_b" > /dev/null
 check "three disclosures, one checkpoint of 3 within a bounded wait" \
@@ -212,7 +235,7 @@ check "a checkpoint under another key is refused, exit 1" \
 "$FEDSCORE" coordinator export -c coord.conf > exp.jsonl 2> /dev/null
 check "coordinator export writes 4 full records" '[ "$(wc -l < exp.jsonl)" = 4 ]'
 check "with the entry exactly as the log holds it" \
-	'grep -q "\"entry\":\"{\\\\\"consent\\\\\"" exp.jsonl'
+	'grep -q "\"entry\":\"{\\\\\"asked\\\\\":{\\\\\"x\\\\\":" exp.jsonl'
 verify --state st --full exp.jsonl --issuer issuer.key.pub > vf.out
 check "audit verify --full passes: every consent valid at its entry's time" \
 	'[ $? -eq 0 ] && grep -q "full records: 4 checked" vf.out'
@@ -276,15 +299,17 @@ printf '[anomalies]\ncolour = red\n' > typo.conf
 check "an unknown threshold is a usage error naming it" \
 	'[ $? -eq 2 ] && grep -q colour err'
 
-# Reconcile: no node answered, so no receipt; a release that no
-# disclosure lists is the coordinator gathering data unrecorded.
-: > x.jsonl
+# Reconcile: each of the node's 4 releases matches a disclosure by its
+# receipt; a release that no entry lists is the coordinator gathering
+# data unrecorded.
+"$FEDSCORE" node releases -c x.conf > x.jsonl 2> /dev/null
 "$FEDSCORE" audit reconcile --full exp.jsonl --releases x=x.jsonl > out
-check "reconcile with no releases and no receipts passes" '[ $? -eq 0 ]'
-echo '{"time_ms":1795450833000,"request_hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","receipt":"BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA","jti_hash":"CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA","requester":"bank-a","purpose":"credit_loan","contribution_hash":"DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDA"}' > x.jsonl
+check "reconcile matches the node's 4 releases to the 4 disclosures" \
+	'[ $? -eq 0 ] && [ "$(wc -l < x.jsonl)" = 4 ]'
+echo '{"time_ms":1795450833000,"request_hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","receipt":"BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA","jti_hash":"CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCA","requester":"bank-a","purpose":"credit_loan","contribution_hash":"DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDA"}' >> x.jsonl
 "$FEDSCORE" audit reconcile --full exp.jsonl --releases x=x.jsonl > out
-check "a release no disclosure lists: found, naming node and line, exit 1" \
-	'[ $? -eq 1 ] && grep -q "node x, release at line 1 .*without recording it" out'
+check "a release no entry lists: found, naming node and line, exit 1" \
+	'[ $? -eq 1 ] && grep -q "node x, release at line 5 .*without recording it" out'
 
 # Checkpoints forged in front of the real log: logtool's proxy serves
 # the file cp.serve as /checkpoint and passes every other GET on.

@@ -17,8 +17,24 @@
 //	                                serve CHECKPOINT (a file, read anew on
 //	                                each request) as /checkpoint and pass
 //	                                every other GET on to UPSTREAM
+//	logtool request KEY TOKEN       print the body of a lookup request for
+//	                                the consent TOKEN signed with the
+//	                                requester's KEY, now (tests/crash.sh
+//	                                sends one request more than once)
+//	logtool post URL FILE           POST the JSON in FILE; print the
+//	                                reply's body, and "status N" on stderr
+//	logtool mint ISSUER_KEY KEY TOKEN N
+//	                                print N lines: a consent for one use,
+//	                                as TOKEN but for its fresh jti, signed
+//	                                with the issuer's key, a tab, and the
+//	                                body of a request for it signed with
+//	                                KEY (many lookups without as many
+//	                                calls to the issuer)
 //
-// Exit status: 0 done, 1 refused (a status other than 200), 2 usage or I/O.
+// Exit status: 0 done, 1 refused (a status other than 200), 2 usage or I/O
+// (for post: no reply at all).
+
+#include <sodium.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -37,6 +53,8 @@
 #include "net/http.h"
 #include "net/httpd.h"
 #include "wire/note.h"
+#include "wire/request.h"
+#include "wire/token.h"
 
 static char *
 slurp(const char *path, size_t *lenp)
@@ -77,6 +95,91 @@ get(const char *url)
 	}
 	fwrite(body, 1, len, stdout);
 	free(body);
+	return (status == 200 ? 0 : 1);
+}
+
+static int
+request(const char *keypath, const char *token)
+{
+	fs_key   *key = NULL;
+	fs_claims c;
+	char     *req = NULL;
+	fs_err    rv;
+
+	if ((rv = fs_keyfile_read_secret(&key, keypath)) != FS_OK
+	    || (rv = fs_token_peek(&c, token, strlen(token))) != FS_OK
+	    || (rv = fs_request_sign(
+	            &req, key, token, NULL, c.reg, (int64_t) time(NULL)))
+	        != FS_OK) {
+		fprintf(stderr, "logtool: request: %s\n", fs_strerror(rv));
+		fs_key_free(key);
+		return (2);
+	}
+	printf("{\"request\":\"%s\"}\n", req);
+	free(req);
+	fs_key_free(key);
+	return (0);
+}
+
+static int
+mint(const char *issuerpath, const char *keypath, const char *token, int n)
+{
+	fs_key   *issuer = NULL, *key = NULL;
+	fs_claims c;
+	fs_err    rv;
+
+	if ((rv = fs_keyfile_read_secret(&issuer, issuerpath)) != FS_OK
+	    || (rv = fs_keyfile_read_secret(&key, keypath)) != FS_OK
+	    || (rv = fs_token_peek(&c, token, strlen(token))) != FS_OK) {
+		fprintf(stderr, "logtool: mint: %s\n", fs_strerror(rv));
+		n = -1;
+	}
+	for (int i = 0; i < n; i++) {
+		char *tok = NULL, *req = NULL;
+
+		randombytes_buf(c.jti, sizeof(c.jti));
+		c.uses = 1;
+		if ((rv = fs_token_issue(&tok, issuer, &c, c.reg)) != FS_OK
+		    || (rv = fs_request_sign(
+		            &req, key, tok, NULL, c.reg, (int64_t) time(NULL)))
+		        != FS_OK) {
+			fprintf(stderr, "logtool: mint: %s\n", fs_strerror(rv));
+			free(tok);
+			n = -1;
+			break;
+		}
+		printf("%s\t{\"request\":\"%s\"}\n", tok, req);
+		free(tok);
+		free(req);
+	}
+	fs_key_free(issuer);
+	fs_key_free(key);
+	return (n < 0 ? 2 : 0);
+}
+
+static int
+post(const char *url, const char *path)
+{
+	uint8_t *body;
+	size_t   len, blen;
+	char    *text = slurp(path, &len);
+	int      status;
+	fs_err   rv;
+
+	if (text == NULL) {
+		fprintf(stderr, "logtool: %s: cannot read\n", path);
+		return (2);
+	}
+	rv = fs_http_request("POST", url, "application/json", text, len, 10000,
+	    &status, &body, &blen);
+	free(text);
+	if (rv != FS_OK) {
+		fprintf(stderr, "logtool: %s: %s\n", url, fs_strerror(rv));
+		return (2);
+	}
+	fwrite(body, 1, blen, stdout);
+	free(body);
+	fprintf(stderr, "status %d\n", status);
 	return (status == 200 ? 0 : 1);
 }
 
@@ -384,10 +487,19 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "proxy") == 0) {
 		return (proxy(argv[2], argv[3], argv[4]));
 	}
+	if (argc == 4 && strcmp(argv[1], "request") == 0) {
+		return (request(argv[2], argv[3]));
+	}
+	if (argc == 4 && strcmp(argv[1], "post") == 0) {
+		return (post(argv[2], argv[3]));
+	}
+	if (argc == 6 && strcmp(argv[1], "mint") == 0) {
+		return (mint(argv[2], argv[3], argv[4], atoi(argv[5])));
+	}
 	fprintf(stderr,
 	    "usage: logtool get URL | alter DB INDEX FROM TO [--rehash] | "
 	    "swap DB I J | truncate DB | cosign NOTE KEY NAME [TIME] | proxy "
-	    "LISTEN "
-	    "UPSTREAM CHECKPOINT\n");
+	    "LISTEN UPSTREAM CHECKPOINT | request KEY TOKEN | post URL "
+	    "FILE | mint ISSUER_KEY KEY TOKEN N\n");
 	return (2);
 }

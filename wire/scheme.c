@@ -123,7 +123,8 @@ read_values(fs_scheme *s, const fs_conf *c, const fs_conf_section *sec,
 }
 
 // read_lookup_settings reads how lookups go: whether every node must
-// answer, and by when.
+// answer (yes, unless the scheme says require_all = false: a partial
+// score is allowed only when a scheme says so), and by when.
 static fs_err
 read_lookup_settings(fs_scheme *s, const fs_conf_section *sec, const char *path,
     char *why, size_t whycap)
@@ -137,7 +138,7 @@ read_lookup_settings(fs_scheme *s, const fs_conf_section *sec, const char *path,
 		    path, v);
 		return (FS_ERR_CONFIG);
 	}
-	s->require_all = v != NULL && strcmp(v, "true") == 0;
+	s->require_all = v == NULL || strcmp(v, "true") == 0;
 	s->deadline_ms = 2000;
 	if ((v = fs_conf_get(sec, "deadline")) != NULL
 	    && (fs_parse_duration(v, &s->deadline_ms) != FS_OK

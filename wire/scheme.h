@@ -30,7 +30,7 @@ typedef struct fs_scheme {
 	int64_t scale_min, scale_max;
 	int64_t base;
 	int64_t default_valid_days;
-	bool    require_all;
+	bool    require_all; // refuse unless every node answered (default)
 	int64_t deadline_ms;
 	size_t  ntiers; // sorted by min, descending
 	fs_tier tiers[FS_TIERS_MAX];

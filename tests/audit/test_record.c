@@ -99,11 +99,26 @@ static void
 test_entry_parse(void **state)
 {
 	fs_audit_entry e;
-	const char    *bad[]
-	    = { "{}", "[]", "not json", "{\"time\":\"2026-11-23T16:20:33Z\"}" };
+	// A format this auditor does not know, an interrupted entry of
+	// format 1, and an interrupted entry that claims answers.
+	const char *bad[] = { "{}", "[]", "not json",
+		"{\"time\":\"2026-11-23T16:20:33Z\"}",
+		"{\"consent\":\"AA\",\"v\":3}",
+		"{\"consent\":\"NyYsg8JARiROd23-07Is-Em504fFtFhNlT2ncUHD-Zg\","
+		"\"purpose\":\"p\",\"requester\":\"r\",\"scope\":\"score\","
+		"\"subject\":\"NyYsg8JARiROd23-07Is-Em504fFtFhNlT2ncUHD-Zg\","
+		"\"time\":\"2026-11-23T16:20:33Z\",\"type\":\"interrupted\"}",
+		"{\"asked\":{},\"consent\":"
+		"\"NyYsg8JARiROd23-07Is-Em504fFtFhNlT2ncUHD-Zg\","
+		"\"purpose\":\"p\",\"receipts\":[],\"request\":"
+		"\"AAECAwQFBgcICQoLDA0ODw\",\"requester\":\"r\","
+		"\"scope\":\"score\",\"subject\":"
+		"\"NyYsg8JARiROd23-07Is-Em504fFtFhNlT2ncUHD-Zg\","
+		"\"time\":\"2026-11-23T16:20:33Z\",\"type\":\"interrupted\","
+		"\"v\":2}" };
 
 	(void) state;
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(
 		    fs_audit_entry_parse(&e, bad[i], strlen(bad[i])),
 		    FS_ERR_MALFORMED);

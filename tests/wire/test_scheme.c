@@ -30,11 +30,22 @@ test_scheme_parse(void **state)
 	assert_int_equal(s.ntiers, 4);
 	assert_string_equal(s.tiers[0].name, "excellent");
 	assert_int_equal(s.default_valid_days, 1095);
-	assert_false(s.require_all);
+	// Every node must answer unless the scheme says otherwise.
+	assert_true(s.require_all);
 	assert_int_equal(s.deadline_ms, 2000);
 	assert_true(fs_scheme_allows(&s, "rental"));
 	assert_false(fs_scheme_allows(&s, "punishment"));
 	assert_int_equal(strlen(s.hash), 16);
+	{
+		char partial[4096];
+
+		// A partial score only when the scheme says so.
+		snprintf(partial, sizeof(partial), "%.*srequire_all = false\n",
+		    (int) (strstr(yuxi, "[tier") - yuxi), yuxi);
+		strcat(partial, strstr(yuxi, "[tier"));
+		load(&s, partial);
+		assert_false(s.require_all);
+	}
 }
 
 static void
