@@ -19,7 +19,7 @@
 #include "common/err.h"
 #include "common/text.h"
 #include "crypto/key.h"
-#include "wire/note.h"
+#include "wire/notekey.h"
 
 static const char pfx_private[] = "PRIVATE+KEY+";
 
